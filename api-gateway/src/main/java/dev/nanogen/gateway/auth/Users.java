@@ -1,0 +1,109 @@
+package dev.nanogen.gateway.auth;
+
+import dev.nanogen.gateway.config.NanogenProperties;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Finds the user that verified initData names, creating them on their first call (with the
+ * sign-up bonus as a GRANT ledger row) and keeping their Telegram profile current.
+ */
+@Component
+class Users {
+  private static final String FIND =
+      """
+      SELECT id, first_name, username, language_code, telegram_premium, premium, banned
+      FROM users WHERE id = :id
+      """;
+
+  private static final String CREATE =
+      """
+      INSERT INTO users (id, first_name, username, language_code, telegram_premium,
+                         credits_available, created_at, updated_at)
+      VALUES (:id, :firstName, :username, :languageCode, :telegramPremium, :bonus, :now, :now)
+      ON CONFLICT (id) DO NOTHING
+      """;
+
+  private static final String GRANT_BONUS =
+      """
+      INSERT INTO ledger (user_id, kind, amount, reason, created_at)
+      VALUES (:id, 'GRANT', :bonus, 'signup bonus', :now)
+      """;
+
+  private static final String UPDATE_PROFILE =
+      """
+      UPDATE users SET first_name = :firstName, username = :username, language_code = :languageCode,
+                       telegram_premium = :telegramPremium, updated_at = :now
+      WHERE id = :id
+      """;
+
+  record Row(
+      long id,
+      String firstName,
+      String username,
+      String languageCode,
+      boolean telegramPremium,
+      boolean premium,
+      boolean banned) {}
+
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  private final Clock clock;
+  private final long signupBonus;
+
+  Users(JdbcClient jdbc, TransactionTemplate tx, Clock clock, NanogenProperties properties) {
+    this.jdbc = jdbc;
+    this.tx = tx;
+    this.clock = clock;
+    this.signupBonus = properties.signupBonus();
+  }
+
+  Row signIn(TelegramUser user) {
+    Optional<Row> existing = find(user.id());
+    if (existing.isEmpty()) {
+      tx.executeWithoutResult(status -> create(user));
+      return find(user.id()).orElseThrow();
+    }
+    Row row = existing.get();
+    if (profileChanged(row, user)) {
+      withProfile(jdbc.sql(UPDATE_PROFILE), user).update();
+    }
+    return row;
+  }
+
+  private void create(TelegramUser user) {
+    int created = withProfile(jdbc.sql(CREATE), user).param("bonus", signupBonus).update();
+    if (created == 1 && signupBonus > 0) {
+      jdbc.sql(GRANT_BONUS)
+          .param("id", user.id())
+          .param("bonus", signupBonus)
+          .param("now", Timestamp.from(clock.instant()))
+          .update();
+    }
+  }
+
+  private JdbcClient.StatementSpec withProfile(JdbcClient.StatementSpec spec, TelegramUser user) {
+    return spec.param("id", user.id())
+        .param("firstName", user.firstName())
+        .param("username", user.username())
+        .param("languageCode", user.languageCode())
+        .param("telegramPremium", user.telegramPremium())
+        .param("now", Timestamp.from(Instant.now(clock)));
+  }
+
+  private Optional<Row> find(long id) {
+    return jdbc.sql(FIND).param("id", id).query(Row.class).optional();
+  }
+
+  private static boolean profileChanged(Row row, TelegramUser user) {
+    return !java.util.Objects.equals(row.firstName(), user.firstName())
+        || !java.util.Objects.equals(row.username(), user.username())
+        || !java.util.Objects.equals(row.languageCode(), user.languageCode())
+        || row.telegramPremium() != user.telegramPremium();
+  }
+}

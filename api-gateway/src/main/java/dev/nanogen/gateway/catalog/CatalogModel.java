@@ -1,0 +1,16 @@
+package dev.nanogen.gateway.catalog;
+
+import dev.nanogen.model.ModelKind;
+
+/**
+ * One entry of the model catalog. Which AIML endpoint (by {@code kind}) and which provider model a
+ * catalog model maps to is data, not code.
+ */
+public record CatalogModel(
+    String id,
+    String name,
+    ModelKind kind,
+    String providerModel,
+    long price,
+    boolean enabled,
+    int deadlineSeconds) {}

@@ -1,0 +1,84 @@
+package dev.nanogen.gateway.config;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Every setting of the gateway under {@code nanogen.*}, with its default. Environment variables
+ * bind by Spring's relaxed rules: {@code NANOGEN_TELEGRAM_BOT_TOKEN} is {@code
+ * nanogen.telegram.bot-token}.
+ *
+ * @param telegram the bot whose token signs initData
+ * @param auth how initData is accepted
+ * @param signupBonus credits granted (a GRANT ledger row) on a user's first sign-in
+ * @param adminToken Bearer token for /api/admin/**; blank turns the admin API off
+ * @param limits per-user limits on starts
+ * @param outbox the relay from the outbox table to Kafka
+ * @param kafka topic layout
+ */
+@ConfigurationProperties("nanogen")
+public record NanogenProperties(
+    @DefaultValue Telegram telegram,
+    @DefaultValue Auth auth,
+    @DefaultValue("0") long signupBonus,
+    String adminToken,
+    @DefaultValue Limits limits,
+    @DefaultValue Outbox outbox,
+    @DefaultValue Kafka kafka) {
+
+  public NanogenProperties {
+    if (signupBonus < 0) {
+      throw new IllegalArgumentException("NANOGEN_SIGNUP_BONUS must be zero or more");
+    }
+  }
+
+  /** @param botToken the bot token (required): signs initData */
+  public record Telegram(String botToken) {
+    public Telegram {
+      if (botToken == null || botToken.isBlank()) {
+        throw new IllegalStateException(
+            "NANOGEN_TELEGRAM_BOT_TOKEN is required: set it to the bot's token");
+      }
+    }
+  }
+
+  /** @param maxAge the oldest initData auth_date accepted */
+  public record Auth(@DefaultValue("24h") Duration maxAge) {}
+
+  /**
+   * @param maxActive generations pending or processing at once, per user
+   * @param maxActivePremium the same for premium users
+   * @param startsPerWindow starts per rolling window, per user
+   * @param startsPerWindowPremium the same for premium users
+   * @param window the rolling window of the start rate limit
+   */
+  public record Limits(
+      @DefaultValue("5") int maxActive,
+      @DefaultValue("10") int maxActivePremium,
+      @DefaultValue("10") int startsPerWindow,
+      @DefaultValue("30") int startsPerWindowPremium,
+      @DefaultValue("60s") Duration window) {}
+
+  /**
+   * @param batchSize rows claimed per relay round
+   * @param pollInterval how long an idle relay sleeps when no commit wakes it
+   * @param maxAttempts failed sends of one row before it is parked (BLOCKED)
+   * @param sendTimeout how long the relay waits for the broker's acknowledgement
+   * @param retention how long published rows are kept before they are deleted
+   * @param enabled whether this replica runs a relay
+   */
+  public record Outbox(
+      @DefaultValue("500") int batchSize,
+      @DefaultValue("500ms") Duration pollInterval,
+      @DefaultValue("10") int maxAttempts,
+      @DefaultValue("10s") Duration sendTimeout,
+      @DefaultValue("7d") Duration retention,
+      @DefaultValue("true") boolean enabled) {}
+
+  /**
+   * @param partitions partitions of each topic created at start (bounds the worker count)
+   * @param replicas replication factor of created topics
+   */
+  public record Kafka(@DefaultValue("12") int partitions, @DefaultValue("1") short replicas) {}
+}

@@ -1,0 +1,45 @@
+package dev.nanogen.gateway.error;
+
+import org.springframework.http.HttpStatus;
+
+/** The stable error codes of CONTRACT.md, each with its HTTP status. */
+public enum ErrorCode {
+  VALIDATION_ERROR(HttpStatus.BAD_REQUEST),
+  INVALID_INIT_DATA(HttpStatus.UNAUTHORIZED),
+  INIT_DATA_EXPIRED(HttpStatus.UNAUTHORIZED),
+  ADMIN_AUTH_REQUIRED(HttpStatus.UNAUTHORIZED),
+  INSUFFICIENT_CREDITS(HttpStatus.PAYMENT_REQUIRED),
+  USER_BANNED(HttpStatus.FORBIDDEN),
+  MODEL_NOT_FOUND(HttpStatus.NOT_FOUND),
+  GENERATION_NOT_FOUND(HttpStatus.NOT_FOUND),
+  /** A path that does not exist (not in CONTRACT.md's table, which lists domain errors). */
+  NOT_FOUND(HttpStatus.NOT_FOUND),
+  /** A method a path does not take (not in CONTRACT.md's table). */
+  METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED),
+  IDEMPOTENCY_KEY_IN_USE(HttpStatus.CONFLICT),
+  GENERATION_NOT_CANCELLABLE(HttpStatus.CONFLICT),
+  PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE),
+  /** A body that is not JSON (not in CONTRACT.md's table). */
+  UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE),
+  IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT),
+  RATE_LIMIT_EXCEEDED(HttpStatus.TOO_MANY_REQUESTS),
+  MAX_ACTIVE_GENERATIONS(HttpStatus.TOO_MANY_REQUESTS),
+  MODEL_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE),
+  SERVICE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE),
+  INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR);
+
+  private final HttpStatus status;
+
+  ErrorCode(HttpStatus status) {
+    this.status = status;
+  }
+
+  public HttpStatus status() {
+    return status;
+  }
+
+  /** Key of the user-facing message in the {@code messages} bundles. */
+  public String messageKey() {
+    return "error." + name();
+  }
+}

@@ -1,0 +1,78 @@
+package dev.nanogen.gateway.generation;
+
+import dev.nanogen.gateway.auth.CurrentUser;
+import dev.nanogen.gateway.error.ValidationFailed;
+import dev.nanogen.gateway.web.Cursor;
+import dev.nanogen.model.GenerationStatus;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The user's generation endpoints. The acting user is always the one initData names. */
+@RestController
+class GenerationController {
+  private final StartGeneration start;
+  private final CancelGeneration cancel;
+  private final Generations generations;
+
+  GenerationController(StartGeneration start, CancelGeneration cancel, Generations generations) {
+    this.start = start;
+    this.cancel = cancel;
+    this.generations = generations;
+  }
+
+  @PostMapping(path = "/api/generation/start", consumes = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<String> start(
+      CurrentUser user,
+      @RequestBody StartRequest request,
+      @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
+    StartGeneration.Result result =
+        start.start(user, request, request.effectiveKey(idempotencyKey));
+    ResponseEntity.BodyBuilder answer =
+        ResponseEntity.status(result.status()).contentType(MediaType.APPLICATION_JSON);
+    if (result.replayed()) {
+      answer.header("Idempotent-Replayed", "true");
+    }
+    return answer.body(result.body());
+  }
+
+  @GetMapping("/api/generation/{id}")
+  Generations.View one(CurrentUser user, @PathVariable UUID id) {
+    return generations.find(user.id(), id).orElseThrow(() -> CancelGeneration.notFound(id));
+  }
+
+  @GetMapping("/api/generations")
+  Generations.Page list(
+      CurrentUser user,
+      @RequestParam(required = false) Integer limit,
+      @RequestParam(required = false) String cursor,
+      @RequestParam(required = false) String status) {
+    return generations.page(user.id(), status(status), Cursor.decode(cursor), Cursor.limit(limit));
+  }
+
+  @PostMapping("/api/generation/{id}/cancel")
+  @org.springframework.web.bind.annotation.ResponseStatus(HttpStatus.OK)
+  Generations.View cancel(CurrentUser user, @PathVariable UUID id) {
+    return cancel.cancel(user.id(), id);
+  }
+
+  private static GenerationStatus status(String value) {
+    if (value == null || value.isEmpty()) {
+      return null;
+    }
+    try {
+      return GenerationStatus.fromWire(value);
+    } catch (IllegalArgumentException e) {
+      throw ValidationFailed.of(
+          "status", "must be one of pending, processing, completed, failed, cancelled");
+    }
+  }
+}

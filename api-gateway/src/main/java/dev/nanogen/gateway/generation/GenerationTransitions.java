@@ -1,0 +1,162 @@
+package dev.nanogen.gateway.generation;
+
+import dev.nanogen.gateway.ledger.Credits;
+import dev.nanogen.gateway.outbox.Outbox;
+import dev.nanogen.model.GenerationSettled;
+import dev.nanogen.model.GenerationStatus;
+import dev.nanogen.model.ModelKind;
+import dev.nanogen.model.Topics;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The only code that changes a generation's status after it was started. Every path that ends a
+ * hold — a worker's outcome, a user's cancel, the timeout sweep, an admin — goes through {@link
+ * #finish}: one conditional UPDATE from an active status, whose row count decides whether this
+ * caller captures or releases the hold. A second caller finds no active row and changes nothing.
+ */
+@Component
+@Transactional(propagation = Propagation.MANDATORY)
+public class GenerationTransitions {
+  /** pending → processing (recording the provider task id, which may also arrive later). */
+  private static final String MARK_PROCESSING =
+      """
+      WITH prior AS (SELECT id, status FROM generations WHERE id = :id FOR UPDATE)
+      UPDATE generations g
+      SET status = 'processing', provider_task_id = COALESCE(:taskId, g.provider_task_id),
+          started_at = COALESCE(g.started_at, :now), updated_at = :now
+      FROM prior
+      WHERE g.id = prior.id
+        AND (prior.status = 'pending'
+             OR (prior.status = 'processing' AND g.provider_task_id IS NULL AND :taskId IS NOT NULL))
+      RETURNING prior.status AS prior_status
+      """;
+
+  /** pending|processing → a terminal status, with everything the settlement and the notice need. */
+  private static final String FINISH =
+      """
+      UPDATE generations g
+      SET status = :status, result_urls = CAST(:urls AS jsonb), error_code = :errorCode,
+          error_message = :errorMessage, finished_at = :now, updated_at = :now
+      FROM users u, models m
+      WHERE g.id = :id AND g.status IN ('pending', 'processing')
+        AND u.id = g.user_id AND m.id = g.model_id
+      RETURNING g.user_id, g.price, g.model_id, g.prompt, u.language_code, m.name AS model_name, m.kind
+      """;
+
+  private record Finished(
+      long userId,
+      long price,
+      String modelId,
+      String prompt,
+      String languageCode,
+      String modelName,
+      String kind) {}
+
+  private final JdbcClient jdbc;
+  private final Credits credits;
+  private final Outbox outbox;
+  private final StatusHistory history;
+  private final JsonMapper json;
+  private final Clock clock;
+
+  GenerationTransitions(
+      JdbcClient jdbc,
+      Credits credits,
+      Outbox outbox,
+      StatusHistory history,
+      JsonMapper json,
+      Clock clock) {
+    this.jdbc = jdbc;
+    this.credits = credits;
+    this.outbox = outbox;
+    this.history = history;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  /** Marks a generation processing; false when it already ended (a late or repeated event). */
+  public boolean markProcessing(UUID id, String providerTaskId, String reason) {
+    Instant now = now();
+    Optional<String> prior =
+        jdbc.sql(MARK_PROCESSING)
+            .param("id", id)
+            .param("taskId", providerTaskId)
+            .param("now", Timestamp.from(now))
+            .query(String.class)
+            .optional();
+    if (prior.filter("pending"::equals).isPresent()) {
+      history.record(id, GenerationStatus.PROCESSING, reason, now);
+    }
+    return prior.isPresent();
+  }
+
+  /**
+   * Ends an active generation: completed captures its hold, failed or cancelled releases it; the
+   * GenerationSettled notice is queued in the same transaction. Returns false, and changes nothing,
+   * when the generation had already ended.
+   */
+  public boolean finish(UUID id, Ending ending, String correlationId) {
+    Instant now = now();
+    Optional<Finished> finished =
+        jdbc.sql(FINISH)
+            .param("id", id)
+            .param("status", ending.status().wire())
+            .param("urls", ending.resultUrls() == null ? null : json.writeValueAsString(ending.resultUrls()))
+            .param("errorCode", ending.errorCode())
+            .param("errorMessage", ending.errorMessage())
+            .param("now", Timestamp.from(now))
+            .query(Finished.class)
+            .optional();
+    if (finished.isEmpty()) {
+      return false;
+    }
+    Finished row = finished.get();
+    if (ending.status() == GenerationStatus.COMPLETED) {
+      credits.capture(row.userId(), id, row.price(), ending.reason());
+    } else {
+      credits.release(row.userId(), id, row.price(), ending.reason());
+    }
+    history.record(id, ending.status(), ending.reason(), now);
+    outbox.append(
+        Topics.SETTLED,
+        id,
+        new GenerationSettled(
+            UUID.randomUUID(),
+            now,
+            GenerationSettled.SCHEMA_VERSION,
+            id,
+            row.userId(),
+            row.userId(),
+            row.languageCode(),
+            ending.status(),
+            row.modelId(),
+            row.modelName(),
+            ModelKind.fromWire(row.kind()),
+            row.prompt(),
+            ending.resultUrls() == null ? List.of() : ending.resultUrls(),
+            ending.errorCode(),
+            row.price()),
+        correlationId);
+    return true;
+  }
+
+  static List<String> urls(JsonMapper json, String stored) {
+    return stored == null ? List.of() : json.readValue(stored, new TypeReference<List<String>>() {});
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+}

@@ -1,0 +1,114 @@
+package dev.nanogen.gateway.generation;
+
+import dev.nanogen.gateway.web.Cursor;
+import dev.nanogen.model.GenerationStatus;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Reads a user's generations. Another user's generation is simply not found. */
+@Component
+class Generations {
+  private static final String COLUMNS =
+      """
+      SELECT id, model_id, prompt, price, status, result_urls, error_code, error_message,
+             created_at, started_at, finished_at
+      FROM generations
+      """;
+
+  private static final String ONE = COLUMNS + " WHERE id = :id AND user_id = :userId";
+
+  /** :status may be null (all); the cursor is (created_at, id) of the last item seen. */
+  private static final String PAGE =
+      COLUMNS
+          + """
+           WHERE user_id = :userId
+             AND (CAST(:status AS text) IS NULL OR status = :status)
+             AND (CAST(:afterAt AS timestamptz) IS NULL OR (created_at, id) < (:afterAt, :afterId))
+           ORDER BY created_at DESC, id DESC
+           LIMIT :limit
+          """;
+
+  record Error(String code, String message) {}
+
+  record View(
+      UUID generationId,
+      String modelId,
+      String prompt,
+      long price,
+      String status,
+      List<String> resultUrls,
+      Error error,
+      Instant createdAt,
+      Instant startedAt,
+      Instant finishedAt,
+      Long durationMs) {}
+
+  record Page(List<View> items, String nextCursor) {}
+
+  private final JdbcClient jdbc;
+  private final JsonMapper json;
+
+  Generations(JdbcClient jdbc, JsonMapper json) {
+    this.jdbc = jdbc;
+    this.json = json;
+  }
+
+  Optional<View> find(long userId, UUID id) {
+    return jdbc.sql(ONE).param("id", id).param("userId", userId).query(this::map).optional();
+  }
+
+  Page page(long userId, GenerationStatus status, Cursor cursor, int limit) {
+    List<View> rows =
+        jdbc.sql(PAGE)
+            .param("userId", userId)
+            .param("status", status == null ? null : status.wire())
+            .param("afterAt", cursor == null ? null : Timestamp.from(micros(cursor.position())))
+            .param("afterId", cursor == null ? null : UUID.fromString(cursor.id()))
+            .param("limit", limit + 1)
+            .query(this::map)
+            .list();
+    if (rows.size() <= limit) {
+      return new Page(rows, null);
+    }
+    View last = rows.get(limit - 1);
+    long position = ChronoUnit.MICROS.between(Instant.EPOCH, last.createdAt());
+    return new Page(rows.subList(0, limit), new Cursor(position, last.generationId().toString()).encode());
+  }
+
+  private static Instant micros(long micros) {
+    return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+  }
+
+  private View map(ResultSet rs, int row) throws SQLException {
+    Instant started = instant(rs, "started_at");
+    Instant finished = instant(rs, "finished_at");
+    Instant created = instant(rs, "created_at");
+    String errorCode = rs.getString("error_code");
+    return new View(
+        rs.getObject("id", UUID.class),
+        rs.getString("model_id"),
+        rs.getString("prompt"),
+        rs.getLong("price"),
+        rs.getString("status"),
+        GenerationTransitions.urls(json, rs.getString("result_urls")),
+        errorCode == null ? null : new Error(errorCode, rs.getString("error_message")),
+        created,
+        started,
+        finished,
+        finished == null ? null : finished.toEpochMilli() - created.toEpochMilli());
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    Timestamp ts = rs.getTimestamp(column);
+    return ts == null ? null : ts.toInstant();
+  }
+}

@@ -1,0 +1,187 @@
+package dev.nanogen.gateway.generation;
+
+import dev.nanogen.gateway.auth.CurrentUser;
+import dev.nanogen.gateway.catalog.CatalogModel;
+import dev.nanogen.gateway.catalog.ModelCatalog;
+import dev.nanogen.gateway.error.AppError;
+import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.idempotency.IdempotencyKeys;
+import dev.nanogen.gateway.ledger.Credits;
+import dev.nanogen.gateway.limits.StartLimits;
+import dev.nanogen.gateway.outbox.Outbox;
+import dev.nanogen.model.GenerationRequested;
+import dev.nanogen.model.GenerationStatus;
+import dev.nanogen.model.Topics;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Starts a generation in ONE transaction: lock the user's row, replay a used idempotency key, check
+ * the limits, hold the price (a conditional UPDATE), insert the generation, its status history and
+ * the GenerationRequested outbox row, and store the idempotency key with the response. Either all of
+ * it happens or none of it.
+ */
+@Component
+class StartGeneration {
+  static final String SCOPE = "start";
+  /** Slack past the model's own limit before the sweeper fails a generation with TIMEOUT. */
+  static final Duration DEADLINE_SLACK = Duration.ofSeconds(60);
+
+  /** Takes the user's row lock: every start of one user is serialized from here to commit. */
+  private static final String LOCK_USER =
+      "SELECT credits_available FROM users WHERE id = :userId FOR UPDATE";
+
+  private static final String INSERT_GENERATION =
+      """
+      INSERT INTO generations (id, user_id, model_id, prompt, params, price, status,
+                               created_at, timeout_at, updated_at)
+      VALUES (:id, :userId, :modelId, :prompt, CAST(:params AS jsonb), :price, 'pending',
+              :now, :timeoutAt, :now)
+      """;
+
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  private final ModelCatalog catalog;
+  private final StartLimits limits;
+  private final Credits credits;
+  private final Outbox outbox;
+  private final IdempotencyKeys keys;
+  private final StatusHistory history;
+  private final JsonMapper json;
+  private final Clock clock;
+
+  StartGeneration(
+      JdbcClient jdbc,
+      TransactionTemplate tx,
+      ModelCatalog catalog,
+      StartLimits limits,
+      Credits credits,
+      Outbox outbox,
+      IdempotencyKeys keys,
+      StatusHistory history,
+      JsonMapper json,
+      Clock clock) {
+    this.jdbc = jdbc;
+    this.tx = tx;
+    this.catalog = catalog;
+    this.limits = limits;
+    this.credits = credits;
+    this.outbox = outbox;
+    this.keys = keys;
+    this.history = history;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  /** The answer to a start: a first response, or the replay of the one stored under its key. */
+  record Result(int status, String body, boolean replayed) {}
+
+  record Response(
+      UUID generationId,
+      String status,
+      long price,
+      long creditsAvailable,
+      long creditsHeld,
+      Instant createdAt) {}
+
+  Result start(CurrentUser user, StartRequest request, String idempotencyKey) {
+    request.validate();
+    String fingerprint = idempotencyKey == null ? null : keys.fingerprint(request.fingerprintable());
+    return tx.execute(
+        status -> {
+          long available =
+              jdbc.sql(LOCK_USER).param("userId", user.id()).query(Long.class).single();
+          if (idempotencyKey != null) {
+            var stored = keys.find(user.id(), SCOPE, idempotencyKey);
+            if (stored.isPresent()) {
+              if (!stored.get().fingerprint().equals(fingerprint)) {
+                throw new AppError(
+                    ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    "this Idempotency-Key was used with a different request");
+              }
+              return new Result(stored.get().responseStatus(), stored.get().responseBody(), true);
+            }
+          }
+          CatalogModel model = catalog.startable(request.modelId());
+          Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+          limits.check(user.id(), user.premium(), now);
+          UUID id = UUID.randomUUID();
+          Instant deadline = now.plusSeconds(model.deadlineSeconds()).plus(DEADLINE_SLACK);
+          Map<String, Object> params = request.params() == null ? Map.of() : request.params();
+          // The ledger row references the generation, so it goes first; a failed hold rolls it back.
+          insertGeneration(id, user, model, request.prompt(), params, now, deadline);
+          Credits.Balance balance =
+              credits
+                  .hold(user.id(), id, model.price())
+                  .orElseThrow(() -> insufficient(model.price(), available));
+          history.record(id, GenerationStatus.PENDING, "started by user", now);
+          outbox.append(
+              Topics.REQUESTS,
+              id,
+              new GenerationRequested(
+                  UUID.randomUUID(),
+                  now,
+                  GenerationRequested.SCHEMA_VERSION,
+                  id,
+                  user.id(),
+                  model.id(),
+                  model.providerModel(),
+                  model.kind(),
+                  request.prompt(),
+                  params,
+                  deadline,
+                  null));
+          String body =
+              json.writeValueAsString(
+                  new Response(
+                      id,
+                      GenerationStatus.PENDING.wire(),
+                      model.price(),
+                      balance.creditsAvailable(),
+                      balance.creditsHeld(),
+                      now));
+          if (idempotencyKey != null) {
+            keys.save(user.id(), SCOPE, idempotencyKey, fingerprint, 202, body);
+          }
+          return new Result(202, body, false);
+        });
+  }
+
+  private void insertGeneration(
+      UUID id,
+      CurrentUser user,
+      CatalogModel model,
+      String prompt,
+      Map<String, Object> params,
+      Instant now,
+      Instant deadline) {
+    jdbc.sql(INSERT_GENERATION)
+        .param("id", id)
+        .param("userId", user.id())
+        .param("modelId", model.id())
+        .param("prompt", prompt)
+        .param("params", json.writeValueAsString(params))
+        .param("price", model.price())
+        .param("now", Timestamp.from(now))
+        .param("timeoutAt", Timestamp.from(deadline))
+        .update();
+  }
+
+  private static AppError insufficient(long required, long available) {
+    return new AppError(
+        ErrorCode.INSUFFICIENT_CREDITS,
+        "the model costs " + required + " credits, " + available + " available",
+        Map.of("required", required, "available", available),
+        required,
+        available);
+  }
+}

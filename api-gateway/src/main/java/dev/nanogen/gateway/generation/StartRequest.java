@@ -1,0 +1,53 @@
+package dev.nanogen.gateway.generation;
+
+import dev.nanogen.gateway.error.ValidationFailed;
+import dev.nanogen.gateway.error.ValidationFailed.FieldProblem;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Body of POST /api/generation/start. Unknown fields are ignored; wrong types are a 400. */
+record StartRequest(String modelId, String prompt, Map<String, Object> params, String idempotencyKey) {
+  static final int MAX_PROMPT = 4000;
+  static final int MAX_PARAMS = 16;
+  static final int MAX_KEY = 64;
+
+  /** The key from the header or the body; both present and different is a 400. */
+  String effectiveKey(String header) {
+    List<FieldProblem> problems = new ArrayList<>();
+    if (header != null && idempotencyKey != null && !header.equals(idempotencyKey)) {
+      problems.add(new FieldProblem("idempotency_key", "differs from the Idempotency-Key header"));
+    }
+    String key = header != null ? header : idempotencyKey;
+    if (key != null && (key.isBlank() || key.length() > MAX_KEY)) {
+      problems.add(new FieldProblem("idempotency_key", "must be 1 to 64 characters"));
+    }
+    if (!problems.isEmpty()) {
+      throw new ValidationFailed(problems);
+    }
+    return key;
+  }
+
+  void validate() {
+    List<FieldProblem> problems = new ArrayList<>();
+    if (modelId == null || modelId.isBlank()) {
+      problems.add(new FieldProblem("model_id", "is required"));
+    }
+    if (prompt == null || prompt.isBlank()) {
+      problems.add(new FieldProblem("prompt", "is required"));
+    } else if (prompt.codePointCount(0, prompt.length()) > MAX_PROMPT) {
+      problems.add(new FieldProblem("prompt", "must be at most 4000 characters"));
+    }
+    if (params != null && params.size() > MAX_PARAMS) {
+      problems.add(new FieldProblem("params", "must have at most 16 keys"));
+    }
+    if (!problems.isEmpty()) {
+      throw new ValidationFailed(problems);
+    }
+  }
+
+  /** What the idempotency fingerprint covers: the request without its key. */
+  Map<String, Object> fingerprintable() {
+    return Map.of("model_id", modelId, "prompt", prompt, "params", params == null ? Map.of() : params);
+  }
+}

@@ -1,0 +1,81 @@
+package dev.nanogen.gateway.idempotency;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Stored idempotency keys, scoped to the user and the operation. A key is saved in the same
+ * transaction as the effect it guards, together with the request's fingerprint and the response,
+ * so a replay returns exactly the first answer and a key can never exist without its effect.
+ */
+@Component
+public class IdempotencyKeys {
+  private static final String FIND =
+      """
+      SELECT fingerprint, response_status, response_body FROM idempotency_keys
+      WHERE user_id = :userId AND scope = :scope AND idempotency_key = :key
+      """;
+
+  private static final String SAVE =
+      """
+      INSERT INTO idempotency_keys (user_id, scope, idempotency_key, fingerprint,
+                                    response_status, response_body, created_at)
+      VALUES (:userId, :scope, :key, :fingerprint, :status, :body, :now)
+      """;
+
+  /** A stored first response. */
+  public record Stored(String fingerprint, int responseStatus, String responseBody) {}
+
+  private final JdbcClient jdbc;
+  private final Clock clock;
+  private final JsonMapper canonical;
+
+  IdempotencyKeys(JdbcClient jdbc, Clock clock, JsonMapper json) {
+    this.jdbc = jdbc;
+    this.clock = clock;
+    this.canonical =
+        json.rebuild().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
+  }
+
+  public Optional<Stored> find(long userId, String scope, String key) {
+    return jdbc.sql(FIND)
+        .param("userId", userId)
+        .param("scope", scope)
+        .param("key", key)
+        .query(Stored.class)
+        .optional();
+  }
+
+  public void save(long userId, String scope, String key, String fingerprint, int status, String body) {
+    jdbc.sql(SAVE)
+        .param("userId", userId)
+        .param("scope", scope)
+        .param("key", key)
+        .param("fingerprint", fingerprint)
+        .param("status", status)
+        .param("body", body)
+        .param("now", Timestamp.from(clock.instant()))
+        .update();
+  }
+
+  /** SHA-256 of the request's canonical JSON (map keys sorted), in hex. */
+  public String fingerprint(Object request) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(canonical.writeValueAsString(request).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.nanogen.gateway.ledger;
+
+import dev.nanogen.gateway.auth.CurrentUser;
+import dev.nanogen.gateway.config.NanogenProperties;
+import dev.nanogen.gateway.web.Cursor;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** GET /api/me (balance and limits) and GET /api/me/ledger (the caller's credit movements). */
+@RestController
+class AccountController {
+  private static final String ME =
+      "SELECT id, credits_available, credits_held, premium FROM users WHERE id = :userId";
+
+  /** :afterId is the last ledger id seen (null for the first page); newest first. */
+  private static final String LEDGER =
+      """
+      SELECT id, generation_id, kind, amount, reason, created_at FROM ledger
+      WHERE user_id = :userId AND (CAST(:afterId AS bigint) IS NULL OR id < :afterId)
+      ORDER BY id DESC
+      LIMIT :limit
+      """;
+
+  record Limits(int maxActive, int startsPerWindow, long windowSeconds) {}
+
+  record Me(long userId, long creditsAvailable, long creditsHeld, boolean isPremium, Limits limits) {}
+
+  record Entry(long id, UUID generationId, String kind, long amount, String reason, Instant createdAt) {}
+
+  record Page(List<Entry> items, String nextCursor) {}
+
+  private record Row(long id, long creditsAvailable, long creditsHeld, boolean premium) {}
+
+  private record LedgerRow(long id, UUID generationId, String kind, long amount, String reason, Timestamp createdAt) {}
+
+  private final JdbcClient jdbc;
+  private final NanogenProperties.Limits limits;
+
+  AccountController(JdbcClient jdbc, NanogenProperties properties) {
+    this.jdbc = jdbc;
+    this.limits = properties.limits();
+  }
+
+  @GetMapping("/api/me")
+  Me me(CurrentUser user) {
+    Row row = jdbc.sql(ME).param("userId", user.id()).query(Row.class).single();
+    boolean premium = row.premium();
+    return new Me(
+        row.id(),
+        row.creditsAvailable(),
+        row.creditsHeld(),
+        premium,
+        new Limits(
+            premium ? limits.maxActivePremium() : limits.maxActive(),
+            premium ? limits.startsPerWindowPremium() : limits.startsPerWindow(),
+            limits.window().toSeconds()));
+  }
+
+  @GetMapping("/api/me/ledger")
+  Page ledger(
+      CurrentUser user,
+      @RequestParam(required = false) Integer limit,
+      @RequestParam(required = false) String cursor) {
+    int size = Cursor.limit(limit);
+    Cursor after = Cursor.decode(cursor);
+    List<Entry> rows =
+        jdbc.sql(LEDGER)
+            .param("userId", user.id())
+            .param("afterId", after == null ? null : after.position())
+            .param("limit", size + 1)
+            .query(LedgerRow.class)
+            .list()
+            .stream()
+            .map(r -> new Entry(r.id(), r.generationId(), r.kind(), r.amount(), r.reason(), r.createdAt().toInstant()))
+            .toList();
+    if (rows.size() <= size) {
+      return new Page(rows, null);
+    }
+    return new Page(rows.subList(0, size), new Cursor(rows.get(size - 1).id(), "").encode());
+  }
+}

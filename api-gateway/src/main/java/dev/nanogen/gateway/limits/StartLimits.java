@@ -1,0 +1,65 @@
+package dev.nanogen.gateway.limits;
+
+import dev.nanogen.gateway.config.NanogenProperties;
+import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.error.LimitExceeded;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The per-user start limits: generations pending or processing at once, and starts per rolling
+ * window. Exact under any concurrency because the caller holds the user's row lock: every other
+ * start of the same user waits on that lock, so the counts read here include every start committed
+ * before and none can slip in until this one commits.
+ */
+@Component
+@Transactional(propagation = Propagation.MANDATORY)
+public class StartLimits {
+  private static final String COUNTS =
+      """
+      SELECT (SELECT count(*) FROM generations
+              WHERE user_id = :userId AND status IN ('pending', 'processing')) AS active,
+             (SELECT count(*) FROM generations
+              WHERE user_id = :userId AND created_at > :windowStart) AS recent,
+             (SELECT min(created_at) FROM generations
+              WHERE user_id = :userId AND created_at > :windowStart) AS oldest_recent
+      """;
+
+  /** Retry-After for MAX_ACTIVE_GENERATIONS: no window frees a slot, so this is a polling hint. */
+  static final long ACTIVE_RETRY_AFTER_SECONDS = 5;
+
+  private record Counts(long active, long recent, Timestamp oldestRecent) {}
+
+  private final JdbcClient jdbc;
+  private final NanogenProperties.Limits limits;
+
+  StartLimits(JdbcClient jdbc, NanogenProperties properties) {
+    this.jdbc = jdbc;
+    this.limits = properties.limits();
+  }
+
+  /** Throws {@link LimitExceeded} when one more start would break a limit. */
+  public void check(long userId, boolean premium, Instant now) {
+    Counts counts =
+        jdbc.sql(COUNTS)
+            .param("userId", userId)
+            .param("windowStart", Timestamp.from(now.minus(limits.window())))
+            .query(Counts.class)
+            .single();
+    int maxActive = premium ? limits.maxActivePremium() : limits.maxActive();
+    if (counts.active() >= maxActive) {
+      throw new LimitExceeded(ErrorCode.MAX_ACTIVE_GENERATIONS, maxActive, ACTIVE_RETRY_AFTER_SECONDS);
+    }
+    int perWindow = premium ? limits.startsPerWindowPremium() : limits.startsPerWindow();
+    if (counts.recent() >= perWindow) {
+      Instant frees = counts.oldestRecent().toInstant().plus(limits.window());
+      long seconds = (Duration.between(now, frees).toMillis() + 999) / 1000;
+      throw new LimitExceeded(ErrorCode.RATE_LIMIT_EXCEEDED, perWindow, seconds);
+    }
+  }
+}

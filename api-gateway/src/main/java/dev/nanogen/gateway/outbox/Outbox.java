@@ -1,0 +1,62 @@
+package dev.nanogen.gateway.outbox;
+
+import dev.nanogen.gateway.web.CorrelationId;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Appends an event to the outbox in the caller's transaction, so the event exists exactly when the
+ * state change it announces does. After the commit it wakes the relay, which publishes it.
+ */
+@Component
+@Transactional(propagation = Propagation.MANDATORY)
+public class Outbox {
+  private static final String APPEND =
+      """
+      INSERT INTO outbox (topic, message_key, event_type, payload, correlation_id, created_at, available_at)
+      VALUES (:topic, :key, :type, :payload, :correlationId, :now, :now)
+      """;
+
+  private final JdbcClient jdbc;
+  private final JsonMapper json;
+  private final Clock clock;
+  private final RelaySignal signal;
+
+  Outbox(JdbcClient jdbc, JsonMapper json, Clock clock, RelaySignal signal) {
+    this.jdbc = jdbc;
+    this.json = json;
+    this.clock = clock;
+    this.signal = signal;
+  }
+
+  /** Queues {@code event} for {@code topic}, keyed by its generation id. */
+  public void append(String topic, UUID generationId, Record event) {
+    append(topic, generationId, event, CorrelationId.current());
+  }
+
+  public void append(String topic, UUID generationId, Record event, String correlationId) {
+    jdbc.sql(APPEND)
+        .param("topic", topic)
+        .param("key", generationId.toString())
+        .param("type", event.getClass().getSimpleName())
+        .param("payload", json.writeValueAsString(event))
+        .param("correlationId", correlationId)
+        .param("now", Timestamp.from(clock.instant()))
+        .update();
+    TransactionSynchronizationManager.registerSynchronization(
+        new TransactionSynchronization() {
+          @Override
+          public void afterCommit() {
+            signal.wake();
+          }
+        });
+  }
+}

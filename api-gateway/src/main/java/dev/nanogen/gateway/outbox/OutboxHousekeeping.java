@@ -1,0 +1,46 @@
+package dev.nanogen.gateway.outbox;
+
+import dev.nanogen.gateway.config.NanogenProperties;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps the tables the hot path writes from growing forever: published outbox rows past their
+ * retention, idempotency keys older than their 24 h, and consumer de-duplication marks older than
+ * any redelivery could be.
+ */
+@Component
+class OutboxHousekeeping {
+  private static final String PURGE_PUBLISHED =
+      "DELETE FROM outbox WHERE status = 'PUBLISHED' AND published_at < :before";
+  private static final String PURGE_KEYS = "DELETE FROM idempotency_keys WHERE created_at < :before";
+  private static final String PURGE_EVENTS = "DELETE FROM processed_events WHERE processed_at < :before";
+
+  /** Keys are kept at least this long (CONTRACT.md). */
+  static final Duration KEY_RETENTION = Duration.ofHours(24);
+
+  private final JdbcClient jdbc;
+  private final Clock clock;
+  private final Duration retention;
+
+  OutboxHousekeeping(JdbcClient jdbc, Clock clock, NanogenProperties properties) {
+    this.jdbc = jdbc;
+    this.clock = clock;
+    this.retention = properties.outbox().retention();
+  }
+
+  @Scheduled(fixedDelayString = "${nanogen.housekeeping.interval:PT10M}", initialDelayString = "PT1M")
+  void purge() {
+    jdbc.sql(PURGE_PUBLISHED).param("before", before(retention)).update();
+    jdbc.sql(PURGE_KEYS).param("before", before(KEY_RETENTION)).update();
+    jdbc.sql(PURGE_EVENTS).param("before", before(retention)).update();
+  }
+
+  private Timestamp before(Duration age) {
+    return Timestamp.from(clock.instant().minus(age));
+  }
+}

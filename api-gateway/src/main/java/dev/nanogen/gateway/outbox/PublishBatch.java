@@ -1,0 +1,140 @@
+package dev.nanogen.gateway.outbox;
+
+import dev.nanogen.gateway.config.NanogenProperties;
+import dev.nanogen.model.Topics;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Sends claimed rows to Kafka (key = generation id, type and correlation id as headers), waits for
+ * the broker's acknowledgement, and records the result of each row. A broker outage (every send
+ * failing with a retriable error) fails the round without touching the rows, so they stay due and
+ * are never parked for an outage. A row that fails on its own backs off, and after {@code
+ * maxAttempts} it is parked as BLOCKED with its error, so it never holds up the rows behind it.
+ */
+@Component
+class PublishBatch {
+  private static final Logger log = LoggerFactory.getLogger(PublishBatch.class);
+
+  private static final String MARK_PUBLISHED =
+      """
+      UPDATE outbox SET status = 'PUBLISHED', published_at = :now, attempts = attempts + 1
+      WHERE id IN (:ids)
+      """;
+
+  /** :attempts is the row's count after this failure; at :maxAttempts the row is parked. */
+  private static final String MARK_FAILED =
+      """
+      UPDATE outbox SET attempts = :attempts, last_error = :error, available_at = :retryAt,
+                        status = CASE WHEN :attempts >= :maxAttempts THEN 'BLOCKED' ELSE 'PENDING' END
+      WHERE id = :id
+      """;
+
+  private final KafkaTemplate<String, String> kafka;
+  private final JdbcClient jdbc;
+  private final Clock clock;
+  private final NanogenProperties.Outbox settings;
+
+  PublishBatch(
+      KafkaTemplate<String, String> kafka,
+      JdbcClient jdbc,
+      Clock clock,
+      NanogenProperties properties) {
+    this.kafka = kafka;
+    this.jdbc = jdbc;
+    this.clock = clock;
+    this.settings = properties.outbox();
+  }
+
+  void send(List<OutboxRow> rows) {
+    List<CompletableFuture<?>> sends = new ArrayList<>(rows.size());
+    for (OutboxRow row : rows) {
+      sends.add(sendOne(row));
+    }
+    List<Long> published = new ArrayList<>(rows.size());
+    List<Failure> failures = new ArrayList<>();
+    long deadline = System.nanoTime() + settings.sendTimeout().toNanos();
+    for (int i = 0; i < rows.size(); i++) {
+      try {
+        sends.get(i).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        published.add(rows.get(i).id());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while publishing", e);
+      } catch (ExecutionException | TimeoutException e) {
+        failures.add(new Failure(rows.get(i), e instanceof ExecutionException ? e.getCause() : e));
+      }
+    }
+    if (published.isEmpty() && failures.stream().allMatch(Failure::outage)) {
+      throw new IllegalStateException(
+          "broker unavailable: " + failures.getFirst().cause().getClass().getSimpleName());
+    }
+    if (!published.isEmpty()) {
+      jdbc.sql(MARK_PUBLISHED)
+          .param("now", Timestamp.from(clock.instant()))
+          .param("ids", published)
+          .update();
+    }
+    failures.forEach(this::recordFailure);
+  }
+
+  private CompletableFuture<?> sendOne(OutboxRow row) {
+    try {
+      ProducerRecord<String, String> record =
+          new ProducerRecord<>(row.topic(), row.messageKey(), row.payload());
+      record.headers().add(Topics.EVENT_TYPE_HEADER, bytes(row.eventType()));
+      if (row.correlationId() != null) {
+        record.headers().add(Topics.CORRELATION_HEADER, bytes(row.correlationId()));
+      }
+      return kafka.send(record);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private void recordFailure(Failure failure) {
+    OutboxRow row = failure.row();
+    int attempts = row.attempts() + 1;
+    Duration backoff = Duration.ofMillis(Math.min(60_000, 500L << Math.min(attempts, 7)));
+    if (attempts >= settings.maxAttempts()) {
+      log.error("outbox row {} parked after {} attempts: {}", row.id(), attempts, failure.cause().toString());
+    }
+    jdbc.sql(MARK_FAILED)
+        .param("id", row.id())
+        .param("attempts", attempts)
+        .param("maxAttempts", settings.maxAttempts())
+        .param("error", String.valueOf(failure.cause()))
+        .param("retryAt", Timestamp.from(clock.instant().plus(backoff)))
+        .update();
+  }
+
+  private record Failure(OutboxRow row, Throwable cause) {
+    /** Retriable broker-side errors and time-outs mean the broker, not the row, is at fault. */
+    boolean outage() {
+      return cause instanceof TimeoutException
+          || cause instanceof RetriableException
+          || cause instanceof org.apache.kafka.common.errors.TimeoutException
+          || cause instanceof org.springframework.kafka.KafkaException k
+              && k.getCause() instanceof RetriableException;
+    }
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

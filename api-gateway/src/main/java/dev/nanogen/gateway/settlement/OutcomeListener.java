@@ -1,0 +1,62 @@
+package dev.nanogen.gateway.settlement;
+
+import dev.nanogen.model.GenerationFailed;
+import dev.nanogen.model.GenerationStarted;
+import dev.nanogen.model.GenerationSucceeded;
+import dev.nanogen.model.Topics;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.MDC;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Consumes the workers' outcomes and hands each to {@link SettleOutcome}. */
+@Component
+class OutcomeListener {
+  private final SettleOutcome settle;
+  private final JsonMapper json;
+
+  OutcomeListener(SettleOutcome settle, JsonMapper json) {
+    this.settle = settle;
+    this.json = json;
+  }
+
+  @KafkaListener(
+      id = "gateway-outcomes",
+      topics = Topics.OUTCOMES,
+      groupId = "nanogen-gateway",
+      concurrency = "${nanogen.outcomes.concurrency:3}")
+  void on(ConsumerRecord<String, String> record) {
+    String type = header(record, Topics.EVENT_TYPE_HEADER);
+    String correlationId = header(record, Topics.CORRELATION_HEADER);
+    MDC.put("correlation_id", correlationId);
+    MDC.put("generation_id", record.key());
+    try {
+      switch (type == null ? "" : type) {
+        case "GenerationStarted" -> settle.on(json.readValue(record.value(), GenerationStarted.class));
+        case "GenerationSucceeded" ->
+            settle.on(json.readValue(record.value(), GenerationSucceeded.class), correlationId);
+        case "GenerationFailed" ->
+            settle.on(json.readValue(record.value(), GenerationFailed.class), correlationId);
+        default -> throw new UnknownEventType(type);
+      }
+    } finally {
+      MDC.remove("correlation_id");
+      MDC.remove("generation_id");
+    }
+  }
+
+  private static String header(ConsumerRecord<?, ?> record, String name) {
+    Header header = record.headers().lastHeader(name);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+  }
+
+  /** A record this consumer cannot understand: dead-lettered without retries. */
+  static final class UnknownEventType extends RuntimeException {
+    UnknownEventType(String type) {
+      super("unknown event type " + type);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package dev.nanogen.gateway.settlement;
+
+import dev.nanogen.gateway.generation.Ending;
+import dev.nanogen.gateway.generation.GenerationTransitions;
+import dev.nanogen.model.GenerationFailed;
+import dev.nanogen.model.GenerationStarted;
+import dev.nanogen.model.GenerationSucceeded;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Applies one worker outcome in one transaction: remember its event id (a redelivered event stops
+ * here), then the conditional transition — which captures or releases the hold and queues
+ * GenerationSettled in the same transaction. An outcome for a generation that already ended (say,
+ * cancelled by the user) changes nothing.
+ */
+@Component
+class SettleOutcome {
+  private static final Logger log = LoggerFactory.getLogger(SettleOutcome.class);
+
+  private static final String REMEMBER =
+      """
+      INSERT INTO processed_events (event_id, processed_at) VALUES (:eventId, :now)
+      ON CONFLICT (event_id) DO NOTHING
+      """;
+
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  private final GenerationTransitions transitions;
+  private final Clock clock;
+
+  SettleOutcome(
+      JdbcClient jdbc, TransactionTemplate tx, GenerationTransitions transitions, Clock clock) {
+    this.jdbc = jdbc;
+    this.tx = tx;
+    this.transitions = transitions;
+    this.clock = clock;
+  }
+
+  void on(GenerationStarted event) {
+    apply(event.eventId(), () -> transitions.markProcessing(
+        event.generationId(), event.providerTaskId(), "picked up by a worker"));
+  }
+
+  void on(GenerationSucceeded event, String correlationId) {
+    apply(event.eventId(), () -> transitions.finish(
+        event.generationId(), Ending.completed(event.resultUrls()), correlationId));
+  }
+
+  void on(GenerationFailed event, String correlationId) {
+    apply(event.eventId(), () -> transitions.finish(
+        event.generationId(),
+        Ending.failed(event.errorCode(), event.errorMessage(), "failed: " + event.errorCode()),
+        correlationId));
+  }
+
+  private void apply(UUID eventId, java.util.function.BooleanSupplier transition) {
+    tx.executeWithoutResult(
+        status -> {
+          int fresh =
+              jdbc.sql(REMEMBER)
+                  .param("eventId", eventId)
+                  .param("now", Timestamp.from(clock.instant()))
+                  .update();
+          if (fresh == 0) {
+            log.info("event {} already applied; skipped", eventId);
+          } else if (!transition.getAsBoolean()) {
+            log.info("event {} arrived after its generation ended; ignored", eventId);
+          }
+        });
+  }
+}

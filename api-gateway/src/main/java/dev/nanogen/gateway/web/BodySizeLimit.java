@@ -1,0 +1,114 @@
+package dev.nanogen.gateway.web;
+
+import dev.nanogen.gateway.error.AppError;
+import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.error.ProblemHandler;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Request bodies are at most 64 KiB (CONTRACT.md): a declared larger Content-Length is refused at
+ * once, and a chunked body is cut off as soon as it passes the limit. Either way the answer is 413
+ * PAYLOAD_TOO_LARGE.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+class BodySizeLimit extends OncePerRequestFilter {
+  static final long MAX_BYTES = 64 * 1024;
+  private final ProblemHandler problems;
+  private final JsonMapper json;
+
+  BodySizeLimit(ProblemHandler problems, JsonMapper json) {
+    this.problems = problems;
+    this.json = json;
+  }
+
+  private static AppError tooLarge() {
+    return new AppError(ErrorCode.PAYLOAD_TOO_LARGE, "the request body exceeds 64 KiB");
+  }
+
+  @Override
+  protected void doFilterInternal(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    if (request.getContentLengthLong() > MAX_BYTES) {
+      ResponseEntity<ProblemDetail> answer = problems.problem(tooLarge(), request);
+      response.setStatus(answer.getStatusCode().value());
+      answer.getHeaders().forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
+      response.getOutputStream().write(json.writeValueAsBytes(answer.getBody()));
+      return;
+    }
+    chain.doFilter(new Limited(request), response);
+  }
+
+  private static final class Limited extends HttpServletRequestWrapper {
+    private ServletInputStream stream;
+
+    Limited(HttpServletRequest request) {
+      super(request);
+    }
+
+    @Override
+    public ServletInputStream getInputStream() throws IOException {
+      if (stream == null) {
+        stream = new Counting(super.getInputStream());
+      }
+      return stream;
+    }
+  }
+
+  private static final class Counting extends ServletInputStream {
+    private final ServletInputStream in;
+    private long count;
+
+    Counting(ServletInputStream in) {
+      this.in = in;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = in.read();
+      if (b >= 0 && ++count > MAX_BYTES) {
+        throw tooLarge();
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int n = in.read(buffer, offset, length);
+      if (n > 0 && (count += n) > MAX_BYTES) {
+        throw tooLarge();
+      }
+      return n;
+    }
+
+    @Override
+    public boolean isFinished() {
+      return in.isFinished();
+    }
+
+    @Override
+    public boolean isReady() {
+      return in.isReady();
+    }
+
+    @Override
+    public void setReadListener(ReadListener listener) {
+      in.setReadListener(listener);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package dev.nanogen.gateway.web;
+
+import dev.nanogen.gateway.error.ValidationFailed;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * An opaque keyset cursor: the sort position (a timestamp in microseconds or a sequence number, and
+ * an id) of the last item of a page, URL-safe base64.
+ */
+public record Cursor(long position, String id) {
+  public String encode() {
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString((position + ":" + id).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Null for a first page; a 400 for a cursor this API did not produce. */
+  public static Cursor decode(String raw) {
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    try {
+      String text = new String(Base64.getUrlDecoder().decode(raw), StandardCharsets.UTF_8);
+      int colon = text.indexOf(':');
+      return new Cursor(Long.parseLong(text.substring(0, colon)), text.substring(colon + 1));
+    } catch (RuntimeException e) {
+      throw ValidationFailed.of("cursor", "is not a cursor from this API");
+    }
+  }
+
+  /** Page size: 20 by default, 1 to 100. */
+  public static int limit(Integer requested) {
+    if (requested == null) {
+      return 20;
+    }
+    if (requested < 1 || requested > 100) {
+      throw ValidationFailed.of("limit", "must be between 1 and 100");
+    }
+    return requested;
+  }
+}

@@ -1,0 +1,280 @@
+package dev.nanogen.testkit;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A sandbox of the AIML API: a real HTTP server answering with the real API's shapes (see
+ * CONTRACT.md), used by every test and by the local stack instead of the paid service.
+ *
+ * <p>Behaviour is chosen per request by directives in the prompt, so tests stay independent of each
+ * other:
+ *
+ * <ul>
+ *   <li>{@code [fail:400]} (any status) — answer that error on every submission
+ *   <li>{@code [429x2]} (any count) — answer 429 for the first two submissions of this prompt
+ *   <li>{@code [shape:images]} — image answer as {@code {images:[{url}]}} instead of {@code data}
+ *   <li>{@code [b64]} — image answer as {@code data:[{b64_json}]}
+ *   <li>{@code [malformed]} — a body that is not JSON
+ *   <li>{@code [hang]} — never answer (until the server stops)
+ *   <li>{@code [latency:250]} — answer after 250 ms
+ *   <li>{@code [polls:3]} — a video completes on the third poll (default 2)
+ *   <li>{@code [video-error]} — a video ends with status {@code error}
+ * </ul>
+ *
+ * And globally, through {@code POST /__sandbox/config} with {@code latency_ms} and {@code
+ * failure_rate} (0..1, answered as 500). {@code GET /__sandbox/submissions} reports the count of
+ * submissions per prompt, so tests and the chaos run can prove that nothing was submitted twice.
+ */
+public final class SandboxAimlServer implements AutoCloseable {
+  private static final Pattern FAIL = Pattern.compile("\\[fail:(\\d{3})]");
+  private static final Pattern TOO_MANY = Pattern.compile("\\[429x(\\d+)]");
+  private static final Pattern LATENCY = Pattern.compile("\\[latency:(\\d+)]");
+  private static final Pattern POLLS = Pattern.compile("\\[polls:(\\d+)]");
+  /** A 1x1 transparent PNG. */
+  static final byte[] PNG =
+      Base64.getDecoder()
+          .decode(
+              "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
+
+  private final HttpServer server;
+  private final String apiKey;
+  private final Map<String, AtomicInteger> submissionsByPrompt = new ConcurrentHashMap<>();
+  private final Map<String, VideoTask> videos = new ConcurrentHashMap<>();
+  private final AtomicLong totalSubmissions = new AtomicLong();
+  private volatile long latencyMillis;
+  private volatile double failureRate;
+
+  private record VideoTask(String prompt, int pollsToFinish, AtomicInteger polls) {}
+
+  /**
+   * @param port 0 for any free port
+   * @param apiKey the Bearer key to require, or null to accept any
+   */
+  public SandboxAimlServer(int port, String apiKey) {
+    this.apiKey = apiKey;
+    this.server = JsonHttp.server(port);
+    server.createContext("/v1/images/generations", this::images);
+    server.createContext("/v2/video/generations", this::video);
+    server.createContext("/files/", this::file);
+    server.createContext("/__sandbox/", this::control);
+    server.start();
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** How many times a generation with this exact prompt was submitted (images and videos). */
+  public int submissions(String prompt) {
+    AtomicInteger count = submissionsByPrompt.get(prompt);
+    return count == null ? 0 : count.get();
+  }
+
+  public long totalSubmissions() {
+    return totalSubmissions.get();
+  }
+
+  public void configure(Duration latency, double failureRate) {
+    this.latencyMillis = latency.toMillis();
+    this.failureRate = failureRate;
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+
+  private void images(HttpExchange exchange) throws IOException {
+    if (!authorized(exchange) || !"POST".equals(exchange.getRequestMethod())) {
+      return;
+    }
+    JsonNode request = parse(exchange);
+    if (request == null) {
+      return;
+    }
+    String prompt = request.path("prompt").asString("");
+    if (rejected(exchange, prompt)) {
+      return;
+    }
+    String url = baseUrl() + "/files/" + UUID.randomUUID() + ".png";
+    if (prompt.contains("[shape:images]")) {
+      JsonHttp.send(exchange, 200, Map.of("images", List.of(Map.of("url", url, "width", 1))));
+    } else if (prompt.contains("[b64]")) {
+      String b64 = Base64.getEncoder().encodeToString(PNG);
+      JsonHttp.send(exchange, 200, Map.of("data", List.of(Map.of("b64_json", b64))));
+    } else {
+      JsonHttp.send(exchange, 200, Map.of("data", List.of(Map.of("url", url))));
+    }
+  }
+
+  private void video(HttpExchange exchange) throws IOException {
+    if (!authorized(exchange)) {
+      return;
+    }
+    if ("GET".equals(exchange.getRequestMethod())) {
+      poll(exchange);
+      return;
+    }
+    JsonNode request = parse(exchange);
+    if (request == null) {
+      return;
+    }
+    String prompt = request.path("prompt").asString("");
+    if (rejected(exchange, prompt)) {
+      return;
+    }
+    Matcher polls = POLLS.matcher(prompt);
+    int pollsToFinish = polls.find() ? Integer.parseInt(polls.group(1)) : 2;
+    String id = "vid-" + UUID.randomUUID();
+    videos.put(id, new VideoTask(prompt, pollsToFinish, new AtomicInteger()));
+    JsonHttp.send(exchange, 200, Map.of("id", id, "status", "queued"));
+  }
+
+  private void poll(HttpExchange exchange) throws IOException {
+    String id = JsonHttp.query(exchange).get("generation_id");
+    VideoTask task = id == null ? null : videos.get(id);
+    if (task == null) {
+      JsonHttp.send(exchange, 404, error(404, "Generation not found"));
+      return;
+    }
+    if (randomFailure()) {
+      JsonHttp.send(exchange, 500, error(500, "sandbox: random failure"));
+      return;
+    }
+    int seen = task.polls().incrementAndGet();
+    if (seen < task.pollsToFinish()) {
+      JsonHttp.send(exchange, 200, Map.of("id", id, "status", seen == 1 ? "queued" : "generating"));
+    } else if (task.prompt().contains("[video-error]")) {
+      JsonHttp.send(
+          exchange,
+          200,
+          Map.of(
+              "id", id,
+              "status", "error",
+              "error", Map.of("name", "GenerationError", "message", "sandbox: video failed")));
+    } else {
+      String url = baseUrl() + "/files/" + id + ".mp4";
+      JsonHttp.send(
+          exchange, 200, Map.of("id", id, "status", "completed", "video", Map.of("url", url)));
+    }
+  }
+
+  private void file(HttpExchange exchange) throws IOException {
+    String path = exchange.getRequestURI().getPath();
+    JsonHttp.sendBytes(exchange, path.endsWith(".mp4") ? "video/mp4" : "image/png", PNG);
+  }
+
+  private void control(HttpExchange exchange) throws IOException {
+    String path = exchange.getRequestURI().getPath();
+    if (path.equals("/__sandbox/config") && "POST".equals(exchange.getRequestMethod())) {
+      JsonNode config = JsonHttp.JSON.readTree(JsonHttp.body(exchange));
+      configure(
+          Duration.ofMillis(config.path("latency_ms").asLong(0)),
+          config.path("failure_rate").asDouble(0));
+      JsonHttp.send(exchange, 200, Map.of("latency_ms", latencyMillis, "failure_rate", failureRate));
+    } else if (path.equals("/__sandbox/submissions")) {
+      Map<String, Integer> counts = new java.util.TreeMap<>();
+      submissionsByPrompt.forEach((prompt, count) -> counts.put(prompt, count.get()));
+      JsonHttp.send(exchange, 200, Map.of("total", totalSubmissions.get(), "by_prompt", counts));
+    } else {
+      JsonHttp.send(exchange, 404, error(404, "unknown sandbox path"));
+    }
+  }
+
+  /** Counts the submission and answers an error if the prompt or the global config asks for one. */
+  private boolean rejected(HttpExchange exchange, String prompt) throws IOException {
+    int count = submissionsByPrompt.computeIfAbsent(prompt, p -> new AtomicInteger()).incrementAndGet();
+    totalSubmissions.incrementAndGet();
+    sleep(latencyMillis);
+    Matcher latency = LATENCY.matcher(prompt);
+    if (latency.find()) {
+      sleep(Long.parseLong(latency.group(1)));
+    }
+    if (prompt.contains("[hang]")) {
+      sleep(Long.MAX_VALUE);
+    }
+    Matcher fail = FAIL.matcher(prompt);
+    if (fail.find()) {
+      int status = Integer.parseInt(fail.group(1));
+      JsonHttp.send(exchange, status, error(status, "sandbox: failing as asked"));
+      return true;
+    }
+    Matcher tooMany = TOO_MANY.matcher(prompt);
+    if (tooMany.find() && count <= Integer.parseInt(tooMany.group(1))) {
+      JsonHttp.send(exchange, 429, error(429, "Too many requests"));
+      return true;
+    }
+    if (randomFailure()) {
+      JsonHttp.send(exchange, 500, error(500, "sandbox: random failure"));
+      return true;
+    }
+    if (prompt.contains("[malformed]")) {
+      JsonHttp.send(exchange, 200, "{\"data\": [ this is not json".getBytes());
+      return true;
+    }
+    return false;
+  }
+
+  private boolean randomFailure() {
+    return failureRate > 0 && ThreadLocalRandom.current().nextDouble() < failureRate;
+  }
+
+  private boolean authorized(HttpExchange exchange) throws IOException {
+    String header = exchange.getRequestHeaders().getFirst("Authorization");
+    if (apiKey != null && !("Bearer " + apiKey).equals(header)) {
+      JsonHttp.send(exchange, 401, error(401, "Invalid API key"));
+      return false;
+    }
+    return true;
+  }
+
+  private JsonNode parse(HttpExchange exchange) throws IOException {
+    try {
+      return JsonHttp.JSON.readTree(JsonHttp.body(exchange));
+    } catch (RuntimeException e) {
+      JsonHttp.send(exchange, 400, error(400, "Body is not JSON"));
+      return null;
+    }
+  }
+
+  private static Map<String, Object> error(int status, String message) {
+    return Map.of("message", message, "statusCode", status, "error", Map.of("message", message));
+  }
+
+  private static void sleep(long millis) {
+    if (millis <= 0) {
+      return;
+    }
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Runs the sandbox alone: {@code SandboxAimlServer [port] [apiKey]}. */
+  public static void main(String[] args) throws InterruptedException {
+    int port = args.length > 0 ? Integer.parseInt(args[0]) : 18081;
+    SandboxAimlServer sandbox = new SandboxAimlServer(port, args.length > 1 ? args[1] : null);
+    System.out.println("sandbox AIML API on " + sandbox.baseUrl());
+    Thread.currentThread().join();
+  }
+}

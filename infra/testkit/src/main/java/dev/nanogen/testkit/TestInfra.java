@@ -1,0 +1,151 @@
+package dev.nanogen.testkit;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * Provides the real PostgreSQL and the real Kafka broker that integration tests run against, one
+ * of each per test JVM. One switch, {@code NANOGEN_TEST_INFRA}, chooses where they come from:
+ *
+ * <ul>
+ *   <li>{@code testcontainers}: Testcontainers' PostgreSQL and Kafka (needs a Docker engine);
+ *   <li>{@code local}: the database at {@code NANOGEN_TEST_DB_URL} (an admin connection, default
+ *       {@code jdbc:postgresql://127.0.0.1:5432/postgres} as {@code postgres}), or, when none answers,
+ *       an embedded PostgreSQL (zonky); and spring-kafka-test's embedded KRaft broker;
+ *   <li>{@code auto} (the default): {@code testcontainers} where a Docker engine answers, else
+ *       {@code local}.
+ * </ul>
+ */
+public final class TestInfra {
+  private static final Logger log = LoggerFactory.getLogger(TestInfra.class);
+  /** Partitions of each topic the tests create; as many as production's default. */
+  public static final int PARTITIONS = 12;
+
+  /** A database the test owns: created empty for this JVM. */
+  public record Database(String url, String username, String password) {}
+
+  private static Database adminDatabase;
+  private static String kafkaBootstrap;
+  private static EmbeddedKafkaKraftBroker embeddedKafka;
+
+  private TestInfra() {}
+
+  public static boolean usesTestcontainers() {
+    String mode =
+        System.getenv().getOrDefault("NANOGEN_TEST_INFRA", "auto").toLowerCase(Locale.ROOT);
+    return switch (mode) {
+      case "testcontainers" -> true;
+      case "local" -> false;
+      default -> dockerAnswers();
+    };
+  }
+
+  /** Drops and creates database {@code name} on the test server, so each JVM starts empty. */
+  public static synchronized Database freshDatabase(String name) {
+    Database admin = admin();
+    try (Connection connection =
+            DriverManager.getConnection(admin.url(), admin.username(), admin.password());
+        Statement statement = connection.createStatement()) {
+      statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+      statement.execute("CREATE DATABASE " + name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create test database " + name, e);
+    }
+    String url = admin.url().substring(0, admin.url().lastIndexOf('/') + 1) + name;
+    return new Database(url, admin.username(), admin.password());
+  }
+
+  /** Bootstrap servers of the test broker, started on first use. */
+  public static synchronized String kafkaBootstrap() {
+    if (kafkaBootstrap == null) {
+      if (usesTestcontainers()) {
+        KafkaContainer kafka = new KafkaContainer("apache/kafka-native:4.1.2");
+        kafka.start();
+        kafkaBootstrap = kafka.getBootstrapServers();
+      } else {
+        embeddedKafka = new EmbeddedKafkaKraftBroker(1, PARTITIONS);
+        embeddedKafka.afterPropertiesSet();
+        kafkaBootstrap = embeddedKafka.getBrokersAsString();
+      }
+      log.info("test Kafka at {}", kafkaBootstrap);
+    }
+    return kafkaBootstrap;
+  }
+
+  private static Database admin() {
+    if (adminDatabase != null) {
+      return adminDatabase;
+    }
+    if (usesTestcontainers()) {
+      PostgreSQLContainer container = new PostgreSQLContainer("postgres:16-alpine");
+      container.start();
+      adminDatabase =
+          new Database(container.getJdbcUrl(), container.getUsername(), container.getPassword());
+    } else {
+      String url =
+          System.getenv()
+              .getOrDefault("NANOGEN_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
+      String user = System.getenv().getOrDefault("NANOGEN_TEST_DB_USERNAME", "postgres");
+      String password = System.getenv().getOrDefault("NANOGEN_TEST_DB_PASSWORD", "");
+      adminDatabase =
+          answers(url, user, password) ? new Database(url, user, password) : embeddedPostgres();
+    }
+    log.info("test PostgreSQL at {}", adminDatabase.url());
+    return adminDatabase;
+  }
+
+  private static Database embeddedPostgres() {
+    try {
+      Path dir = Files.createTempDirectory("nanogen-test-pg");
+      EmbeddedPostgres postgres =
+          EmbeddedPostgres.builder().setOverrideWorkingDirectory(dir.toFile()).start();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(postgres)));
+      return new Database(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "");
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "no PostgreSQL answers at NANOGEN_TEST_DB_URL or 127.0.0.1:5432, and an embedded one"
+              + " could not start",
+          e);
+    }
+  }
+
+  private static boolean answers(String url, String user, String password) {
+    DriverManager.setLoginTimeout(3);
+    try (Connection ignored = DriverManager.getConnection(url, user, password)) {
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  private static boolean dockerAnswers() {
+    boolean socket =
+        System.getenv("DOCKER_HOST") != null || Files.exists(Path.of("/var/run/docker.sock"));
+    try {
+      return socket && DockerClientFactory.instance().isDockerAvailable();
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception ignored) {
+      // shutting down anyway
+    }
+  }
+}

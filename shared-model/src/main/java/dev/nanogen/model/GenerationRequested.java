@@ -1,0 +1,39 @@
+package dev.nanogen.model;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A user's generation was accepted and its credits are held; a worker should run it.
+ *
+ * @param eventId unique id of this event, for consumer de-duplication
+ * @param occurredAt when the gateway accepted the generation
+ * @param schemaVersion version of this record's shape
+ * @param generationId the generation (also the Kafka key)
+ * @param userId Telegram user id of the owner
+ * @param modelId catalog model id
+ * @param providerModel the AIML API model name the catalog maps {@code modelId} to
+ * @param kind image (synchronous endpoint) or video (submit, then poll)
+ * @param prompt the user's prompt
+ * @param params extra provider parameters, passed through
+ * @param deadline after this instant the generation is failed with TIMEOUT
+ * @param providerTaskId a provider task already submitted for this generation, or null; a worker
+ *     that sees one resumes polling it instead of submitting again
+ */
+public record GenerationRequested(
+    UUID eventId,
+    Instant occurredAt,
+    int schemaVersion,
+    UUID generationId,
+    long userId,
+    String modelId,
+    String providerModel,
+    ModelKind kind,
+    String prompt,
+    Map<String, Object> params,
+    Instant deadline,
+    String providerTaskId) {
+
+  public static final int SCHEMA_VERSION = 1;
+}

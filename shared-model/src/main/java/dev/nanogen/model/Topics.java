@@ -1,0 +1,31 @@
+package dev.nanogen.model;
+
+/**
+ * Kafka topic names. Every record is keyed by the generation id, so all events of one generation
+ * stay in one partition and in order. The value is JSON; the header {@link #EVENT_TYPE_HEADER}
+ * names the record type (its simple class name).
+ */
+public final class Topics {
+  /** gateway → worker: {@link GenerationRequested}. */
+  public static final String REQUESTS = "nanogen.generation.requests";
+
+  /**
+   * worker → gateway: {@link GenerationStarted}, {@link GenerationSucceeded}, {@link
+   * GenerationFailed}.
+   */
+  public static final String OUTCOMES = "nanogen.generation.outcomes";
+
+  /** gateway → notifier: {@link GenerationSettled}, once the credits are settled. */
+  public static final String SETTLED = "nanogen.generation.settled";
+
+  /** Suffix of each topic's dead-letter topic. */
+  public static final String DLT_SUFFIX = ".dlt";
+
+  /** Header naming the record type of a value. */
+  public static final String EVENT_TYPE_HEADER = "nanogen-event-type";
+
+  /** Header carrying the correlation id of the HTTP request that started the generation. */
+  public static final String CORRELATION_HEADER = "nanogen-correlation-id";
+
+  private Topics() {}
+}
