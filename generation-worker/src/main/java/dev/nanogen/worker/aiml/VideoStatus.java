@@ -1,0 +1,14 @@
+package dev.nanogen.worker.aiml;
+
+/**
+ * One poll's view of a video task.
+ *
+ * @param state queued, generating, completed or error
+ * @param url the video, once completed
+ * @param error the provider's error message, once failed
+ */
+public record VideoStatus(String state, String url, String error) {
+  public boolean finished() {
+    return "completed".equals(state) || "error".equals(state);
+  }
+}

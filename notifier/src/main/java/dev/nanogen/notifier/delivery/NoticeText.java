@@ -1,0 +1,51 @@
+package dev.nanogen.notifier.delivery;
+
+import dev.nanogen.model.GenerationSettled;
+import java.util.Locale;
+import java.util.Set;
+import org.springframework.context.MessageSource;
+import org.springframework.stereotype.Component;
+
+/** The words of each notice, from the ru / uz / en templates by the user's language_code. */
+@Component
+class NoticeText {
+  private static final Set<String> SUPPORTED = Set.of("ru", "uz", "en");
+  static final int PROMPT_PREVIEW = 120;
+
+  private final MessageSource messages;
+
+  NoticeText(MessageSource messages) {
+    this.messages = messages;
+  }
+
+  String caption(GenerationSettled notice) {
+    return text("notice.completed", notice, notice.modelName(), preview(notice.prompt()));
+  }
+
+  String failed(GenerationSettled notice) {
+    String reason = text("reason." + (notice.errorCode() == null ? "UNKNOWN" : notice.errorCode()), notice);
+    return text("notice.failed", notice, notice.modelName(), reason, notice.credits());
+  }
+
+  String cancelled(GenerationSettled notice) {
+    return text("notice.cancelled", notice, notice.modelName(), notice.credits());
+  }
+
+  private String text(String key, GenerationSettled notice, Object... args) {
+    Locale locale = locale(notice.languageCode());
+    String fallback = key.startsWith("reason.") ? messages.getMessage("reason.UNKNOWN", null, locale) : key;
+    return messages.getMessage(key, args, fallback, locale);
+  }
+
+  static String preview(String prompt) {
+    return prompt.length() <= PROMPT_PREVIEW ? prompt : prompt.substring(0, PROMPT_PREVIEW - 1) + "…";
+  }
+
+  static Locale locale(String languageCode) {
+    if (languageCode == null) {
+      return Locale.ENGLISH;
+    }
+    String language = languageCode.toLowerCase(Locale.ROOT).split("-")[0];
+    return SUPPORTED.contains(language) ? Locale.of(language) : Locale.ENGLISH;
+  }
+}
