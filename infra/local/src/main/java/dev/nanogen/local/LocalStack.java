@@ -1,0 +1,218 @@
+package dev.nanogen.local;
+
+import dev.nanogen.testkit.InitDataSigner;
+import dev.nanogen.testkit.SandboxAimlServer;
+import dev.nanogen.testkit.TelegramStub;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole system on one machine: PostgreSQL, a standalone Kafka broker, the sandbox AIML server,
+ * the Telegram Bot API stub, and the api-gateway, generation-worker and notifier jars as processes
+ * configured only through CONTRACT.md's environment variables. Closing it (or Ctrl-C) stops every
+ * process it started.
+ */
+public final class LocalStack implements AutoCloseable {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  private final StackSettings settings;
+  private final List<ChildProcess> processes = Collections.synchronizedList(new ArrayList<>());
+  private LocalPostgres postgres;
+  private SandboxAimlServer sandbox;
+  private TelegramStub telegram;
+  private ChildProcess kafka;
+  private String databaseDescription;
+
+  private LocalStack(StackSettings settings) {
+    this.settings = settings;
+  }
+
+  /** Starts everything and returns once every service reports ready. */
+  public static LocalStack start(StackSettings settings) throws IOException {
+    LocalStack stack = new LocalStack(settings);
+    try {
+      stack.startAll();
+      return stack;
+    } catch (IOException | RuntimeException e) {
+      stack.close();
+      throw e;
+    }
+  }
+
+  private void startAll() throws IOException {
+    Path logs = settings.home().resolve("logs");
+    Files.createDirectories(logs);
+    for (String module : List.of("api-gateway", "generation-worker", "notifier")) {
+      if (!Files.exists(jar(module))) {
+        throw new IllegalStateException("no " + jar(module) + ": build first (./mvnw package)");
+      }
+    }
+    postgres = LocalPostgres.provide(settings);
+    databaseDescription = postgres.description();
+    sandbox = new SandboxAimlServer(settings.sandboxPort(), settings.aimlApiKey());
+    telegram = new TelegramStub(settings.telegramPort(), settings.botToken());
+    kafka = KafkaBroker.start(settings, logs);
+    processes.add(kafka);
+    kafka.awaitPort(settings.kafkaPort(), START_TIMEOUT);
+
+    ChildProcess gateway = service("api-gateway", settings.gatewayPort(), logs);
+    ChildProcess worker = service("generation-worker", settings.workerPort(), logs);
+    ChildProcess notifier = service("notifier", settings.notifierPort(), logs);
+    gateway.awaitReady(settings.gatewayPort(), START_TIMEOUT);
+    worker.awaitReady(settings.workerPort(), START_TIMEOUT);
+    notifier.awaitReady(settings.notifierPort(), START_TIMEOUT);
+  }
+
+  private ChildProcess service(String module, int port, Path logs) throws IOException {
+    StackSettings.Database db = postgres.database();
+    Map<String, String> env =
+        Map.ofEntries(
+            Map.entry("SERVER_PORT", Integer.toString(port)),
+            Map.entry("SPRING_DATASOURCE_URL", db.url()),
+            Map.entry("SPRING_DATASOURCE_USERNAME", db.username()),
+            Map.entry("SPRING_DATASOURCE_PASSWORD", db.password()),
+            Map.entry("SPRING_KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap()),
+            Map.entry("NANOGEN_TELEGRAM_BOT_TOKEN", settings.botToken()),
+            Map.entry("NANOGEN_TELEGRAM_API_BASE_URL", telegram.baseUrl()),
+            Map.entry("NANOGEN_AIML_BASE_URL", sandbox.baseUrl()),
+            Map.entry("NANOGEN_AIML_API_KEY", settings.aimlApiKey()),
+            Map.entry("NANOGEN_AIML_POLL_INTERVAL", "1s"),
+            Map.entry("NANOGEN_SIGNUP_BONUS", Long.toString(settings.signupBonus())));
+    ChildProcess process =
+        ChildProcess.start(
+            module,
+            List.of(ChildProcess.java(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar(module).toString()),
+            env,
+            logs);
+    processes.add(process);
+    return process;
+  }
+
+  private Path jar(String module) {
+    return settings.repository().resolve(module).resolve("target").resolve(module + ".jar");
+  }
+
+  public String gatewayUrl() {
+    return "http://127.0.0.1:" + settings.gatewayPort();
+  }
+
+  public String kafkaBootstrap() {
+    return "127.0.0.1:" + settings.kafkaPort();
+  }
+
+  public SandboxAimlServer sandbox() {
+    return sandbox;
+  }
+
+  public TelegramStub telegram() {
+    return telegram;
+  }
+
+  public String databaseDescription() {
+    return databaseDescription;
+  }
+
+  /** The running process of a module ("api-gateway", "kafka", …), for crash tests. */
+  public java.util.Optional<ChildProcess> process(String name) {
+    synchronized (processes) {
+      return processes.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+  }
+
+  @Override
+  public void close() {
+    List<ChildProcess> running;
+    synchronized (processes) {
+      running = new ArrayList<>(processes);
+    }
+    Collections.reverse(running);
+    running.parallelStream().filter(p -> p != kafka).forEach(p -> p.stop(Duration.ofSeconds(15)));
+    if (kafka != null) {
+      kafka.stop(Duration.ofSeconds(15));
+    }
+    if (telegram != null) {
+      telegram.close();
+    }
+    if (sandbox != null) {
+      sandbox.close();
+    }
+    if (postgres != null) {
+      try {
+        postgres.close();
+      } catch (IOException e) {
+        System.err.println("embedded PostgreSQL did not stop cleanly: " + e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * {@code LocalStack} runs the stack until Ctrl-C; {@code LocalStack initdata <userId> [name]
+   * [language]} prints initData signed with the local bot token.
+   */
+  public static void main(String[] args) throws Exception {
+    Path repository = Path.of(System.getProperty("nanogen.repository", ".")).toAbsolutePath().normalize();
+    StackSettings settings = StackSettings.fromEnvironment(repository);
+    if (args.length > 0 && args[0].equals("initdata")) {
+      long user = args.length > 1 ? Long.parseLong(args[1]) : 42;
+      String name = args.length > 2 ? args[2] : "Local";
+      String language = args.length > 3 ? args[3] : "en";
+      System.out.println(new InitDataSigner(settings.botToken()).sign(user, name, language));
+      return;
+    }
+    long began = System.nanoTime();
+    System.out.println("Starting NanoGen locally (state in " + settings.home() + ") …");
+    LocalStack stack;
+    try {
+      stack = start(settings);
+    } catch (RuntimeException e) {
+      System.err.println("NanoGen did not start: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.out.println("\nStopping NanoGen …");
+      stack.close();
+      System.out.println("Stopped.");
+    }));
+    System.out.printf(
+        """
+
+        NanoGen is up after %.1f s.
+          gateway          %s   (Swagger-free: see README for the endpoints)
+          PostgreSQL       %s
+          Kafka            %s (standalone KRaft broker, log in %s)
+          AIML sandbox     %s
+          Telegram stub    %s   (GET %s/__stub/messages lists what the bot sent)
+          logs             %s
+
+        Try one generation (user 42 gets a %d-credit sign-up bonus on first call):
+          INIT=$(infra/bin/initdata 42)
+          curl -s -X POST %s/api/generation/start -H "Authorization: tma $INIT" \\
+               -H 'Content-Type: application/json' -d '{"model_id":"flux-schnell","prompt":"a red fox"}'
+          curl -s %s/api/generation/<generation_id> -H "Authorization: tma $INIT"
+          curl -s %s/__stub/messages
+
+        Ctrl-C stops everything.
+        """,
+        (System.nanoTime() - began) / 1e9,
+        stack.gatewayUrl(),
+        stack.databaseDescription(),
+        stack.kafkaBootstrap(),
+        settings.home().resolve("logs/kafka.log"),
+        stack.sandbox().baseUrl(),
+        stack.telegram().baseUrl(),
+        stack.telegram().baseUrl(),
+        settings.home().resolve("logs"),
+        settings.signupBonus(),
+        stack.gatewayUrl(),
+        stack.gatewayUrl(),
+        stack.telegram().baseUrl());
+    Thread.currentThread().join();
+  }
+}

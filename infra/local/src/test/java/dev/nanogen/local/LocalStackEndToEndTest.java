@@ -1,0 +1,144 @@
+package dev.nanogen.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.nanogen.testkit.InitDataSigner;
+import dev.nanogen.testkit.TelegramStub;
+import dev.nanogen.testkit.TestInfra;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The walking skeleton, real at every hop: the service jars as processes, a standalone Kafka broker
+ * process, the test PostgreSQL, the AIML sandbox and the Telegram stub over real HTTP — started by
+ * the same launcher as the README's run command.
+ */
+class LocalStackEndToEndTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static LocalStack stack;
+  private static InitDataSigner signer;
+
+  @BeforeAll
+  static void startStack() throws IOException {
+    Path repository = Path.of("../..").toAbsolutePath().normalize();
+    assertThat(repository.resolve("api-gateway/target/api-gateway.jar"))
+        .as("the service jars are built by the reactor before this test (run ./mvnw verify)")
+        .exists();
+    TestInfra.Database db = TestInfra.freshDatabase("nanogen_e2e_test");
+    StackSettings settings =
+        new StackSettings(
+            repository,
+            Files.createTempDirectory("nanogen-e2e"),
+            new StackSettings.Database(db.url(), db.username(), db.password()),
+            freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(),
+            "777:E2E-TOKEN",
+            "e2e-key",
+            50);
+    stack = LocalStack.start(settings);
+    signer = new InitDataSigner(settings.botToken());
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  @Test
+  void an_image_generation_completes_is_captured_and_reaches_the_users_chat() throws Exception {
+    long user = 9_000_001;
+    HttpResponse<String> started = start(user, "flux-schnell", "e2e: a red fox");
+    assertThat(started.statusCode()).isEqualTo(202);
+    String id = JSON.readTree(started.body()).path("generation_id").asString();
+
+    JsonNode done = awaitStatus(user, id, "completed");
+    assertThat(done.path("result_urls").get(0).asString()).startsWith(stack.sandbox().baseUrl());
+    await().atMost(Duration.ofSeconds(30)).until(() -> !stack.telegram().messagesTo(user).isEmpty());
+    List<TelegramStub.Message> messages = stack.telegram().messagesTo(user);
+    assertThat(messages).hasSize(1);
+    assertThat(messages.getFirst().method()).isEqualTo("sendPhoto");
+    assertThat(messages.getFirst().fields().get("photo")).isEqualTo(done.path("result_urls").get(0).asString());
+
+    JsonNode me = JSON.readTree(get(user, "/api/me").body());
+    assertThat(me.path("credits_available").asLong()).isEqualTo(49);
+    assertThat(me.path("credits_held").asLong()).isZero();
+    assertThat(stack.sandbox().submissions("e2e: a red fox")).isEqualTo(1);
+  }
+
+  @Test
+  void a_video_is_submitted_once_polled_to_completion_and_sent_as_video() throws Exception {
+    long user = 9_000_002;
+    String id = JSON.readTree(start(user, "kling-video", "e2e: waves [polls:2]").body()).path("generation_id").asString();
+
+    awaitStatus(user, id, "completed");
+    await().atMost(Duration.ofSeconds(30)).until(() -> !stack.telegram().messagesTo(user).isEmpty());
+    assertThat(stack.telegram().messagesTo(user).getFirst().method()).isEqualTo("sendVideo");
+    assertThat(stack.sandbox().submissions("e2e: waves [polls:2]")).isEqualTo(1);
+    JsonNode me = JSON.readTree(get(user, "/api/me").body());
+    assertThat(me.path("credits_available").asLong()).isEqualTo(20);
+  }
+
+  @Test
+  void a_rejected_prompt_fails_releases_the_hold_and_tells_the_user() throws Exception {
+    long user = 9_000_003;
+    String id = JSON.readTree(start(user, "flux-pro", "e2e: refused [fail:400]").body()).path("generation_id").asString();
+
+    JsonNode failed = awaitStatus(user, id, "failed");
+    assertThat(failed.path("error").path("code").asString()).isEqualTo("PROVIDER_REJECTED");
+    JsonNode me = JSON.readTree(get(user, "/api/me").body());
+    assertThat(me.path("credits_available").asLong()).isEqualTo(50);
+    assertThat(me.path("credits_held").asLong()).isZero();
+    await().atMost(Duration.ofSeconds(30)).until(() -> !stack.telegram().messagesTo(user).isEmpty());
+    TelegramStub.Message message = stack.telegram().messagesTo(user).getFirst();
+    assertThat(message.method()).isEqualTo("sendMessage");
+    assertThat(String.valueOf(message.fields().get("text"))).contains("4 credits were returned");
+  }
+
+  private JsonNode awaitStatus(long user, String id, String status) {
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> JSON.readTree(get(user, "/api/generation/" + id).body()), n -> status.equals(n.path("status").asString()));
+  }
+
+  private HttpResponse<String> start(long user, String model, String prompt) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/generation/start"))
+            .header("Authorization", "tma " + signer.sign(user, "E2E", "en"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("model_id", model, "prompt", prompt))))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> get(long user, String path) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path))
+            .header("Authorization", "tma " + signer.sign(user, "E2E", "en"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
