@@ -34,12 +34,12 @@ public class GenerationTransitions {
       """
       WITH prior AS (SELECT id, status FROM generations WHERE id = :id FOR UPDATE)
       UPDATE generations g
-      SET status = 'processing', provider_task_id = COALESCE(:taskId, g.provider_task_id),
+      SET status = 'processing', provider_task_id = COALESCE(CAST(:taskId AS text), g.provider_task_id),
           started_at = COALESCE(g.started_at, :now), updated_at = :now
       FROM prior
       WHERE g.id = prior.id
         AND (prior.status = 'pending'
-             OR (prior.status = 'processing' AND g.provider_task_id IS NULL AND :taskId IS NOT NULL))
+             OR (prior.status = 'processing' AND g.provider_task_id IS NULL AND CAST(:taskId AS text) IS NOT NULL))
       RETURNING prior.status AS prior_status
       """;
 

@@ -28,6 +28,10 @@ class ConsumerErrorConfig {
     backOff.setMaxInterval(5_000);
     backOff.setMaxElapsedTime(30_000);
     DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, backOff);
+    handler.setRetryListeners(
+        (record, e, attempt) ->
+            org.slf4j.LoggerFactory.getLogger(getClass())
+                .warn("record {}-{}@{} failed (attempt {}): {}", record.topic(), record.partition(), record.offset(), attempt, org.springframework.core.NestedExceptionUtils.getMostSpecificCause(e).toString()));
     handler.addNotRetryableExceptions(
         JacksonException.class, OutcomeListener.UnknownEventType.class, IllegalArgumentException.class);
     return handler;

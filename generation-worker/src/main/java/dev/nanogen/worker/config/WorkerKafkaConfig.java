@@ -43,6 +43,10 @@ class WorkerKafkaConfig {
     backOff.setMaxInterval(10_000);
     backOff.setMaxElapsedTime(60_000);
     DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, backOff);
+    handler.setRetryListeners(
+        (record, e, attempt) ->
+            org.slf4j.LoggerFactory.getLogger(getClass())
+                .warn("record {}-{}@{} failed (attempt {}): {}", record.topic(), record.partition(), record.offset(), attempt, org.springframework.core.NestedExceptionUtils.getMostSpecificCause(e).toString()));
     handler.addNotRetryableExceptions(JacksonException.class, IllegalArgumentException.class);
     return handler;
   }

@@ -70,6 +70,7 @@ class LocalStackEndToEndTest {
 
     JsonNode done = awaitStatus(user, id, "completed");
     assertThat(done.path("result_urls").get(0).asString()).startsWith(stack.sandbox().baseUrl());
+    assertThat(done.path("started_at").isNull()).as("GenerationStarted was applied, not dead-lettered").isFalse();
     await().atMost(Duration.ofSeconds(30)).until(() -> !stack.telegram().messagesTo(user).isEmpty());
     List<TelegramStub.Message> messages = stack.telegram().messagesTo(user);
     assertThat(messages).hasSize(1);

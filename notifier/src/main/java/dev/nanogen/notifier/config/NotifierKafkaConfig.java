@@ -36,6 +36,10 @@ class NotifierKafkaConfig {
     backOff.setMaxInterval(30_000);
     backOff.setMaxElapsedTime(300_000);
     DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, backOff);
+    handler.setRetryListeners(
+        (record, e, attempt) ->
+            org.slf4j.LoggerFactory.getLogger(getClass())
+                .warn("record {}-{}@{} failed (attempt {}): {}", record.topic(), record.partition(), record.offset(), attempt, org.springframework.core.NestedExceptionUtils.getMostSpecificCause(e).toString()));
     handler.addNotRetryableExceptions(JacksonException.class, IllegalArgumentException.class);
     handler.addNotRetryableExceptions(TelegramError.Final.class);
     return handler;
