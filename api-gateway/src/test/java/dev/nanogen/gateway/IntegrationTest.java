@@ -27,7 +27,9 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class IntegrationTest {
   public static final String BOT_TOKEN = "4242:TEST-TOKEN";
+  public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
   private static final AtomicLong USER_IDS = new AtomicLong(System.nanoTime() % 1_000_000 * 1000);
+  protected static final String DATABASE_NAME = "nanogen_gateway_test";
   private static TestInfra.Database database;
 
   protected static final JsonMapper JSON = JsonMapper.builder().build();
@@ -41,7 +43,7 @@ public abstract class IntegrationTest {
   static void infrastructure(DynamicPropertyRegistry registry) {
     synchronized (IntegrationTest.class) {
       if (database == null) {
-        database = TestInfra.freshDatabase("nanogen_gateway_test");
+        database = TestInfra.freshDatabase(DATABASE_NAME);
       }
     }
     registry.add("spring.datasource.url", database::url);
@@ -51,6 +53,8 @@ public abstract class IntegrationTest {
     registry.add("nanogen.telegram.bot-token", () -> BOT_TOKEN);
     registry.add("nanogen.outbox.poll-interval", () -> "100ms");
     registry.add("spring.datasource.hikari.maximum-pool-size", () -> "32");
+    registry.add("nanogen.db.lock-timeout", () -> "3s");
+    registry.add("nanogen.admin-token", () -> ADMIN_TOKEN);
   }
 
   protected static long newUserId() {

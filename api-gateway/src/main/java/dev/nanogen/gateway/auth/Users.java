@@ -35,11 +35,12 @@ class Users {
       VALUES (:id, 'GRANT', :bonus, 'signup bonus', :now)
       """;
 
+  /** Best effort: a row locked by a start in flight is skipped; the next call refreshes it. */
   private static final String UPDATE_PROFILE =
       """
       UPDATE users SET first_name = :firstName, username = :username, language_code = :languageCode,
                        telegram_premium = :telegramPremium, updated_at = :now
-      WHERE id = :id
+      WHERE id = (SELECT id FROM users WHERE id = :id FOR UPDATE SKIP LOCKED)
       """;
 
   record Row(

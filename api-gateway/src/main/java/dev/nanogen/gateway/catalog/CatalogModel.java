@@ -13,4 +13,5 @@ public record CatalogModel(
     String providerModel,
     long price,
     boolean enabled,
-    int deadlineSeconds) {}
+    int deadlineSeconds,
+    Integer maxActivePerUser) {}

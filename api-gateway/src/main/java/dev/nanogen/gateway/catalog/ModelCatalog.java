@@ -14,13 +14,13 @@ import org.springframework.stereotype.Component;
 public class ModelCatalog {
   private static final String ALL =
       """
-      SELECT id, name, kind, provider_model, price, enabled, deadline_seconds
+      SELECT id, name, kind, provider_model, price, enabled, deadline_seconds, max_active_per_user
       FROM models ORDER BY sort_order, id
       """;
 
   private static final String ONE =
       """
-      SELECT id, name, kind, provider_model, price, enabled, deadline_seconds
+      SELECT id, name, kind, provider_model, price, enabled, deadline_seconds, max_active_per_user
       FROM models WHERE id = :id
       """;
 
@@ -57,6 +57,7 @@ public class ModelCatalog {
         rs.getString("provider_model"),
         rs.getLong("price"),
         rs.getBoolean("enabled"),
-        rs.getInt("deadline_seconds"));
+        rs.getInt("deadline_seconds"),
+        (Integer) rs.getObject("max_active_per_user"));
   }
 }

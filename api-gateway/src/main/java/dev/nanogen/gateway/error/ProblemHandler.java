@@ -135,6 +135,10 @@ public class ProblemHandler {
 
   @ExceptionHandler(Exception.class)
   ResponseEntity<ProblemDetail> onUnexpected(Exception e, HttpServletRequest request) {
+    if (LockTimeout.is(e)) {
+      log.warn("lock timeout on {} {}", request.getMethod(), request.getRequestURI());
+      return problem(new AppError(ErrorCode.SERVICE_UNAVAILABLE, "the account is busy; try again"), request);
+    }
     log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
     return problem(new AppError(ErrorCode.INTERNAL_ERROR, "an unexpected error occurred"), request);
   }

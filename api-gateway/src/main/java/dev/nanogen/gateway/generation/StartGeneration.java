@@ -5,6 +5,7 @@ import dev.nanogen.gateway.catalog.CatalogModel;
 import dev.nanogen.gateway.catalog.ModelCatalog;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.error.LockTimeout;
 import dev.nanogen.gateway.idempotency.IdempotencyKeys;
 import dev.nanogen.gateway.ledger.Credits;
 import dev.nanogen.gateway.limits.StartLimits;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -96,6 +98,21 @@ class StartGeneration {
   Result start(CurrentUser user, StartRequest request, String idempotencyKey) {
     request.validate();
     String fingerprint = idempotencyKey == null ? null : keys.fingerprint(request.fingerprintable());
+    try {
+      return startLocked(user, request, idempotencyKey, fingerprint);
+    } catch (DataAccessException e) {
+      if (!LockTimeout.is(e)) {
+        throw e;
+      }
+      // Another start of this user held the row lock past lock_timeout.
+      if (idempotencyKey != null) {
+        throw new AppError(ErrorCode.IDEMPOTENCY_KEY_IN_USE, "a request with this key is still in flight");
+      }
+      throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, "the account is busy; try again");
+    }
+  }
+
+  private Result startLocked(CurrentUser user, StartRequest request, String idempotencyKey, String fingerprint) {
     return tx.execute(
         status -> {
           long available =
@@ -113,7 +130,7 @@ class StartGeneration {
           }
           CatalogModel model = catalog.startable(request.modelId());
           Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-          limits.check(user.id(), user.premium(), now);
+          limits.check(user.id(), user.premium(), model.id(), model.maxActivePerUser(), now);
           UUID id = UUID.randomUUID();
           Instant deadline = now.plusSeconds(model.deadlineSeconds()).plus(DEADLINE_SLACK);
           Map<String, Object> params = request.params() == null ? Map.of() : request.params();

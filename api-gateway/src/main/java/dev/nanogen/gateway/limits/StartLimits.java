@@ -27,13 +27,16 @@ public class StartLimits {
              (SELECT count(*) FROM generations
               WHERE user_id = :userId AND created_at > :windowStart) AS recent,
              (SELECT min(created_at) FROM generations
-              WHERE user_id = :userId AND created_at > :windowStart) AS oldest_recent
+              WHERE user_id = :userId AND created_at > :windowStart) AS oldest_recent,
+             (SELECT count(*) FROM generations
+              WHERE user_id = :userId AND model_id = :modelId
+                AND status IN ('pending', 'processing')) AS active_on_model
       """;
 
   /** Retry-After for MAX_ACTIVE_GENERATIONS: no window frees a slot, so this is a polling hint. */
   static final long ACTIVE_RETRY_AFTER_SECONDS = 5;
 
-  private record Counts(long active, long recent, Timestamp oldestRecent) {}
+  private record Counts(long active, long recent, Timestamp oldestRecent, long activeOnModel) {}
 
   private final JdbcClient jdbc;
   private final NanogenProperties.Limits limits;
@@ -43,17 +46,25 @@ public class StartLimits {
     this.limits = properties.limits();
   }
 
-  /** Throws {@link LimitExceeded} when one more start would break a limit. */
-  public void check(long userId, boolean premium, Instant now) {
+  /**
+   * Throws {@link LimitExceeded} when one more start would break a limit.
+   *
+   * @param modelLimit the model's own limit on one user's active generations, or null
+   */
+  public void check(long userId, boolean premium, String modelId, Integer modelLimit, Instant now) {
     Counts counts =
         jdbc.sql(COUNTS)
             .param("userId", userId)
+            .param("modelId", modelId)
             .param("windowStart", Timestamp.from(now.minus(limits.window())))
             .query(Counts.class)
             .single();
     int maxActive = premium ? limits.maxActivePremium() : limits.maxActive();
     if (counts.active() >= maxActive) {
       throw new LimitExceeded(ErrorCode.MAX_ACTIVE_GENERATIONS, maxActive, ACTIVE_RETRY_AFTER_SECONDS);
+    }
+    if (modelLimit != null && counts.activeOnModel() >= modelLimit) {
+      throw new LimitExceeded(ErrorCode.MAX_ACTIVE_GENERATIONS, modelLimit, ACTIVE_RETRY_AFTER_SECONDS);
     }
     int perWindow = premium ? limits.startsPerWindowPremium() : limits.startsPerWindow();
     if (counts.recent() >= perWindow) {

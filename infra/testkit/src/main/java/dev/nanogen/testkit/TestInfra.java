@@ -68,6 +68,31 @@ public final class TestInfra {
     return new Database(url, admin.username(), admin.password());
   }
 
+  /**
+   * Makes database {@code name} refuse every connection (existing ones are terminated) while {@code
+   * outage} runs, then lets connections in again: a database outage, as the application sees it.
+   */
+  public static void withDatabaseDown(String name, Runnable outage) {
+    Database admin = admin();
+    execute(admin, "ALTER DATABASE " + name + " ALLOW_CONNECTIONS false");
+    execute(admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+    try {
+      outage.run();
+    } finally {
+      execute(admin, "ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
+    }
+  }
+
+  private static void execute(Database database, String sql) {
+    try (Connection connection =
+            DriverManager.getConnection(database.url(), database.username(), database.password());
+        Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot run " + sql, e);
+    }
+  }
+
   /** Bootstrap servers of the test broker, started on first use. */
   public static synchronized String kafkaBootstrap() {
     if (kafkaBootstrap == null) {

@@ -1,0 +1,90 @@
+package dev.nanogen.gateway.admin;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The admin API: credits, ban and premium flags, reconcile. Every action is audited. */
+@RestController
+class AdminController {
+  private final GrantCredits grant;
+  private final Reconcile reconcile;
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  private final AdminAudit audit;
+
+  AdminController(GrantCredits grant, Reconcile reconcile, JdbcClient jdbc, TransactionTemplate tx, AdminAudit audit) {
+    this.grant = grant;
+    this.reconcile = reconcile;
+    this.jdbc = jdbc;
+    this.tx = tx;
+    this.audit = audit;
+  }
+
+  @PostMapping(path = "/api/admin/users/{userId}/credits", consumes = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<String> credits(
+      @PathVariable long userId,
+      @RequestBody GrantCredits.Request request,
+      @RequestHeader(name = "Idempotency-Key", required = false) String key) {
+    GrantCredits.Result result = grant.grant(userId, request, key);
+    ResponseEntity.BodyBuilder answer = ResponseEntity.status(result.status()).contentType(MediaType.APPLICATION_JSON);
+    if (result.replayed()) {
+      answer.header("Idempotent-Replayed", "true");
+    }
+    return answer.body(result.body());
+  }
+
+  record Flags(long userId, boolean banned, boolean premium) {}
+
+  record PremiumRequest(Boolean premium) {}
+
+  @PostMapping("/api/admin/users/{userId}/ban")
+  Flags ban(@PathVariable long userId) {
+    return setFlag(userId, "banned", true, "ban");
+  }
+
+  @PostMapping("/api/admin/users/{userId}/unban")
+  Flags unban(@PathVariable long userId) {
+    return setFlag(userId, "banned", false, "unban");
+  }
+
+  @PostMapping(path = "/api/admin/users/{userId}/premium", consumes = MediaType.APPLICATION_JSON_VALUE)
+  Flags premium(@PathVariable long userId, @RequestBody PremiumRequest request) {
+    if (request.premium() == null) {
+      throw dev.nanogen.gateway.error.ValidationFailed.of("premium", "is required (true or false)");
+    }
+    return setFlag(userId, "premium", request.premium(), request.premium() ? "premium-on" : "premium-off");
+  }
+
+  @GetMapping("/api/admin/reconcile")
+  Reconcile.Report reconcile() {
+    return reconcile.run();
+  }
+
+  private Flags setFlag(long userId, String column, boolean value, String action) {
+    if (userId <= 0) {
+      throw dev.nanogen.gateway.error.ValidationFailed.of("user_id", "must be a Telegram user id");
+    }
+    // column is one of two constants chosen above, never user input.
+    String sql =
+        """
+        INSERT INTO users (id, %1$s, created_at, updated_at) VALUES (:userId, :value, now(), now())
+        ON CONFLICT (id) DO UPDATE SET %1$s = :value, updated_at = now()
+        RETURNING id AS user_id, banned, premium
+        """
+            .formatted(column);
+    return tx.execute(
+        status -> {
+          Flags flags = jdbc.sql(sql).param("userId", userId).param("value", value).query(Flags.class).single();
+          audit.record(action, userId, column + "=" + value);
+          return flags;
+        });
+  }
+}

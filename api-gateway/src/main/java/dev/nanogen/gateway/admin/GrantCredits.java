@@ -1,0 +1,119 @@
+package dev.nanogen.gateway.admin;
+
+import dev.nanogen.gateway.error.AppError;
+import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.error.ValidationFailed;
+import dev.nanogen.gateway.idempotency.IdempotencyKeys;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * An admin's credit grant (positive amount, a GRANT row) or adjustment (negative, an ADJUST row that
+ * never takes the available balance below zero), idempotent under its required key. A user who has
+ * not signed in yet is created.
+ */
+@Component
+class GrantCredits {
+  static final String SCOPE = "admin-credits";
+  /** Admin keys are scoped to this pseudo-user: there is one admin principal. */
+  static final long ADMIN = 0;
+
+  private static final String ENSURE_USER =
+      """
+      INSERT INTO users (id, created_at, updated_at) VALUES (:userId, :now, :now)
+      ON CONFLICT (id) DO NOTHING
+      """;
+
+  /** One conditional UPDATE: a negative amount cannot take available below zero. */
+  private static final String MOVE =
+      """
+      UPDATE users SET credits_available = credits_available + :amount, updated_at = :now
+      WHERE id = :userId AND credits_available + :amount >= 0
+      RETURNING credits_available, credits_held
+      """;
+
+  private static final String APPEND =
+      """
+      INSERT INTO ledger (user_id, kind, amount, reason, created_at)
+      VALUES (:userId, :kind, :amount, :reason, :now)
+      """;
+
+  record Request(Long amount, String reason) {}
+
+  record Balance(long userId, long creditsAvailable, long creditsHeld) {}
+
+  record Result(int status, String body, boolean replayed) {}
+
+  private record Moved(long creditsAvailable, long creditsHeld) {}
+
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  private final IdempotencyKeys keys;
+  private final AdminAudit audit;
+  private final JsonMapper json;
+  private final Clock clock;
+
+  GrantCredits(JdbcClient jdbc, TransactionTemplate tx, IdempotencyKeys keys, AdminAudit audit, JsonMapper json, Clock clock) {
+    this.jdbc = jdbc;
+    this.tx = tx;
+    this.keys = keys;
+    this.audit = audit;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  Result grant(long userId, Request request, String key) {
+    if (key == null || key.isBlank() || key.length() > 64) {
+      throw ValidationFailed.of("Idempotency-Key", "is required, 1 to 64 characters");
+    }
+    if (userId <= 0) {
+      throw ValidationFailed.of("user_id", "must be a Telegram user id");
+    }
+    if (request.amount() == null || request.amount() == 0) {
+      throw ValidationFailed.of("amount", "is required and not zero");
+    }
+    if (request.reason() == null || request.reason().isBlank() || request.reason().length() > 500) {
+      throw ValidationFailed.of("reason", "is required, at most 500 characters");
+    }
+    String fingerprint =
+        keys.fingerprint(Map.of("user_id", userId, "amount", request.amount(), "reason", request.reason()));
+    return tx.execute(
+        status -> {
+          Timestamp now = Timestamp.from(clock.instant());
+          jdbc.sql(ENSURE_USER).param("userId", userId).param("now", now).update();
+          jdbc.sql("SELECT id FROM users WHERE id = :userId FOR UPDATE").param("userId", userId).query(Long.class).single();
+          Optional<IdempotencyKeys.Stored> stored = keys.find(ADMIN, SCOPE, key);
+          if (stored.isPresent()) {
+            if (!stored.get().fingerprint().equals(fingerprint)) {
+              throw new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was used with a different request");
+            }
+            return new Result(stored.get().responseStatus(), stored.get().responseBody(), true);
+          }
+          Moved moved =
+              jdbc.sql(MOVE)
+                  .param("userId", userId)
+                  .param("amount", request.amount())
+                  .param("now", now)
+                  .query(Moved.class)
+                  .optional()
+                  .orElseThrow(() -> ValidationFailed.of("amount", "would take the available balance below zero"));
+          jdbc.sql(APPEND)
+              .param("userId", userId)
+              .param("kind", request.amount() > 0 ? "GRANT" : "ADJUST")
+              .param("amount", request.amount())
+              .param("reason", request.reason())
+              .param("now", now)
+              .update();
+          audit.record(request.amount() > 0 ? "grant" : "adjust", userId, request.amount() + " credits: " + request.reason());
+          String body = json.writeValueAsString(new Balance(userId, moved.creditsAvailable(), moved.creditsHeld()));
+          keys.save(ADMIN, SCOPE, key, fingerprint, 200, body);
+          return new Result(200, body, false);
+        });
+  }
+}

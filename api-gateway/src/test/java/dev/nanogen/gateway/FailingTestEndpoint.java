@@ -1,0 +1,13 @@
+package dev.nanogen.gateway;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Test-only: an endpoint with a bug, to prove that a bug answers 500 INTERNAL_ERROR and no internals. */
+@RestController
+class FailingTestEndpoint {
+  @GetMapping("/api/test/bug")
+  String bug() {
+    throw new IllegalStateException("secret internal detail: table users column x");
+  }
+}

@@ -1,0 +1,105 @@
+package dev.nanogen.gateway.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nanogen.gateway.config.NanogenProperties;
+import dev.nanogen.gateway.error.AppError;
+import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.testkit.InitDataSigner;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+class InitDataValidatorTest {
+  /** Published vector: bot token 42:TEST, valid when the age check is off. */
+  static final String VECTOR =
+      "auth_date=1650385342&user=%7B%22id%22%3A42%2C%22first_name%22%3A%22Test%22%7D&query_id=test"
+          + "&hash=46d2ea5e32911ec8d30999b56247654460c0d20949b6277af519e76271182803";
+  static final Instant VECTOR_TIME = Instant.ofEpochSecond(1650385342);
+
+  private static InitDataValidator validator(String token, Instant now, Duration maxAge) {
+    NanogenProperties properties =
+        new NanogenProperties(
+            new NanogenProperties.Telegram(token),
+            new NanogenProperties.Auth(maxAge),
+            0,
+            null,
+            new NanogenProperties.Limits(5, 10, 10, 30, Duration.ofMinutes(1)),
+            new NanogenProperties.Outbox(500, Duration.ofMillis(500), 10, Duration.ofSeconds(10), Duration.ofDays(7), true),
+            new NanogenProperties.Kafka(12, (short) 1));
+    return new InitDataValidator(properties, Clock.fixed(now, ZoneOffset.UTC), JsonMapper.builder().build());
+  }
+
+  private static ErrorCode codeOf(Runnable call) {
+    try {
+      call.run();
+      return null;
+    } catch (AppError e) {
+      return e.code();
+    }
+  }
+
+  @Test
+  void the_published_vector_is_valid_for_its_bot() {
+    TelegramUser user = validator("42:TEST", VECTOR_TIME.plusSeconds(60), Duration.ofHours(24)).validate(VECTOR);
+
+    assertThat(user.id()).isEqualTo(42);
+    assertThat(user.firstName()).isEqualTo("Test");
+  }
+
+  @Test
+  void the_published_vector_is_invalid_for_another_bot() {
+    assertThat(codeOf(() -> validator("43:TEST", VECTOR_TIME, Duration.ofHours(24)).validate(VECTOR)))
+        .isEqualTo(ErrorCode.INVALID_INIT_DATA);
+  }
+
+  @Test
+  void any_changed_byte_invalidates_it() {
+    InitDataValidator validator = validator("42:TEST", VECTOR_TIME, Duration.ofHours(24));
+    for (int i = 0; i < VECTOR.length(); i++) {
+      char c = VECTOR.charAt(i);
+      char changed = c == '1' ? '2' : (c == 'a' ? 'b' : (c == '%' ? '%' : '1'));
+      if (changed == c) {
+        continue;
+      }
+      String tampered = VECTOR.substring(0, i) + changed + VECTOR.substring(i + 1);
+      ErrorCode code = codeOf(() -> validator.validate(tampered));
+      assertThat(code).as("byte %d changed: %s", i, tampered).isIn(ErrorCode.INVALID_INIT_DATA);
+    }
+  }
+
+  @Test
+  void old_auth_date_is_expired_but_only_when_the_signature_holds() {
+    InitDataValidator validator = validator("42:TEST", VECTOR_TIME.plus(Duration.ofHours(25)), Duration.ofHours(24));
+
+    assertThat(codeOf(() -> validator.validate(VECTOR))).isEqualTo(ErrorCode.INIT_DATA_EXPIRED);
+    assertThat(codeOf(() -> validator.validate(VECTOR.replace("query_id=test", "query_id=tesT"))))
+        .isEqualTo(ErrorCode.INVALID_INIT_DATA);
+  }
+
+  @Test
+  void our_own_signer_agrees_with_the_validator() {
+    Instant now = Instant.parse("2026-11-26T10:00:00Z");
+    String initData = new InitDataSigner("7:ABC").sign(777, "Ann", "ru", now);
+
+    TelegramUser user = validator("7:ABC", now, Duration.ofHours(24)).validate(initData);
+
+    assertThat(user.id()).isEqualTo(777);
+    assertThat(user.languageCode()).isEqualTo("ru");
+  }
+
+  @Test
+  void garbage_is_invalid_not_an_exception() {
+    InitDataValidator validator = validator("42:TEST", VECTOR_TIME, Duration.ofHours(24));
+    for (String garbage : new String[] {"", "x", "hash=", "a=1&a=2&hash=00", "%zz=1&hash=1", "user=%7B&hash=ab"}) {
+      assertThatThrownBy(() -> validator.validate(garbage))
+          .isInstanceOf(AppError.class)
+          .extracting(e -> ((AppError) e).code())
+          .isEqualTo(ErrorCode.INVALID_INIT_DATA);
+    }
+  }
+}
