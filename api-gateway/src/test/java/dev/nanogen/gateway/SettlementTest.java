@@ -1,0 +1,127 @@
+package dev.nanogen.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.nanogen.model.GenerationFailed;
+import dev.nanogen.model.GenerationStarted;
+import dev.nanogen.model.GenerationSucceeded;
+import dev.nanogen.model.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.kafka.core.KafkaTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Worker outcomes travel through the real broker and are applied once, whatever happens to them. */
+class SettlementTest extends IntegrationTest {
+  @Autowired KafkaTemplate<String, String> kafka;
+  @Autowired JsonMapper json;
+
+  private void publish(UUID id, String type, String value) throws Exception {
+    ProducerRecord<String, String> record = new ProducerRecord<>(Topics.OUTCOMES, id.toString(), value);
+    record.headers().add(Topics.EVENT_TYPE_HEADER, type.getBytes(StandardCharsets.UTF_8));
+    kafka.send(record).get();
+  }
+
+  private void publish(UUID id, Record event) throws Exception {
+    publish(id, event.getClass().getSimpleName(), json.writeValueAsString(event));
+  }
+
+  private UUID startOne(long user, String model) {
+    return UUID.fromString(json(start(user, model, "settle " + UUID.randomUUID())).path("generation_id").asString());
+  }
+
+  private String status(long user, UUID id) {
+    return json(get("/api/generation/" + id, user)).path("status").asString();
+  }
+
+  private long settlements(UUID id, String kind) {
+    return jdbc.sql("SELECT count(*) FROM ledger WHERE generation_id = :g AND kind = :k").param("g", id).param("k", kind).query(Long.class).single();
+  }
+
+  @Test
+  void an_outcome_delivered_three_times_settles_once_and_is_announced_once() throws Exception {
+    long user = newUserId();
+    grant(user, 10);
+    UUID id = startOne(user, "flux-pro");
+    GenerationSucceeded succeeded = new GenerationSucceeded(UUID.randomUUID(), Instant.now(), 1, id, List.of("http://img/1.png"), 42);
+
+    publish(id, new GenerationStarted(UUID.randomUUID(), Instant.now(), 1, id, null));
+    publish(id, succeeded);
+    publish(id, succeeded);
+    publish(id, new GenerationSucceeded(UUID.randomUUID(), Instant.now(), 1, id, List.of("http://img/2.png"), 43));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> "completed".equals(status(user, id)));
+    try (KafkaProbe settled = new KafkaProbe(Topics.SETTLED)) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> settled.withKey(id.toString()).size() == 1);
+      // Everything after the first is a duplicate: give the consumer time to (not) apply them.
+      await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> true);
+      assertThat(settled.withKey(id.toString())).hasSize(1);
+      assertThat(settled.withKey(id.toString()).getFirst().value()).contains("http://img/1.png").contains("\"status\":\"COMPLETED\"");
+    }
+    assertThat(settlements(id, "CAPTURE")).isEqualTo(1);
+    assertThat(settlements(id, "RELEASE")).isZero();
+    assertThat(json(get("/api/generation/" + id, user)).path("started_at").isNull()).isFalse();
+    assertThat(jdbc.sql("SELECT status FROM generation_status_history WHERE generation_id = :g ORDER BY id").param("g", id).query(String.class).list())
+        .containsExactly("pending", "processing", "completed");
+    assertLedgerReconciles(user);
+  }
+
+  @Test
+  void a_failure_releases_the_hold() throws Exception {
+    long user = newUserId();
+    grant(user, 10);
+    UUID id = startOne(user, "flux-pro");
+
+    publish(id, new GenerationFailed(UUID.randomUUID(), Instant.now(), 1, id, "PROVIDER_REJECTED", "nope"));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> "failed".equals(status(user, id)));
+    assertThat(settlements(id, "RELEASE")).isEqualTo(1);
+    assertThat(json(get("/api/me", user)).path("credits_available").asLong()).isEqualTo(10);
+    assertThat(json(get("/api/generation/" + id, user)).path("error").path("code").asString()).isEqualTo("PROVIDER_REJECTED");
+    assertLedgerReconciles(user);
+  }
+
+  @Test
+  void a_late_outcome_after_a_cancel_is_ignored() throws Exception {
+    long user = newUserId();
+    grant(user, 10);
+    UUID id = startOne(user, "flux-pro");
+    assertThat(post("/api/generation/" + id + "/cancel", user, "", Map.of()).statusCode()).isEqualTo(200);
+    UUID marker = startOne(user, "flux-schnell");
+
+    publish(id, new GenerationSucceeded(UUID.randomUUID(), Instant.now(), 1, id, List.of("http://late.png"), 1));
+    publish(marker, new GenerationFailed(UUID.randomUUID(), Instant.now(), 1, marker, "PROVIDER_REJECTED", "x"));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> "failed".equals(status(user, marker)));
+    await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+    assertThat(status(user, id)).isEqualTo("cancelled");
+    assertThat(settlements(id, "CAPTURE")).isZero();
+    assertThat(settlements(id, "RELEASE")).isEqualTo(1);
+    assertLedgerReconciles(user);
+  }
+
+  @Test
+  void a_malformed_record_goes_to_the_dead_letter_topic_and_the_partition_moves_on() throws Exception {
+    long user = newUserId();
+    grant(user, 10);
+    UUID id = startOne(user, "flux-pro");
+
+    publish(id, "GenerationSucceeded", "{this is not json");
+    publish(id, "SomethingElse", "{}");
+    publish(id, new GenerationSucceeded(UUID.randomUUID(), Instant.now(), 1, id, List.of("http://ok.png"), 5));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> "completed".equals(status(user, id)));
+    try (KafkaProbe dlt = new KafkaProbe(Topics.OUTCOMES + Topics.DLT_SUFFIX)) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> dlt.withKey(id.toString()).size() == 2);
+    }
+    assertLedgerReconciles(user);
+  }
+}
