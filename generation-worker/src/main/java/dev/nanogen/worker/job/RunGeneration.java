@@ -30,6 +30,7 @@ class RunGeneration {
   private static final Logger log = LoggerFactory.getLogger(RunGeneration.class);
 
   private final AimlClient aiml;
+  private final Cancellations cancellations;
   private final RetryPolicy retry;
   private final OutcomePublisher outcomes;
   private final Clock clock;
@@ -37,11 +38,13 @@ class RunGeneration {
 
   RunGeneration(
       AimlClient aiml,
+      Cancellations cancellations,
       RetryPolicy retry,
       OutcomePublisher outcomes,
       Clock clock,
       WorkerProperties properties) {
     this.aiml = aiml;
+    this.cancellations = cancellations;
     this.retry = retry;
     this.outcomes = outcomes;
     this.clock = clock;
@@ -50,6 +53,10 @@ class RunGeneration {
 
   void run(GenerationRequested request, String correlationId) {
     UUID id = request.generationId();
+    if (cancellations.isCancelled(id)) {
+      log.info("generation {} was cancelled before it started; skipped", id);
+      return;
+    }
     Instant began = clock.instant();
     try {
       List<String> urls =
@@ -59,6 +66,8 @@ class RunGeneration {
       long millis = Duration.between(began, clock.instant()).toMillis();
       outcomes.publish(id, new GenerationSucceeded(UUID.randomUUID(), clock.instant(), GenerationSucceeded.SCHEMA_VERSION, id, urls, millis), correlationId);
       log.info("generation {} completed in {} ms", id, millis);
+    } catch (Cancelled e) {
+      log.info("generation {} was cancelled; stopped polling", id);
     } catch (ProviderError e) {
       String code = e.retryable() ? "TIMEOUT" : e.code();
       outcomes.publish(id, new GenerationFailed(UUID.randomUUID(), clock.instant(), GenerationFailed.SCHEMA_VERSION, id, code, e.getMessage()), correlationId);
@@ -86,6 +95,9 @@ class RunGeneration {
     started(request, taskId, correlationId);
     String task = taskId;
     while (clock.instant().isBefore(request.deadline())) {
+      if (cancellations.isCancelled(request.generationId())) {
+        throw new Cancelled();
+      }
       VideoStatus status = retry.call("video-poll", request.deadline(), () -> aiml.pollVideo(task));
       if ("completed".equals(status.state())) {
         if (status.url() == null) {
@@ -119,6 +131,13 @@ class RunGeneration {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while polling", e);
+    }
+  }
+
+  /** The user cancelled: no outcome is published (the gateway already settled the generation). */
+  private static final class Cancelled extends RuntimeException {
+    Cancelled() {
+      super(null, null, false, false);
     }
   }
 }

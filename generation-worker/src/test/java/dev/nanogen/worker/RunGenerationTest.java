@@ -1,0 +1,127 @@
+package dev.nanogen.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.nanogen.model.GenerationRequested;
+import dev.nanogen.model.ModelKind;
+import dev.nanogen.model.Topics;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RunGenerationTest extends WorkerIntegrationTest {
+
+  private List<Outcome> run(ModelKind kind, String prompt, Duration deadline) throws Exception {
+    GenerationRequested request = request(kind, prompt, deadline);
+    send(Topics.REQUESTS, request.generationId(), request);
+    return awaitEnd(request.generationId(), Duration.ofSeconds(30));
+  }
+
+  private static Outcome last(List<Outcome> outcomes) {
+    return outcomes.getLast();
+  }
+
+  @Test
+  void an_image_succeeds_with_data_urls() throws Exception {
+    List<Outcome> outcomes = run(ModelKind.IMAGE, "img data " + System.nanoTime(), Duration.ofMinutes(1));
+
+    assertThat(outcomes.getFirst().type()).isEqualTo("GenerationStarted");
+    assertThat(last(outcomes).type()).isEqualTo("GenerationSucceeded");
+    assertThat(last(outcomes).body().path("result_urls").get(0).asString()).startsWith(SANDBOX.baseUrl() + "/files/");
+  }
+
+  @Test
+  void an_image_succeeds_with_the_images_shape() throws Exception {
+    List<Outcome> outcomes = run(ModelKind.IMAGE, "img shape [shape:images] " + System.nanoTime(), Duration.ofMinutes(1));
+
+    assertThat(last(outcomes).type()).isEqualTo("GenerationSucceeded");
+    assertThat(last(outcomes).body().path("result_urls")).hasSize(1);
+  }
+
+  @Test
+  void a_video_succeeds_after_its_polls_and_is_submitted_once() throws Exception {
+    String prompt = "video [polls:4] " + System.nanoTime();
+    List<Outcome> outcomes = run(ModelKind.VIDEO, prompt, Duration.ofMinutes(1));
+
+    assertThat(outcomes.getFirst().type()).isEqualTo("GenerationStarted");
+    assertThat(outcomes.getFirst().body().path("provider_task_id").asString()).startsWith("vid-");
+    assertThat(last(outcomes).type()).isEqualTo("GenerationSucceeded");
+    assertThat(last(outcomes).body().path("result_urls").get(0).asString()).endsWith(".mp4");
+    assertThat(SANDBOX.submissions(prompt)).isEqualTo(1);
+  }
+
+  @Test
+  void rate_limited_twice_then_success() throws Exception {
+    String prompt = "busy [429x2] " + System.nanoTime();
+    List<Outcome> outcomes = run(ModelKind.IMAGE, prompt, Duration.ofMinutes(1));
+
+    assertThat(last(outcomes).type()).isEqualTo("GenerationSucceeded");
+    assertThat(SANDBOX.submissions(prompt)).isEqualTo(3);
+  }
+
+  @Test
+  void a_400_fails_at_once_with_provider_rejected() throws Exception {
+    String prompt = "bad [fail:400] " + System.nanoTime();
+    List<Outcome> outcomes = run(ModelKind.IMAGE, prompt, Duration.ofMinutes(1));
+
+    assertThat(last(outcomes).type()).isEqualTo("GenerationFailed");
+    assertThat(last(outcomes).body().path("error_code").asString()).isEqualTo("PROVIDER_REJECTED");
+    assertThat(SANDBOX.submissions(prompt)).isEqualTo(1);
+  }
+
+  @Test
+  void a_401_fails_at_once_with_provider_auth() throws Exception {
+    List<Outcome> outcomes = run(ModelKind.IMAGE, "auth [fail:401] " + System.nanoTime(), Duration.ofMinutes(1));
+
+    assertThat(last(outcomes).body().path("error_code").asString()).isEqualTo("PROVIDER_AUTH");
+  }
+
+  @Test
+  void a_5xx_until_the_deadline_fails_with_timeout() throws Exception {
+    String prompt = "down [fail:503] " + System.nanoTime();
+    List<Outcome> outcomes = run(ModelKind.IMAGE, prompt, Duration.ofSeconds(2));
+
+    assertThat(last(outcomes).type()).isEqualTo("GenerationFailed");
+    assertThat(last(outcomes).body().path("error_code").asString()).isEqualTo("TIMEOUT");
+    assertThat(SANDBOX.submissions(prompt)).isGreaterThan(1);
+  }
+
+  @Test
+  void a_malformed_answer_fails_without_a_second_submission() throws Exception {
+    String prompt = "garbled [malformed] " + System.nanoTime();
+    List<Outcome> outcomes = run(ModelKind.IMAGE, prompt, Duration.ofMinutes(1));
+
+    assertThat(last(outcomes).body().path("error_code").asString()).isEqualTo("PROVIDER_BAD_RESPONSE");
+    assertThat(SANDBOX.submissions(prompt)).isEqualTo(1);
+  }
+
+  @Test
+  void a_hanging_connection_times_out_and_ends_at_the_deadline() throws Exception {
+    String prompt = "hang [hang] " + System.nanoTime();
+    List<Outcome> outcomes = run(ModelKind.IMAGE, prompt, Duration.ofSeconds(3));
+
+    assertThat(last(outcomes).body().path("error_code").asString()).isEqualTo("TIMEOUT");
+  }
+
+  @Test
+  void a_video_that_errors_at_the_provider_fails() throws Exception {
+    List<Outcome> outcomes = run(ModelKind.VIDEO, "err [video-error] " + System.nanoTime(), Duration.ofMinutes(1));
+
+    assertThat(last(outcomes).body().path("error_code").asString()).isEqualTo("PROVIDER_GENERATION_FAILED");
+  }
+
+  @Test
+  void a_cancelled_video_stops_being_polled_and_publishes_no_outcome() throws Exception {
+    GenerationRequested request = request(ModelKind.VIDEO, "long [polls:100000] " + System.nanoTime(), Duration.ofMinutes(5));
+    send(Topics.REQUESTS, request.generationId(), request);
+    await().atMost(Duration.ofSeconds(20)).until(() -> !outcomesOf(request.generationId()).isEmpty());
+
+    cancel(request.generationId());
+    // The worker is free again: a later request on any partition completes.
+    List<Outcome> next = run(ModelKind.IMAGE, "after cancel " + System.nanoTime(), Duration.ofMinutes(1));
+
+    assertThat(last(next).type()).isEqualTo("GenerationSucceeded");
+    assertThat(outcomesOf(request.generationId())).extracting(Outcome::type).containsExactly("GenerationStarted");
+  }
+}

@@ -1,0 +1,124 @@
+package dev.nanogen.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.nanogen.model.GenerationRequested;
+import dev.nanogen.model.GenerationSettled;
+import dev.nanogen.model.GenerationStatus;
+import dev.nanogen.model.ModelKind;
+import dev.nanogen.model.Topics;
+import dev.nanogen.testkit.SandboxAimlServer;
+import dev.nanogen.testkit.TestInfra;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The worker in its real setting: requests arrive through the real broker, the AIML sandbox answers
+ * over real HTTP, outcomes are read back from the outcomes topic.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+abstract class WorkerIntegrationTest {
+  static final String API_KEY = "worker-test-key";
+  static final SandboxAimlServer SANDBOX = new SandboxAimlServer(0, API_KEY);
+
+  @Autowired KafkaTemplate<String, String> kafka;
+  @Autowired JsonMapper json;
+  private KafkaConsumer<String, String> outcomes;
+  private final List<ConsumerRecord<String, String>> seen = new ArrayList<>();
+
+  @DynamicPropertySource
+  static void infrastructure(DynamicPropertyRegistry registry) {
+    registry.add("spring.kafka.bootstrap-servers", TestInfra::kafkaBootstrap);
+    registry.add("nanogen.aiml.base-url", SANDBOX::baseUrl);
+    registry.add("nanogen.aiml.api-key", () -> API_KEY);
+    registry.add("nanogen.aiml.poll-interval", () -> "50ms");
+    registry.add("nanogen.aiml.retry-initial-interval", () -> "50ms");
+    registry.add("nanogen.aiml.retry-max-interval", () -> "200ms");
+    registry.add("nanogen.aiml.image-timeout", () -> "1s");
+    registry.add("nanogen.aiml.poll-timeout", () -> "1s");
+  }
+
+  @AfterAll
+  static void stopSandbox() {
+    SANDBOX.configure(Duration.ZERO, 0);
+  }
+
+  @BeforeEach
+  void subscribe() {
+    outcomes =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.kafkaBootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class));
+    outcomes.subscribe(List.of(Topics.OUTCOMES));
+  }
+
+  @AfterEach
+  void unsubscribe() {
+    outcomes.close();
+  }
+
+  GenerationRequested request(ModelKind kind, String prompt, Duration deadline) {
+    UUID id = UUID.randomUUID();
+    return new GenerationRequested(
+        UUID.randomUUID(), Instant.now(), 1, id, 1L, kind == ModelKind.IMAGE ? "flux-pro" : "kling-video",
+        kind == ModelKind.IMAGE ? "flux-pro/v1.1" : "kling-video/v2.1", kind, prompt, Map.of("size", "1024x1024"),
+        Instant.now().plus(deadline), null);
+  }
+
+  void send(String topic, UUID key, Record event) throws Exception {
+    ProducerRecord<String, String> record = new ProducerRecord<>(topic, key.toString(), json.writeValueAsString(event));
+    record.headers().add(Topics.EVENT_TYPE_HEADER, event.getClass().getSimpleName().getBytes(StandardCharsets.UTF_8));
+    kafka.send(record).get();
+  }
+
+  void cancel(UUID id) throws Exception {
+    send(Topics.SETTLED, id, new GenerationSettled(UUID.randomUUID(), Instant.now(), 1, id, 1, 1, "en",
+        GenerationStatus.CANCELLED, "kling-video", "Kling", ModelKind.VIDEO, "p", List.of(), "CANCELLED", 30));
+  }
+
+  /** Outcomes of one generation, as (type, json) in order. */
+  List<Outcome> outcomesOf(UUID id) {
+    outcomes.poll(Duration.ofMillis(200)).forEach(seen::add);
+    return seen.stream()
+        .filter(r -> id.toString().equals(r.key()))
+        .map(r -> new Outcome(new String(r.headers().lastHeader(Topics.EVENT_TYPE_HEADER).value(), StandardCharsets.UTF_8), json.readTree(r.value())))
+        .toList();
+  }
+
+  /** Waits for the generation's final outcome (succeeded or failed) and returns all its outcomes. */
+  List<Outcome> awaitEnd(UUID id, Duration atMost) {
+    return await().atMost(atMost).pollInterval(Duration.ofMillis(100))
+        .until(() -> outcomesOf(id), list -> list.stream().anyMatch(Outcome::isEnd));
+  }
+
+  record Outcome(String type, JsonNode body) {
+    boolean isEnd() {
+      return type.equals("GenerationSucceeded") || type.equals("GenerationFailed");
+    }
+  }
+}
