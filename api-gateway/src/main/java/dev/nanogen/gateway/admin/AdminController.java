@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The admin API: credits, ban and premium flags, reconcile. Every action is audited. */
+/** The admin API: credits, ban and premium flags, parked outbox rows, reconcile. Every action is audited. */
 @RestController
 class AdminController {
   private final GrantCredits grant;
@@ -19,8 +19,16 @@ class AdminController {
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
   private final AdminAudit audit;
+  private final dev.nanogen.gateway.outbox.ParkedRows parkedRows;
 
-  AdminController(GrantCredits grant, Reconcile reconcile, JdbcClient jdbc, TransactionTemplate tx, AdminAudit audit) {
+  AdminController(
+      GrantCredits grant,
+      Reconcile reconcile,
+      JdbcClient jdbc,
+      TransactionTemplate tx,
+      AdminAudit audit,
+      dev.nanogen.gateway.outbox.ParkedRows parkedRows) {
+    this.parkedRows = parkedRows;
     this.grant = grant;
     this.reconcile = reconcile;
     this.jdbc = jdbc;
@@ -61,6 +69,33 @@ class AdminController {
       throw dev.nanogen.gateway.error.ValidationFailed.of("premium", "is required (true or false)");
     }
     return setFlag(userId, "premium", request.premium(), request.premium() ? "premium-on" : "premium-off");
+  }
+
+  record Parked(java.util.List<dev.nanogen.gateway.outbox.ParkedRows.Parked> items) {}
+
+  record Requeued(int requeued) {}
+
+  @GetMapping("/api/admin/outbox/parked")
+  Parked parked() {
+    return new Parked(parkedRows.list(500));
+  }
+
+  @PostMapping("/api/admin/outbox/parked/requeue")
+  Requeued requeueAll() {
+    return tx.execute(s -> {
+      int rows = parkedRows.requeue(null);
+      audit.record("outbox-requeue", null, "all parked rows: " + rows);
+      return new Requeued(rows);
+    });
+  }
+
+  @PostMapping("/api/admin/outbox/parked/{id}/requeue")
+  Requeued requeue(@PathVariable long id) {
+    return tx.execute(s -> {
+      int rows = parkedRows.requeue(id);
+      audit.record("outbox-requeue", null, "row " + id + ": " + rows);
+      return new Requeued(rows);
+    });
   }
 
   @GetMapping("/api/admin/reconcile")

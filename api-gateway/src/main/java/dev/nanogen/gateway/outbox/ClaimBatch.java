@@ -17,7 +17,7 @@ class ClaimBatch {
    */
   private static final String CLAIM =
       """
-      SELECT id, topic, message_key, event_type, payload, correlation_id, attempts
+      SELECT id, topic, message_key, event_type, payload, correlation_id, attempts, created_at
       FROM outbox
       WHERE status = 'PENDING' AND available_at <= :now
       ORDER BY id

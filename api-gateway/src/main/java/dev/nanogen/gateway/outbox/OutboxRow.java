@@ -2,4 +2,11 @@ package dev.nanogen.gateway.outbox;
 
 /** A claimed outbox row, ready to send. */
 record OutboxRow(
-    long id, String topic, String messageKey, String eventType, String payload, String correlationId, int attempts) {}
+    long id,
+    String topic,
+    String messageKey,
+    String eventType,
+    String payload,
+    String correlationId,
+    int attempts,
+    java.time.Instant createdAt) {}

@@ -12,10 +12,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
@@ -49,16 +53,29 @@ class PublishBatch {
   private final JdbcClient jdbc;
   private final Clock clock;
   private final NanogenProperties.Outbox settings;
+  private final Counter published;
+  private final Counter failed;
+  private final Counter parked;
+  private final Timer latency;
 
   PublishBatch(
       KafkaTemplate<String, String> kafka,
       JdbcClient jdbc,
       Clock clock,
-      NanogenProperties properties) {
+      NanogenProperties properties,
+      MeterRegistry registry) {
     this.kafka = kafka;
     this.jdbc = jdbc;
     this.clock = clock;
     this.settings = properties.outbox();
+    this.published = registry.counter("nanogen.outbox.sent", "result", "published");
+    this.failed = registry.counter("nanogen.outbox.sent", "result", "failed");
+    this.parked = registry.counter("nanogen.outbox.sent", "result", "parked");
+    this.latency =
+        Timer.builder("nanogen.outbox.latency")
+            .description("from the outbox row's write to the broker's acknowledgement")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
   }
 
   void send(List<OutboxRow> rows) {
@@ -66,13 +83,14 @@ class PublishBatch {
     for (OutboxRow row : rows) {
       sends.add(sendOne(row));
     }
-    List<Long> published = new ArrayList<>(rows.size());
+    List<Long> acknowledged = new ArrayList<>(rows.size());
     List<Failure> failures = new ArrayList<>();
     long deadline = System.nanoTime() + settings.sendTimeout().toNanos();
     for (int i = 0; i < rows.size(); i++) {
       try {
         sends.get(i).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        published.add(rows.get(i).id());
+        acknowledged.add(rows.get(i).id());
+        latency.record(Duration.between(rows.get(i).createdAt(), clock.instant()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while publishing", e);
@@ -80,15 +98,16 @@ class PublishBatch {
         failures.add(new Failure(rows.get(i), e instanceof ExecutionException ? e.getCause() : e));
       }
     }
-    if (published.isEmpty() && failures.stream().allMatch(Failure::outage)) {
+    if (acknowledged.isEmpty() && failures.stream().allMatch(Failure::outage)) {
       throw new IllegalStateException(
           "broker unavailable: " + failures.getFirst().cause().getClass().getSimpleName());
     }
-    if (!published.isEmpty()) {
+    if (!acknowledged.isEmpty()) {
       jdbc.sql(MARK_PUBLISHED)
           .param("now", Timestamp.from(clock.instant()))
-          .param("ids", published)
+          .param("ids", acknowledged)
           .update();
+      published.increment(acknowledged.size());
     }
     failures.forEach(this::recordFailure);
   }
@@ -111,14 +130,16 @@ class PublishBatch {
     OutboxRow row = failure.row();
     int attempts = row.attempts() + 1;
     Duration backoff = Duration.ofMillis(Math.min(60_000, 500L << Math.min(attempts, 7)));
+    failed.increment();
     if (attempts >= settings.maxAttempts()) {
-      log.error("outbox row {} parked after {} attempts: {}", row.id(), attempts, failure.cause().toString());
+      parked.increment();
+      log.error("outbox row {} parked after {} attempts: {}", row.id(), attempts, NestedExceptionUtils.getMostSpecificCause(failure.cause()).toString());
     }
     jdbc.sql(MARK_FAILED)
         .param("id", row.id())
         .param("attempts", attempts)
         .param("maxAttempts", settings.maxAttempts())
-        .param("error", String.valueOf(failure.cause()))
+        .param("error", NestedExceptionUtils.getMostSpecificCause(failure.cause()).toString())
         .param("retryAt", Timestamp.from(clock.instant().plus(backoff)))
         .update();
   }
