@@ -98,6 +98,19 @@ public final class LocalStack implements AutoCloseable {
     return settings.repository().resolve(module).resolve("target").resolve(module + ".jar");
   }
 
+  /** Stops the Kafka broker (SIGTERM), for outage tests; {@link #startKafka()} brings it back. */
+  public void stopKafka() {
+    kafka.stop(Duration.ofSeconds(30));
+    processes.remove(kafka);
+  }
+
+  /** Starts the Kafka broker again on the same port, with the same data. */
+  public void startKafka() throws IOException {
+    kafka = KafkaBroker.start(settings, settings.home().resolve("logs"));
+    processes.add(kafka);
+    kafka.awaitPort(settings.kafkaPort(), START_TIMEOUT);
+  }
+
   public String gatewayUrl() {
     return "http://127.0.0.1:" + settings.gatewayPort();
   }

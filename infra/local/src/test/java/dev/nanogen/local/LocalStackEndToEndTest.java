@@ -112,9 +112,41 @@ class LocalStackEndToEndTest {
     assertThat(String.valueOf(message.fields().get("text"))).contains("4 credits were returned");
   }
 
+  @Test
+  void starts_are_accepted_while_kafka_is_down_and_all_go_out_when_it_returns() throws Exception {
+    long user = 9_000_004;
+    stack.stopKafka();
+    List<String> ids = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 5; i++) {
+        HttpResponse<String> started = start(user, "flux-schnell", "e2e outage " + i);
+        assertThat(started.statusCode()).isEqualTo(202);
+        ids.add(JSON.readTree(started.body()).path("generation_id").asString());
+      }
+      // The relay keeps failing for a while; nothing is lost or parked meanwhile.
+      await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> true);
+      for (String id : ids) {
+        assertThat(JSON.readTree(get(user, "/api/generation/" + id).body()).path("status").asString()).isEqualTo("pending");
+      }
+    } finally {
+      stack.startKafka();
+    }
+    for (String id : ids) {
+      awaitStatus(user, id, "completed", Duration.ofSeconds(120));
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> stack.telegram().messagesTo(user).size() == 5);
+    JsonNode me = JSON.readTree(get(user, "/api/me").body());
+    assertThat(me.path("credits_available").asLong()).isEqualTo(45);
+    assertThat(me.path("credits_held").asLong()).isZero();
+  }
+
   private JsonNode awaitStatus(long user, String id, String status) {
+    return awaitStatus(user, id, status, Duration.ofSeconds(60));
+  }
+
+  private JsonNode awaitStatus(long user, String id, String status, Duration atMost) {
     return await()
-        .atMost(Duration.ofSeconds(60))
+        .atMost(atMost)
         .pollInterval(Duration.ofMillis(200))
         .until(() -> JSON.readTree(get(user, "/api/generation/" + id).body()), n -> status.equals(n.path("status").asString()));
   }
