@@ -67,14 +67,17 @@ public record NanogenProperties(
    * @param sendTimeout how long the relay waits for the broker's acknowledgement
    * @param retention how long published rows are kept before they are deleted
    * @param enabled whether this replica runs a relay
+   * @param threads relay loops in this replica; they claim disjoint batches, so the producer stays
+   *     busy while another loop is in the database
    */
   public record Outbox(
-      @DefaultValue("500") int batchSize,
+      @DefaultValue("1000") int batchSize,
       @DefaultValue("500ms") Duration pollInterval,
       @DefaultValue("10") int maxAttempts,
       @DefaultValue("10s") Duration sendTimeout,
       @DefaultValue("7d") Duration retention,
-      @DefaultValue("true") boolean enabled) {}
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("2") int threads) {}
 
   /**
    * @param partitions partitions of each topic created at start (bounds the worker count)

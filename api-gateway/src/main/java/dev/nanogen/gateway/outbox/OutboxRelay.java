@@ -27,7 +27,7 @@ class OutboxRelay implements SmartLifecycle {
   private final RelaySignal signal;
   private final NanogenProperties.Outbox settings;
   private final Clock clock;
-  private volatile Thread thread;
+  private final java.util.List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean running;
 
   OutboxRelay(
@@ -101,21 +101,23 @@ class OutboxRelay implements SmartLifecycle {
       return;
     }
     running = true;
-    thread = Thread.ofPlatform().name("outbox-relay").daemon().start(this::loop);
+    for (int i = 0; i < Math.max(1, settings.threads()); i++) {
+      threads.add(Thread.ofPlatform().name("outbox-relay-" + i).daemon().start(this::loop));
+    }
   }
 
   @Override
   public void stop() {
     running = false;
-    Thread t = thread;
-    if (t != null) {
-      t.interrupt();
+    threads.forEach(Thread::interrupt);
+    for (Thread t : threads) {
       try {
         t.join(Duration.ofSeconds(10));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
+    threads.clear();
   }
 
   @Override

@@ -38,7 +38,7 @@ class PublishBatch {
   private static final String MARK_PUBLISHED =
       """
       UPDATE outbox SET status = 'PUBLISHED', published_at = :now, attempts = attempts + 1
-      WHERE id IN (:ids)
+      WHERE id = ANY(:ids)
       """;
 
   /** :attempts is the row's count after this failure; at :maxAttempts the row is parked. */
@@ -105,7 +105,7 @@ class PublishBatch {
     if (!acknowledged.isEmpty()) {
       jdbc.sql(MARK_PUBLISHED)
           .param("now", Timestamp.from(clock.instant()))
-          .param("ids", acknowledged)
+          .param("ids", acknowledged.toArray(Long[]::new))
           .update();
       published.increment(acknowledged.size());
     }

@@ -86,7 +86,7 @@ class OutboxRelayTest extends IntegrationTest {
   void three_relays_on_one_table_publish_each_row_exactly_once() throws Exception {
     String topic = newTopic();
     insertRows(topic, 3000, 200);
-    NanogenProperties.Outbox small = new NanogenProperties.Outbox(50, Duration.ofMillis(100), 10, Duration.ofSeconds(10), Duration.ofDays(7), true);
+    NanogenProperties.Outbox small = new NanogenProperties.Outbox(50, Duration.ofMillis(100), 10, Duration.ofSeconds(10), Duration.ofDays(7), true, 1);
     List<OutboxRelay> relays = List.of(relay(small, Clock.systemUTC()), relay(small, Clock.systemUTC()));
 
     // Two relays of our own, racing the application's own relay on the same table.
@@ -125,7 +125,7 @@ class OutboxRelayTest extends IntegrationTest {
     assertThat(keysOn(topic, 20)).hasSize(20);
 
     // Time moves on past every back-off: a relay with a clock an hour ahead retries until it parks the row.
-    NanogenProperties.Outbox three = new NanogenProperties.Outbox(50, Duration.ofMillis(100), 3, Duration.ofSeconds(10), Duration.ofDays(7), true);
+    NanogenProperties.Outbox three = new NanogenProperties.Outbox(50, Duration.ofMillis(100), 3, Duration.ofSeconds(10), Duration.ofDays(7), true, 1);
     for (int hour = 1; hour <= 3; hour++) {
       relay(three, Clock.fixed(Instant.now().plus(Duration.ofHours(hour)), ZoneOffset.UTC)).relayOnce();
     }

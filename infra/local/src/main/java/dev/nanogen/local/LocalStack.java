@@ -33,11 +33,19 @@ public final class LocalStack implements AutoCloseable {
     this.settings = settings;
   }
 
+  /** The three services. */
+  public static final List<String> SERVICES = List.of("api-gateway", "generation-worker", "notifier");
+
   /** Starts everything and returns once every service reports ready. */
   public static LocalStack start(StackSettings settings) throws IOException {
+    return start(settings, SERVICES);
+  }
+
+  /** Starts the infrastructure and the given services (benchmarks may leave some out). */
+  public static LocalStack start(StackSettings settings, List<String> services) throws IOException {
     LocalStack stack = new LocalStack(settings);
     try {
-      stack.startAll();
+      stack.startAll(services);
       return stack;
     } catch (IOException | RuntimeException e) {
       stack.close();
@@ -45,7 +53,7 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
-  private void startAll() throws IOException {
+  private void startAll(List<String> services) throws IOException {
     Path logs = settings.home().resolve("logs");
     Files.createDirectories(logs);
     for (String module : List.of("api-gateway", "generation-worker", "notifier")) {
@@ -61,12 +69,18 @@ public final class LocalStack implements AutoCloseable {
     processes.add(kafka);
     kafka.awaitPort(settings.kafkaPort(), START_TIMEOUT);
 
-    ChildProcess gateway = service("api-gateway", settings.gatewayPort(), logs);
-    ChildProcess worker = service("generation-worker", settings.workerPort(), logs);
-    ChildProcess notifier = service("notifier", settings.notifierPort(), logs);
-    gateway.awaitReady(settings.gatewayPort(), START_TIMEOUT);
-    worker.awaitReady(settings.workerPort(), START_TIMEOUT);
-    notifier.awaitReady(settings.notifierPort(), START_TIMEOUT);
+    Map<String, Integer> ports =
+        Map.of(
+            "api-gateway", settings.gatewayPort(),
+            "generation-worker", settings.workerPort(),
+            "notifier", settings.notifierPort());
+    List<ChildProcess> started = new ArrayList<>();
+    for (String module : services) {
+      started.add(service(module, ports.get(module), logs));
+    }
+    for (ChildProcess process : started) {
+      process.awaitReady(ports.get(process.name()), START_TIMEOUT);
+    }
   }
 
   private ChildProcess service(String module, int port, Path logs) throws IOException {
@@ -87,11 +101,27 @@ public final class LocalStack implements AutoCloseable {
     ChildProcess process =
         ChildProcess.start(
             module,
-            List.of(ChildProcess.java(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar(module).toString()),
+            command(module),
             env,
             logs);
     processes.add(process);
     return process;
+  }
+
+  /**
+   * {@code java [NANOGEN_JAVA_OPTS] -jar <module>.jar}; the default options favour a quick start and a
+   * small footprint (C1 only), benchmarks pass their own.
+   */
+  private List<String> command(String module) {
+    List<String> command = new ArrayList<>(List.of(ChildProcess.java()));
+    String options = System.getenv().getOrDefault("NANOGEN_JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1");
+    for (String option : options.trim().split("\\s+")) {
+      if (!option.isEmpty()) {
+        command.add(option);
+      }
+    }
+    command.addAll(List.of("-jar", jar(module).toString()));
+    return command;
   }
 
   private Path jar(String module) {
@@ -125,6 +155,11 @@ public final class LocalStack implements AutoCloseable {
 
   public TelegramStub telegram() {
     return telegram;
+  }
+
+  /** The database the services use. */
+  public StackSettings.Database database() {
+    return postgres.database();
   }
 
   public String databaseDescription() {
