@@ -7,7 +7,10 @@ import dev.nanogen.model.GenerationRequested;
 import dev.nanogen.model.ModelKind;
 import dev.nanogen.model.Topics;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class RunGenerationTest extends WorkerIntegrationTest {
@@ -123,5 +126,24 @@ class RunGenerationTest extends WorkerIntegrationTest {
 
     assertThat(last(next).type()).isEqualTo("GenerationSucceeded");
     assertThat(outcomesOf(request.generationId())).extracting(Outcome::type).containsExactly("GenerationStarted");
+  }
+
+  @Test
+  void a_duplicate_request_is_not_run_twice_by_one_worker() throws Exception {
+    String prompt = "dup " + System.nanoTime();
+    GenerationRequested request = request(ModelKind.IMAGE, prompt, Duration.ofMinutes(1));
+    send(Topics.REQUESTS, request.generationId(), request);
+    awaitEnd(request.generationId(), Duration.ofSeconds(30));
+
+    send(Topics.REQUESTS, request.generationId(), request);
+    // A later request on the same key (same partition, same consumer) proves the duplicate was consumed.
+    GenerationRequested marker = new GenerationRequested(UUID.randomUUID(), Instant.now(), 1, request.generationId(), 1L,
+        "x", "x", ModelKind.IMAGE, "marker", Map.of(), Instant.now().plusSeconds(60), null);
+    send(Topics.REQUESTS, request.generationId(), marker);
+    await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> true);
+
+    assertThat(SANDBOX.submissions(prompt)).isEqualTo(1);
+    assertThat(SANDBOX.submissions("marker")).isZero();
+    assertThat(outcomesOf(request.generationId()).stream().filter(Outcome::isEnd)).hasSize(1);
   }
 }

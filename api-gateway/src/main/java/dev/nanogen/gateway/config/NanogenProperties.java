@@ -16,6 +16,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param limits per-user limits on starts
  * @param outbox the relay from the outbox table to Kafka
  * @param kafka topic layout
+ * @param sweeper recovery of generations that stall or pass their deadline
  */
 @ConfigurationProperties("nanogen")
 public record NanogenProperties(
@@ -25,7 +26,8 @@ public record NanogenProperties(
     String adminToken,
     @DefaultValue Limits limits,
     @DefaultValue Outbox outbox,
-    @DefaultValue Kafka kafka) {
+    @DefaultValue Kafka kafka,
+    @DefaultValue Sweeper sweeper) {
 
   public NanogenProperties {
     if (signupBonus < 0) {
@@ -84,4 +86,18 @@ public record NanogenProperties(
    * @param replicas replication factor of created topics
    */
   public record Kafka(@DefaultValue("12") int partitions, @DefaultValue("1") short replicas) {}
+
+  /**
+   * @param interval time between two sweeps
+   * @param pendingStall a pending generation not started this long after its last dispatch has its
+   *     request published again (its worker may have died before starting it)
+   * @param processingStall a processing generation not finished this long after its last dispatch
+   *     gets a resume (the request again, with its provider task id), so a live worker polls on
+   * @param batchSize generations handled per rule and sweep
+   */
+  public record Sweeper(
+      @DefaultValue("15s") Duration interval,
+      @DefaultValue("3m") Duration pendingStall,
+      @DefaultValue("5m") Duration processingStall,
+      @DefaultValue("200") int batchSize) {}
 }

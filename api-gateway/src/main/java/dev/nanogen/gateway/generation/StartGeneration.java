@@ -45,9 +45,9 @@ class StartGeneration {
   private static final String INSERT_GENERATION =
       """
       INSERT INTO generations (id, user_id, model_id, prompt, params, price, status,
-                               created_at, timeout_at, updated_at)
+                               created_at, timeout_at, updated_at, dispatched_at)
       VALUES (:id, :userId, :modelId, :prompt, CAST(:params AS jsonb), :price, 'pending',
-              :now, :timeoutAt, :now)
+              :now, :timeoutAt, :now, :now)
       """;
 
   private final JdbcClient jdbc;

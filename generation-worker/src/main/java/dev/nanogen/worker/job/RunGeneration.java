@@ -31,6 +31,7 @@ class RunGeneration {
 
   private final AimlClient aiml;
   private final Cancellations cancellations;
+  private final RecentGenerations recent;
   private final RetryPolicy retry;
   private final OutcomePublisher outcomes;
   private final Clock clock;
@@ -39,12 +40,14 @@ class RunGeneration {
   RunGeneration(
       AimlClient aiml,
       Cancellations cancellations,
+      RecentGenerations recent,
       RetryPolicy retry,
       OutcomePublisher outcomes,
       Clock clock,
       WorkerProperties properties) {
     this.aiml = aiml;
     this.cancellations = cancellations;
+    this.recent = recent;
     this.retry = retry;
     this.outcomes = outcomes;
     this.clock = clock;
@@ -57,6 +60,21 @@ class RunGeneration {
       log.info("generation {} was cancelled before it started; skipped", id);
       return;
     }
+    if (!recent.begin(id)) {
+      log.info("generation {} is running or ran here already; duplicate request skipped", id);
+      return;
+    }
+    boolean published = false;
+    try {
+      runOnce(request, correlationId);
+      published = true;
+    } finally {
+      recent.end(id, published);
+    }
+  }
+
+  private void runOnce(GenerationRequested request, String correlationId) {
+    UUID id = request.generationId();
     Instant began = clock.instant();
     try {
       List<String> urls =

@@ -1,0 +1,113 @@
+package dev.nanogen.gateway.recovery;
+
+import dev.nanogen.gateway.outbox.Outbox;
+import dev.nanogen.model.GenerationRequested;
+import dev.nanogen.model.ModelKind;
+import dev.nanogen.model.Topics;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Hands stalled generations to the workers again: a pending one whose request was dispatched long
+ * ago and whose request is no longer waiting in the outbox gets its request published again; a
+ * processing one that has not finished long after its last dispatch gets a resume — the request with
+ * its provider task id — so a live worker polls the same provider task instead of submitting anew.
+ * Both go out through the outbox, in the transaction that records the new dispatch time.
+ */
+@Component
+class RedispatchStalled {
+  /**
+   * :pendingBefore    — pending and dispatched before this
+   * :processingBefore — processing and dispatched before this
+   * :now              — not yet past the deadline (ExpireOverdue ends those)
+   * :limit            — rows per sweep
+   * A request still unpublished in the outbox is not stalled, only queued: skipped.
+   */
+  private static final String CLAIM_STALLED =
+      """
+      SELECT g.id, g.user_id, g.model_id, m.provider_model, m.kind, g.prompt, g.params,
+             g.timeout_at, g.provider_task_id
+      FROM generations g JOIN models m ON m.id = g.model_id
+      WHERE g.status IN ('pending', 'processing') AND g.timeout_at > :now
+        AND ((g.status = 'pending' AND g.dispatched_at < :pendingBefore)
+             OR (g.status = 'processing' AND g.dispatched_at < :processingBefore))
+        AND NOT EXISTS (SELECT 1 FROM outbox o
+                        WHERE o.status = 'PENDING' AND o.message_key = g.id::text
+                          AND o.event_type = 'GenerationRequested')
+      ORDER BY g.dispatched_at
+      LIMIT :limit
+      FOR UPDATE OF g SKIP LOCKED
+      """;
+
+  private static final String MARK_DISPATCHED =
+      "UPDATE generations SET dispatched_at = :now WHERE id = :id";
+
+  private record Stalled(
+      UUID id,
+      long userId,
+      String modelId,
+      String providerModel,
+      String kind,
+      String prompt,
+      String params,
+      Timestamp timeoutAt,
+      String providerTaskId) {}
+
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  private final Outbox outbox;
+  private final JsonMapper json;
+
+  RedispatchStalled(JdbcClient jdbc, TransactionTemplate tx, Outbox outbox, JsonMapper json) {
+    this.jdbc = jdbc;
+    this.tx = tx;
+    this.outbox = outbox;
+    this.json = json;
+  }
+
+  /** Returns how many generations it dispatched again. */
+  int sweep(Instant now, Instant pendingBefore, Instant processingBefore, int limit) {
+    Integer count =
+        tx.execute(
+            status -> {
+              List<Stalled> stalled =
+                  jdbc.sql(CLAIM_STALLED)
+                      .param("now", Timestamp.from(now))
+                      .param("pendingBefore", Timestamp.from(pendingBefore))
+                      .param("processingBefore", Timestamp.from(processingBefore))
+                      .param("limit", limit)
+                      .query(Stalled.class)
+                      .list();
+              for (Stalled g : stalled) {
+                jdbc.sql(MARK_DISPATCHED).param("id", g.id()).param("now", Timestamp.from(now)).update();
+                outbox.append(
+                    Topics.REQUESTS,
+                    g.id(),
+                    new GenerationRequested(
+                        UUID.randomUUID(),
+                        now,
+                        GenerationRequested.SCHEMA_VERSION,
+                        g.id(),
+                        g.userId(),
+                        g.modelId(),
+                        g.providerModel(),
+                        ModelKind.fromWire(g.kind()),
+                        g.prompt(),
+                        json.readValue(g.params(), new TypeReference<Map<String, Object>>() {}),
+                        g.timeoutAt().toInstant(),
+                        g.providerTaskId()),
+                    null);
+              }
+              return stalled.size();
+            });
+    return count == null ? 0 : count;
+  }
+}
