@@ -83,7 +83,7 @@ class RunGenerationTest extends WorkerIntegrationTest {
   @Test
   void a_5xx_until_the_deadline_fails_with_timeout() throws Exception {
     String prompt = "down [fail:503] " + System.nanoTime();
-    List<Outcome> outcomes = run(ModelKind.IMAGE, prompt, Duration.ofSeconds(2));
+    List<Outcome> outcomes = run(ModelKind.IMAGE, prompt, Duration.ofSeconds(6));
 
     assertThat(last(outcomes).type()).isEqualTo("GenerationFailed");
     assertThat(last(outcomes).body().path("error_code").asString()).isEqualTo("TIMEOUT");

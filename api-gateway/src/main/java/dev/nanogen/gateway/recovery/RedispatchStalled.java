@@ -18,8 +18,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Hands stalled generations to the workers again: a pending one whose request was dispatched long
  * ago and whose request is no longer waiting in the outbox gets its request published again; a
- * processing one that has not finished long after its last dispatch gets a resume — the request with
- * its provider task id — so a live worker polls the same provider task instead of submitting anew.
+ * processing one with a provider task (a video) that has not finished long after its last dispatch
+ * gets a resume — the request with its task id — so a live worker polls that task instead of
+ * submitting anew. A processing image (a synchronous call, no task to resume) is never re-submitted:
+ * if its worker died, the deadline fails it and releases the hold.
  * Both go out through the outbox, in the transaction that records the new dispatch time.
  */
 @Component
@@ -38,7 +40,8 @@ class RedispatchStalled {
       FROM generations g JOIN models m ON m.id = g.model_id
       WHERE g.status IN ('pending', 'processing') AND g.timeout_at > :now
         AND ((g.status = 'pending' AND g.dispatched_at < :pendingBefore)
-             OR (g.status = 'processing' AND g.dispatched_at < :processingBefore))
+             OR (g.status = 'processing' AND g.provider_task_id IS NOT NULL
+                 AND g.dispatched_at < :processingBefore))
         AND NOT EXISTS (SELECT 1 FROM outbox o
                         WHERE o.status = 'PENDING' AND o.message_key = g.id::text
                           AND o.event_type = 'GenerationRequested')

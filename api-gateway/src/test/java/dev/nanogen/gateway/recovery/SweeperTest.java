@@ -125,6 +125,23 @@ class SweeperTest extends IntegrationTest {
     assertThat(status(id)).isEqualTo("processing");
   }
 
+  @Test
+  void a_stalled_processing_image_is_never_submitted_again_only_timed_out() {
+    long user = newUserId();
+    grant(user, 100);
+    UUID id = startOne(user, "flux-pro");
+    awaitRequestPublished(id);
+    jdbc.sql("UPDATE generations SET status = 'processing' WHERE id = :id").param("id", id).update();
+
+    sweeper.sweep(Instant.now().plus(Duration.ofMinutes(3)).plusSeconds(50));
+    assertThat(requests(id)).isEqualTo(1);
+    assertThat(status(id)).isEqualTo("processing");
+
+    sweeper.sweep(Instant.now().plus(Duration.ofMinutes(5)));
+    assertThat(requests(id)).isEqualTo(1);
+    assertThat(status(id)).isEqualTo("failed");
+  }
+
   private static <T> List<T> race(int threads, Callable<T> call) throws Exception {
     CountDownLatch go = new CountDownLatch(1);
     try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {

@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -38,7 +39,8 @@ class Cancellations {
       topics = Topics.SETTLED,
       groupId = "nanogen-worker-cancellations-#{T(java.util.UUID).randomUUID()}",
       properties = {"auto.offset.reset=latest"})
-  void on(ConsumerRecord<String, String> record) {
+  void on(ConsumerRecord<String, String> record, Acknowledgment ack) {
+    ack.acknowledge();
     GenerationSettled settled = json.readValue(record.value(), GenerationSettled.class);
     if (settled.status() == GenerationStatus.CANCELLED) {
       cancelled.put(settled.generationId(), clock.instant());

@@ -12,11 +12,14 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Publishes an outcome keyed by generation id and waits for the broker's acknowledgement, so a
- * request's offset is committed only after its outcome is safely in Kafka.
+ * Publishes an outcome keyed by generation id and waits for the broker's acknowledgement, retrying
+ * through a broker outage.
  */
 @Component
 class OutcomePublisher {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OutcomePublisher.class);
+  /** How long an outcome waits for a broker that is down before the request is given up to recovery. */
+  static final java.time.Duration MAX_OUTAGE = java.time.Duration.ofMinutes(10);
   private final KafkaTemplate<String, String> kafka;
   private final JsonMapper json;
 
@@ -32,13 +35,30 @@ class OutcomePublisher {
     if (correlationId != null) {
       record.headers().add(Topics.CORRELATION_HEADER, bytes(correlationId));
     }
-    try {
-      kafka.send(record).get(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while publishing an outcome", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("outcome not acknowledged by the broker", e);
+    // The work behind an outcome is not repeated for a broker outage: the same record (same event id,
+    // which the gateway de-duplicates) is sent again until the broker takes it.
+    long deadline = System.nanoTime() + MAX_OUTAGE.toNanos();
+    long backoffMillis = 200;
+    while (true) {
+      try {
+        kafka.send(record).get(30, TimeUnit.SECONDS);
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while publishing an outcome", e);
+      } catch (ExecutionException | TimeoutException | org.springframework.kafka.KafkaException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("outcome not acknowledged by the broker", e);
+        }
+        log.warn("outcome of {} not acknowledged ({}); retrying in {} ms", generationId, e.toString(), backoffMillis);
+        try {
+          Thread.sleep(backoffMillis);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while publishing an outcome", interrupted);
+        }
+        backoffMillis = Math.min(5_000, backoffMillis * 2);
+      }
     }
   }
 

@@ -7,10 +7,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.MDC;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Consumes GenerationRequested and runs each; the offset is committed after the outcome is acked. */
+/**
+ * Consumes GenerationRequested and runs each. The offset is committed as soon as GenerationStarted is
+ * acknowledged by the broker (or when the request ends without starting).
+ */
 @Component
 class RequestListener {
   private final RunGeneration run;
@@ -26,7 +30,7 @@ class RequestListener {
       topics = Topics.REQUESTS,
       groupId = "nanogen-worker",
       concurrency = "${nanogen.worker.concurrency:4}")
-  void on(ConsumerRecord<String, String> record) {
+  void on(ConsumerRecord<String, String> record, Acknowledgment ack) {
     String type = header(record, Topics.EVENT_TYPE_HEADER);
     if (!"GenerationRequested".equals(type)) {
       throw new IllegalArgumentException("unexpected event type " + type);
@@ -35,7 +39,8 @@ class RequestListener {
     MDC.put("correlation_id", correlationId);
     MDC.put("generation_id", record.key());
     try {
-      run.run(json.readValue(record.value(), GenerationRequested.class), correlationId);
+      run.run(json.readValue(record.value(), GenerationRequested.class), correlationId, ack::acknowledge);
+      ack.acknowledge();
     } finally {
       MDC.remove("correlation_id");
       MDC.remove("generation_id");

@@ -54,7 +54,11 @@ class RunGeneration {
     this.pollInterval = properties.aiml().pollInterval();
   }
 
-  void run(GenerationRequested request, String correlationId) {
+  /**
+   * @param onStarted called once GenerationStarted is in Kafka (the caller commits the request's
+   *     offset then)
+   */
+  void run(GenerationRequested request, String correlationId, Runnable onStarted) {
     UUID id = request.generationId();
     if (cancellations.isCancelled(id)) {
       log.info("generation {} was cancelled before it started; skipped", id);
@@ -66,21 +70,21 @@ class RunGeneration {
     }
     boolean published = false;
     try {
-      runOnce(request, correlationId);
+      runOnce(request, correlationId, onStarted);
       published = true;
     } finally {
       recent.end(id, published);
     }
   }
 
-  private void runOnce(GenerationRequested request, String correlationId) {
+  private void runOnce(GenerationRequested request, String correlationId, Runnable onStarted) {
     UUID id = request.generationId();
     Instant began = clock.instant();
     try {
       List<String> urls =
           request.kind() == ModelKind.IMAGE
-              ? image(request, correlationId)
-              : video(request, correlationId);
+              ? image(request, correlationId, onStarted)
+              : video(request, correlationId, onStarted);
       long millis = Duration.between(began, clock.instant()).toMillis();
       outcomes.publish(id, new GenerationSucceeded(UUID.randomUUID(), clock.instant(), GenerationSucceeded.SCHEMA_VERSION, id, urls, millis), correlationId);
       log.info("generation {} completed in {} ms", id, millis);
@@ -93,14 +97,14 @@ class RunGeneration {
     }
   }
 
-  private List<String> image(GenerationRequested request, String correlationId) {
-    started(request, null, correlationId);
+  private List<String> image(GenerationRequested request, String correlationId, Runnable onStarted) {
+    started(request, null, correlationId, onStarted);
     return retry.call(
         "image", request.deadline(),
         () -> aiml.generateImage(request.providerModel(), request.prompt(), request.params()));
   }
 
-  private List<String> video(GenerationRequested request, String correlationId) {
+  private List<String> video(GenerationRequested request, String correlationId, Runnable onStarted) {
     String taskId = request.providerTaskId();
     if (taskId == null) {
       taskId =
@@ -110,7 +114,7 @@ class RunGeneration {
     } else {
       log.info("generation {} resumes provider task {}", request.generationId(), taskId);
     }
-    started(request, taskId, correlationId);
+    started(request, taskId, correlationId, onStarted);
     String task = taskId;
     while (clock.instant().isBefore(request.deadline())) {
       if (cancellations.isCancelled(request.generationId())) {
@@ -131,11 +135,12 @@ class RunGeneration {
     throw new ProviderError("TIMEOUT", false, "deadline passed while the video was generating");
   }
 
-  private void started(GenerationRequested request, String taskId, String correlationId) {
+  private void started(GenerationRequested request, String taskId, String correlationId, Runnable onStarted) {
     outcomes.publish(
         request.generationId(),
         new GenerationStarted(UUID.randomUUID(), clock.instant(), GenerationStarted.SCHEMA_VERSION, request.generationId(), taskId),
         correlationId);
+    onStarted.run();
   }
 
   private static Duration jittered(Duration interval) {

@@ -69,17 +69,12 @@ public final class LocalStack implements AutoCloseable {
     processes.add(kafka);
     kafka.awaitPort(settings.kafkaPort(), START_TIMEOUT);
 
-    Map<String, Integer> ports =
-        Map.of(
-            "api-gateway", settings.gatewayPort(),
-            "generation-worker", settings.workerPort(),
-            "notifier", settings.notifierPort());
     List<ChildProcess> started = new ArrayList<>();
     for (String module : services) {
-      started.add(service(module, ports.get(module), logs));
+      started.add(service(module, port(module), logs));
     }
     for (ChildProcess process : started) {
-      process.awaitReady(ports.get(process.name()), START_TIMEOUT);
+      process.awaitReady(port(process.name()), START_TIMEOUT);
     }
   }
 
@@ -126,6 +121,30 @@ public final class LocalStack implements AutoCloseable {
 
   private Path jar(String module) {
     return settings.repository().resolve(module).resolve("target").resolve(module + ".jar");
+  }
+
+  /** Kills a service with SIGKILL, as a crash would (chaos runs). */
+  public void kill(String module) {
+    process(module).ifPresent(p -> {
+      p.kill();
+      processes.remove(p);
+    });
+  }
+
+  /** Starts a killed service again and waits until it is ready. */
+  public void restart(String module) throws IOException {
+    int port = port(module);
+    ChildProcess process = service(module, port, settings.home().resolve("logs"));
+    process.awaitReady(port, START_TIMEOUT);
+  }
+
+  private int port(String module) {
+    return switch (module) {
+      case "api-gateway" -> settings.gatewayPort();
+      case "generation-worker" -> settings.workerPort();
+      case "notifier" -> settings.notifierPort();
+      default -> throw new IllegalArgumentException("no service " + module);
+    };
   }
 
   /** Stops the Kafka broker (SIGTERM), for outage tests; {@link #startKafka()} brings it back. */

@@ -53,6 +53,7 @@ public final class SandboxAimlServer implements AutoCloseable {
   private final HttpServer server;
   private final String apiKey;
   private final Map<String, AtomicInteger> submissionsByPrompt = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> acceptedByPrompt = new ConcurrentHashMap<>();
   private final Map<String, VideoTask> videos = new ConcurrentHashMap<>();
   private final AtomicLong totalSubmissions = new AtomicLong();
   private volatile long latencyMillis;
@@ -88,6 +89,26 @@ public final class SandboxAimlServer implements AutoCloseable {
     return count == null ? 0 : count.get();
   }
 
+  /**
+   * How many submissions with this prompt the provider accepted (an image answered, a video task
+   * created) — a generation submitted twice shows 2 here; refused attempts (429, 5xx) do not count.
+   */
+  public int acceptedSubmissions(String prompt) {
+    AtomicInteger count = acceptedByPrompt.get(prompt);
+    return count == null ? 0 : count.get();
+  }
+
+  /** Every prompt the provider accepted more than once, with its count. */
+  public Map<String, Integer> acceptedMoreThanOnce() {
+    Map<String, Integer> out = new java.util.TreeMap<>();
+    acceptedByPrompt.forEach((prompt, count) -> {
+      if (count.get() > 1) {
+        out.put(prompt, count.get());
+      }
+    });
+    return out;
+  }
+
   public long totalSubmissions() {
     return totalSubmissions.get();
   }
@@ -114,6 +135,7 @@ public final class SandboxAimlServer implements AutoCloseable {
     if (rejected(exchange, prompt)) {
       return;
     }
+    accepted(prompt);
     String url = baseUrl() + "/files/" + UUID.randomUUID() + ".png";
     if (prompt.contains("[shape:images]")) {
       JsonHttp.send(exchange, 200, Map.of("images", List.of(Map.of("url", url, "width", 1))));
@@ -143,6 +165,7 @@ public final class SandboxAimlServer implements AutoCloseable {
     }
     Matcher polls = POLLS.matcher(prompt);
     int pollsToFinish = polls.find() ? Integer.parseInt(polls.group(1)) : 2;
+    accepted(prompt);
     String id = "vid-" + UUID.randomUUID();
     videos.put(id, new VideoTask(prompt, pollsToFinish, new AtomicInteger()));
     JsonHttp.send(exchange, 200, Map.of("id", id, "status", "queued"));
@@ -231,6 +254,10 @@ public final class SandboxAimlServer implements AutoCloseable {
       return true;
     }
     return false;
+  }
+
+  private void accepted(String prompt) {
+    acceptedByPrompt.computeIfAbsent(prompt, p -> new AtomicInteger()).incrementAndGet();
   }
 
   private boolean randomFailure() {

@@ -102,6 +102,13 @@ public final class TestInfra {
         kafkaBootstrap = kafka.getBootstrapServers();
       } else {
         embeddedKafka = new EmbeddedKafkaKraftBroker(1, PARTITIONS);
+        // The consumer group protocol delivers assignments with heartbeats: beat often in tests.
+        embeddedKafka.brokerProperties(
+            java.util.Map.of(
+                "group.consumer.min.heartbeat.interval.ms", "500",
+                "group.consumer.heartbeat.interval.ms", "1000",
+                "group.consumer.min.session.timeout.ms", "6000",
+                "group.consumer.session.timeout.ms", "10000"));
         embeddedKafka.afterPropertiesSet();
         kafkaBootstrap = embeddedKafka.getBrokersAsString();
       }
