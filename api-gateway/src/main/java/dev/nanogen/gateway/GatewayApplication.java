@@ -11,6 +11,9 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @EnableScheduling
 public class GatewayApplication {
   public static void main(String[] args) {
-    SpringApplication.run(GatewayApplication.class, args);
+    var context = SpringApplication.run(GatewayApplication.class, args);
+    if (context.getEnvironment().matchesProfiles("reconcile")) {
+      System.exit(SpringApplication.exit(context));
+    }
   }
 }

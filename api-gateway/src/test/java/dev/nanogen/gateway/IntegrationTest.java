@@ -25,6 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Each test takes fresh user ids, so tests never see each other's data.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@org.springframework.context.annotation.Import(MovableClock.Config.class)
 public abstract class IntegrationTest {
   public static final String BOT_TOKEN = "4242:TEST-TOKEN";
   public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
@@ -38,6 +39,7 @@ public abstract class IntegrationTest {
 
   @LocalServerPort protected int port;
   @Autowired protected JdbcClient jdbc;
+  @Autowired protected MovableClock clock;
 
   @DynamicPropertySource
   static void infrastructure(DynamicPropertyRegistry registry) {

@@ -36,7 +36,7 @@ public class Sweeper {
   @Scheduled(fixedDelayString = "${nanogen.sweeper.interval:15s}", initialDelayString = "${nanogen.sweeper.interval:15s}")
   void scheduled() {
     try {
-      Swept swept = sweep(clock.instant());
+      Swept swept = sweep();
       if (swept.expired() + swept.redispatched() > 0) {
         log.info("sweep: {} timed out, {} re-dispatched", swept.expired(), swept.redispatched());
       }
@@ -45,8 +45,9 @@ public class Sweeper {
     }
   }
 
-  /** One sweep as of {@code now} (tests pass their own time). */
-  public Swept sweep(Instant now) {
+  /** One sweep, as of the injected clock's now. */
+  public Swept sweep() {
+    Instant now = clock.instant();
     int expired = expire.sweep(now, settings.batchSize());
     int redispatched =
         redispatch.sweep(

@@ -17,9 +17,21 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
-/** Each sweeper rule, with time moved by the test (the sweep takes its "now"). */
+/** Each sweeper rule, with time moved through the injected clock. */
 class SweeperTest extends IntegrationTest {
   @Autowired Sweeper sweeper;
+
+  @org.junit.jupiter.api.AfterEach
+  void putTimeBack() {
+    clock.reset();
+  }
+
+  /** Moves the injected clock {@code by} past the real time and sweeps as the scheduler would. */
+  private Sweeper.Swept sweepAfter(Duration by) {
+    clock.reset();
+    clock.advance(by);
+    return sweeper.sweep();
+  }
 
   private UUID startOne(long user, String model) {
     return UUID.fromString(json(start(user, model, "sweep " + UUID.randomUUID())).path("generation_id").asString());
@@ -45,9 +57,9 @@ class SweeperTest extends IntegrationTest {
     long user = newUserId();
     grant(user, 10);
     UUID id = startOne(user, "flux-pro");
-    Instant afterDeadline = Instant.now().plus(Duration.ofSeconds(180 + 61));
+    clock.advance(Duration.ofSeconds(180 + 61));
 
-    List<Sweeper.Swept> sweeps = race(4, () -> sweeper.sweep(afterDeadline));
+    List<Sweeper.Swept> sweeps = race(4, () -> sweeper.sweep());
 
     assertThat(sweeps.stream().mapToInt(Sweeper.Swept::expired).sum()).isGreaterThanOrEqualTo(1);
     assertThat(status(id)).isEqualTo("failed");
@@ -65,7 +77,7 @@ class SweeperTest extends IntegrationTest {
     UUID id = startOne(user, "flux-pro");
     awaitRequestPublished(id);
 
-    sweeper.sweep(Instant.now().plus(Duration.ofSeconds(60)));
+    sweepAfter(Duration.ofSeconds(60));
 
     assertThat(status(id)).isEqualTo("pending");
     assertThat(requests(id)).isEqualTo(1);
@@ -77,10 +89,8 @@ class SweeperTest extends IntegrationTest {
     grant(user, 100);
     UUID id = startOne(user, "kling-video");
     awaitRequestPublished(id);
-    Instant later = Instant.now().plus(Duration.ofMinutes(4));
-
-    sweeper.sweep(later);
-    sweeper.sweep(later.plusSeconds(30));
+    sweepAfter(Duration.ofMinutes(4));
+    sweepAfter(Duration.ofMinutes(4).plusSeconds(30));
 
     assertThat(requests(id)).isEqualTo(2);
     assertThat(status(id)).isEqualTo("pending");
@@ -100,7 +110,7 @@ class SweeperTest extends IntegrationTest {
     jdbc.sql("UPDATE outbox SET status = 'PENDING', available_at = now() + interval '1 hour' WHERE message_key = :k")
         .param("k", id.toString()).update();
 
-    sweeper.sweep(Instant.now().plus(Duration.ofMinutes(4)));
+    sweepAfter(Duration.ofMinutes(4));
 
     assertThat(requests(id)).isEqualTo(1);
     jdbc.sql("UPDATE outbox SET available_at = now() WHERE message_key = :k").param("k", id.toString()).update();
@@ -114,9 +124,9 @@ class SweeperTest extends IntegrationTest {
     awaitRequestPublished(id);
     jdbc.sql("UPDATE generations SET status = 'processing', provider_task_id = 'vid-123' WHERE id = :id").param("id", id).update();
 
-    sweeper.sweep(Instant.now().plus(Duration.ofMinutes(4)));
+    sweepAfter(Duration.ofMinutes(4));
     assertThat(requests(id)).as("not stalled yet after 4 min of processing").isEqualTo(1);
-    sweeper.sweep(Instant.now().plus(Duration.ofMinutes(6)));
+    sweepAfter(Duration.ofMinutes(6));
 
     assertThat(requests(id)).isEqualTo(2);
     String payload = jdbc.sql("SELECT payload FROM outbox WHERE message_key = :k AND event_type = 'GenerationRequested' ORDER BY id DESC LIMIT 1")
@@ -133,11 +143,11 @@ class SweeperTest extends IntegrationTest {
     awaitRequestPublished(id);
     jdbc.sql("UPDATE generations SET status = 'processing' WHERE id = :id").param("id", id).update();
 
-    sweeper.sweep(Instant.now().plus(Duration.ofMinutes(3)).plusSeconds(50));
+    sweepAfter(Duration.ofMinutes(3).plusSeconds(50));
     assertThat(requests(id)).isEqualTo(1);
     assertThat(status(id)).isEqualTo("processing");
 
-    sweeper.sweep(Instant.now().plus(Duration.ofMinutes(5)));
+    sweepAfter(Duration.ofMinutes(5));
     assertThat(requests(id)).isEqualTo(1);
     assertThat(status(id)).isEqualTo("failed");
   }

@@ -29,7 +29,7 @@ class RequestListener {
       id = "worker-requests",
       topics = Topics.REQUESTS,
       groupId = "nanogen-worker",
-      concurrency = "${nanogen.worker.concurrency:4}")
+      concurrency = "${nanogen.worker.concurrency:12}")
   void on(ConsumerRecord<String, String> record, Acknowledgment ack) {
     String type = header(record, Topics.EVENT_TYPE_HEADER);
     if (!"GenerationRequested".equals(type)) {
