@@ -107,14 +107,18 @@ class RunGeneration {
   private List<String> video(GenerationRequested request, String correlationId, Runnable onStarted) {
     String taskId = request.providerTaskId();
     if (taskId == null) {
+      // Started (and the commit of the request) before the submission: a crash after this point never
+      // leads to a second submission; without a task id to resume, the deadline ends the generation.
+      started(request, null, correlationId, onStarted);
       taskId =
           retry.call(
               "video-submit", request.deadline(),
               () -> aiml.submitVideo(request.providerModel(), request.prompt(), request.params()));
+      started(request, taskId, correlationId, () -> {});
     } else {
       log.info("generation {} resumes provider task {}", request.generationId(), taskId);
+      started(request, taskId, correlationId, onStarted);
     }
-    started(request, taskId, correlationId, onStarted);
     String task = taskId;
     while (clock.instant().isBefore(request.deadline())) {
       if (cancellations.isCancelled(request.generationId())) {

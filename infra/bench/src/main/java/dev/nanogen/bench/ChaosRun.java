@@ -45,6 +45,9 @@ public final class ChaosRun {
   private final Map<String, AtomicInteger> answers = new ConcurrentHashMap<>();
   private final AtomicInteger cancels = new AtomicInteger();
   private final AtomicInteger duplicates = new AtomicInteger();
+  private final AtomicInteger notifierKills = new AtomicInteger();
+  /** The notifier's listener threads: how many sends one SIGKILL can catch in flight. */
+  static final int NOTIFIER_IN_FLIGHT = 2;
   private final List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
 
   private ChaosRun(LocalStack stack) {
@@ -163,6 +166,9 @@ public final class ChaosRun {
         stack.startKafka();
       } else {
         events.add("t=" + t + "s kill -9 " + target);
+        if (target.equals("notifier")) {
+          notifierKills.incrementAndGet();
+        }
         stack.kill(target);
         sleep(Duration.ofSeconds(2 + random.nextInt(4)));
         stack.restart(target);
@@ -238,11 +244,15 @@ public final class ChaosRun {
     figures.put("announced", (long) stack.telegram().messages().size());
     figures.put("announcements_lost", lost);
     figures.put("announcements_repeated", repeated);
+    // A SIGKILL between Telegram's answer and the notifier's commit repeats that message (at most one
+    // per send in flight); anything beyond that would be a real duplicate.
+    long tolerated = (long) notifierKills.get() * NOTIFIER_IN_FLIGHT;
+    figures.put("repeats_tolerated", tolerated);
     figures.put("cancel_requests", (long) cancels.get());
     figures.put("keyed_pairs", (long) duplicates.get());
     boolean pass = figures.get("open") == 0 && figures.get("settled_twice") == 0 && figures.get("negative_users") == 0
         && figures.get("reconcile_users") == 0 && figures.get("reconcile_open_holds") == 0
-        && figures.get("submitted_twice") == 0 && lost == 0 && repeated == 0 && figures.get("same_key_twice") == 0;
+        && figures.get("submitted_twice") == 0 && lost == 0 && repeated <= tolerated && figures.get("same_key_twice") == 0;
     System.out.println("chaos events: " + events);
     System.out.println("http answers: " + answers);
     if (!submittedTwice.isEmpty()) {
