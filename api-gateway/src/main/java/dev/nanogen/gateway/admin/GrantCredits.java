@@ -1,7 +1,5 @@
 package dev.nanogen.gateway.admin;
 
-import dev.nanogen.gateway.error.AppError;
-import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.ValidationFailed;
 import dev.nanogen.gateway.idempotency.IdempotencyKeys;
 import java.sql.Timestamp;
@@ -88,11 +86,8 @@ class GrantCredits {
           Timestamp now = Timestamp.from(clock.instant());
           jdbc.sql(ENSURE_USER).param("userId", userId).param("now", now).update();
           jdbc.sql("SELECT id FROM users WHERE id = :userId FOR UPDATE").param("userId", userId).query(Long.class).single();
-          Optional<IdempotencyKeys.Stored> stored = keys.find(ADMIN, SCOPE, key);
+          Optional<IdempotencyKeys.Stored> stored = keys.replay(ADMIN, SCOPE, key, fingerprint);
           if (stored.isPresent()) {
-            if (!stored.get().fingerprint().equals(fingerprint)) {
-              throw new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was used with a different request");
-            }
             return new Result(stored.get().responseStatus(), stored.get().responseBody(), true);
           }
           Moved moved =

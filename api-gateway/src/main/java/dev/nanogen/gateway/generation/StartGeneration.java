@@ -118,13 +118,8 @@ class StartGeneration {
           long available =
               jdbc.sql(LOCK_USER).param("userId", user.id()).query(Long.class).single();
           if (idempotencyKey != null) {
-            var stored = keys.find(user.id(), SCOPE, idempotencyKey);
+            var stored = keys.replay(user.id(), SCOPE, idempotencyKey, fingerprint);
             if (stored.isPresent()) {
-              if (!stored.get().fingerprint().equals(fingerprint)) {
-                throw new AppError(
-                    ErrorCode.IDEMPOTENCY_KEY_REUSED,
-                    "this Idempotency-Key was used with a different request");
-              }
               return new Result(stored.get().responseStatus(), stored.get().responseBody(), true);
             }
           }

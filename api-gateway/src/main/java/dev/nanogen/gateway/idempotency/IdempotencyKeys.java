@@ -1,5 +1,7 @@
 package dev.nanogen.gateway.idempotency;
 
+import dev.nanogen.gateway.error.AppError;
+import dev.nanogen.gateway.error.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -44,6 +46,20 @@ public class IdempotencyKeys {
     this.clock = clock;
     this.canonical =
         json.rebuild().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
+  }
+
+  /**
+   * The stored first response to replay for this key, if the key was used; a key used with another
+   * request (another fingerprint) is a 422 IDEMPOTENCY_KEY_REUSED. Call it holding the lock that
+   * serializes the scope's requests, so a concurrent first use has committed or not started.
+   */
+  public Optional<Stored> replay(long userId, String scope, String key, String fingerprint) {
+    Optional<Stored> stored = find(userId, scope, key);
+    if (stored.isPresent() && !stored.get().fingerprint().equals(fingerprint)) {
+      throw new AppError(
+          ErrorCode.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was used with a different request");
+    }
+    return stored;
   }
 
   public Optional<Stored> find(long userId, String scope, String key) {
