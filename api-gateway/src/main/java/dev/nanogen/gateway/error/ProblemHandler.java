@@ -4,7 +4,6 @@ import dev.nanogen.gateway.web.CorrelationId;
 import dev.nanogen.gateway.web.UserLocale;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
-import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +22,6 @@ import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingRequestHeaderException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
-import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -71,23 +69,6 @@ public class ProblemHandler {
   ResponseEntity<ProblemDetail> onTypeMismatch(
       MethodArgumentTypeMismatchException e, HttpServletRequest request) {
     return problem(ValidationFailed.of(e.getName(), "has the wrong type"), request);
-  }
-
-  @ExceptionHandler(HandlerMethodValidationException.class)
-  ResponseEntity<ProblemDetail> onMethodValidation(
-      HandlerMethodValidationException e, HttpServletRequest request) {
-    List<ValidationFailed.FieldProblem> problems =
-        e.getParameterValidationResults().stream()
-            .flatMap(
-                result ->
-                    result.getResolvableErrors().stream()
-                        .map(
-                            err ->
-                                new ValidationFailed.FieldProblem(
-                                    result.getMethodParameter().getParameterName(),
-                                    String.valueOf(err.getDefaultMessage()))))
-            .toList();
-    return problem(new ValidationFailed(problems), request);
   }
 
   @ExceptionHandler(MissingRequestHeaderException.class)

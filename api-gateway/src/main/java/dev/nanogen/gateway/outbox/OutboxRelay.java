@@ -73,14 +73,15 @@ class OutboxRelay implements SmartLifecycle {
         return;
       } catch (RuntimeException e) {
         // Database or broker unreachable: nothing was marked, the rows stay due. Back off and retry.
-        backoff = backoff.isZero() ? Duration.ofMillis(200) : min(backoff.multipliedBy(2));
+        backoff = backoff.isZero() ? Duration.ofMillis(200) : capped(backoff.multipliedBy(2));
         log.warn("outbox relay round failed ({}); retrying in {} ms", e.toString(), backoff.toMillis());
         sleep(backoff);
       }
     }
   }
 
-  private static Duration min(Duration d) {
+  /** At most 5 s between two failed rounds. */
+  private static Duration capped(Duration d) {
     Duration cap = Duration.ofSeconds(5);
     return d.compareTo(cap) > 0 ? cap : d;
   }

@@ -45,16 +45,8 @@ final class ChildProcess {
     return name;
   }
 
-  long pid() {
-    return process.pid();
-  }
-
   Path log() {
     return log;
-  }
-
-  boolean alive() {
-    return process.isAlive();
   }
 
   /** Waits until a TCP port accepts connections. */
