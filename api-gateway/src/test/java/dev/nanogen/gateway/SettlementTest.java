@@ -7,6 +7,7 @@ import dev.nanogen.model.GenerationFailed;
 import dev.nanogen.model.GenerationStarted;
 import dev.nanogen.model.GenerationSucceeded;
 import dev.nanogen.model.Topics;
+import dev.nanogen.testkit.KafkaProbe;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

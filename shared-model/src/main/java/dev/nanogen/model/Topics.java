@@ -1,7 +1,7 @@
 package dev.nanogen.model;
 
 /**
- * Kafka topic names. Every record is keyed by the generation id, so all events of one generation
+ * Kafka topic names. Every generation record is keyed by the generation id, so all events of one generation
  * stay in one partition and in order. The value is JSON; the header {@link #EVENT_TYPE_HEADER}
  * names the record type (its simple class name).
  */
@@ -17,6 +17,12 @@ public final class Topics {
 
   /** gateway → notifier: {@link GenerationSettled}, once the credits are settled. */
   public static final String SETTLED = "nanogen.generation.settled";
+
+  /**
+   * notifier → gateway: {@link ChatStatusChanged}, keyed by the user id (not a generation: it is
+   * about the user's chat).
+   */
+  public static final String CHATS = "nanogen.notifier.chats";
 
   /** Suffix of each topic's dead-letter topic. */
   public static final String DLT_SUFFIX = ".dlt";

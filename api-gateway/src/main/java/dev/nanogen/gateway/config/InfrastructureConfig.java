@@ -24,7 +24,9 @@ class InfrastructureConfig {
         topic(Topics.REQUESTS, kafka),
         topic(Topics.OUTCOMES, kafka),
         topic(Topics.OUTCOMES + Topics.DLT_SUFFIX, kafka),
-        topic(Topics.SETTLED, kafka));
+        topic(Topics.SETTLED, kafka),
+        topic(Topics.CHATS, kafka),
+        topic(Topics.CHATS + Topics.DLT_SUFFIX, kafka));
   }
 
   private static NewTopic topic(String name, NanogenProperties.Kafka kafka) {

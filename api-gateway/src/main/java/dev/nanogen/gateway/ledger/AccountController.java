@@ -16,7 +16,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class AccountController {
   private static final String ME =
-      "SELECT id, credits_available, credits_held, premium FROM users WHERE id = :userId";
+      "SELECT id, credits_available, credits_held, premium, bot_blocked FROM users WHERE id = :userId";
 
   /** :afterId is the last ledger id seen (null for the first page); newest first. */
   private static final String LEDGER =
@@ -29,13 +29,14 @@ class AccountController {
 
   record Limits(int maxActive, int startsPerWindow, long windowSeconds) {}
 
-  record Me(long userId, long creditsAvailable, long creditsHeld, boolean isPremium, Limits limits) {}
+  /** @param botBlocked Telegram refused the bot's last message (the user blocked it, or never started it) */
+  record Me(long userId, long creditsAvailable, long creditsHeld, boolean isPremium, boolean botBlocked, Limits limits) {}
 
   record Entry(long id, UUID generationId, String kind, long amount, String reason, Instant createdAt) {}
 
   record Page(List<Entry> items, String nextCursor) {}
 
-  private record Row(long id, long creditsAvailable, long creditsHeld, boolean premium) {}
+  private record Row(long id, long creditsAvailable, long creditsHeld, boolean premium, boolean botBlocked) {}
 
   private record LedgerRow(long id, UUID generationId, String kind, long amount, String reason, Timestamp createdAt) {}
 
@@ -56,6 +57,7 @@ class AccountController {
         row.creditsAvailable(),
         row.creditsHeld(),
         premium,
+        row.botBlocked(),
         new Limits(
             premium ? limits.maxActivePremium() : limits.maxActive(),
             premium ? limits.startsPerWindowPremium() : limits.startsPerWindow(),

@@ -200,9 +200,38 @@ public final class SandboxAimlServer implements AutoCloseable {
     }
   }
 
+  /**
+   * A result file: a tiny PNG, or with {@code ?bytes=N} a file of exactly N bytes (for the
+   * notifier's size rules); HEAD answers the Content-Length alone.
+   */
   private void file(HttpExchange exchange) throws IOException {
     String path = exchange.getRequestURI().getPath();
-    JsonHttp.sendBytes(exchange, path.endsWith(".mp4") ? "video/mp4" : "image/png", PNG);
+    String contentType = path.endsWith(".mp4") ? "video/mp4" : "image/png";
+    String bytes = JsonHttp.query(exchange).get("bytes");
+    long length = bytes == null ? PNG.length : Long.parseLong(bytes);
+    exchange.getResponseHeaders().set("Content-Type", contentType);
+    if ("HEAD".equals(exchange.getRequestMethod())) {
+      exchange.getResponseHeaders().set("Content-Length", Long.toString(length));
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+      return;
+    }
+    if (bytes == null) {
+      JsonHttp.sendBytes(exchange, contentType, PNG);
+      return;
+    }
+    exchange.sendResponseHeaders(200, length);
+    try (var out = exchange.getResponseBody()) {
+      byte[] chunk = new byte[64 * 1024];
+      for (long left = length; left > 0; left -= chunk.length) {
+        out.write(chunk, 0, (int) Math.min(chunk.length, left));
+      }
+    }
+  }
+
+  /** The URL of a result file of exactly {@code bytes} bytes, named {@code name}. */
+  public String fileUrl(String name, long bytes) {
+    return baseUrl() + "/files/" + name + "?bytes=" + bytes;
   }
 
   private void control(HttpExchange exchange) throws IOException {

@@ -27,6 +27,7 @@ public final class TelegramStub implements AutoCloseable {
   private final HttpServer server;
   private final String token;
   private final List<Message> messages = new CopyOnWriteArrayList<>();
+  private final List<Attempt> attempts = new CopyOnWriteArrayList<>();
   private final Map<Long, Deque<Integer>> scriptedFailures = new ConcurrentHashMap<>();
   private final AtomicLong messageIds = new AtomicLong(1000);
   private volatile int retryAfterSeconds = 1;
@@ -39,6 +40,9 @@ public final class TelegramStub implements AutoCloseable {
    */
   public record Message(
       String method, long chatId, Map<String, Object> fields, boolean uploaded, Instant at) {}
+
+  /** One call of a send method, answered or refused. */
+  public record Attempt(String method, long chatId, int status, Instant at) {}
 
   public TelegramStub(int port, String token) {
     this.token = token;
@@ -64,6 +68,15 @@ public final class TelegramStub implements AutoCloseable {
     return messages.stream().filter(m -> m.chatId() == chatId).toList();
   }
 
+  /** Every send call, including those answered with a scripted failure. */
+  public List<Attempt> attempts() {
+    return List.copyOf(attempts);
+  }
+
+  public List<Attempt> attemptsTo(long chatId) {
+    return attempts.stream().filter(a -> a.chatId() == chatId).toList();
+  }
+
   /** The next {@code times} sends to {@code chatId} fail with {@code errorCode}. */
   public void failNext(long chatId, int errorCode, int times) {
     Deque<Integer> queue = scriptedFailures.computeIfAbsent(chatId, id -> new ArrayDeque<>());
@@ -72,6 +85,11 @@ public final class TelegramStub implements AutoCloseable {
         queue.add(errorCode);
       }
     }
+  }
+
+  /** Forgets the failures still scripted for {@code chatId}. */
+  public void clearFailures(long chatId) {
+    scriptedFailures.remove(chatId);
   }
 
   /** The retry_after a scripted 429 announces. */
@@ -112,10 +130,17 @@ public final class TelegramStub implements AutoCloseable {
     long chatId = Long.parseLong(String.valueOf(chat));
     Integer scripted = nextFailure(chatId);
     if (scripted != null) {
+      attempts.add(new Attempt(method, chatId, scripted, Instant.now()));
       JsonHttp.send(exchange, scripted, scriptedFailure(scripted));
       return;
     }
-    messages.add(new Message(method, chatId, fields, uploaded, Instant.now()));
+    Instant now = Instant.now();
+    attempts.add(new Attempt(method, chatId, 200, now));
+    messages.add(new Message(method, chatId, fields, uploaded, now));
+    if (method.equals("sendMediaGroup")) {
+      JsonHttp.send(exchange, 200, Map.of("ok", true, "result", album(chatId, String.valueOf(fields.get("media")))));
+      return;
+    }
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("message_id", messageIds.incrementAndGet());
     result.put("date", Instant.now().getEpochSecond());
@@ -129,6 +154,22 @@ public final class TelegramStub implements AutoCloseable {
       default -> result.put("text", fields.getOrDefault("text", ""));
     }
     JsonHttp.send(exchange, 200, Map.of("ok", true, "result", result));
+  }
+
+  /** sendMediaGroup answers one message per item, each with the file_id of its photo or document. */
+  private List<Map<String, Object>> album(long chatId, String media) {
+    List<Map<String, Object>> result = new java.util.ArrayList<>();
+    for (JsonNode item : JsonHttp.JSON.readTree(media)) {
+      long id = messageIds.incrementAndGet();
+      String type = item.path("type").asString();
+      Map<String, Object> message = new LinkedHashMap<>();
+      message.put("message_id", id);
+      message.put("date", Instant.now().getEpochSecond());
+      message.put("chat", Map.of("id", chatId, "type", "private"));
+      message.put(type, type.equals("photo") ? List.of(Map.of("file_id", "photo-" + id)) : Map.of("file_id", type + "-" + id));
+      result.add(message);
+    }
+    return result;
   }
 
   private Integer nextFailure(long chatId) {

@@ -3,25 +3,36 @@ package dev.nanogen.notifier.config;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Every setting of the notifier under {@code nanogen.*}.
  *
  * @param telegram the bot and the Bot API it talks to
  * @param kafka topic layout
+ * @param delivery pacing and retrying of messages
+ * @param media how results are handed to Telegram by size
+ * @param adminToken Bearer token of /api/admin/** (NANOGEN_ADMIN_TOKEN); none: admin API off
  */
 @ConfigurationProperties("nanogen")
-public record NotifierProperties(@DefaultValue Telegram telegram, @DefaultValue Kafka kafka) {
+public record NotifierProperties(
+    @DefaultValue Telegram telegram,
+    @DefaultValue Kafka kafka,
+    @DefaultValue Delivery delivery,
+    @DefaultValue Media media,
+    String adminToken) {
 
   /**
    * @param botToken the bot token (required)
    * @param apiBaseUrl Bot API base
    * @param timeout response time-out of one Bot API call
+   * @param uploadTimeout time-out of a call that uploads a file
    */
   public record Telegram(
       String botToken,
       @DefaultValue("https://api.telegram.org") String apiBaseUrl,
-      @DefaultValue("30s") Duration timeout) {
+      @DefaultValue("30s") Duration timeout,
+      @DefaultValue("2m") Duration uploadTimeout) {
     public Telegram {
       if (botToken == null || botToken.isBlank()) {
         throw new IllegalStateException(
@@ -35,4 +46,48 @@ public record NotifierProperties(@DefaultValue Telegram telegram, @DefaultValue 
    * @param replicas replication factor of created topics
    */
   public record Kafka(@DefaultValue("12") int partitions, @DefaultValue("1") short replicas) {}
+
+  /**
+   * @param ratePerSecond messages per second across every replica (Telegram: about 30); one shared
+   *     send clock in PostgreSQL enforces it, so it is not divided by the replica count
+   * @param perChatInterval least time between two messages to one chat (Telegram: 1 per second)
+   * @param maxInFlight messages one replica has claimed and not yet finished
+   * @param pollInterval how often an idle dispatcher looks for due messages (a new notice wakes it)
+   * @param lease how long a claimed chat stays reserved; a replica killed mid-send frees it then
+   * @param firstRetry back-off after the first 5xx or network failure, doubled per attempt
+   * @param maxRetryInterval the longest back-off
+   * @param maxRetryAge after this long without success a message is parked for an admin
+   * @param retention finished rows older than this are deleted
+   */
+  public record Delivery(
+      @DefaultValue("30") double ratePerSecond,
+      @DefaultValue("1s") Duration perChatInterval,
+      @DefaultValue("64") int maxInFlight,
+      @DefaultValue("100ms") Duration pollInterval,
+      @DefaultValue("3m") Duration lease,
+      @DefaultValue("2s") Duration firstRetry,
+      @DefaultValue("10m") Duration maxRetryInterval,
+      @DefaultValue("6h") Duration maxRetryAge,
+      @DefaultValue("7d") Duration retention) {
+    public Delivery {
+      if (ratePerSecond <= 0 || maxInFlight < 1) {
+        throw new IllegalStateException("nanogen.delivery.rate-per-second and max-in-flight must be positive");
+      }
+    }
+  }
+
+  /**
+   * Telegram's limits on files (CONTRACT.md): by URL a photo up to 5 MB, anything else up to 20 MB;
+   * an upload up to 50 MB. Larger results are sent as a link.
+   *
+   * @param photoByUrl largest photo sent by URL as a photo (larger: as a document)
+   * @param fileByUrl largest other file sent by URL (larger: downloaded and uploaded)
+   * @param upload largest upload (larger: a link)
+   * @param probeTimeout time-out of the HEAD request that learns a file's size
+   */
+  public record Media(
+      @DefaultValue("5MB") DataSize photoByUrl,
+      @DefaultValue("20MB") DataSize fileByUrl,
+      @DefaultValue("50MB") DataSize upload,
+      @DefaultValue("5s") Duration probeTimeout) {}
 }

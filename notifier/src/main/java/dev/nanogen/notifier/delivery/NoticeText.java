@@ -22,6 +22,14 @@ class NoticeText {
     return text("notice.completed", notice, notice.modelName(), preview(notice.prompt()));
   }
 
+  /** A result too large to send as a file: the caption and the link. */
+  String link(String caption, String url) {
+    if (caption == null) {
+      return url;
+    }
+    return messages.getMessage("notice.link", new Object[] {caption, url}, Locale.ENGLISH);
+  }
+
   String failed(GenerationSettled notice) {
     String reason = text("reason." + (notice.errorCode() == null ? "UNKNOWN" : notice.errorCode()), notice);
     return text("notice.failed", notice, notice.modelName(), reason, notice.credits());

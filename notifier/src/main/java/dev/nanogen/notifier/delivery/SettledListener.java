@@ -10,14 +10,20 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Consumes GenerationSettled: the money is settled, so whatever the notice says is true. */
+/**
+ * Consumes GenerationSettled (the money is settled, so whatever the notice says is true) and records
+ * the message owed in the delivery table; the offset is committed once it is recorded. Sending is
+ * the {@link Dispatcher}'s: Telegram being slow or refusing never holds up this consumer.
+ */
 @Component
 class SettledListener {
-  private final DeliverNotice deliver;
+  private final Deliveries deliveries;
+  private final Dispatcher dispatcher;
   private final JsonMapper json;
 
-  SettledListener(DeliverNotice deliver, JsonMapper json) {
-    this.deliver = deliver;
+  SettledListener(Deliveries deliveries, Dispatcher dispatcher, JsonMapper json) {
+    this.deliveries = deliveries;
+    this.dispatcher = dispatcher;
     this.json = json;
   }
 
@@ -31,10 +37,17 @@ class SettledListener {
     if (!"GenerationSettled".equals(type)) {
       throw new IllegalArgumentException("unexpected event type " + type);
     }
-    MDC.put("correlation_id", header(record, Topics.CORRELATION_HEADER));
+    String correlationId = header(record, Topics.CORRELATION_HEADER);
+    MDC.put("correlation_id", correlationId);
     MDC.put("generation_id", record.key());
     try {
-      deliver.deliver(json.readValue(record.value(), GenerationSettled.class));
+      GenerationSettled notice = json.readValue(record.value(), GenerationSettled.class);
+      if (notice.generationId() == null || notice.status() == null) {
+        throw new IllegalArgumentException("a GenerationSettled without generation_id or status");
+      }
+      if (deliveries.record(notice.generationId(), notice.userId(), notice.chatId(), json.writeValueAsString(notice), correlationId)) {
+        dispatcher.wake();
+      }
     } finally {
       MDC.remove("correlation_id");
       MDC.remove("generation_id");

@@ -2,72 +2,151 @@ package dev.nanogen.notifier.telegram;
 
 import dev.nanogen.notifier.config.NotifierProperties;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.springframework.core.io.FileSystemResource;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A small typed client of the Telegram Bot API ({@code <base>/bot<token>/<method>}, JSON bodies,
- * answers {@code {ok, result}} or {@code {ok:false, error_code, description, parameters}}). Errors
- * are classified into {@link TelegramError}s; the token never appears in one.
+ * A small typed client of the Telegram Bot API ({@code <base>/bot<token>/<method>}; JSON bodies, or
+ * multipart when a file is uploaded; answers {@code {ok, result}} or {@code {ok:false, error_code,
+ * description, parameters}}). Errors are classified into {@link TelegramError}s; the token never
+ * appears in one, nor in a log line.
  */
 @Component
 public class TelegramBotApi {
   private final RestClient client;
+  private final RestClient uploads;
   private final JsonMapper json;
+
+  /** What Telegram answered for one message: its id and, for a file, the file_id to reuse. */
+  public record Sent(long messageId, String fileId) {}
+
+  /** How a file message names its file. */
+  public sealed interface InputFile {
+    /** Telegram fetches the URL itself (photos ≤ 5 MB, other files ≤ 20 MB). */
+    record Url(String url) implements InputFile {}
+
+    /** A file Telegram already has. */
+    record FileId(String fileId) implements InputFile {}
+
+    /** The bytes are uploaded (≤ 50 MB). */
+    record Upload(Path path, String filename) implements InputFile {}
+  }
+
+  /** The Bot API methods that send one file, with the name of their file field. */
+  public enum FileMethod {
+    PHOTO("sendPhoto", "photo"),
+    VIDEO("sendVideo", "video"),
+    DOCUMENT("sendDocument", "document");
+
+    final String method;
+    final String field;
+
+    FileMethod(String method, String field) {
+      this.method = method;
+      this.field = field;
+    }
+  }
 
   TelegramBotApi(NotifierProperties properties, JsonMapper json) {
     NotifierProperties.Telegram telegram = properties.telegram();
-    JdkClientHttpRequestFactory factory =
-        new JdkClientHttpRequestFactory(HttpClient.newBuilder().connectTimeout(telegram.timeout()).build());
-    factory.setReadTimeout(telegram.timeout());
-    this.client =
-        RestClient.builder()
-            .baseUrl(telegram.apiBaseUrl() + "/bot" + telegram.botToken())
-            .requestFactory(factory)
-            .build();
+    this.client = client(telegram, telegram.timeout());
+    this.uploads = client(telegram, telegram.uploadTimeout());
     this.json = json;
   }
 
-  public JsonNode sendMessage(long chatId, String text) {
-    return call("sendMessage", Map.of("chat_id", chatId, "text", text));
+  private static RestClient client(NotifierProperties.Telegram telegram, Duration timeout) {
+    JdkClientHttpRequestFactory factory =
+        new JdkClientHttpRequestFactory(HttpClient.newBuilder().connectTimeout(telegram.timeout()).build());
+    factory.setReadTimeout(timeout);
+    return RestClient.builder()
+        .baseUrl(telegram.apiBaseUrl() + "/bot" + telegram.botToken())
+        .requestFactory(factory)
+        .build();
   }
 
-  public JsonNode sendPhoto(long chatId, String url, String caption) {
-    return call("sendPhoto", withCaption(Map.of("chat_id", chatId, "photo", url), caption));
+  public Sent sendMessage(long chatId, String text) {
+    return sent(call("sendMessage", Map.of("chat_id", chatId, "text", text)));
   }
 
-  public JsonNode sendVideo(long chatId, String url, String caption) {
-    return call("sendVideo", withCaption(Map.of("chat_id", chatId, "video", url), caption));
-  }
-
-  public JsonNode sendDocument(long chatId, String url, String caption) {
-    return call("sendDocument", withCaption(Map.of("chat_id", chatId, "document", url), caption));
-  }
-
-  private static Map<String, Object> withCaption(Map<String, Object> fields, String caption) {
-    Map<String, Object> body = new LinkedHashMap<>(fields);
+  public Sent sendFile(long chatId, FileMethod method, InputFile file, String caption) {
+    if (file instanceof InputFile.Upload upload) {
+      MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
+      parts.add("chat_id", Long.toString(chatId));
+      if (caption != null) {
+        parts.add("caption", caption);
+      }
+      parts.add(method.field, new NamedFile(upload.path(), upload.filename()));
+      return sent(exchange(uploads, method.method, MediaType.MULTIPART_FORM_DATA, parts));
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("chat_id", chatId);
+    body.put(method.field, file instanceof InputFile.Url url ? url.url() : ((InputFile.FileId) file).fileId());
     if (caption != null) {
       body.put("caption", caption);
     }
-    return body;
+    return sent(call(method.method, body));
+  }
+
+  /**
+   * Several photos (or documents) as one album: {@code media} are URLs or file_ids, the caption goes
+   * on the first. Telegram answers one message per item.
+   */
+  public List<Sent> sendMediaGroup(long chatId, String type, List<String> media, String caption) {
+    List<Map<String, Object>> items = new ArrayList<>();
+    for (String item : media) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("type", type);
+      entry.put("media", item);
+      if (items.isEmpty() && caption != null) {
+        entry.put("caption", caption);
+      }
+      items.add(entry);
+    }
+    JsonNode result = call("sendMediaGroup", Map.of("chat_id", chatId, "media", items));
+    List<Sent> sent = new ArrayList<>();
+    for (JsonNode message : result) {
+      sent.add(sent(message));
+    }
+    return sent;
+  }
+
+  private static Sent sent(JsonNode message) {
+    JsonNode file = message.path("photo").isArray() ? message.path("photo").path(message.path("photo").size() - 1) : null;
+    for (String field : List.of("video", "document", "animation")) {
+      if (file == null && message.has(field)) {
+        file = message.path(field);
+      }
+    }
+    String fileId = file == null || file.isMissingNode() ? null : file.path("file_id").asString(null);
+    return new Sent(message.path("message_id").asLong(), fileId);
   }
 
   private JsonNode call(String method, Map<String, Object> body) {
+    return exchange(client, method, MediaType.APPLICATION_JSON, json.writeValueAsBytes(body));
+  }
+
+  private JsonNode exchange(RestClient rest, String method, MediaType type, Object body) {
     JsonNode answer;
     try {
       answer =
-          client
-              .post()
+          rest.post()
               .uri("/" + method)
-              .contentType(MediaType.APPLICATION_JSON)
-              .body(json.writeValueAsBytes(body))
+              .contentType(type)
+              .body(body)
               .exchange((request, response) -> read(response.getBody().readAllBytes(), response.getStatusCode().value()));
     } catch (ResourceAccessException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -77,7 +156,7 @@ public class TelegramBotApi {
       return answer.path("result");
     }
     int code = answer.path("error_code").asInt(0);
-    String description = answer.path("description").asString("");
+    String description = method + ": " + answer.path("description").asString("");
     if (code == 429) {
       throw new TelegramError.RetryAfter(answer.path("parameters").path("retry_after").asInt(1), description);
     }
@@ -92,6 +171,21 @@ public class TelegramBotApi {
       return json.readTree(body);
     } catch (RuntimeException e) {
       return json.createObjectNode().put("ok", false).put("error_code", status).put("description", "answer is not JSON");
+    }
+  }
+
+  /** An uploaded file part named as the result was named, not as the temporary file is. */
+  private static final class NamedFile extends FileSystemResource {
+    private final String filename;
+
+    NamedFile(Path path, String filename) {
+      super(path);
+      this.filename = filename;
+    }
+
+    @Override
+    public String getFilename() {
+      return filename;
     }
   }
 }

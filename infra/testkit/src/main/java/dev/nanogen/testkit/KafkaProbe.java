@@ -1,6 +1,5 @@
-package dev.nanogen.gateway;
+package dev.nanogen.testkit;
 
-import dev.nanogen.testkit.TestInfra;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,11 +11,11 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Reads a topic from the beginning, for tests that check what was published. */
-final class KafkaProbe implements AutoCloseable {
+public final class KafkaProbe implements AutoCloseable {
   private final KafkaConsumer<String, String> consumer;
   private final List<ConsumerRecord<String, String>> seen = new ArrayList<>();
 
-  KafkaProbe(String topic) {
+  public KafkaProbe(String topic) {
     consumer =
         new KafkaConsumer<>(
             Map.of(
@@ -29,9 +28,15 @@ final class KafkaProbe implements AutoCloseable {
   }
 
   /** Every record seen so far with this key, after one more poll. */
-  List<ConsumerRecord<String, String>> withKey(String key) {
+  public List<ConsumerRecord<String, String>> withKey(String key) {
     consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
     return seen.stream().filter(r -> key.equals(r.key())).toList();
+  }
+
+  /** Every record seen so far, after one more poll. */
+  public List<ConsumerRecord<String, String>> all() {
+    consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+    return List.copyOf(seen);
   }
 
   @Override

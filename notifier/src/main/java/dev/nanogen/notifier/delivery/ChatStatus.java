@@ -1,0 +1,58 @@
+package dev.nanogen.notifier.delivery;
+
+import dev.nanogen.model.ChatStatusChanged;
+import dev.nanogen.model.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Tells the gateway that a user's chat refused the bot (403) or accepts it again. Published before
+ * the delivery row records the ending: if the notifier dies in between, the delivery is tried again
+ * and the event published again, which the gateway applies idempotently.
+ */
+@Component
+class ChatStatus {
+  private final KafkaTemplate<String, String> kafka;
+  private final JsonMapper json;
+
+  ChatStatus(KafkaTemplate<String, String> kafka, JsonMapper json) {
+    this.kafka = kafka;
+    this.json = json;
+  }
+
+  void blocked(Deliveries.Claimed delivery, String description) {
+    publish(delivery, true, description);
+  }
+
+  void reachable(Deliveries.Claimed delivery) {
+    publish(delivery, false, null);
+  }
+
+  private void publish(Deliveries.Claimed delivery, boolean blocked, String description) {
+    ChatStatusChanged event =
+        new ChatStatusChanged(
+            UUID.randomUUID(), Instant.now(), ChatStatusChanged.SCHEMA_VERSION, delivery.userId(), delivery.chatId(), blocked, description);
+    ProducerRecord<String, String> record =
+        new ProducerRecord<>(Topics.CHATS, Long.toString(delivery.userId()), json.writeValueAsString(event));
+    record.headers().add(Topics.EVENT_TYPE_HEADER, "ChatStatusChanged".getBytes(StandardCharsets.UTF_8));
+    if (delivery.correlationId() != null) {
+      record.headers().add(Topics.CORRELATION_HEADER, delivery.correlationId().getBytes(StandardCharsets.UTF_8));
+    }
+    try {
+      kafka.send(record).get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not publish the chat status of user " + delivery.userId(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted publishing a chat status", e);
+    }
+  }
+}

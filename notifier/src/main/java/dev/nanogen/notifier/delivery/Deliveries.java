@@ -1,0 +1,265 @@
+package dev.nanogen.notifier.delivery;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The delivery table: what the notifier owes users, claimed chat by chat. Every time is the
+ * database's {@code now()}, so that replicas on different clocks pace chats alike.
+ *
+ * <p>A chat is the unit of claiming: {@link #claim} reserves a chat (its {@code next_send_at} moves a
+ * lease ahead) and takes its oldest due delivery, so no two replicas ever send to one chat at once;
+ * each ending moves {@code next_send_at} to when the chat may hear from the bot again.
+ */
+@Repository
+class Deliveries {
+  private final JdbcClient jdbc;
+  private final TransactionTemplate transaction;
+
+  /** A claimed delivery: its notice as recorded, and whether its chat was blocked before. */
+  record Claimed(
+      long id,
+      UUID generationId,
+      long userId,
+      long chatId,
+      String notice,
+      String correlationId,
+      int attempts,
+      boolean chatBlocked) {}
+
+  Deliveries(JdbcClient jdbc, TransactionTemplate transaction) {
+    this.jdbc = jdbc;
+    this.transaction = transaction;
+  }
+
+  /** Records a notice owed; answers false when it was already recorded (a redelivered event). */
+  boolean record(UUID generationId, long userId, long chatId, String noticeJson, String correlationId) {
+    return Boolean.TRUE.equals(
+        transaction.execute(
+            status -> {
+              jdbc.sql("INSERT INTO chats (chat_id, user_id) VALUES (:chat, :user) ON CONFLICT (chat_id) DO NOTHING")
+                  .param("chat", chatId)
+                  .param("user", userId)
+                  .update();
+              return jdbc.sql(
+                          """
+                          INSERT INTO deliveries
+                              (generation_id, kind, user_id, chat_id, notice, correlation_id, next_attempt_at, created_at, retrying_since)
+                          VALUES (:generation, 'RESULT', :user, :chat, CAST(:notice AS jsonb), :correlation, now(), now(), now())
+                          ON CONFLICT (generation_id, kind) DO NOTHING
+                          """)
+                      .param("generation", generationId)
+                      .param("user", userId)
+                      .param("chat", chatId)
+                      .param("notice", noticeJson)
+                      .param("correlation", correlationId)
+                      .update()
+                  == 1;
+            }));
+  }
+
+  /**
+   * Claims up to {@code max} chats that may be messaged now and have a due delivery, one delivery
+   * each (the oldest due), reserving each chat for {@code lease}.
+   */
+  List<Claimed> claim(int max, Duration lease) {
+    return jdbc.sql(
+            """
+            WITH free AS (
+                SELECT c.chat_id, c.blocked_at IS NOT NULL AS blocked
+                FROM chats c
+                WHERE c.next_send_at <= now()
+                  AND c.chat_id IN (SELECT d.chat_id FROM deliveries d
+                                    WHERE d.state = 'PENDING' AND d.next_attempt_at <= now())
+                ORDER BY c.next_send_at
+                LIMIT :max
+                FOR UPDATE OF c SKIP LOCKED),
+            reserved AS (
+                UPDATE chats c SET next_send_at = now() + make_interval(secs => :lease)
+                FROM free f WHERE c.chat_id = f.chat_id),
+            picked AS (
+                SELECT d.id, f.blocked
+                FROM free f
+                CROSS JOIN LATERAL (
+                    SELECT id FROM deliveries d
+                    WHERE d.chat_id = f.chat_id AND d.state = 'PENDING' AND d.next_attempt_at <= now()
+                    ORDER BY d.next_attempt_at, d.id
+                    LIMIT 1) d)
+            UPDATE deliveries d SET attempts = d.attempts + 1
+            FROM picked p WHERE d.id = p.id
+            RETURNING d.id, d.generation_id, d.user_id, d.chat_id, d.notice::text AS notice,
+                      d.correlation_id, d.attempts, p.blocked
+            """)
+        .param("max", max)
+        .param("lease", seconds(lease))
+        .query(Deliveries::claimed)
+        .list();
+  }
+
+  /** Sent: the chat may hear from the bot again after {@code interval}; a block is lifted. */
+  void sent(Claimed delivery, long messageId, Duration interval) {
+    end(delivery, "SENT", null, messageId, interval, false);
+  }
+
+  /** 403: the user blocked the bot (or never started it); not retried. */
+  void blocked(Claimed delivery, String error, Duration interval) {
+    end(delivery, "BLOCKED", error, null, interval, true);
+  }
+
+  /** Another final 4xx: dropped. */
+  void dropped(Claimed delivery, String error, Duration interval) {
+    end(delivery, "DROPPED", error, null, interval, delivery.chatBlocked());
+  }
+
+  private void end(Claimed delivery, String state, String error, Long messageId, Duration interval, boolean chatBlocked) {
+    transaction.executeWithoutResult(
+        status -> {
+          jdbc.sql(
+                  """
+                  UPDATE deliveries SET state = :state, last_error = :error, telegram_message_id = :message,
+                                        finished_at = now()
+                  WHERE id = :id AND state = 'PENDING'
+                  """)
+              .param("state", state)
+              .param("error", error)
+              .param("message", messageId)
+              .param("id", delivery.id())
+              .update();
+          jdbc.sql(
+                  """
+                  UPDATE chats SET next_send_at = now() + make_interval(secs => :interval),
+                                   blocked_at = CASE WHEN :blocked THEN coalesce(blocked_at, now()) END
+                  WHERE chat_id = :chat
+                  """)
+              .param("interval", seconds(interval))
+              .param("blocked", chatBlocked)
+              .param("chat", delivery.chatId())
+              .update();
+        });
+  }
+
+  /** 429: this delivery and every other one to the chat wait {@code wait}; the try is not counted. */
+  void retryAfter(Claimed delivery, Duration wait, String error) {
+    retry(delivery, wait, wait, error, -1);
+  }
+
+  /**
+   * A 5xx, a network failure or anything unexpected: tried again after {@code backoff}, unless it
+   * has been failing for {@code maxAge}, then parked. Answers whether it was parked.
+   */
+  boolean failed(Claimed delivery, Duration backoff, Duration interval, Duration maxAge, String error) {
+    return retry(delivery, backoff, interval, error, seconds(maxAge));
+  }
+
+  private boolean retry(Claimed delivery, Duration wait, Duration chatWait, String error, double parkAfter) {
+    return Boolean.TRUE.equals(
+        transaction.execute(
+            status -> {
+              String state =
+                  jdbc.sql(
+                          """
+                          UPDATE deliveries SET
+                              state = CASE WHEN :parkAfter >= 0 AND retrying_since <= now() - make_interval(secs => :parkAfter)
+                                           THEN 'PARKED' ELSE 'PENDING' END,
+                              attempts = CASE WHEN :parkAfter < 0 THEN greatest(attempts - 1, 0) ELSE attempts END,
+                              next_attempt_at = now() + make_interval(secs => :wait),
+                              last_error = :error
+                          WHERE id = :id AND state = 'PENDING'
+                          RETURNING state
+                          """)
+                      .param("parkAfter", parkAfter)
+                      .param("wait", seconds(wait))
+                      .param("error", error)
+                      .param("id", delivery.id())
+                      .query(String.class)
+                      .optional()
+                      .orElse("PENDING");
+              jdbc.sql(
+                      """
+                      UPDATE chats SET next_send_at = now() + make_interval(secs => :wait)
+                      WHERE chat_id = :chat
+                      """)
+                  .param("wait", seconds(chatWait))
+                  .param("chat", delivery.chatId())
+                  .update();
+              if ("PARKED".equals(state)) {
+                jdbc.sql("UPDATE deliveries SET finished_at = now() WHERE id = :id").param("id", delivery.id()).update();
+              }
+              return "PARKED".equals(state);
+            }));
+  }
+
+  List<ParkedNotifications.Item> parked(int limit) {
+    return jdbc.sql(
+            """
+            SELECT id, generation_id, user_id, chat_id, attempts, last_error, created_at, finished_at
+            FROM deliveries WHERE state = 'PARKED' ORDER BY id LIMIT :limit
+            """)
+        .param("limit", limit)
+        .query(
+            (rs, n) ->
+                new ParkedNotifications.Item(
+                    rs.getLong("id"),
+                    rs.getObject("generation_id", UUID.class),
+                    rs.getLong("user_id"),
+                    rs.getLong("chat_id"),
+                    rs.getInt("attempts"),
+                    rs.getString("last_error"),
+                    rs.getTimestamp("created_at").toInstant(),
+                    rs.getTimestamp("finished_at").toInstant()))
+        .list();
+  }
+
+  /** Parked rows (one, or all when {@code id} is null) become due again, their age restarted. */
+  int requeue(Long id) {
+    return jdbc.sql(
+            """
+            UPDATE deliveries SET state = 'PENDING', attempts = 0, next_attempt_at = now(),
+                                  retrying_since = now(), finished_at = NULL
+            WHERE state = 'PARKED' AND (CAST(:id AS bigint) IS NULL OR id = :id)
+            """)
+        .param("id", id)
+        .update();
+  }
+
+  long count(String state) {
+    return jdbc.sql("SELECT count(*) FROM deliveries WHERE state = :state").param("state", state).query(Long.class).single();
+  }
+
+  /** Seconds since the oldest pending delivery was recorded, 0 when none is pending. */
+  double oldestPendingAgeSeconds() {
+    return jdbc.sql("SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM deliveries WHERE state = 'PENDING'")
+        .query(Double.class)
+        .single();
+  }
+
+  /** Deletes finished rows older than {@code retention}; answers how many. */
+  int purge(Duration retention) {
+    return jdbc.sql("DELETE FROM deliveries WHERE state IN ('SENT', 'BLOCKED', 'DROPPED') AND finished_at < now() - make_interval(secs => :retention)")
+        .param("retention", seconds(retention))
+        .update();
+  }
+
+  private static double seconds(Duration duration) {
+    return duration.toNanos() / 1e9;
+  }
+
+  private static Claimed claimed(ResultSet rs, int row) throws SQLException {
+    return new Claimed(
+        rs.getLong("id"),
+        rs.getObject("generation_id", UUID.class),
+        rs.getLong("user_id"),
+        rs.getLong("chat_id"),
+        rs.getString("notice"),
+        rs.getString("correlation_id"),
+        rs.getInt("attempts"),
+        rs.getBoolean("blocked"));
+  }
+}

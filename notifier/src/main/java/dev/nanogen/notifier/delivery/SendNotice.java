@@ -1,0 +1,140 @@
+package dev.nanogen.notifier.delivery;
+
+import dev.nanogen.model.GenerationSettled;
+import dev.nanogen.model.GenerationStatus;
+import dev.nanogen.model.ModelKind;
+import dev.nanogen.notifier.config.NotifierProperties;
+import dev.nanogen.notifier.media.FileIds;
+import dev.nanogen.notifier.media.RemoteFiles;
+import dev.nanogen.notifier.telegram.TelegramBotApi;
+import dev.nanogen.notifier.telegram.TelegramBotApi.FileMethod;
+import dev.nanogen.notifier.telegram.TelegramBotApi.InputFile;
+import dev.nanogen.notifier.telegram.TelegramBotApi.Sent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns one settled generation into Bot API calls. Completed: the photo or the video with a caption
+ * (several images as albums of up to ten); failed or cancelled: a text with the reason and the
+ * credits returned. Files go by the size rules of CONTRACT.md: a photo over the by-URL photo limit
+ * as a document, a file over the by-URL limit downloaded and uploaded, a file over the upload limit
+ * as a link. A file Telegram already has is named by its file_id.
+ */
+@Component
+class SendNotice {
+  static final int ALBUM_MAX = 10;
+
+  private final TelegramBotApi telegram;
+  private final NoticeText text;
+  private final RemoteFiles files;
+  private final FileIds fileIds;
+  private final NotifierProperties.Media limits;
+
+  SendNotice(TelegramBotApi telegram, NoticeText text, RemoteFiles files, FileIds fileIds, NotifierProperties properties) {
+    this.telegram = telegram;
+    this.text = text;
+    this.files = files;
+    this.fileIds = fileIds;
+    this.limits = properties.media();
+  }
+
+  /** How many messages the notice costs against Telegram's rate limits. */
+  static int weight(GenerationSettled notice) {
+    return completedWithResult(notice) && notice.kind() == ModelKind.IMAGE ? notice.resultUrls().size() : 1;
+  }
+
+  /** Sends the notice; answers the id of its first message. */
+  long send(GenerationSettled notice) {
+    long chat = notice.chatId();
+    if (completedWithResult(notice)) {
+      String caption = text.caption(notice);
+      List<String> urls = notice.resultUrls();
+      if (notice.kind() == ModelKind.VIDEO || urls.size() == 1) {
+        return single(chat, notice.kind(), urls.getFirst(), caption).messageId();
+      }
+      long first = 0;
+      for (int from = 0; from < urls.size(); from += ALBUM_MAX) {
+        List<String> chunk = urls.subList(from, Math.min(urls.size(), from + ALBUM_MAX));
+        long id = chunk.size() == 1 ? single(chat, ModelKind.IMAGE, chunk.getFirst(), null).messageId() : album(chat, chunk, from == 0 ? caption : null);
+        first = from == 0 ? id : first;
+      }
+      return first;
+    }
+    String message = notice.status() == GenerationStatus.CANCELLED ? text.cancelled(notice) : text.failed(notice);
+    return telegram.sendMessage(chat, message).messageId();
+  }
+
+  private static boolean completedWithResult(GenerationSettled notice) {
+    return notice.status() == GenerationStatus.COMPLETED && notice.resultUrls() != null && !notice.resultUrls().isEmpty();
+  }
+
+  private Sent single(long chat, ModelKind kind, String url, String caption) {
+    Optional<FileIds.Known> known = fileIds.of(url);
+    if (known.isPresent()) {
+      return telegram.sendFile(chat, known.get().method(), new InputFile.FileId(known.get().fileId()), caption);
+    }
+    long size = files.size(url).orElse(-1);
+    FileMethod method = kind == ModelKind.VIDEO ? FileMethod.VIDEO : size > limits.photoByUrl().toBytes() ? FileMethod.DOCUMENT : FileMethod.PHOTO;
+    long byUrlLimit = method == FileMethod.PHOTO ? limits.photoByUrl().toBytes() : limits.fileByUrl().toBytes();
+    Sent sent;
+    if (size <= byUrlLimit) {
+      sent = telegram.sendFile(chat, method, new InputFile.Url(url), caption);
+    } else if (size <= limits.upload().toBytes()) {
+      sent = upload(chat, method, url, caption);
+    } else {
+      return telegram.sendMessage(chat, text.link(caption, url));
+    }
+    fileIds.remember(url, method, sent.fileId());
+    return sent;
+  }
+
+  private Sent upload(long chat, FileMethod method, String url, String caption) {
+    Path file;
+    try {
+      file = files.download(url, limits.upload().toBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException("download of the result failed", e);
+    }
+    try {
+      return telegram.sendFile(chat, method, new InputFile.Upload(file, RemoteFiles.filename(url)), caption);
+    } finally {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /** 2–10 images as one album: photos when each fits the by-URL photo limit, else documents. */
+  private long album(long chat, List<String> urls, String caption) {
+    List<OptionalLong> sizes = urls.stream().map(url -> fileIds.of(url).isPresent() ? OptionalLong.empty() : files.size(url)).toList();
+    boolean photos = sizes.stream().allMatch(s -> s.orElse(-1) <= limits.photoByUrl().toBytes());
+    boolean byUrl = sizes.stream().allMatch(s -> s.orElse(-1) <= limits.fileByUrl().toBytes());
+    if (!byUrl) {
+      long first = 0;
+      for (String url : urls) {
+        long id = single(chat, ModelKind.IMAGE, url, first == 0 ? caption : null).messageId();
+        first = first == 0 ? id : first;
+      }
+      return first;
+    }
+    FileMethod method = photos ? FileMethod.PHOTO : FileMethod.DOCUMENT;
+    List<String> media = new ArrayList<>();
+    for (String url : urls) {
+      media.add(fileIds.of(url).filter(k -> k.method() == method).map(FileIds.Known::fileId).orElse(url));
+    }
+    List<Sent> sent = telegram.sendMediaGroup(chat, photos ? "photo" : "document", media, caption);
+    for (int i = 0; i < Math.min(sent.size(), urls.size()); i++) {
+      fileIds.remember(urls.get(i), method, sent.get(i).fileId());
+    }
+    return sent.isEmpty() ? 0 : sent.getFirst().messageId();
+  }
+}
