@@ -15,7 +15,10 @@ public final class Topics {
    */
   public static final String OUTCOMES = "nanogen.generation.outcomes";
 
-  /** gateway → notifier: {@link GenerationSettled}, once the credits are settled. */
+  /**
+   * gateway → notifier: {@link GenerationSettled}, once the credits are settled; and {@link
+   * GenerationProcessing} when started notices are on.
+   */
   public static final String SETTLED = "nanogen.generation.settled";
 
   /**

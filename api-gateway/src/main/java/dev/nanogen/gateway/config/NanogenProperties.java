@@ -17,6 +17,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param outbox the relay from the outbox table to Kafka
  * @param kafka topic layout
  * @param sweeper recovery of generations that stall or pass their deadline
+ * @param noticeStarted announce GenerationProcessing when a worker takes a generation up, so that
+ *     the notifier tells the user it began (NANOGEN_NOTICE_STARTED; off: one message per generation)
  */
 @ConfigurationProperties("nanogen")
 public record NanogenProperties(
@@ -27,7 +29,8 @@ public record NanogenProperties(
     @DefaultValue Limits limits,
     @DefaultValue Outbox outbox,
     @DefaultValue Kafka kafka,
-    @DefaultValue Sweeper sweeper) {
+    @DefaultValue Sweeper sweeper,
+    @DefaultValue("false") boolean noticeStarted) {
 
   public NanogenProperties {
     if (signupBonus < 0) {

@@ -1,7 +1,9 @@
 package dev.nanogen.gateway.generation;
 
+import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.gateway.ledger.Credits;
 import dev.nanogen.gateway.outbox.Outbox;
+import dev.nanogen.model.GenerationProcessing;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.model.GenerationStatus;
 import dev.nanogen.model.ModelKind;
@@ -55,6 +57,16 @@ public class GenerationTransitions {
       RETURNING g.user_id, g.price, g.model_id, g.prompt, u.language_code, m.name AS model_name, m.kind
       """;
 
+  /** What the started notice needs. */
+  private static final String NOTICE =
+      """
+      SELECT g.user_id, g.model_id, g.prompt, u.language_code, m.name AS model_name, m.kind
+      FROM generations g JOIN users u ON u.id = g.user_id JOIN models m ON m.id = g.model_id
+      WHERE g.id = :id
+      """;
+
+  private record Noticed(long userId, String modelId, String prompt, String languageCode, String modelName, String kind) {}
+
   private record Finished(
       long userId,
       long price,
@@ -70,6 +82,7 @@ public class GenerationTransitions {
   private final StatusHistory history;
   private final JsonMapper json;
   private final Clock clock;
+  private final boolean noticeStarted;
 
   GenerationTransitions(
       JdbcClient jdbc,
@@ -77,17 +90,23 @@ public class GenerationTransitions {
       Outbox outbox,
       StatusHistory history,
       JsonMapper json,
-      Clock clock) {
+      Clock clock,
+      NanogenProperties properties) {
     this.jdbc = jdbc;
     this.credits = credits;
     this.outbox = outbox;
     this.history = history;
     this.json = json;
     this.clock = clock;
+    this.noticeStarted = properties.noticeStarted();
   }
 
-  /** Marks a generation processing; false when it already ended (a late or repeated event). */
-  public boolean markProcessing(UUID id, String providerTaskId, String reason) {
+  /**
+   * Marks a generation processing; false when it already ended (a late or repeated event). With
+   * started notices on, the first move from pending queues GenerationProcessing in the same
+   * transaction.
+   */
+  public boolean markProcessing(UUID id, String providerTaskId, String reason, String correlationId) {
     Instant now = now();
     Optional<String> prior =
         jdbc.sql(MARK_PROCESSING)
@@ -98,6 +117,16 @@ public class GenerationTransitions {
             .optional();
     if (prior.filter("pending"::equals).isPresent()) {
       history.record(id, GenerationStatus.PROCESSING, reason, now);
+      if (noticeStarted) {
+        Noticed row = jdbc.sql(NOTICE).param("id", id).query(Noticed.class).single();
+        outbox.append(
+            Topics.SETTLED,
+            id,
+            new GenerationProcessing(
+                UUID.randomUUID(), now, GenerationProcessing.SCHEMA_VERSION, id, row.userId(), row.userId(),
+                row.languageCode(), row.modelId(), row.modelName(), ModelKind.fromWire(row.kind()), row.prompt()),
+            correlationId);
+      }
     }
     return prior.isPresent();
   }

@@ -35,7 +35,8 @@ class OutcomeListener {
     MDC.put("generation_id", record.key());
     try {
       switch (type == null ? "" : type) {
-        case "GenerationStarted" -> settle.on(json.readValue(record.value(), GenerationStarted.class));
+        case "GenerationStarted" ->
+            settle.on(json.readValue(record.value(), GenerationStarted.class), correlationId);
         case "GenerationSucceeded" ->
             settle.on(json.readValue(record.value(), GenerationSucceeded.class), correlationId);
         case "GenerationFailed" ->

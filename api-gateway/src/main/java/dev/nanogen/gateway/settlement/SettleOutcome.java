@@ -43,9 +43,9 @@ class SettleOutcome {
     this.clock = clock;
   }
 
-  void on(GenerationStarted event) {
+  void on(GenerationStarted event, String correlationId) {
     apply(event.eventId(), () -> transitions.markProcessing(
-        event.generationId(), event.providerTaskId(), "picked up by a worker"));
+        event.generationId(), event.providerTaskId(), "picked up by a worker", correlationId));
   }
 
   void on(GenerationSucceeded event, String correlationId) {

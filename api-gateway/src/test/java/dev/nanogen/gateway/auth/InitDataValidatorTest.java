@@ -31,7 +31,8 @@ class InitDataValidatorTest {
             new NanogenProperties.Limits(5, 10, 10, 30, Duration.ofMinutes(1)),
             new NanogenProperties.Outbox(500, Duration.ofMillis(500), 10, Duration.ofSeconds(10), Duration.ofDays(7), true, 1),
             new NanogenProperties.Kafka(12, (short) 1),
-            new NanogenProperties.Sweeper(java.time.Duration.ofSeconds(15), java.time.Duration.ofMinutes(3), java.time.Duration.ofMinutes(5), 200));
+            new NanogenProperties.Sweeper(java.time.Duration.ofSeconds(15), java.time.Duration.ofMinutes(3), java.time.Duration.ofMinutes(5), 200),
+            false);
     return new InitDataValidator(properties, Clock.fixed(now, ZoneOffset.UTC), JsonMapper.builder().build());
   }
 

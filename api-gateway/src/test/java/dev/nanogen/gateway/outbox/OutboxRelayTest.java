@@ -77,7 +77,7 @@ class OutboxRelayTest extends IntegrationTest {
   }
 
   private OutboxRelay relay(NanogenProperties.Outbox outbox, Clock clock) {
-    NanogenProperties custom = new NanogenProperties(properties.telegram(), properties.auth(), 0, null, properties.limits(), outbox, properties.kafka(), properties.sweeper());
+    NanogenProperties custom = new NanogenProperties(properties.telegram(), properties.auth(), 0, null, properties.limits(), outbox, properties.kafka(), properties.sweeper(), false);
     PublishBatch publisher = new PublishBatch(kafka, jdbc, clock, custom, new SimpleMeterRegistry());
     return new OutboxRelay(claim, publisher, tx, signal, custom, clock);
   }

@@ -71,14 +71,14 @@ public final class LocalStack implements AutoCloseable {
 
     List<ChildProcess> started = new ArrayList<>();
     for (String module : services) {
-      started.add(service(module, port(module), logs));
+      started.add(service(module, module, port(module), logs));
     }
     for (ChildProcess process : started) {
       process.awaitReady(port(process.name()), START_TIMEOUT);
     }
   }
 
-  private ChildProcess service(String module, int port, Path logs) throws IOException {
+  private ChildProcess service(String module, String name, int port, Path logs) throws IOException {
     StackSettings.Database db = postgres.database();
     Map<String, String> env =
         Map.ofEntries(
@@ -95,7 +95,7 @@ public final class LocalStack implements AutoCloseable {
             Map.entry("NANOGEN_SIGNUP_BONUS", Long.toString(settings.signupBonus())));
     ChildProcess process =
         ChildProcess.start(
-            module,
+            name,
             command(module),
             env,
             logs);
@@ -134,7 +134,17 @@ public final class LocalStack implements AutoCloseable {
   /** Starts a killed service again and waits until it is ready. */
   public void restart(String module) throws IOException {
     int port = port(module);
-    ChildProcess process = service(module, port, settings.home().resolve("logs"));
+    ChildProcess process = service(module, module, port, settings.home().resolve("logs"));
+    process.awaitReady(port, START_TIMEOUT);
+  }
+
+  /**
+   * Starts one more instance of a service with the same settings (its HTTP port 10 × {@code
+   * replica} above the first's), named {@code <module>-<replica>}: scale-out runs.
+   */
+  public void startReplica(String module, int replica) throws IOException {
+    int port = port(module) + 10 * replica;
+    ChildProcess process = service(module, module + "-" + replica, port, settings.home().resolve("logs"));
     process.awaitReady(port, START_TIMEOUT);
   }
 

@@ -50,6 +50,10 @@ public record NotifierProperties(
   /**
    * @param ratePerSecond messages per second across every replica (Telegram: about 30); one shared
    *     send clock in PostgreSQL enforces it, so it is not divided by the replica count
+   * @param jitterAllowance how much earlier or later than sent Telegram may see a message (a busy
+   *     machine, the network): slots are {@code (1 s + allowance) / rate} apart, so that any second
+   *     as Telegram counts it still holds at most {@code rate} messages; at least one slot (35 ms at
+   *     30/s) makes that hold whatever the delays, since a replica's calls go one at a time
    * @param perChatInterval least time between two messages to one chat (Telegram: 1 per second)
    * @param maxInFlight messages one replica has claimed and not yet finished
    * @param pollInterval how often an idle dispatcher looks for due messages (a new notice wakes it)
@@ -61,6 +65,7 @@ public record NotifierProperties(
    */
   public record Delivery(
       @DefaultValue("30") double ratePerSecond,
+      @DefaultValue("35ms") Duration jitterAllowance,
       @DefaultValue("1s") Duration perChatInterval,
       @DefaultValue("64") int maxInFlight,
       @DefaultValue("100ms") Duration pollInterval,

@@ -23,9 +23,16 @@ class Deliveries {
   private final JdbcClient jdbc;
   private final TransactionTemplate transaction;
 
+  /** What a delivery tells: that the generation started, or how it ended. */
+  enum Kind {
+    STARTED,
+    RESULT
+  }
+
   /** A claimed delivery: its notice as recorded, and whether its chat was blocked before. */
   record Claimed(
       long id,
+      Kind kind,
       UUID generationId,
       long userId,
       long chatId,
@@ -40,7 +47,7 @@ class Deliveries {
   }
 
   /** Records a notice owed; answers false when it was already recorded (a redelivered event). */
-  boolean record(UUID generationId, long userId, long chatId, String noticeJson, String correlationId) {
+  boolean record(Kind kind, UUID generationId, long userId, long chatId, String noticeJson, String correlationId) {
     return Boolean.TRUE.equals(
         transaction.execute(
             status -> {
@@ -52,10 +59,11 @@ class Deliveries {
                           """
                           INSERT INTO deliveries
                               (generation_id, kind, user_id, chat_id, notice, correlation_id, next_attempt_at, created_at, retrying_since)
-                          VALUES (:generation, 'RESULT', :user, :chat, CAST(:notice AS jsonb), :correlation, now(), now(), now())
+                          VALUES (:generation, :kind, :user, :chat, CAST(:notice AS jsonb), :correlation, now(), now(), now())
                           ON CONFLICT (generation_id, kind) DO NOTHING
                           """)
                       .param("generation", generationId)
+                      .param("kind", kind.name())
                       .param("user", userId)
                       .param("chat", chatId)
                       .param("notice", noticeJson)
@@ -94,7 +102,7 @@ class Deliveries {
                     LIMIT 1) d)
             UPDATE deliveries d SET attempts = d.attempts + 1
             FROM picked p WHERE d.id = p.id
-            RETURNING d.id, d.generation_id, d.user_id, d.chat_id, d.notice::text AS notice,
+            RETURNING d.id, d.kind, d.generation_id, d.user_id, d.chat_id, d.notice::text AS notice,
                       d.correlation_id, d.attempts, p.blocked
             """)
         .param("max", max)
@@ -113,7 +121,15 @@ class Deliveries {
     end(delivery, "BLOCKED", error, null, interval, true);
   }
 
-  /** Another final 4xx: dropped. */
+  /** Whether the generation's result is already owed or sent: a started notice then says nothing new. */
+  boolean hasResult(UUID generationId) {
+    return jdbc.sql("SELECT EXISTS (SELECT 1 FROM deliveries WHERE generation_id = :g AND kind = 'RESULT')")
+        .param("g", generationId)
+        .query(Boolean.class)
+        .single();
+  }
+
+  /** Another final 4xx, or a notice overtaken by events: dropped. */
   void dropped(Claimed delivery, String error, Duration interval) {
     end(delivery, "DROPPED", error, null, interval, delivery.chatBlocked());
   }
@@ -254,6 +270,7 @@ class Deliveries {
   private static Claimed claimed(ResultSet rs, int row) throws SQLException {
     return new Claimed(
         rs.getLong("id"),
+        Kind.valueOf(rs.getString("kind")),
         rs.getObject("generation_id", UUID.class),
         rs.getLong("user_id"),
         rs.getLong("chat_id"),

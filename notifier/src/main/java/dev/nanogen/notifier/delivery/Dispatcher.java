@@ -1,5 +1,6 @@
 package dev.nanogen.notifier.delivery;
 
+import dev.nanogen.model.GenerationProcessing;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.notifier.config.NotifierProperties;
 import dev.nanogen.notifier.telegram.TelegramError;
@@ -98,12 +99,11 @@ class Dispatcher implements SmartLifecycle {
     MDC.put("correlation_id", delivery.correlationId());
     MDC.put("generation_id", delivery.generationId().toString());
     try {
-      GenerationSettled notice = json.readValue(delivery.notice(), GenerationSettled.class);
-      Duration wait = clock.reserve(SendNotice.weight(notice));
-      if (!wait.isZero()) {
-        Thread.sleep(wait);
+      if (delivery.kind() == Deliveries.Kind.STARTED) {
+        started(delivery, json.readValue(delivery.notice(), GenerationProcessing.class));
+      } else {
+        attempt(delivery, json.readValue(delivery.notice(), GenerationSettled.class));
       }
-      attempt(delivery, notice);
     } catch (InterruptedException e) {
       deliveries.retryAfter(delivery, Duration.ZERO, "handed back at shutdown");
     } catch (RuntimeException e) {
@@ -118,17 +118,36 @@ class Dispatcher implements SmartLifecycle {
     }
   }
 
-  private void attempt(Deliveries.Claimed delivery, GenerationSettled notice) {
+  /** A started notice, unless the result is already owed: then it would only arrive out of date. */
+  private void started(Deliveries.Claimed delivery, GenerationProcessing notice) throws InterruptedException {
+    if (deliveries.hasResult(delivery.generationId())) {
+      count("superseded");
+      deliveries.dropped(delivery, "superseded by the result", Duration.ZERO);
+      return;
+    }
+    attempt(delivery, notice.occurredAt(), pacer -> send.started(notice, pacer));
+  }
+
+  private void attempt(Deliveries.Claimed delivery, GenerationSettled notice) throws InterruptedException {
+    attempt(delivery, notice.occurredAt(), pacer -> send.send(notice, pacer));
+  }
+
+  /** Sends one notice. */
+  private interface Sending {
+    long send(SendNotice.Pacer pacer) throws InterruptedException;
+  }
+
+  private void attempt(Deliveries.Claimed delivery, Instant occurredAt, Sending sending) throws InterruptedException {
     long chat = delivery.chatId();
     try {
-      long messageId = send.send(notice);
+      long messageId = sending.send(clock::paced);
       if (delivery.chatBlocked()) {
         chatStatus.reachable(delivery);
       }
       deliveries.sent(delivery, messageId, settings.perChatInterval());
       count("sent");
-      latency.record(Duration.between(notice.occurredAt(), Instant.now()));
-      log.info("notified chat {} of generation {} ({})", chat, notice.generationId(), notice.status().wire());
+      latency.record(Duration.between(occurredAt, Instant.now()));
+      log.info("notified chat {} of generation {} ({})", chat, delivery.generationId(), delivery.kind());
     } catch (TelegramError.RetryAfter e) {
       count("retry_after");
       Duration wait = Duration.ofSeconds(Math.max(1, e.retryAfterSeconds()));
@@ -142,7 +161,7 @@ class Dispatcher implements SmartLifecycle {
         deliveries.blocked(delivery, e.getMessage(), settings.perChatInterval());
       } else {
         count("dropped");
-        log.warn("chat {}: Telegram refused the notice of generation {}, dropped: {}", chat, notice.generationId(), e.getMessage());
+        log.warn("chat {}: Telegram refused the notice of generation {}, dropped: {}", chat, delivery.generationId(), e.getMessage());
         deliveries.dropped(delivery, e.getMessage(), settings.perChatInterval());
       }
     } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.nanogen.notifier.delivery;
 
+import dev.nanogen.model.GenerationProcessing;
 import dev.nanogen.model.GenerationSettled;
 import java.util.Locale;
 import java.util.Set;
@@ -16,6 +17,10 @@ class NoticeText {
 
   NoticeText(MessageSource messages) {
     this.messages = messages;
+  }
+
+  String started(GenerationProcessing notice) {
+    return messages.getMessage("notice.started", new Object[] {notice.modelName(), preview(notice.prompt())}, locale(notice.languageCode()));
   }
 
   String caption(GenerationSettled notice) {

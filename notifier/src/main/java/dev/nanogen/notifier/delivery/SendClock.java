@@ -2,26 +2,51 @@ package dev.nanogen.notifier.delivery;
 
 import dev.nanogen.notifier.config.NotifierProperties;
 import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
  * The global pace of sending, shared by every notifier replica through one row: each message
- * reserves the next free slot, {@code 1 / rate} seconds after the previous one, and is sent no
- * earlier than its slot. However many replicas run, the bot sends at most {@code rate} messages in
- * any second. Waits are computed on the database's clock, so replicas' clocks need not agree.
+ * reserves the next free slot, {@code (1 s + jitter-allowance) / rate} after the previous one, and
+ * is sent no earlier than its slot. However many replicas run, the bot sends at most {@code rate}
+ * messages in any second, even as Telegram counts them with each arrival up to the allowance off. Waits are computed on the database's clock, so replicas' clocks need not agree.
+ *
+ * <p>A sender woken late (a busy machine) must not then go out together with the senders of the
+ * next slots: within a replica the calls pass a gate one at a time (see {@link #gated}), so lateness
+ * pushes the following sends back instead of bunching them. The price: one replica makes at most
+ * one call per Bot API round trip (about 30/s at 33 ms); more replicas share the same slots.
  */
 @Component
 class SendClock {
   private final JdbcClient jdbc;
   private final double slotSeconds;
+  private final long slotNanos;
+  private final ReentrantLock gate = new ReentrantLock();
+  private long nextLocal = System.nanoTime();
 
   SendClock(JdbcClient jdbc, NotifierProperties properties) {
     this.jdbc = jdbc;
-    this.slotSeconds = 1.0 / properties.delivery().ratePerSecond();
+    NotifierProperties.Delivery delivery = properties.delivery();
+    this.slotSeconds = (1.0 + delivery.jitterAllowance().toNanos() / 1e9) / delivery.ratePerSecond();
+    this.slotNanos = (long) (slotSeconds * 1e9);
   }
 
-  /** Reserves {@code messages} consecutive slots; answers how long to wait until the first. */
+  /** One Bot API call. */
+  interface Call<T> {
+    T run();
+  }
+
+  /**
+   * Makes {@code call} (worth {@code messages} messages) once its shared slots have come and this
+   * replica's previous call has been answered, and no sooner than one slot after that call went.
+   */
+  <T> T paced(int messages, Call<T> call) throws InterruptedException {
+    sleep(reserve(messages));
+    return gated(messages, call);
+  }
+
+  /** Reserves {@code messages} consecutive shared slots; answers how long until the first. */
   Duration reserve(int messages) {
     double step = slotSeconds * messages;
     double wait =
@@ -35,5 +60,32 @@ class SendClock {
             .query(Double.class)
             .single();
     return wait <= 0 ? Duration.ZERO : Duration.ofNanos((long) (wait * 1e9));
+  }
+
+  /**
+   * One call at a time per replica, each starting one slot after the previous one started and not
+   * before it was answered. Telegram has then counted a message before the next one leaves, so the
+   * messages in any second as Telegram counts them started within that second plus one slot —
+   * at most {@code rate} of them when the allowance is at least one slot, whatever the delays.
+   */
+  private <T> T gated(int messages, Call<T> call) throws InterruptedException {
+    gate.lock();
+    try {
+      long now = System.nanoTime();
+      while (now < nextLocal) {
+        Thread.sleep(Duration.ofNanos(nextLocal - now));
+        now = System.nanoTime();
+      }
+      nextLocal = now + slotNanos * messages;
+      return call.run();
+    } finally {
+      gate.unlock();
+    }
+  }
+
+  private static void sleep(Duration wait) throws InterruptedException {
+    if (!wait.isZero()) {
+      Thread.sleep(wait);
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.nanogen.notifier.delivery;
 
+import dev.nanogen.model.GenerationProcessing;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.model.GenerationStatus;
 import dev.nanogen.model.ModelKind;
@@ -45,57 +46,70 @@ class SendNotice {
     this.limits = properties.media();
   }
 
-  /** How many messages the notice costs against Telegram's rate limits. */
-  static int weight(GenerationSettled notice) {
-    return completedWithResult(notice) && notice.kind() == ModelKind.IMAGE ? notice.resultUrls().size() : 1;
+  /**
+   * Makes each Bot API call when the bot may send {@code messages} more; used after sizes are probed
+   * and files downloaded, around the call alone, so that the pace Telegram sees is the pace of the
+   * slots.
+   */
+  interface Pacer {
+    <T> T paced(int messages, SendClock.Call<T> call) throws InterruptedException;
   }
 
-  /** Sends the notice; answers the id of its first message. */
-  long send(GenerationSettled notice) {
+  /** Sends the notice, each call paced by {@code pacer}; answers the id of its first message. */
+  long send(GenerationSettled notice, Pacer pacer) throws InterruptedException {
     long chat = notice.chatId();
     if (completedWithResult(notice)) {
       String caption = text.caption(notice);
       List<String> urls = notice.resultUrls();
       if (notice.kind() == ModelKind.VIDEO || urls.size() == 1) {
-        return single(chat, notice.kind(), urls.getFirst(), caption).messageId();
+        return single(chat, notice.kind(), urls.getFirst(), caption, pacer).messageId();
       }
       long first = 0;
       for (int from = 0; from < urls.size(); from += ALBUM_MAX) {
         List<String> chunk = urls.subList(from, Math.min(urls.size(), from + ALBUM_MAX));
-        long id = chunk.size() == 1 ? single(chat, ModelKind.IMAGE, chunk.getFirst(), null).messageId() : album(chat, chunk, from == 0 ? caption : null);
+        long id =
+            chunk.size() == 1
+                ? single(chat, ModelKind.IMAGE, chunk.getFirst(), null, pacer).messageId()
+                : album(chat, chunk, from == 0 ? caption : null, pacer);
         first = from == 0 ? id : first;
       }
       return first;
     }
     String message = notice.status() == GenerationStatus.CANCELLED ? text.cancelled(notice) : text.failed(notice);
-    return telegram.sendMessage(chat, message).messageId();
+    return pacer.paced(1, () -> telegram.sendMessage(chat, message)).messageId();
+  }
+
+  /** "Your generation started": a short text. */
+  long started(GenerationProcessing notice, Pacer pacer) throws InterruptedException {
+    String message = text.started(notice);
+    return pacer.paced(1, () -> telegram.sendMessage(notice.chatId(), message)).messageId();
   }
 
   private static boolean completedWithResult(GenerationSettled notice) {
     return notice.status() == GenerationStatus.COMPLETED && notice.resultUrls() != null && !notice.resultUrls().isEmpty();
   }
 
-  private Sent single(long chat, ModelKind kind, String url, String caption) {
+  private Sent single(long chat, ModelKind kind, String url, String caption, Pacer pacer) throws InterruptedException {
     Optional<FileIds.Known> known = fileIds.of(url);
     if (known.isPresent()) {
-      return telegram.sendFile(chat, known.get().method(), new InputFile.FileId(known.get().fileId()), caption);
+      return pacer.paced(1, () -> telegram.sendFile(chat, known.get().method(), new InputFile.FileId(known.get().fileId()), caption));
     }
     long size = files.size(url).orElse(-1);
     FileMethod method = kind == ModelKind.VIDEO ? FileMethod.VIDEO : size > limits.photoByUrl().toBytes() ? FileMethod.DOCUMENT : FileMethod.PHOTO;
     long byUrlLimit = method == FileMethod.PHOTO ? limits.photoByUrl().toBytes() : limits.fileByUrl().toBytes();
     Sent sent;
     if (size <= byUrlLimit) {
-      sent = telegram.sendFile(chat, method, new InputFile.Url(url), caption);
+      sent = pacer.paced(1, () -> telegram.sendFile(chat, method, new InputFile.Url(url), caption));
     } else if (size <= limits.upload().toBytes()) {
-      sent = upload(chat, method, url, caption);
+      sent = upload(chat, method, url, caption, pacer);
     } else {
-      return telegram.sendMessage(chat, text.link(caption, url));
+      return pacer.paced(1, () -> telegram.sendMessage(chat, text.link(caption, url)));
     }
     fileIds.remember(url, method, sent.fileId());
     return sent;
   }
 
-  private Sent upload(long chat, FileMethod method, String url, String caption) {
+  private Sent upload(long chat, FileMethod method, String url, String caption, Pacer pacer) throws InterruptedException {
     Path file;
     try {
       file = files.download(url, limits.upload().toBytes());
@@ -103,7 +117,8 @@ class SendNotice {
       throw new UncheckedIOException("download of the result failed", e);
     }
     try {
-      return telegram.sendFile(chat, method, new InputFile.Upload(file, RemoteFiles.filename(url)), caption);
+      Path upload = file;
+      return pacer.paced(1, () -> telegram.sendFile(chat, method, new InputFile.Upload(upload, RemoteFiles.filename(url)), caption));
     } finally {
       try {
         Files.deleteIfExists(file);
@@ -114,14 +129,14 @@ class SendNotice {
   }
 
   /** 2–10 images as one album: photos when each fits the by-URL photo limit, else documents. */
-  private long album(long chat, List<String> urls, String caption) {
+  private long album(long chat, List<String> urls, String caption, Pacer pacer) throws InterruptedException {
     List<OptionalLong> sizes = urls.stream().map(url -> fileIds.of(url).isPresent() ? OptionalLong.empty() : files.size(url)).toList();
     boolean photos = sizes.stream().allMatch(s -> s.orElse(-1) <= limits.photoByUrl().toBytes());
     boolean byUrl = sizes.stream().allMatch(s -> s.orElse(-1) <= limits.fileByUrl().toBytes());
     if (!byUrl) {
       long first = 0;
       for (String url : urls) {
-        long id = single(chat, ModelKind.IMAGE, url, first == 0 ? caption : null).messageId();
+        long id = single(chat, ModelKind.IMAGE, url, first == 0 ? caption : null, pacer).messageId();
         first = first == 0 ? id : first;
       }
       return first;
@@ -131,7 +146,7 @@ class SendNotice {
     for (String url : urls) {
       media.add(fileIds.of(url).filter(k -> k.method() == method).map(FileIds.Known::fileId).orElse(url));
     }
-    List<Sent> sent = telegram.sendMediaGroup(chat, photos ? "photo" : "document", media, caption);
+    List<Sent> sent = pacer.paced(urls.size(), () -> telegram.sendMediaGroup(chat, photos ? "photo" : "document", media, caption));
     for (int i = 0; i < Math.min(sent.size(), urls.size()); i++) {
       fileIds.remember(urls.get(i), method, sent.get(i).fileId());
     }

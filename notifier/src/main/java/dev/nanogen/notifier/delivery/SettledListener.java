@@ -1,5 +1,6 @@
 package dev.nanogen.notifier.delivery;
 
+import dev.nanogen.model.GenerationProcessing;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.model.Topics;
 import java.nio.charset.StandardCharsets;
@@ -11,8 +12,8 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Consumes GenerationSettled (the money is settled, so whatever the notice says is true) and records
- * the message owed in the delivery table; the offset is committed once it is recorded. Sending is
+ * Consumes GenerationSettled (the money is settled, so whatever the notice says is true) and, when
+ * the gateway announces them, GenerationProcessing; records the message owed in the delivery table; the offset is committed once it is recorded. Sending is
  * the {@link Dispatcher}'s: Telegram being slow or refusing never holds up this consumer.
  */
 @Component
@@ -34,18 +35,29 @@ class SettledListener {
       concurrency = "${nanogen.notifier.concurrency:2}")
   void on(ConsumerRecord<String, String> record) {
     String type = header(record, Topics.EVENT_TYPE_HEADER);
-    if (!"GenerationSettled".equals(type)) {
-      throw new IllegalArgumentException("unexpected event type " + type);
-    }
     String correlationId = header(record, Topics.CORRELATION_HEADER);
     MDC.put("correlation_id", correlationId);
     MDC.put("generation_id", record.key());
     try {
-      GenerationSettled notice = json.readValue(record.value(), GenerationSettled.class);
-      if (notice.generationId() == null || notice.status() == null) {
-        throw new IllegalArgumentException("a GenerationSettled without generation_id or status");
-      }
-      if (deliveries.record(notice.generationId(), notice.userId(), notice.chatId(), json.writeValueAsString(notice), correlationId)) {
+      boolean recorded =
+          switch (type == null ? "" : type) {
+            case "GenerationSettled" -> {
+              GenerationSettled notice = json.readValue(record.value(), GenerationSettled.class);
+              if (notice.generationId() == null || notice.status() == null) {
+                throw new IllegalArgumentException("a GenerationSettled without generation_id or status");
+              }
+              yield deliveries.record(Deliveries.Kind.RESULT, notice.generationId(), notice.userId(), notice.chatId(), json.writeValueAsString(notice), correlationId);
+            }
+            case "GenerationProcessing" -> {
+              GenerationProcessing notice = json.readValue(record.value(), GenerationProcessing.class);
+              if (notice.generationId() == null) {
+                throw new IllegalArgumentException("a GenerationProcessing without generation_id");
+              }
+              yield deliveries.record(Deliveries.Kind.STARTED, notice.generationId(), notice.userId(), notice.chatId(), json.writeValueAsString(notice), correlationId);
+            }
+            default -> throw new IllegalArgumentException("unexpected event type " + type);
+          };
+      if (recorded) {
         dispatcher.wake();
       }
     } finally {

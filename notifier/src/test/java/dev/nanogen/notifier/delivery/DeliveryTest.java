@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.nanogen.model.ChatStatusChanged;
+import dev.nanogen.model.GenerationProcessing;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.model.GenerationStatus;
 import dev.nanogen.model.ModelKind;
@@ -96,7 +97,7 @@ class DeliveryTest {
   }
 
   private String state(UUID generation) {
-    return jdbc.sql("SELECT state FROM deliveries WHERE generation_id = :g").param("g", generation).query(String.class).optional().orElse("none");
+    return jdbc.sql("SELECT state FROM deliveries WHERE generation_id = :g AND kind = 'RESULT'").param("g", generation).query(String.class).optional().orElse("none");
   }
 
   private String awaitState(UUID generation, String state) {
@@ -199,6 +200,42 @@ class DeliveryTest {
     TelegramStub.Message message = awaitMessages(chat, 1).getFirst();
     assertThat(message.method()).isEqualTo("sendMessage");
     assertThat(String.valueOf(message.fields().get("text"))).contains("слишком долго").contains("4 кредитов возвращено");
+  }
+
+  private void publishStarted(long chat, UUID generation) throws Exception {
+    GenerationProcessing started =
+        new GenerationProcessing(UUID.randomUUID(), Instant.now(), 1, generation, chat, chat, "uz", "kling-video", "Kling", ModelKind.VIDEO, "a red fox in the snow");
+    ProducerRecord<String, String> record = new ProducerRecord<>(Topics.SETTLED, generation.toString(), json.writeValueAsString(started));
+    record.headers().add(Topics.EVENT_TYPE_HEADER, "GenerationProcessing".getBytes(StandardCharsets.UTF_8));
+    kafka.send(record).get();
+  }
+
+  @Test
+  void a_started_notice_is_a_short_text_and_the_result_follows() throws Exception {
+    long chat = CHATS.incrementAndGet();
+    GenerationSettled result = completed(chat, ModelKind.VIDEO, FILES.fileUrl("s.mp4", 1000));
+    publishStarted(chat, result.generationId());
+    awaitMessages(chat, 1);
+    publish(result);
+
+    List<TelegramStub.Message> messages = awaitMessages(chat, 2);
+    assertThat(messages.get(0).method()).isEqualTo("sendMessage");
+    assertThat(String.valueOf(messages.get(0).fields().get("text"))).contains("Kling").contains("boshlandi");
+    assertThat(messages.get(1).method()).isEqualTo("sendVideo");
+  }
+
+  @Test
+  void a_started_notice_that_arrives_after_the_result_is_not_sent() throws Exception {
+    long chat = CHATS.incrementAndGet();
+    GenerationSettled result = completed(chat, ModelKind.VIDEO, FILES.fileUrl("late.mp4", 1000));
+    publish(result);
+    awaitState(result.generationId(), "SENT");
+    publishStarted(chat, result.generationId());
+
+    assertThat(await().atMost(Duration.ofSeconds(30)).until(
+        () -> jdbc.sql("SELECT state FROM deliveries WHERE generation_id = :g AND kind = 'STARTED'").param("g", result.generationId()).query(String.class).optional().orElse("none"),
+        "DROPPED"::equals)).isEqualTo("DROPPED");
+    assertThat(TELEGRAM.messagesTo(chat)).hasSize(1);
   }
 
   @Test
