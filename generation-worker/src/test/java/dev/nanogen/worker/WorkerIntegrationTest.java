@@ -9,19 +9,15 @@ import dev.nanogen.model.GenerationStatus;
 import dev.nanogen.model.ModelKind;
 import dev.nanogen.model.Topics;
 import dev.nanogen.testkit.SandboxAimlServer;
+import dev.nanogen.testkit.KafkaProbe;
 import dev.nanogen.testkit.TestInfra;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,8 +40,7 @@ abstract class WorkerIntegrationTest {
 
   @Autowired KafkaTemplate<String, String> kafka;
   @Autowired JsonMapper json;
-  private KafkaConsumer<String, String> outcomes;
-  private final List<ConsumerRecord<String, String>> seen = new ArrayList<>();
+  private KafkaProbe outcomes;
 
   @DynamicPropertySource
   static void infrastructure(DynamicPropertyRegistry registry) {
@@ -66,15 +61,7 @@ abstract class WorkerIntegrationTest {
 
   @BeforeEach
   void subscribe() {
-    outcomes =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.kafkaBootstrap(),
-                ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class));
-    outcomes.subscribe(List.of(Topics.OUTCOMES));
+    outcomes = new KafkaProbe(Topics.OUTCOMES);
   }
 
   @AfterEach
@@ -103,9 +90,7 @@ abstract class WorkerIntegrationTest {
 
   /** Outcomes of one generation, as (type, json) in order. */
   List<Outcome> outcomesOf(UUID id) {
-    outcomes.poll(Duration.ofMillis(200)).forEach(seen::add);
-    return seen.stream()
-        .filter(r -> id.toString().equals(r.key()))
+    return outcomes.withKey(id.toString()).stream()
         .map(r -> new Outcome(new String(r.headers().lastHeader(Topics.EVENT_TYPE_HEADER).value(), StandardCharsets.UTF_8), json.readTree(r.value())))
         .toList();
   }
