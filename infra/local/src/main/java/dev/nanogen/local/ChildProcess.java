@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A process the stack started: its output goes to {@code <logs>/<name>.log}; it dies with the stack. */
-final class ChildProcess {
+public final class ChildProcess {
   private final String name;
   private final Process process;
   private final Path log;
@@ -41,11 +41,16 @@ final class ChildProcess {
     return ProcessHandle.current().info().command().orElse("java");
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  Path log() {
+  /** The operating system's process id. */
+  public long pid() {
+    return process.pid();
+  }
+
+  public Path log() {
     return log;
   }
 

@@ -1,0 +1,262 @@
+package dev.nanogen.bench;
+
+import dev.nanogen.local.ChildProcess;
+import dev.nanogen.local.LocalStack;
+import dev.nanogen.local.StackSettings;
+import dev.nanogen.testkit.InitDataSigner;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Gateway benchmark (issue 9): POST /api/generation/start through the real gateway against pgbench
+ * running the very same SQL transaction on the same database ({@code start-transaction.sql}), side
+ * by side, several times; then p50/p99 at half the measured peak, the hot-user case (one user, 64
+ * concurrent starts: correctness and throughput) and each service's start time and idle RSS.
+ *
+ * <p>The per-user limits are raised through the environment (infra/bin/bench-gateway) so that a run
+ * is not cut short by them; the limit queries still run, exactly as they do with the defaults.
+ *
+ * <p>Usage: {@code GatewayBenchmark [runs=3] [seconds=15] [clients=32]}.
+ */
+public final class GatewayBenchmark {
+  static final long BASE_USER = 8_000_000L;
+  static final int USERS_PER_CLIENT = 100;
+
+  record Load(double throughput, long p50, long p99, long max, Map<Integer, Integer> codes) {
+    @Override
+    public String toString() {
+      return String.format("%.0f starts/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms, codes %s", throughput, p50 / 1e3, p99 / 1e3, max / 1e3, codes);
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
+    int clients = args.length > 2 ? Integer.parseInt(args[2]) : 32;
+    try (LocalStack stack = BenchStack.start(List.of("api-gateway"), "nanogen_bench_gateway", 1_000_000_000L)) {
+      footprint(stack);
+      HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+      List<String> auth = signIn(stack, http, clients * USERS_PER_CLIENT + 1);
+      try (Connection db = BenchStack.connect(stack); Statement sql = db.createStatement()) {
+        sql.execute("UPDATE models SET max_active_per_user = NULL WHERE id = 'flux-schnell'");
+      }
+      System.out.printf("%d users signed in; %d clients; %d s per measurement%n", auth.size(), clients, seconds);
+      closedLoop(stack, http, auth, clients, 5); // warm-up
+      List<Double> ratios = new ArrayList<>();
+      double peak = 0;
+      for (int run = 1; run <= runs; run++) {
+        Load gateway = closedLoop(stack, http, auth, clients, seconds);
+        double pgbench = pgbench(stack, clients, seconds);
+        double ratio = gateway.throughput() / pgbench;
+        ratios.add(ratio);
+        peak = Math.max(peak, gateway.throughput());
+        System.out.printf("run %d: gateway %s | pgbench %.0f tps | ratio %.2f%n", run, gateway, pgbench, ratio);
+      }
+      Collections.sort(ratios);
+      System.out.printf("ratio gateway ÷ pgbench, median of %d: %.2f (goal ≥ 0.5)%n", runs, ratios.get(ratios.size() / 2));
+
+      Load half = fixedRate(stack, http, auth, peak / 2, seconds);
+      System.out.printf("at half the peak (%.0f starts/s offered): %s (goal p99 ≤ 50 ms)%n", peak / 2, half);
+
+      hotUser(stack, http, auth.getLast(), BASE_USER + auth.size() - 1, seconds);
+    }
+  }
+
+  /** Signs in {@code users} users (GET /api/me creates each with the signup bonus); their Authorization headers. */
+  private static List<String> signIn(LocalStack stack, HttpClient http, int users) throws Exception {
+    InitDataSigner signer = new InitDataSigner(StackSettings.LOCAL_BOT_TOKEN);
+    List<String> auth = new ArrayList<>();
+    for (int u = 0; u < users; u++) {
+      auth.add("tma " + signer.sign(BASE_USER + u, "Bench", "en"));
+    }
+    URI me = URI.create(stack.gatewayUrl() + "/api/me");
+    for (int from = 0; from < users; from += 200) {
+      List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> calls = new ArrayList<>();
+      for (String header : auth.subList(from, Math.min(users, from + 200))) {
+        calls.add(http.sendAsync(HttpRequest.newBuilder(me).header("Authorization", header).build(), HttpResponse.BodyHandlers.discarding()));
+      }
+      for (var call : calls) {
+        if (call.get().statusCode() != 200) {
+          throw new IllegalStateException("sign-in answered " + call.get().statusCode());
+        }
+      }
+    }
+    return auth;
+  }
+
+  private static HttpRequest start(LocalStack stack, String auth, int i) {
+    return HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/generation/start"))
+        .header("Authorization", auth)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model_id\":\"flux-schnell\",\"prompt\":\"bench prompt " + i + "\"}"))
+        .build();
+  }
+
+  /** {@code clients} clients, each starting for its own users back to back, for {@code seconds}. */
+  private static Load closedLoop(LocalStack stack, HttpClient http, List<String> auth, int clients, int seconds) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+    Map<Integer, Integer> codes = new ConcurrentHashMap<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int c = 0; c < clients; c++) {
+        int client = c;
+        pool.execute(() -> {
+          for (int i = 0; System.nanoTime() < end; i++) {
+            String user = auth.get((client + clients * (i % USERS_PER_CLIENT)) % auth.size());
+            call(http, start(stack, user, i), latencies, codes);
+          }
+        });
+      }
+    }
+    return load(latencies, codes, seconds);
+  }
+
+  /** Starts offered at {@code rate}/s (open loop: a slow answer does not slow the offer). */
+  private static Load fixedRate(LocalStack stack, HttpClient http, List<String> auth, double rate, int seconds) throws InterruptedException {
+    List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+    Map<Integer, Integer> codes = new ConcurrentHashMap<>();
+    long interval = (long) (1e9 / rate);
+    long begin = System.nanoTime();
+    int total = (int) (rate * seconds);
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < total; i++) {
+        long due = begin + i * interval;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        }
+        String user = auth.get(i % (auth.size() - 1));
+        int n = i;
+        pool.execute(() -> call(http, start(stack, user, n), latencies, codes));
+      }
+    }
+    return load(latencies, codes, seconds);
+  }
+
+  private static void call(HttpClient http, HttpRequest request, List<Long> latencies, Map<Integer, Integer> codes) {
+    long t0 = System.nanoTime();
+    int status;
+    try {
+      status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      status = -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    latencies.add((System.nanoTime() - t0) / 1000);
+    codes.merge(status, 1, Integer::sum);
+  }
+
+  private static Load load(List<Long> latencies, Map<Integer, Integer> codes, int seconds) {
+    List<Long> sorted = new ArrayList<>(latencies);
+    Collections.sort(sorted);
+    int ok = codes.getOrDefault(202, 0);
+    return new Load(ok / (double) seconds, sorted.get(sorted.size() / 2), sorted.get((int) (sorted.size() * 0.99)), sorted.getLast(), new TreeMap<>(codes));
+  }
+
+  /** pgbench with the start transaction, same concurrency, same database; answers its tps. */
+  private static double pgbench(LocalStack stack, int clients, int seconds) throws IOException, InterruptedException {
+    Path script = Files.createTempFile("start-transaction", ".sql");
+    try (InputStream in = GatewayBenchmark.class.getResourceAsStream("/start-transaction.sql")) {
+      Files.write(script, in.readAllBytes());
+    }
+    StackSettings.Database db = stack.database();
+    Matcher url = Pattern.compile("jdbc:postgresql://([^:/]+):(\\d+)/(\\w+)").matcher(db.url());
+    if (!url.find()) {
+      throw new IllegalStateException("cannot read " + db.url());
+    }
+    List<String> command =
+        List.of("pgbench", "-n", "-h", url.group(1), "-p", url.group(2), "-U", db.username(), "-c", Integer.toString(clients),
+            "-M", "prepared", "-j", "2", "-T", Integer.toString(seconds), "-D", "base=" + BASE_USER, "-D", "clients=" + clients,
+            "-f", script.toString(), url.group(3));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("PGPASSWORD", db.password());
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    process.waitFor();
+    Matcher tps = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)").matcher(output);
+    if (!tps.find()) {
+      throw new IllegalStateException("pgbench said:\n" + output);
+    }
+    Matcher failed = Pattern.compile("number of failed transactions: (\\d+)").matcher(output);
+    if (failed.find() && !failed.group(1).equals("0")) {
+      System.out.println("pgbench failed transactions: " + failed.group(1));
+    }
+    return Double.parseDouble(tps.group(1));
+  }
+
+  /** One user, 64 concurrent starts: every accepted start holds exactly its price, nothing more. */
+  private static void hotUser(LocalStack stack, HttpClient http, String auth, long user, int seconds) throws Exception {
+    Load hot = closedLoop(stack, http, List.of(auth), 64, seconds);
+    System.out.printf("hot user (64 clients on one user): %s%n", hot);
+    try (Connection db = BenchStack.connect(stack); Statement sql = db.createStatement();
+        ResultSet rs = sql.executeQuery(
+            """
+            SELECT u.credits_available, u.credits_held,
+                   (SELECT count(*) FROM generations g WHERE g.user_id = u.id) AS generations,
+                   (SELECT coalesce(sum(amount), 0) FROM ledger l WHERE l.user_id = u.id AND kind = 'GRANT') AS granted,
+                   (SELECT count(*) FROM ledger l WHERE l.user_id = u.id AND kind = 'HOLD') AS holds
+            FROM users u WHERE u.id = %d""".formatted(user))) {
+      rs.next();
+      long generations = rs.getLong("generations");
+      boolean ok = rs.getLong("credits_held") == generations && rs.getLong("holds") == generations
+          && rs.getLong("credits_available") + rs.getLong("credits_held") == rs.getLong("granted")
+          && generations == hot.codes().getOrDefault(202, 0);
+      System.out.printf("hot user: %d generations, %d HOLD rows, held %d, available + held = granted: %s → %s%n",
+          generations, rs.getLong("holds"), rs.getLong("credits_held"),
+          rs.getLong("credits_available") + rs.getLong("credits_held") == rs.getLong("granted"), ok ? "CORRECT" : "WRONG");
+    }
+  }
+
+  /**
+   * Before any load: the worker and the notifier started next to the gateway, one after another; each
+   * service's own "Started … in" line, and its RSS after 20 s idle. The two are stopped again so that
+   * the load measures the gateway alone.
+   */
+  private static void footprint(LocalStack stack) throws Exception {
+    for (String module : List.of("generation-worker", "notifier")) {
+      stack.restart(module);
+    }
+    Thread.sleep(20_000);
+    Pattern started = Pattern.compile("Started \\w+ in ([0-9.]+) seconds \\(process running for ([0-9.]+)\\)");
+    for (String module : LocalStack.SERVICES) {
+      ChildProcess process = stack.process(module).orElseThrow();
+      String log = Files.readString(process.log());
+      Matcher m = started.matcher(log);
+      String startedIn = "?";
+      while (m.find()) {
+        startedIn = m.group(1) + " s (JVM up " + m.group(2) + " s)";
+      }
+      long rssKb = Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream()
+          .filter(l -> l.startsWith("VmRSS:")).map(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElse(-1L);
+      System.out.printf("%s: started in %s; RSS after 20 s idle %d MB (goals: ≤ 5 s, < 300 MB)%n", module, startedIn, rssKb / 1024);
+    }
+    stack.kill("generation-worker");
+    stack.kill("notifier");
+  }
+
+  private GatewayBenchmark() {}
+}
