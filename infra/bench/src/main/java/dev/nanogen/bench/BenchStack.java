@@ -2,14 +2,21 @@ package dev.nanogen.bench;
 
 import dev.nanogen.local.LocalStack;
 import dev.nanogen.local.StackSettings;
+import dev.nanogen.testkit.InitDataSigner;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** Starts the local stack with its own fresh state for one benchmark run. */
 final class BenchStack {
@@ -53,6 +60,31 @@ final class BenchStack {
     } catch (SQLException e) {
       return null;
     }
+  }
+
+  /**
+   * Signs in users {@code firstUser} … {@code firstUser + users − 1} (GET /api/me creates each with
+   * the signup bonus), 200 at a time; answers their {@code Authorization: tma …} headers.
+   */
+  static List<String> signIn(LocalStack stack, HttpClient http, long firstUser, int users) throws Exception {
+    InitDataSigner signer = new InitDataSigner(StackSettings.LOCAL_BOT_TOKEN);
+    List<String> auth = new ArrayList<>();
+    for (int u = 0; u < users; u++) {
+      auth.add("tma " + signer.sign(firstUser + u, "Bench", "en"));
+    }
+    URI me = URI.create(stack.gatewayUrl() + "/api/me");
+    for (int from = 0; from < users; from += 200) {
+      List<CompletableFuture<HttpResponse<Void>>> calls = new ArrayList<>();
+      for (String header : auth.subList(from, Math.min(users, from + 200))) {
+        calls.add(http.sendAsync(HttpRequest.newBuilder(me).header("Authorization", header).build(), HttpResponse.BodyHandlers.discarding()));
+      }
+      for (CompletableFuture<HttpResponse<Void>> call : calls) {
+        if (call.get().statusCode() != 200) {
+          throw new IllegalStateException("sign-in answered " + call.get().statusCode());
+        }
+      }
+    }
+    return auth;
   }
 
   static Connection connect(LocalStack stack) throws SQLException {

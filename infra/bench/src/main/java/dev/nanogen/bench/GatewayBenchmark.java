@@ -3,7 +3,6 @@ package dev.nanogen.bench;
 import dev.nanogen.local.ChildProcess;
 import dev.nanogen.local.LocalStack;
 import dev.nanogen.local.StackSettings;
-import dev.nanogen.testkit.InitDataSigner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -25,7 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -58,7 +56,7 @@ public final class GatewayBenchmark {
     try (LocalStack stack = BenchStack.start(List.of("api-gateway"), "nanogen_bench_gateway", 1_000_000_000L)) {
       footprint(stack);
       HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-      List<String> auth = signIn(stack, http, clients * USERS_PER_CLIENT + 1);
+      List<String> auth = BenchStack.signIn(stack, http, BASE_USER, clients * USERS_PER_CLIENT + 1);
       try (Connection db = BenchStack.connect(stack); Statement sql = db.createStatement()) {
         sql.execute("UPDATE models SET max_active_per_user = NULL WHERE id = 'flux-schnell'");
       }
@@ -82,28 +80,6 @@ public final class GatewayBenchmark {
 
       hotUser(stack, http, auth.getLast(), BASE_USER + auth.size() - 1, seconds);
     }
-  }
-
-  /** Signs in {@code users} users (GET /api/me creates each with the signup bonus); their Authorization headers. */
-  private static List<String> signIn(LocalStack stack, HttpClient http, int users) throws Exception {
-    InitDataSigner signer = new InitDataSigner(StackSettings.LOCAL_BOT_TOKEN);
-    List<String> auth = new ArrayList<>();
-    for (int u = 0; u < users; u++) {
-      auth.add("tma " + signer.sign(BASE_USER + u, "Bench", "en"));
-    }
-    URI me = URI.create(stack.gatewayUrl() + "/api/me");
-    for (int from = 0; from < users; from += 200) {
-      List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> calls = new ArrayList<>();
-      for (String header : auth.subList(from, Math.min(users, from + 200))) {
-        calls.add(http.sendAsync(HttpRequest.newBuilder(me).header("Authorization", header).build(), HttpResponse.BodyHandlers.discarding()));
-      }
-      for (var call : calls) {
-        if (call.get().statusCode() != 200) {
-          throw new IllegalStateException("sign-in answered " + call.get().statusCode());
-        }
-      }
-    }
-    return auth;
   }
 
   private static HttpRequest start(LocalStack stack, String auth, int i) {

@@ -1,7 +1,6 @@
 package dev.nanogen.bench;
 
 import dev.nanogen.local.LocalStack;
-import dev.nanogen.testkit.InitDataSigner;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,7 +10,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.sql.Timestamp;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -67,16 +65,11 @@ public final class OutboxBenchmark {
 
   /** Fires starts at a fixed rate over many users; then reads per-row latency from the outbox. */
   static void steady(LocalStack stack, int rate, int seconds, long firstUser, boolean report) throws Exception {
-    InitDataSigner signer = new InitDataSigner(dev.nanogen.local.StackSettings.LOCAL_BOT_TOKEN);
     int users = Math.max(100, rate * 6); // each user starts once every 6 s: under 10 per rolling minute
-    List<String> initData = new ArrayList<>();
-    for (int u = 0; u < users; u++) {
-      initData.add(signer.sign(7_000_000L + firstUser + u, "Bench", "en"));
-    }
     HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
     URI start = URI.create(stack.gatewayUrl() + "/api/generation/start");
     // Warm-up: sign every user in (creates them with their bonus), unmeasured.
-    warmUp(http, stack, initData);
+    List<String> auth = BenchStack.signIn(stack, http, 7_000_000L + firstUser, users);
     Instant from = Instant.now();
     int total = rate * seconds;
     Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
@@ -90,7 +83,7 @@ public final class OutboxBenchmark {
         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
       }
       HttpRequest request = HttpRequest.newBuilder(start)
-          .header("Authorization", "tma " + initData.get(i % users))
+          .header("Authorization", auth.get(i % users))
           .header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString("{\"model_id\":\"flux-schnell\",\"prompt\":\"bench " + i + "\"}"))
           .build();
@@ -122,19 +115,6 @@ public final class OutboxBenchmark {
     System.out.printf("%nsteady load: %d starts at %d/s (achieved %.1f/s), answers %s%n", total, rate, achieved, statuses);
     System.out.printf("commit-to-ack latency over %d rows: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
         micros.size(), pct(micros, 0.50) / 1000.0, pct(micros, 0.99) / 1000.0, micros.getLast() / 1000.0);
-  }
-
-  private static void warmUp(HttpClient http, LocalStack stack, List<String> initData) throws Exception {
-    URI me = URI.create(stack.gatewayUrl() + "/api/me");
-    List<java.util.concurrent.CompletableFuture<?>> calls = new ArrayList<>();
-    for (String data : initData) {
-      calls.add(http.sendAsync(HttpRequest.newBuilder(me).header("Authorization", "tma " + data).build(), HttpResponse.BodyHandlers.discarding()));
-      if (calls.size() >= 64) {
-        calls.forEach(java.util.concurrent.CompletableFuture::join);
-        calls.clear();
-      }
-    }
-    calls.forEach(java.util.concurrent.CompletableFuture::join);
   }
 
   /** Writes {@code count} rows in one transaction and times the relay until all are published. */

@@ -181,14 +181,16 @@ class Deliveries {
               String state =
                   jdbc.sql(
                           """
-                          UPDATE deliveries SET
-                              state = CASE WHEN :parkAfter >= 0 AND retrying_since <= now() - make_interval(secs => :parkAfter)
-                                           THEN 'PARKED' ELSE 'PENDING' END,
-                              attempts = CASE WHEN :parkAfter < 0 THEN greatest(attempts - 1, 0) ELSE attempts END,
+                          UPDATE deliveries d SET
+                              state = CASE WHEN expired THEN 'PARKED' ELSE 'PENDING' END,
+                              finished_at = CASE WHEN expired THEN now() END,
+                              attempts = CASE WHEN :parkAfter < 0 THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
                               next_attempt_at = now() + make_interval(secs => :wait),
                               last_error = :error
-                          WHERE id = :id AND state = 'PENDING'
-                          RETURNING state
+                          FROM (SELECT :parkAfter >= 0 AND retrying_since <= now() - make_interval(secs => :parkAfter) AS expired
+                                FROM deliveries WHERE id = :id) age
+                          WHERE d.id = :id AND d.state = 'PENDING'
+                          RETURNING d.state
                           """)
                       .param("parkAfter", parkAfter)
                       .param("wait", seconds(wait))
@@ -205,9 +207,6 @@ class Deliveries {
                   .param("wait", seconds(chatWait))
                   .param("chat", delivery.chatId())
                   .update();
-              if ("PARKED".equals(state)) {
-                jdbc.sql("UPDATE deliveries SET finished_at = now() WHERE id = :id").param("id", delivery.id()).update();
-              }
               return "PARKED".equals(state);
             }));
   }

@@ -102,7 +102,8 @@ class Dispatcher implements SmartLifecycle {
       if (delivery.kind() == Deliveries.Kind.STARTED) {
         started(delivery, json.readValue(delivery.notice(), GenerationProcessing.class));
       } else {
-        attempt(delivery, json.readValue(delivery.notice(), GenerationSettled.class));
+        GenerationSettled notice = json.readValue(delivery.notice(), GenerationSettled.class);
+        attempt(delivery, notice.occurredAt(), pacer -> send.send(notice, pacer));
       }
     } catch (InterruptedException e) {
       deliveries.retryAfter(delivery, Duration.ZERO, "handed back at shutdown");
@@ -126,10 +127,6 @@ class Dispatcher implements SmartLifecycle {
       return;
     }
     attempt(delivery, notice.occurredAt(), pacer -> send.started(notice, pacer));
-  }
-
-  private void attempt(Deliveries.Claimed delivery, GenerationSettled notice) throws InterruptedException {
-    attempt(delivery, notice.occurredAt(), pacer -> send.send(notice, pacer));
   }
 
   /** Sends one notice. */

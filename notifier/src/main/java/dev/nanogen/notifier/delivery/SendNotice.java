@@ -110,15 +110,9 @@ class SendNotice {
   }
 
   private Sent upload(long chat, FileMethod method, String url, String caption, Pacer pacer) throws InterruptedException {
-    Path file;
+    Path file = download(url);
     try {
-      file = files.download(url, limits.upload().toBytes());
-    } catch (IOException e) {
-      throw new UncheckedIOException("download of the result failed", e);
-    }
-    try {
-      Path upload = file;
-      return pacer.paced(1, () -> telegram.sendFile(chat, method, new InputFile.Upload(upload, RemoteFiles.filename(url)), caption));
+      return pacer.paced(1, () -> telegram.sendFile(chat, method, new InputFile.Upload(file, RemoteFiles.filename(url)), caption));
     } finally {
       try {
         Files.deleteIfExists(file);
@@ -128,9 +122,21 @@ class SendNotice {
     }
   }
 
+  private Path download(String url) {
+    try {
+      return files.download(url, limits.upload().toBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException("download of the result failed", e);
+    }
+  }
+
   /** 2–10 images as one album: photos when each fits the by-URL photo limit, else documents. */
   private long album(long chat, List<String> urls, String caption, Pacer pacer) throws InterruptedException {
-    List<OptionalLong> sizes = urls.stream().map(url -> fileIds.of(url).isPresent() ? OptionalLong.empty() : files.size(url)).toList();
+    List<Optional<FileIds.Known>> known = urls.stream().map(fileIds::of).toList();
+    List<OptionalLong> sizes = new ArrayList<>();
+    for (int i = 0; i < urls.size(); i++) {
+      sizes.add(known.get(i).isPresent() ? OptionalLong.empty() : files.size(urls.get(i)));
+    }
     boolean photos = sizes.stream().allMatch(s -> s.orElse(-1) <= limits.photoByUrl().toBytes());
     boolean byUrl = sizes.stream().allMatch(s -> s.orElse(-1) <= limits.fileByUrl().toBytes());
     if (!byUrl) {
@@ -143,8 +149,8 @@ class SendNotice {
     }
     FileMethod method = photos ? FileMethod.PHOTO : FileMethod.DOCUMENT;
     List<String> media = new ArrayList<>();
-    for (String url : urls) {
-      media.add(fileIds.of(url).filter(k -> k.method() == method).map(FileIds.Known::fileId).orElse(url));
+    for (int i = 0; i < urls.size(); i++) {
+      media.add(known.get(i).filter(k -> k.method() == method).map(FileIds.Known::fileId).orElse(urls.get(i)));
     }
     List<Sent> sent = pacer.paced(urls.size(), () -> telegram.sendMediaGroup(chat, photos ? "photo" : "document", media, caption));
     for (int i = 0; i < Math.min(sent.size(), urls.size()); i++) {
