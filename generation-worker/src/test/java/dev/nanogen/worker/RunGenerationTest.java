@@ -12,11 +12,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 class RunGenerationTest extends WorkerIntegrationTest {
+  @Autowired JdbcClient jdbc;
 
   private List<Outcome> run(ModelKind kind, String prompt, Duration deadline) throws Exception {
-    GenerationRequested request = request(kind, prompt, deadline);
+    return run(request(kind, prompt, deadline));
+  }
+
+  private List<Outcome> run(GenerationRequested request) throws Exception {
     send(Topics.REQUESTS, request.generationId(), request);
     return awaitEnd(request.generationId(), Duration.ofSeconds(30));
   }
@@ -85,7 +91,7 @@ class RunGenerationTest extends WorkerIntegrationTest {
   @Test
   void a_5xx_until_the_deadline_fails_with_timeout() throws Exception {
     String prompt = "down [fail:503] " + System.nanoTime();
-    List<Outcome> outcomes = run(ModelKind.IMAGE, prompt, Duration.ofSeconds(6));
+    List<Outcome> outcomes = run(request(ModelKind.IMAGE, "down-model", prompt, Duration.ofSeconds(2), null));
 
     assertThat(last(outcomes).type()).isEqualTo("GenerationFailed");
     assertThat(last(outcomes).body().path("error_code").asString()).isEqualTo("TIMEOUT");
@@ -104,9 +110,37 @@ class RunGenerationTest extends WorkerIntegrationTest {
   @Test
   void a_hanging_connection_times_out_and_ends_at_the_deadline() throws Exception {
     String prompt = "hang [hang] " + System.nanoTime();
-    List<Outcome> outcomes = run(ModelKind.IMAGE, prompt, Duration.ofSeconds(3));
+    List<Outcome> outcomes = run(request(ModelKind.IMAGE, "hang-model", prompt, Duration.ofSeconds(3), null));
 
     assertThat(last(outcomes).body().path("error_code").asString()).isEqualTo("TIMEOUT");
+  }
+
+  @Test
+  void an_inline_b64_image_is_stored_and_named_by_a_gateway_url() throws Exception {
+    GenerationRequested request = request(ModelKind.IMAGE, "inline [b64] " + System.nanoTime(), Duration.ofMinutes(1));
+    List<Outcome> outcomes = run(request);
+
+    assertThat(last(outcomes).type()).isEqualTo("GenerationSucceeded");
+    String url = last(outcomes).body().path("result_urls").get(0).asString();
+    assertThat(url).matches(PUBLIC_BASE_URL + "/files/[0-9a-f-]{36}\\.png");
+    String id = url.substring(url.lastIndexOf('/') + 1, url.lastIndexOf('.'));
+    var stored = jdbc.sql("SELECT generation_id, content_type, content FROM files.result_files WHERE id = :id::uuid")
+        .param("id", id).query().singleRow();
+    assertThat(stored.get("generation_id")).isEqualTo(request.generationId());
+    assertThat(stored.get("content_type")).isEqualTo("image/png");
+    assertThat((byte[]) stored.get("content")).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+  }
+
+  @Test
+  void a_resume_polls_the_existing_task_and_submits_nothing() throws Exception {
+    String prompt = "resumed [polls:3] " + System.nanoTime();
+    String taskId = SANDBOX.submitVideoDirectly(prompt);
+
+    List<Outcome> outcomes = run(request(ModelKind.VIDEO, "kling-video", prompt, Duration.ofMinutes(1), taskId));
+
+    assertThat(outcomes.getFirst().body().path("provider_task_id").asString()).isEqualTo(taskId);
+    assertThat(last(outcomes).type()).isEqualTo("GenerationSucceeded");
+    assertThat(SANDBOX.submissions(prompt)).as("only the submission made before the 'crash'").isEqualTo(1);
   }
 
   @Test

@@ -37,6 +37,8 @@ import tools.jackson.databind.json.JsonMapper;
 abstract class WorkerIntegrationTest {
   static final String API_KEY = "worker-test-key";
   static final SandboxAimlServer SANDBOX = new SandboxAimlServer(0, API_KEY);
+  static final String PUBLIC_BASE_URL = "https://nanogen.example";
+  static final TestInfra.Database DATABASE = TestInfra.freshDatabase("nanogen_worker_test");
 
   @Autowired KafkaTemplate<String, String> kafka;
   @Autowired JsonMapper json;
@@ -44,14 +46,32 @@ abstract class WorkerIntegrationTest {
 
   @DynamicPropertySource
   static void infrastructure(DynamicPropertyRegistry registry) {
-    registry.add("spring.kafka.bootstrap-servers", TestInfra::kafkaBootstrap);
-    registry.add("nanogen.aiml.base-url", SANDBOX::baseUrl);
-    registry.add("nanogen.aiml.api-key", () -> API_KEY);
-    registry.add("nanogen.aiml.poll-interval", () -> "50ms");
-    registry.add("nanogen.aiml.retry-initial-interval", () -> "50ms");
-    registry.add("nanogen.aiml.retry-max-interval", () -> "200ms");
-    registry.add("nanogen.aiml.image-timeout", () -> "1s");
-    registry.add("nanogen.aiml.poll-timeout", () -> "1s");
+    settings().forEach((name, value) -> registry.add(name, () -> value));
+  }
+
+  /** The settings of every worker these tests run (a second one, in ScaleOutTest, too). */
+  static Map<String, Object> settings() {
+    Map<String, Object> settings = new java.util.LinkedHashMap<>();
+    settings.put("spring.datasource.url", DATABASE.url());
+    settings.put("spring.datasource.username", DATABASE.username());
+    settings.put("spring.datasource.password", DATABASE.password());
+    settings.put("spring.kafka.bootstrap-servers", TestInfra.kafkaBootstrap());
+    settings.put("nanogen.files.public-base-url", PUBLIC_BASE_URL);
+    settings.put("nanogen.aiml.base-url", SANDBOX.baseUrl());
+    settings.put("nanogen.aiml.api-key", API_KEY);
+    settings.put("nanogen.aiml.poll-interval", "50ms");
+    settings.put("nanogen.aiml.retry-initial-interval", "50ms");
+    settings.put("nanogen.aiml.retry-max-interval", "200ms");
+    settings.put("nanogen.aiml.image-timeout", "1s");
+    settings.put("nanogen.aiml.poll-timeout", "1s");
+    // Small circuits, so the breaker test needs few calls; failing tests use models of their own.
+    settings.put("nanogen.breaker.window", "4");
+    settings.put("nanogen.breaker.minimum-calls", "4");
+    settings.put("nanogen.breaker.open-for", "4s");
+    settings.put("nanogen.breaker.half-open-calls", "1");
+    settings.put("nanogen.worker.model-limits.capped", "2");
+    settings.put("nanogen.worker.shutdown-grace", "2s");
+    return settings;
   }
 
   @AfterAll
@@ -70,11 +90,15 @@ abstract class WorkerIntegrationTest {
   }
 
   GenerationRequested request(ModelKind kind, String prompt, Duration deadline) {
-    UUID id = UUID.randomUUID();
+    return request(kind, kind == ModelKind.IMAGE ? "flux-pro" : "kling-video", prompt, deadline, null);
+  }
+
+  /** A request for catalog model {@code modelId}; with {@code taskId}, a resume of that provider task. */
+  GenerationRequested request(ModelKind kind, String modelId, String prompt, Duration deadline, String taskId) {
     return new GenerationRequested(
-        UUID.randomUUID(), Instant.now(), 1, id, 1L, kind == ModelKind.IMAGE ? "flux-pro" : "kling-video",
+        UUID.randomUUID(), Instant.now(), 1, UUID.randomUUID(), 1L, modelId,
         kind == ModelKind.IMAGE ? "flux-pro/v1.1" : "kling-video/v2.1", kind, prompt, Map.of("size", "1024x1024"),
-        Instant.now().plus(deadline), null);
+        Instant.now().plus(deadline), taskId);
   }
 
   void send(String topic, UUID key, Record event) throws Exception {
@@ -90,15 +114,20 @@ abstract class WorkerIntegrationTest {
 
   /** Outcomes of one generation, as (type, json) in order. */
   List<Outcome> outcomesOf(UUID id) {
-    return outcomes.withKey(id.toString()).stream()
-        .map(r -> new Outcome(new String(r.headers().lastHeader(Topics.EVENT_TYPE_HEADER).value(), StandardCharsets.UTF_8), json.readTree(r.value())))
-        .toList();
+    return events(outcomes, id.toString());
   }
 
   /** Waits for the generation's final outcome (succeeded or failed) and returns all its outcomes. */
   List<Outcome> awaitEnd(UUID id, Duration atMost) {
     return await().atMost(atMost).pollInterval(Duration.ofMillis(100))
         .until(() -> outcomesOf(id), list -> list.stream().anyMatch(Outcome::isEnd));
+  }
+
+  /** Records of a probe, as (type, json). */
+  List<Outcome> events(KafkaProbe probe, String key) {
+    return probe.withKey(key).stream()
+        .map(r -> new Outcome(new String(r.headers().lastHeader(Topics.EVENT_TYPE_HEADER).value(), StandardCharsets.UTF_8), json.readTree(r.value())))
+        .toList();
   }
 
   record Outcome(String type, JsonNode body) {

@@ -11,7 +11,7 @@ public final class Topics {
 
   /**
    * worker → gateway: {@link GenerationStarted}, {@link GenerationSucceeded}, {@link
-   * GenerationFailed}.
+   * GenerationFailed}, {@link GenerationHandedBack}.
    */
   public static final String OUTCOMES = "nanogen.generation.outcomes";
 
@@ -26,6 +26,12 @@ public final class Topics {
    * about the user's chat).
    */
   public static final String CHATS = "nanogen.notifier.chats";
+
+  /**
+   * worker → gateway: {@link ModelAvailabilityChanged}, keyed by the catalog model id (a worker's
+   * circuit breaker for that model opened or closed).
+   */
+  public static final String MODELS = "nanogen.worker.models";
 
   /** Suffix of each topic's dead-letter topic. */
   public static final String DLT_SUFFIX = ".dlt";

@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.catalog;
 
 import dev.nanogen.model.ModelKind;
+import java.time.Instant;
 
 /**
  * One entry of the model catalog. Which AIML endpoint (by {@code kind}) and which provider model a
@@ -14,4 +15,10 @@ public record CatalogModel(
     long price,
     boolean enabled,
     int deadlineSeconds,
-    Integer maxActivePerUser) {}
+    Integer maxActivePerUser,
+    Instant unavailableUntil) {
+
+  public boolean availableAt(Instant now) {
+    return unavailableUntil == null || !unavailableUntil.isAfter(now);
+  }
+}

@@ -26,7 +26,9 @@ class InfrastructureConfig {
         topic(Topics.OUTCOMES + Topics.DLT_SUFFIX, kafka),
         topic(Topics.SETTLED, kafka),
         topic(Topics.CHATS, kafka),
-        topic(Topics.CHATS + Topics.DLT_SUFFIX, kafka));
+        topic(Topics.CHATS + Topics.DLT_SUFFIX, kafka),
+        topic(Topics.MODELS, kafka),
+        topic(Topics.MODELS + Topics.DLT_SUFFIX, kafka));
   }
 
   private static NewTopic topic(String name, NanogenProperties.Kafka kafka) {

@@ -23,9 +23,12 @@ import tools.jackson.databind.json.JsonMapper;
  * submitting anew. A processing image (a synchronous call, no task to resume) is never re-submitted:
  * if its worker died, the deadline fails it and releases the hold.
  * Both go out through the outbox, in the transaction that records the new dispatch time.
+ *
+ * <p>A generation a stopping worker handed back (GenerationHandedBack) is dispatched again the same
+ * way, at once, without waiting to look stalled — an image too, since its worker says it stopped.
  */
 @Component
-class RedispatchStalled {
+public class RedispatchStalled {
   /**
    * :pendingBefore    — pending and dispatched before this
    * :processingBefore — processing and dispatched before this
@@ -48,6 +51,18 @@ class RedispatchStalled {
       ORDER BY g.dispatched_at
       LIMIT :limit
       FOR UPDATE OF g SKIP LOCKED
+      """;
+
+  /** One active generation, locked; the task id a hand-back names is kept if none was known. */
+  private static final String CLAIM_HANDED_BACK =
+      """
+      UPDATE generations g
+      SET provider_task_id = COALESCE(g.provider_task_id, :taskId), dispatched_at = :now
+      FROM models m
+      WHERE g.id = :id AND m.id = g.model_id
+        AND g.status IN ('pending', 'processing') AND g.timeout_at > :now
+      RETURNING g.id, g.user_id, g.model_id, m.provider_model, m.kind, g.prompt, g.params,
+                g.timeout_at, g.provider_task_id
       """;
 
   private static final String MARK_DISPATCHED =
@@ -91,26 +106,48 @@ class RedispatchStalled {
                       .list();
               for (Stalled g : stalled) {
                 jdbc.sql(MARK_DISPATCHED).param("id", g.id()).param("now", Timestamp.from(now)).update();
-                outbox.append(
-                    Topics.REQUESTS,
-                    g.id(),
-                    new GenerationRequested(
-                        UUID.randomUUID(),
-                        now,
-                        GenerationRequested.SCHEMA_VERSION,
-                        g.id(),
-                        g.userId(),
-                        g.modelId(),
-                        g.providerModel(),
-                        ModelKind.fromWire(g.kind()),
-                        g.prompt(),
-                        json.readValue(g.params(), new TypeReference<Map<String, Object>>() {}),
-                        g.timeoutAt().toInstant(),
-                        g.providerTaskId()),
-                    null);
+                dispatch(g, now, null);
               }
               return stalled.size();
             });
     return count == null ? 0 : count;
+  }
+
+  /**
+   * Dispatches a generation a stopping worker handed back, in the caller's transaction; false when
+   * it has ended meanwhile (or is past its deadline: the sweeper ends it).
+   */
+  public boolean handBack(UUID id, String providerTaskId, Instant now, String correlationId) {
+    return jdbc.sql(CLAIM_HANDED_BACK)
+        .param("id", id)
+        .param("taskId", providerTaskId)
+        .param("now", Timestamp.from(now))
+        .query(Stalled.class)
+        .optional()
+        .map(g -> {
+          dispatch(g, now, correlationId);
+          return true;
+        })
+        .orElse(false);
+  }
+
+  private void dispatch(Stalled g, Instant now, String correlationId) {
+    outbox.append(
+        Topics.REQUESTS,
+        g.id(),
+        new GenerationRequested(
+            UUID.randomUUID(),
+            now,
+            GenerationRequested.SCHEMA_VERSION,
+            g.id(),
+            g.userId(),
+            g.modelId(),
+            g.providerModel(),
+            ModelKind.fromWire(g.kind()),
+            g.prompt(),
+            json.readValue(g.params(), new TypeReference<Map<String, Object>>() {}),
+            g.timeoutAt().toInstant(),
+            g.providerTaskId()),
+        correlationId);
   }
 }

@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.settlement;
 
 import dev.nanogen.model.GenerationFailed;
+import dev.nanogen.model.GenerationHandedBack;
 import dev.nanogen.model.GenerationStarted;
 import dev.nanogen.model.GenerationSucceeded;
 import dev.nanogen.model.Topics;
@@ -41,6 +42,8 @@ class OutcomeListener {
             settle.on(json.readValue(record.value(), GenerationSucceeded.class), correlationId);
         case "GenerationFailed" ->
             settle.on(json.readValue(record.value(), GenerationFailed.class), correlationId);
+        case "GenerationHandedBack" ->
+            settle.on(json.readValue(record.value(), GenerationHandedBack.class), correlationId);
         default -> throw new UnknownEventType(type);
       }
     } finally {

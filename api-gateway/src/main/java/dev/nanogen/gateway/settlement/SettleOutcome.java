@@ -2,7 +2,9 @@ package dev.nanogen.gateway.settlement;
 
 import dev.nanogen.gateway.generation.Ending;
 import dev.nanogen.gateway.generation.GenerationTransitions;
+import dev.nanogen.gateway.recovery.RedispatchStalled;
 import dev.nanogen.model.GenerationFailed;
+import dev.nanogen.model.GenerationHandedBack;
 import dev.nanogen.model.GenerationStarted;
 import dev.nanogen.model.GenerationSucceeded;
 import java.sql.Timestamp;
@@ -33,19 +35,31 @@ class SettleOutcome {
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
   private final GenerationTransitions transitions;
+  private final RedispatchStalled redispatch;
   private final Clock clock;
 
   SettleOutcome(
-      JdbcClient jdbc, TransactionTemplate tx, GenerationTransitions transitions, Clock clock) {
+      JdbcClient jdbc,
+      TransactionTemplate tx,
+      GenerationTransitions transitions,
+      RedispatchStalled redispatch,
+      Clock clock) {
     this.jdbc = jdbc;
     this.tx = tx;
     this.transitions = transitions;
+    this.redispatch = redispatch;
     this.clock = clock;
   }
 
   void on(GenerationStarted event, String correlationId) {
     apply(event.eventId(), () -> transitions.markProcessing(
         event.generationId(), event.providerTaskId(), "picked up by a worker", correlationId));
+  }
+
+  /** A stopping worker gave the generation back: another worker takes it over (a resume if it has a task). */
+  void on(GenerationHandedBack event, String correlationId) {
+    apply(event.eventId(), () -> redispatch.handBack(
+        event.generationId(), event.providerTaskId(), clock.instant(), correlationId));
   }
 
   void on(GenerationSucceeded event, String correlationId) {

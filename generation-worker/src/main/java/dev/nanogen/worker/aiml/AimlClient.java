@@ -50,26 +50,37 @@ public class AimlClient {
     return builder.build();
   }
 
-  /** Generates images synchronously; returns their URLs (both documented answer shapes). */
-  public List<String> generateImage(String model, String prompt, Map<String, Object> params) {
+  /**
+   * Generates images synchronously; returns them in both documented answer shapes: {@code
+   * data[].url} or {@code data[].b64_json}, and {@code images[].url}.
+   */
+  public List<ImageOutput> generateImage(String model, String prompt, Map<String, Object> params) {
     JsonNode body = post(images, "/v1/images/generations", request(model, prompt, params));
-    List<String> urls = new ArrayList<>();
+    List<ImageOutput> outputs = new ArrayList<>();
     for (JsonNode item : body.path("data")) {
       if (item.hasNonNull("url")) {
-        urls.add(item.get("url").asString());
+        outputs.add(new ImageOutput.Link(item.get("url").asString()));
       } else if (item.hasNonNull("b64_json")) {
-        throw ProviderError.badResponse("b64_json results are not stored yet");
+        outputs.add(new ImageOutput.Inline(decode(item.get("b64_json").asString())));
       }
     }
     for (JsonNode item : body.path("images")) {
       if (item.hasNonNull("url")) {
-        urls.add(item.get("url").asString());
+        outputs.add(new ImageOutput.Link(item.get("url").asString()));
       }
     }
-    if (urls.isEmpty()) {
-      throw ProviderError.badResponse("image answer has neither data[].url nor images[].url");
+    if (outputs.isEmpty()) {
+      throw ProviderError.badResponse("image answer has neither data[].url, data[].b64_json nor images[].url");
     }
-    return urls;
+    return outputs;
+  }
+
+  private static byte[] decode(String b64) {
+    try {
+      return java.util.Base64.getDecoder().decode(b64);
+    } catch (IllegalArgumentException e) {
+      throw ProviderError.badResponse("b64_json is not base64");
+    }
   }
 
   /** Submits a video task; returns the provider's task id. */

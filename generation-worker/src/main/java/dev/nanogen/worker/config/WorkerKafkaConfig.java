@@ -29,7 +29,8 @@ class WorkerKafkaConfig {
     return new KafkaAdmin.NewTopics(
         topic(Topics.REQUESTS, kafka),
         topic(Topics.REQUESTS + Topics.DLT_SUFFIX, kafka),
-        topic(Topics.OUTCOMES, kafka));
+        topic(Topics.OUTCOMES, kafka),
+        topic(Topics.MODELS, kafka));
   }
 
   /** Retries a failing record with back-off, then dead-letters it; unparseable ones at once. */

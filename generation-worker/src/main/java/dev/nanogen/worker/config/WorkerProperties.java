@@ -1,6 +1,7 @@
 package dev.nanogen.worker.config;
 
 import java.time.Duration;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -10,9 +11,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param aiml how to reach the AIML API
  * @param kafka topic layout
+ * @param worker how many generations run at once, and how the worker stops
+ * @param breaker when a model's circuit opens
+ * @param files where inline (b64_json) results are served from
  */
 @ConfigurationProperties("nanogen")
-public record WorkerProperties(@DefaultValue Aiml aiml, @DefaultValue Kafka kafka) {
+public record WorkerProperties(
+    @DefaultValue Aiml aiml,
+    @DefaultValue Kafka kafka,
+    @DefaultValue Worker worker,
+    @DefaultValue Breaker breaker,
+    @DefaultValue Files files) {
 
   /**
    * @param baseUrl AIML API base
@@ -39,4 +48,47 @@ public record WorkerProperties(@DefaultValue Aiml aiml, @DefaultValue Kafka kafk
    * @param replicas replication factor of created topics
    */
   public record Kafka(@DefaultValue("12") int partitions, @DefaultValue("1") short replicas) {}
+
+  /**
+   * @param maxInFlight generations this process runs at once, all models together (memory bound)
+   * @param modelMaxInFlight generations of one model this process runs at once (the AIML quota),
+   *     unless {@code modelLimits} names that model
+   * @param modelLimits per catalog model id, its own cap ({@code nanogen.worker.model-limits.veo-3=50})
+   * @param admissionWait how long the consumer waits for a free slot before it leaves the request in
+   *     Kafka and pauses that partition for a moment
+   * @param shutdownGrace on SIGTERM: how long generations may run on before they are handed back
+   */
+  public record Worker(
+      @DefaultValue("5000") int maxInFlight,
+      @DefaultValue("1000") int modelMaxInFlight,
+      Map<String, Integer> modelLimits,
+      @DefaultValue("500ms") Duration admissionWait,
+      @DefaultValue("20s") Duration shutdownGrace) {
+
+    public int capOf(String modelId) {
+      return modelLimits == null ? modelMaxInFlight : modelLimits.getOrDefault(modelId, modelMaxInFlight);
+    }
+  }
+
+  /**
+   * Per model, over the last {@code window} calls: at {@code failureRate} percent or more of
+   * provider failures (5xx, network, time-outs; not 429, not 4xx) and at least {@code minimumCalls}
+   * calls, the model's circuit opens for {@code openFor}; then {@code halfOpenCalls} trial calls
+   * decide whether it closes.
+   */
+  public record Breaker(
+      @DefaultValue("50") float failureRate,
+      @DefaultValue("20") int window,
+      @DefaultValue("10") int minimumCalls,
+      @DefaultValue("30s") Duration openFor,
+      @DefaultValue("3") int halfOpenCalls) {}
+
+  /**
+   * @param publicBaseUrl the gateway's public address: inline results are served at {@code
+   *     <publicBaseUrl>/files/<id>} (Telegram must be able to fetch it)
+   * @param retention how long an inline result is kept
+   */
+  public record Files(
+      @DefaultValue("http://127.0.0.1:8080") String publicBaseUrl,
+      @DefaultValue("30d") Duration retention) {}
 }

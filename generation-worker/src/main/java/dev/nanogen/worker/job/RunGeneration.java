@@ -1,20 +1,27 @@
 package dev.nanogen.worker.job;
 
 import dev.nanogen.model.GenerationFailed;
+import dev.nanogen.model.GenerationHandedBack;
 import dev.nanogen.model.GenerationRequested;
 import dev.nanogen.model.GenerationStarted;
 import dev.nanogen.model.GenerationSucceeded;
 import dev.nanogen.model.ModelKind;
 import dev.nanogen.worker.aiml.AimlClient;
+import dev.nanogen.worker.aiml.ImageOutput;
 import dev.nanogen.worker.aiml.ProviderError;
 import dev.nanogen.worker.aiml.VideoStatus;
 import dev.nanogen.worker.config.WorkerProperties;
+import dev.nanogen.worker.files.ResultFiles;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -22,8 +29,9 @@ import org.springframework.stereotype.Component;
 /**
  * Runs one requested generation to an outcome: announces GenerationStarted (with the provider task
  * id of a video as soon as there is one, so a worker that takes over resumes polling instead of
- * submitting again), calls the provider under the retry policy, and publishes GenerationSucceeded or
- * GenerationFailed.
+ * submitting again), calls the provider through the model's circuit under the retry policy, and
+ * publishes GenerationSucceeded or GenerationFailed — or, when the process stops first,
+ * GenerationHandedBack.
  */
 @Component
 class RunGeneration {
@@ -31,100 +39,118 @@ class RunGeneration {
 
   private final AimlClient aiml;
   private final Cancellations cancellations;
-  private final RecentGenerations recent;
+  private final ModelBreakers breakers;
   private final RetryPolicy retry;
   private final OutcomePublisher outcomes;
+  private final ResultFiles files;
+  private final StopSignal stop;
   private final Clock clock;
   private final Duration pollInterval;
+  private final MeterRegistry meters;
 
   RunGeneration(
       AimlClient aiml,
       Cancellations cancellations,
-      RecentGenerations recent,
+      ModelBreakers breakers,
       RetryPolicy retry,
       OutcomePublisher outcomes,
+      ResultFiles files,
+      StopSignal stop,
       Clock clock,
-      WorkerProperties properties) {
+      WorkerProperties properties,
+      MeterRegistry meters) {
     this.aiml = aiml;
     this.cancellations = cancellations;
-    this.recent = recent;
+    this.breakers = breakers;
     this.retry = retry;
     this.outcomes = outcomes;
+    this.files = files;
+    this.stop = stop;
     this.clock = clock;
     this.pollInterval = properties.aiml().pollInterval();
+    this.meters = meters;
   }
 
   /**
    * @param onStarted called once GenerationStarted is in Kafka (the caller commits the request's
    *     offset then)
+   * @return true when the generation reached its end here (an outcome, or its cancellation), false
+   *     when it was handed back
    */
-  void run(GenerationRequested request, String correlationId, Runnable onStarted) {
+  boolean run(GenerationRequested request, String correlationId, Runnable onStarted) {
     UUID id = request.generationId();
     if (cancellations.isCancelled(id)) {
       log.info("generation {} was cancelled before it started; skipped", id);
-      return;
+      return true;
     }
-    if (!recent.begin(id)) {
-      log.info("generation {} is running or ran here already; duplicate request skipped", id);
-      return;
-    }
-    boolean published = false;
-    try {
-      runOnce(request, correlationId, onStarted);
-      published = true;
-    } finally {
-      recent.end(id, published);
-    }
-  }
-
-  private void runOnce(GenerationRequested request, String correlationId, Runnable onStarted) {
-    UUID id = request.generationId();
     Instant began = clock.instant();
+    Progress progress = new Progress(request.providerTaskId());
+    String outcome;
     try {
       List<String> urls =
           request.kind() == ModelKind.IMAGE
               ? image(request, correlationId, onStarted)
-              : video(request, correlationId, onStarted);
+              : video(request, progress, correlationId, onStarted);
       long millis = Duration.between(began, clock.instant()).toMillis();
       outcomes.publish(id, new GenerationSucceeded(UUID.randomUUID(), clock.instant(), GenerationSucceeded.SCHEMA_VERSION, id, urls, millis), correlationId);
       log.info("generation {} completed in {} ms", id, millis);
+      outcome = "succeeded";
     } catch (Cancelled e) {
       log.info("generation {} was cancelled; stopped polling", id);
-    } catch (ProviderError e) {
-      String code = e.retryable() ? "TIMEOUT" : e.code();
-      outcomes.publish(id, new GenerationFailed(UUID.randomUUID(), clock.instant(), GenerationFailed.SCHEMA_VERSION, id, code, e.getMessage()), correlationId);
-      log.info("generation {} failed: {} ({})", id, code, e.getMessage());
+      outcome = "cancelled";
+    } catch (RuntimeException e) {
+      if (stop.raised()) {
+        handBack(request, progress.taskId, correlationId);
+        count(request, "handed_back", began);
+        return false;
+      }
+      if (!(e instanceof ProviderError error)) {
+        throw e;
+      }
+      String code = error.retryable() ? "TIMEOUT" : error.code();
+      outcomes.publish(id, new GenerationFailed(UUID.randomUUID(), clock.instant(), GenerationFailed.SCHEMA_VERSION, id, code, error.getMessage()), correlationId);
+      log.info("generation {} failed: {} ({})", id, code, error.getMessage());
+      outcome = "failed";
     }
+    count(request, outcome, began);
+    return true;
   }
 
   private List<String> image(GenerationRequested request, String correlationId, Runnable onStarted) {
     started(request, null, correlationId, onStarted);
-    return retry.call(
-        "image", request.deadline(),
-        () -> aiml.generateImage(request.providerModel(), request.prompt(), request.params()));
+    stopIfAsked();
+    List<ImageOutput> images =
+        provider("image", request, () -> aiml.generateImage(request.providerModel(), request.prompt(), request.params()));
+    List<String> urls = new ArrayList<>();
+    for (ImageOutput image : images) {
+      urls.add(switch (image) {
+        case ImageOutput.Link link -> link.url();
+        case ImageOutput.Inline inline -> files.store(request.generationId(), inline.bytes());
+      });
+    }
+    return urls;
   }
 
-  private List<String> video(GenerationRequested request, String correlationId, Runnable onStarted) {
-    String taskId = request.providerTaskId();
-    if (taskId == null) {
+  private List<String> video(GenerationRequested request, Progress progress, String correlationId, Runnable onStarted) {
+    if (progress.taskId == null) {
       // Started (and the commit of the request) before the submission: a crash after this point never
       // leads to a second submission; without a task id to resume, the deadline ends the generation.
       started(request, null, correlationId, onStarted);
-      taskId =
-          retry.call(
-              "video-submit", request.deadline(),
-              () -> aiml.submitVideo(request.providerModel(), request.prompt(), request.params()));
-      started(request, taskId, correlationId, () -> {});
+      stopIfAsked();
+      progress.taskId =
+          provider("video-submit", request, () -> aiml.submitVideo(request.providerModel(), request.prompt(), request.params()));
+      started(request, progress.taskId, correlationId, () -> {});
     } else {
-      log.info("generation {} resumes provider task {}", request.generationId(), taskId);
-      started(request, taskId, correlationId, onStarted);
+      log.info("generation {} resumes provider task {}", request.generationId(), progress.taskId);
+      started(request, progress.taskId, correlationId, onStarted);
     }
-    String task = taskId;
+    String task = progress.taskId;
     while (clock.instant().isBefore(request.deadline())) {
       if (cancellations.isCancelled(request.generationId())) {
         throw new Cancelled();
       }
-      VideoStatus status = retry.call("video-poll", request.deadline(), () -> aiml.pollVideo(task));
+      stopIfAsked();
+      VideoStatus status = provider("video-poll", request, () -> aiml.pollVideo(task));
       if ("completed".equals(status.state())) {
         if (status.url() == null) {
           throw new ProviderError("PROVIDER_BAD_RESPONSE", false, "completed video has no url");
@@ -134,9 +160,14 @@ class RunGeneration {
       if ("error".equals(status.state())) {
         throw new ProviderError("PROVIDER_GENERATION_FAILED", false, String.valueOf(status.error()));
       }
-      sleep(jittered(pollInterval));
+      pause(jittered(pollInterval));
     }
     throw new ProviderError("TIMEOUT", false, "deadline passed while the video was generating");
+  }
+
+  /** One provider call: through the model's circuit, retried within the deadline. */
+  private <T> T provider(String name, GenerationRequested request, Supplier<T> call) {
+    return retry.call(name, request.deadline(), () -> breakers.call(request.modelId(), call));
   }
 
   private void started(GenerationRequested request, String taskId, String correlationId, Runnable onStarted) {
@@ -147,23 +178,66 @@ class RunGeneration {
     onStarted.run();
   }
 
+  private void handBack(GenerationRequested request, String taskId, String correlationId) {
+    Thread.interrupted(); // the grace ended with an interrupt: clear it so the hand-back can be sent
+    UUID id = request.generationId();
+    outcomes.publish(
+        id,
+        new GenerationHandedBack(UUID.randomUUID(), clock.instant(), GenerationHandedBack.SCHEMA_VERSION, id, taskId, "worker stopping"),
+        correlationId);
+    log.info("generation {} handed back (provider task {})", id, taskId);
+  }
+
+  private void stopIfAsked() {
+    if (stop.raised()) {
+      throw new Stopping();
+    }
+  }
+
+  private void pause(Duration duration) {
+    try {
+      if (stop.pause(duration)) {
+        throw new Stopping();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Stopping();
+    }
+  }
+
+  private void count(GenerationRequested request, String outcome, Instant began) {
+    Timer.builder("nanogen.worker.generations")
+        .description("generations run by this worker, from admission to outcome")
+        .tag("model", request.modelId())
+        .tag("outcome", outcome)
+        .register(meters)
+        .record(Duration.between(began, clock.instant()));
+  }
+
   private static Duration jittered(Duration interval) {
     double factor = 0.8 + ThreadLocalRandom.current().nextDouble() * 0.4;
     return Duration.ofMillis((long) (interval.toMillis() * factor));
   }
 
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while polling", e);
+  /** What a generation got from the provider so far: its task, once submitted. */
+  private static final class Progress {
+    String taskId;
+
+    Progress(String taskId) {
+      this.taskId = taskId;
     }
   }
 
   /** The user cancelled: no outcome is published (the gateway already settled the generation). */
   private static final class Cancelled extends RuntimeException {
     Cancelled() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** The process is stopping: the generation is handed back. */
+  private static final class Stopping extends RuntimeException {
+    Stopping() {
       super(null, null, false, false);
     }
   }

@@ -91,7 +91,9 @@ public final class LocalStack implements AutoCloseable {
             Map.entry("NANOGEN_TELEGRAM_API_BASE_URL", telegram.baseUrl()),
             Map.entry("NANOGEN_AIML_BASE_URL", sandbox.baseUrl()),
             Map.entry("NANOGEN_AIML_API_KEY", settings.aimlApiKey()),
-            Map.entry("NANOGEN_AIML_POLL_INTERVAL", "1s"),
+            Map.entry("NANOGEN_AIML_POLL_INTERVAL", System.getenv().getOrDefault("NANOGEN_AIML_POLL_INTERVAL", "1s")),
+            // Inline (b64_json) results are served by this stack's gateway.
+            Map.entry("NANOGEN_FILES_PUBLIC_BASE_URL", "http://127.0.0.1:" + settings.gatewayPort()),
             Map.entry("NANOGEN_SIGNUP_BONUS", Long.toString(settings.signupBonus())));
     ChildProcess process =
         ChildProcess.start(
@@ -148,7 +150,8 @@ public final class LocalStack implements AutoCloseable {
     process.awaitReady(port, START_TIMEOUT);
   }
 
-  private int port(String module) {
+  /** The port a service of this stack listens on. */
+  public int port(String module) {
     return switch (module) {
       case "api-gateway" -> settings.gatewayPort();
       case "generation-worker" -> settings.workerPort();

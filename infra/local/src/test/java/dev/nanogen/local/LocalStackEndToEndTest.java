@@ -84,6 +84,22 @@ class LocalStackEndToEndTest {
   }
 
   @Test
+  void an_inline_b64_image_is_stored_served_by_the_gateway_and_sent_to_the_chat() throws Exception {
+    long user = 9_000_005;
+    String id = JSON.readTree(start(user, "flux-schnell", "e2e: inline [b64]").body()).path("generation_id").asString();
+
+    JsonNode done = awaitStatus(user, id, "completed");
+    String url = done.path("result_urls").get(0).asString();
+    assertThat(url).startsWith("http://127.0.0.1:" + stack.port("api-gateway") + "/files/");
+    HttpResponse<byte[]> file = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(file.statusCode()).isEqualTo(200);
+    assertThat(file.headers().firstValue("Content-Type")).hasValue("image/png");
+    assertThat(file.body()).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+    await().atMost(Duration.ofSeconds(30)).until(() -> !stack.telegram().messagesTo(user).isEmpty());
+    assertThat(stack.telegram().messagesTo(user).getFirst().fields().get("photo")).isEqualTo(url);
+  }
+
+  @Test
   void a_video_is_submitted_once_polled_to_completion_and_sent_as_video() throws Exception {
     long user = 9_000_002;
     String id = JSON.readTree(start(user, "kling-video", "e2e: waves [polls:2]").body()).path("generation_id").asString();

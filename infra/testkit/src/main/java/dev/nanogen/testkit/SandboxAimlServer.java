@@ -32,11 +32,12 @@ import tools.jackson.databind.JsonNode;
  *   <li>{@code [hang]} — never answer (until the server stops)
  *   <li>{@code [latency:250]} — answer after 250 ms
  *   <li>{@code [polls:3]} — a video completes on the third poll (default 2)
+ *   <li>{@code [seconds:20]} — a video completes 20 s after its submission, however often polled
  *   <li>{@code [video-error]} — a video ends with status {@code error}
  * </ul>
  *
- * And globally, through {@code POST /__sandbox/config} with {@code latency_ms} and {@code
- * failure_rate} (0..1, answered as 500). {@code GET /__sandbox/submissions} reports the count of
+ * And globally, through {@code POST /__sandbox/config} with {@code latency_ms}, {@code
+ * failure_rate} (0..1, answered as 500) and {@code burst_429} (the next N submissions answer 429). {@code GET /__sandbox/submissions} reports the count of
  * submissions per prompt, so tests and the chaos run can prove that nothing was submitted twice.
  */
 public final class SandboxAimlServer implements AutoCloseable {
@@ -44,6 +45,7 @@ public final class SandboxAimlServer implements AutoCloseable {
   private static final Pattern TOO_MANY = Pattern.compile("\\[429x(\\d+)]");
   private static final Pattern LATENCY = Pattern.compile("\\[latency:(\\d+)]");
   private static final Pattern POLLS = Pattern.compile("\\[polls:(\\d+)]");
+  private static final Pattern SECONDS = Pattern.compile("\\[seconds:(\\d+)]");
   /** A 1x1 transparent PNG. */
   static final byte[] PNG =
       Base64.getDecoder()
@@ -58,8 +60,13 @@ public final class SandboxAimlServer implements AutoCloseable {
   private final AtomicLong totalSubmissions = new AtomicLong();
   private volatile long latencyMillis;
   private volatile double failureRate;
+  private final AtomicInteger burst429 = new AtomicInteger();
+  private final AtomicLong polls = new AtomicLong();
 
-  private record VideoTask(String prompt, int pollsToFinish, AtomicInteger polls) {}
+  /**
+   * @param readyAtMillis wall-clock time from which the video is completed (0: by polls only)
+   */
+  private record VideoTask(String prompt, int pollsToFinish, long readyAtMillis, AtomicInteger polls) {}
 
   /**
    * @param port 0 for any free port
@@ -118,6 +125,30 @@ public final class SandboxAimlServer implements AutoCloseable {
     this.failureRate = failureRate;
   }
 
+  /** The next {@code count} submissions, whatever their prompt, answer 429 (a quota burst). */
+  public void burst429(int count) {
+    burst429.set(count);
+  }
+
+  /**
+   * Creates a video task as a submission by some earlier worker would have (counted as one
+   * submission of {@code prompt}); answers its task id.
+   */
+  public String submitVideoDirectly(String prompt) {
+    submissionsByPrompt.computeIfAbsent(prompt, p -> new AtomicInteger()).incrementAndGet();
+    totalSubmissions.incrementAndGet();
+    accepted(prompt);
+    Matcher polls = POLLS.matcher(prompt);
+    String id = "vid-" + UUID.randomUUID();
+    videos.put(id, new VideoTask(prompt, polls.find() ? Integer.parseInt(polls.group(1)) : 2, 0, new AtomicInteger()));
+    return id;
+  }
+
+  /** Status polls of video tasks answered so far. */
+  public long totalPolls() {
+    return polls.get();
+  }
+
   @Override
   public void close() {
     server.stop(0);
@@ -164,10 +195,18 @@ public final class SandboxAimlServer implements AutoCloseable {
       return;
     }
     Matcher polls = POLLS.matcher(prompt);
-    int pollsToFinish = polls.find() ? Integer.parseInt(polls.group(1)) : 2;
+    Matcher seconds = SECONDS.matcher(prompt);
+    int pollsToFinish;
+    long readyAt = 0;
+    if (seconds.find()) {
+      pollsToFinish = Integer.MAX_VALUE;
+      readyAt = System.currentTimeMillis() + Long.parseLong(seconds.group(1)) * 1000;
+    } else {
+      pollsToFinish = polls.find() ? Integer.parseInt(polls.group(1)) : 2;
+    }
     accepted(prompt);
     String id = "vid-" + UUID.randomUUID();
-    videos.put(id, new VideoTask(prompt, pollsToFinish, new AtomicInteger()));
+    videos.put(id, new VideoTask(prompt, pollsToFinish, readyAt, new AtomicInteger()));
     JsonHttp.send(exchange, 200, Map.of("id", id, "status", "queued"));
   }
 
@@ -182,8 +221,11 @@ public final class SandboxAimlServer implements AutoCloseable {
       JsonHttp.send(exchange, 500, error(500, "sandbox: random failure"));
       return;
     }
+    polls.incrementAndGet();
     int seen = task.polls().incrementAndGet();
-    if (seen < task.pollsToFinish()) {
+    boolean ready =
+        task.readyAtMillis() > 0 ? System.currentTimeMillis() >= task.readyAtMillis() : seen >= task.pollsToFinish();
+    if (!ready) {
       JsonHttp.send(exchange, 200, Map.of("id", id, "status", seen == 1 ? "queued" : "generating"));
     } else if (task.prompt().contains("[video-error]")) {
       JsonHttp.send(
@@ -241,11 +283,12 @@ public final class SandboxAimlServer implements AutoCloseable {
       configure(
           Duration.ofMillis(config.path("latency_ms").asLong(0)),
           config.path("failure_rate").asDouble(0));
-      JsonHttp.send(exchange, 200, Map.of("latency_ms", latencyMillis, "failure_rate", failureRate));
+      burst429(config.path("burst_429").asInt(0));
+      JsonHttp.send(exchange, 200, Map.of("latency_ms", latencyMillis, "failure_rate", failureRate, "burst_429", burst429.get()));
     } else if (path.equals("/__sandbox/submissions")) {
       Map<String, Integer> counts = new java.util.TreeMap<>();
       submissionsByPrompt.forEach((prompt, count) -> counts.put(prompt, count.get()));
-      JsonHttp.send(exchange, 200, Map.of("total", totalSubmissions.get(), "by_prompt", counts));
+      JsonHttp.send(exchange, 200, Map.of("total", totalSubmissions.get(), "polls", polls.get(), "by_prompt", counts));
     } else {
       JsonHttp.send(exchange, 404, error(404, "unknown sandbox path"));
     }
@@ -270,7 +313,8 @@ public final class SandboxAimlServer implements AutoCloseable {
       return true;
     }
     Matcher tooMany = TOO_MANY.matcher(prompt);
-    if (tooMany.find() && count <= Integer.parseInt(tooMany.group(1))) {
+    if ((tooMany.find() && count <= Integer.parseInt(tooMany.group(1)))
+        || burst429.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
       JsonHttp.send(exchange, 429, error(429, "Too many requests"));
       return true;
     }

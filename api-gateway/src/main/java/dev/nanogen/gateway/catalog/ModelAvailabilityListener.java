@@ -1,0 +1,62 @@
+package dev.nanogen.gateway.catalog;
+
+import dev.nanogen.model.ModelAvailabilityChanged;
+import dev.nanogen.model.Topics;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Records on the model what the workers' circuit breakers learned (ModelAvailabilityChanged): an
+ * open circuit makes new starts of that model answer 503 MODEL_UNAVAILABLE until {@code until} or
+ * until a worker reports the circuit closed. One conditional UPDATE: an event older than the one
+ * applied changes nothing, so repeats and reorderings are harmless.
+ */
+@Component
+class ModelAvailabilityListener {
+  private static final Logger log = LoggerFactory.getLogger(ModelAvailabilityListener.class);
+
+  private final JdbcClient jdbc;
+  private final JsonMapper json;
+
+  ModelAvailabilityListener(JdbcClient jdbc, JsonMapper json) {
+    this.jdbc = jdbc;
+    this.json = json;
+  }
+
+  @KafkaListener(id = "gateway-model-availability", topics = Topics.MODELS, groupId = "nanogen-gateway")
+  void on(ConsumerRecord<String, String> record) {
+    Header type = record.headers().lastHeader(Topics.EVENT_TYPE_HEADER);
+    if (type == null || !"ModelAvailabilityChanged".equals(new String(type.value(), StandardCharsets.UTF_8))) {
+      throw new IllegalArgumentException("not a ModelAvailabilityChanged record");
+    }
+    ModelAvailabilityChanged event = json.readValue(record.value(), ModelAvailabilityChanged.class);
+    if (event.occurredAt() == null || event.modelId() == null || (!event.available() && event.until() == null)) {
+      throw new IllegalArgumentException("an incomplete ModelAvailabilityChanged");
+    }
+    int updated =
+        jdbc.sql(
+                """
+                UPDATE models SET unavailable_until = :until, availability_at = :at
+                WHERE id = :model AND (availability_at IS NULL OR availability_at < :at)
+                """)
+            .param("until", event.available() ? null : Timestamp.from(event.until()))
+            .param("at", Timestamp.from(event.occurredAt()))
+            .param("model", event.modelId())
+            .update();
+    if (updated == 1) {
+      if (event.available()) {
+        log.info("model {} is available again", event.modelId());
+      } else {
+        log.warn("model {} unavailable until {}: {}", event.modelId(), event.until(), event.reason());
+      }
+    }
+  }
+}

@@ -1,0 +1,197 @@
+package dev.nanogen.worker.job;
+
+import dev.nanogen.model.GenerationRequested;
+import dev.nanogen.worker.config.WorkerProperties;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.listener.AbstractMessageListenerContainer;
+import org.springframework.stereotype.Component;
+
+/**
+ * The generations this process runs, one virtual thread each, so thousands can wait on the provider
+ * at once. A request is admitted only with a free slot — of the process ({@code max-in-flight}, the
+ * memory bound) and of its model ({@code model-max-in-flight} or {@code model-limits}, the AIML
+ * quota); without one it stays in Kafka. A duplicate of a generation running or recently finished
+ * here (a redelivery, the sweeper's re-dispatch while this process still polls) is skipped.
+ *
+ * <p>On SIGTERM (after the Kafka listeners stopped taking requests): videos hand their task back at
+ * their next poll, images get {@code shutdown-grace} to finish; whatever still runs then is
+ * interrupted and handed back (GenerationHandedBack), so another worker takes it over at once.
+ */
+@Component
+class Jobs implements SmartLifecycle {
+  private static final Logger log = LoggerFactory.getLogger(Jobs.class);
+  static final int REMEMBERED = 50_000;
+
+  enum Admission { STARTED, DUPLICATE, FULL }
+
+  private final RunGeneration run;
+  private final WorkerProperties.Worker settings;
+  private final Semaphore process;
+  private final Map<String, Semaphore> models = new ConcurrentHashMap<>();
+  private final Map<UUID, Thread> running = new HashMap<>();
+  private final Map<UUID, Boolean> finished =
+      new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
+          return size() > REMEMBERED;
+        }
+      };
+  private final StopSignal stop;
+  private volatile boolean started;
+
+  Jobs(RunGeneration run, StopSignal stop, WorkerProperties properties, MeterRegistry meters) {
+    this.run = run;
+    this.stop = stop;
+    this.settings = properties.worker();
+    this.process = new Semaphore(settings.maxInFlight());
+    Gauge.builder("nanogen.worker.in.flight", this, Jobs::size)
+        .description("generations this worker runs now")
+        .register(meters);
+  }
+
+  /**
+   * Admits a request on the listener's thread and returns once its GenerationStarted is in Kafka
+   * (or it ended without one), so the caller may commit its offset; the generation goes on on its
+   * own virtual thread.
+   */
+  Admission admit(GenerationRequested request, String correlationId) throws InterruptedException {
+    UUID id = request.generationId();
+    if (!begin(id)) {
+      return Admission.DUPLICATE;
+    }
+    Semaphore model = models.computeIfAbsent(request.modelId(), m -> new Semaphore(settings.capOf(m)));
+    long waitNanos = settings.admissionWait().toNanos();
+    long began = System.nanoTime();
+    if (!process.tryAcquire(waitNanos, TimeUnit.NANOSECONDS)) {
+      end(id, false);
+      return Admission.FULL;
+    }
+    if (!model.tryAcquire(Math.max(0, waitNanos - (System.nanoTime() - began)), TimeUnit.NANOSECONDS)) {
+      process.release();
+      end(id, false);
+      return Admission.FULL;
+    }
+    CompletableFuture<Void> handedOff = new CompletableFuture<>();
+    Map<String, String> mdc = MDC.getCopyOfContextMap();
+    Thread thread =
+        Thread.ofVirtual()
+            .name("generation-" + id)
+            .unstarted(
+                () -> {
+                  boolean ended = false;
+                  if (mdc != null) {
+                    MDC.setContextMap(mdc);
+                  }
+                  try {
+                    ended = run.run(request, correlationId, () -> handedOff.complete(null));
+                  } catch (Throwable e) {
+                    handedOff.completeExceptionally(e);
+                    log.error("generation {} stopped by an unexpected error", id, e);
+                  } finally {
+                    model.release();
+                    process.release();
+                    end(id, ended);
+                    handedOff.complete(null);
+                  }
+                });
+    attach(id, thread);
+    thread.start();
+    try {
+      handedOff.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    }
+    return Admission.STARTED;
+  }
+
+  synchronized int size() {
+    return running.size();
+  }
+
+  private synchronized boolean begin(UUID id) {
+    if (running.containsKey(id) || finished.containsKey(id)) {
+      return false;
+    }
+    running.put(id, Thread.currentThread());
+    return true;
+  }
+
+  private synchronized void attach(UUID id, Thread thread) {
+    running.put(id, thread);
+  }
+
+  private synchronized void end(UUID id, boolean ended) {
+    running.remove(id);
+    if (ended) {
+      finished.put(id, Boolean.TRUE);
+    }
+    notifyAll();
+  }
+
+  @Override
+  public void start() {
+    started = true;
+  }
+
+  @Override
+  public boolean isRunning() {
+    return started;
+  }
+
+  /** Stops after the Kafka listener containers (a lower phase stops later). */
+  @Override
+  public int getPhase() {
+    return AbstractMessageListenerContainer.DEFAULT_PHASE - 1;
+  }
+
+  @Override
+  public void stop() {
+    started = false;
+    stop.raise();
+    log.info("stopping: {} generations in flight, grace {}", size(), settings.shutdownGrace());
+    long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
+    if (!awaitEmpty(deadline)) {
+      List<Thread> left;
+      synchronized (this) {
+        left = new ArrayList<>(running.values());
+      }
+      log.warn("grace over: interrupting {} generations, which hand themselves back", left.size());
+      left.forEach(Thread::interrupt);
+      awaitEmpty(System.nanoTime() + Duration.ofSeconds(5).toNanos());
+    }
+    log.info("stopped with {} generations in flight", size());
+  }
+
+  private synchronized boolean awaitEmpty(long deadlineNanos) {
+    while (!running.isEmpty()) {
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      try {
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+}

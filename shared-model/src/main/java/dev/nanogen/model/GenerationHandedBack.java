@@ -1,0 +1,23 @@
+package dev.nanogen.model;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A worker that is shutting down stopped working on a generation before its end: the gateway
+ * dispatches it again at once (a resume with {@code providerTaskId} when there is one), instead of
+ * waiting for the sweeper to notice the stall.
+ *
+ * @param providerTaskId the provider's task to resume (videos), or null when nothing was submitted
+ *     or the call was synchronous (an image: submitted again)
+ */
+public record GenerationHandedBack(
+    UUID eventId,
+    Instant occurredAt,
+    int schemaVersion,
+    UUID generationId,
+    String providerTaskId,
+    String reason) {
+
+  public static final int SCHEMA_VERSION = 1;
+}
