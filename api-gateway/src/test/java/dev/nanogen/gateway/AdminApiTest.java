@@ -102,6 +102,83 @@ class AdminApiTest extends IntegrationTest {
     assertThat(ids(broken.path("users_out_of_balance"))).contains(user);
   }
 
+  @Test
+  void a_user_view_shows_balance_limits_and_recent_generations_and_is_audited() {
+    long user = newUserId();
+    grant(user, 20);
+    String generation = json(start(user, "flux-pro", "admin view")).path("generation_id").asString();
+
+    HttpResponse<String> view = admin("GET", "/api/admin/users/" + user, null, null);
+
+    assertThat(view.statusCode()).isEqualTo(200);
+    JsonNode body = json(view);
+    assertThat(body.path("credits_available").asLong()).isEqualTo(16);
+    assertThat(body.path("credits_held").asLong()).isEqualTo(4);
+    assertThat(body.path("active_generations").asLong()).isEqualTo(1);
+    assertThat(body.path("limits").path("max_active").asInt()).isEqualTo(5);
+    assertThat(body.path("recent_generations").get(0).path("generation_id").asString()).isEqualTo(generation);
+    assertThat(jdbc.sql("SELECT count(*) FROM admin_audit WHERE user_id = :u AND action = 'view-user'").param("u", user).query(Long.class).single()).isEqualTo(1);
+    assertThat(admin("GET", "/api/admin/users/" + newUserId(), null, null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void a_generation_view_tells_its_whole_story() {
+    long user = newUserId();
+    grant(user, 20);
+    String id = json(start(user, "flux-pro", "story")).path("generation_id").asString();
+    post("/api/generation/" + id + "/cancel", user, java.util.Map.of(), java.util.Map.of());
+
+    JsonNode story = json(admin("GET", "/api/admin/generations/" + id, null, null));
+
+    assertThat(story.path("status").asString()).isEqualTo("cancelled");
+    assertThat(story.path("status_history").valueStream().map(h -> h.path("status").asString()).toList()).containsExactly("pending", "cancelled");
+    assertThat(story.path("ledger").valueStream().map(l -> l.path("kind").asString()).toList()).containsExactly("HOLD", "RELEASE");
+    assertThat(story.path("events").valueStream().map(e -> e.path("event_type").asString()).toList())
+        .contains("GenerationRequested", "GenerationSettled");
+    assertThat(admin("GET", "/api/admin/generations/" + java.util.UUID.randomUUID(), null, null).statusCode()).isEqualTo(404);
+    assertThat(admin("GET", "/api/admin/generations/not-a-uuid", null, null).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void stats_count_each_model_over_a_time_range() {
+    long user = newUserId();
+    grant(user, 100);
+    java.time.Instant from = clock.instant().minusSeconds(1);
+    String completed = json(start(user, "dall-e-3", "stats 1")).path("generation_id").asString();
+    String cancelled = json(start(user, "dall-e-3", "stats 2")).path("generation_id").asString();
+    post("/api/generation/" + cancelled + "/cancel", user, java.util.Map.of(), java.util.Map.of());
+    jdbc.sql("UPDATE generations SET status = 'completed', finished_at = created_at + interval '2 seconds' WHERE id = :id::uuid")
+        .param("id", completed).update();
+    java.time.Instant to = clock.instant().plusSeconds(1);
+
+    HttpResponse<String> answer = admin("GET", "/api/admin/stats?from=" + from + "&to=" + to, null, null);
+
+    assertThat(answer.statusCode()).isEqualTo(200);
+    JsonNode dalle = json(answer).path("models").valueStream().filter(m -> m.path("model_id").asString().equals("dall-e-3")).findFirst().orElseThrow();
+    assertThat(dalle.path("total").asLong()).isEqualTo(2);
+    assertThat(dalle.path("completed").asLong()).isEqualTo(1);
+    assertThat(dalle.path("cancelled").asLong()).isEqualTo(1);
+    assertThat(dalle.path("success_rate").asDouble()).isEqualTo(1.0);
+    assertThat(dalle.path("p50_millis").asDouble()).isEqualTo(2000.0);
+    assertThat(dalle.path("refunds").asLong()).isEqualTo(1);
+    assertThat(dalle.path("credits_returned").asLong()).isEqualTo(5);
+    assertThat(admin("GET", "/api/admin/stats?from=yesterday", null, null).statusCode()).isEqualTo(400);
+    assertThat(admin("GET", "/api/admin/stats?from=" + to + "&to=" + from, null, null).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void every_admin_endpoint_refuses_a_missing_or_wrong_token() {
+    List<String> paths = List.of("/api/admin/users/1", "/api/admin/generations/" + java.util.UUID.randomUUID(), "/api/admin/stats",
+        "/api/admin/outbox/parked", "/api/admin/reconcile");
+    for (String path : paths) {
+      HttpResponse<String> none = send(HttpRequest.newBuilder(uri(path)).build());
+      HttpResponse<String> wrong = send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer not-the-token").build());
+      assertThat(none.statusCode()).as(path).isEqualTo(401);
+      assertThat(json(none).path("code").asString()).isEqualTo("ADMIN_AUTH_REQUIRED");
+      assertThat(wrong.statusCode()).as(path).isEqualTo(401);
+    }
+  }
+
   private static List<Long> ids(JsonNode users) {
     return users.valueStream().map(u -> u.path("user_id").asLong()).toList();
   }

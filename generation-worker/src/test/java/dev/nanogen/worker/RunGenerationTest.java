@@ -11,6 +11,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import dev.nanogen.testkit.KafkaProbe;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -162,6 +165,21 @@ class RunGenerationTest extends WorkerIntegrationTest {
 
     assertThat(last(next).type()).isEqualTo("GenerationSucceeded");
     assertThat(outcomesOf(request.generationId())).extracting(Outcome::type).containsOnly("GenerationStarted");
+  }
+
+  @Test
+  void an_unreadable_request_goes_to_the_dead_letter_topic_and_the_partition_moves_on() throws Exception {
+    GenerationRequested next = request(ModelKind.IMAGE, "after garbage " + System.nanoTime(), Duration.ofMinutes(1));
+    try (KafkaProbe dead = new KafkaProbe(Topics.REQUESTS + Topics.DLT_SUFFIX)) {
+      ProducerRecord<String, String> garbage = new ProducerRecord<>(Topics.REQUESTS, next.generationId().toString(), "{not json");
+      garbage.headers().add(Topics.EVENT_TYPE_HEADER, "GenerationRequested".getBytes(StandardCharsets.UTF_8));
+      kafka.send(garbage).get();
+      send(Topics.REQUESTS, next.generationId(), next);
+
+      assertThat(last(awaitEnd(next.generationId(), Duration.ofSeconds(30))).type()).isEqualTo("GenerationSucceeded");
+      await().atMost(Duration.ofSeconds(20)).until(() -> dead.withKey(next.generationId().toString()).size() == 1);
+      assertThat(dead.withKey(next.generationId().toString()).getFirst().value()).isEqualTo("{not json");
+    }
   }
 
   @Test

@@ -1,5 +1,10 @@
 package dev.nanogen.gateway.admin;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -9,9 +14,13 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The admin API: credits, ban and premium flags, parked outbox rows, reconcile. Every action is audited. */
+/**
+ * The admin API: credits, ban and premium flags, a user, a generation's story, per-model stats,
+ * parked outbox rows, reconcile. Every action — looking at a user's data included — is audited.
+ */
 @RestController
 class AdminController {
   private final GrantCredits grant;
@@ -20,6 +29,8 @@ class AdminController {
   private final TransactionTemplate tx;
   private final AdminAudit audit;
   private final dev.nanogen.gateway.outbox.ParkedRows parkedRows;
+  private final AdminViews views;
+  private final Clock clock;
 
   AdminController(
       GrantCredits grant,
@@ -27,8 +38,12 @@ class AdminController {
       JdbcClient jdbc,
       TransactionTemplate tx,
       AdminAudit audit,
-      dev.nanogen.gateway.outbox.ParkedRows parkedRows) {
+      dev.nanogen.gateway.outbox.ParkedRows parkedRows,
+      AdminViews views,
+      Clock clock) {
     this.parkedRows = parkedRows;
+    this.views = views;
+    this.clock = clock;
     this.grant = grant;
     this.reconcile = reconcile;
     this.jdbc = jdbc;
@@ -69,6 +84,45 @@ class AdminController {
       throw dev.nanogen.gateway.error.ValidationFailed.of("premium", "is required (true or false)");
     }
     return setFlag(userId, "premium", request.premium(), request.premium() ? "premium-on" : "premium-off");
+  }
+
+  @GetMapping("/api/admin/users/{userId}")
+  AdminViews.User user(@PathVariable long userId) {
+    return tx.execute(s -> {
+      audit.record("view-user", userId, null);
+      return views.user(userId);
+    });
+  }
+
+  @GetMapping("/api/admin/generations/{id}")
+  AdminViews.Generation generation(@PathVariable UUID id) {
+    return tx.execute(s -> {
+      AdminViews.Generation generation = views.generation(id);
+      audit.record("view-generation", generation.userId(), id.toString());
+      return generation;
+    });
+  }
+
+  /** Per model, generations created in [from, to) (ISO-8601 instants; default: the last 24 hours). */
+  @GetMapping("/api/admin/stats")
+  AdminViews.Stats stats(@RequestParam(required = false) String from, @RequestParam(required = false) String to) {
+    Instant end = to == null ? clock.instant() : instant("to", to);
+    Instant start = from == null ? end.minus(Duration.ofDays(1)) : instant("from", from);
+    if (!start.isBefore(end)) {
+      throw dev.nanogen.gateway.error.ValidationFailed.of("from", "must be before to");
+    }
+    return tx.execute(s -> {
+      audit.record("view-stats", null, start + ".." + end);
+      return views.stats(start, end);
+    });
+  }
+
+  private static Instant instant(String field, String value) {
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      throw dev.nanogen.gateway.error.ValidationFailed.of(field, "must be an ISO-8601 instant, like 2026-11-26T00:00:00Z");
+    }
   }
 
   record Parked(java.util.List<dev.nanogen.gateway.outbox.ParkedRows.Parked> items) {}

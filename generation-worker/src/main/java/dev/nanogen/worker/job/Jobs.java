@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -39,7 +38,16 @@ class Jobs implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(Jobs.class);
   static final int REMEMBERED = 50_000;
 
-  enum Admission { STARTED, DUPLICATE, FULL }
+  enum Outcome { STARTED, DUPLICATE, FULL }
+
+  /**
+   * @param handedOff completes when the generation's GenerationStarted is in Kafka (or it ended
+   *     without one); exceptionally when that could not be published
+   */
+  record Admission(Outcome outcome, CompletableFuture<Void> handedOff) {
+    static final Admission DUPLICATE = new Admission(Outcome.DUPLICATE, CompletableFuture.completedFuture(null));
+    static final Admission FULL = new Admission(Outcome.FULL, CompletableFuture.completedFuture(null));
+  }
 
   private final RunGeneration run;
   private final WorkerProperties.Worker settings;
@@ -67,9 +75,9 @@ class Jobs implements SmartLifecycle {
   }
 
   /**
-   * Admits a request on the listener's thread and returns once its GenerationStarted is in Kafka
-   * (or it ended without one), so the caller may commit its offset; the generation goes on on its
-   * own virtual thread.
+   * Admits a request on the listener's thread, waiting up to {@code admission-wait} for a slot, and
+   * starts it on a virtual thread of its own. The caller commits the offset once {@link
+   * Admission#handedOff()} completed.
    */
   Admission admit(GenerationRequested request, String correlationId) throws InterruptedException {
     UUID id = request.generationId();
@@ -113,12 +121,7 @@ class Jobs implements SmartLifecycle {
                 });
     attach(id, thread);
     thread.start();
-    try {
-      handedOff.get();
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-    }
-    return Admission.STARTED;
+    return new Admission(Outcome.STARTED, handedOff);
   }
 
   synchronized int size() {

@@ -4,21 +4,28 @@ import dev.nanogen.model.GenerationRequested;
 import dev.nanogen.model.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Consumes GenerationRequested and admits each to {@link Jobs}. The offset is committed as soon as
- * GenerationStarted is acknowledged by the broker (or the request was a duplicate); a request with
- * no free slot is not taken: the partition is re-read after a short pause, so waiting jobs wait in
- * Kafka, not in memory.
+ * Consumes GenerationRequested a poll at a time and admits each to {@link Jobs}; their
+ * GenerationStarted go out concurrently, and the poll's offsets are committed once every one is
+ * acknowledged by the broker. A request with no free slot is not taken: the offsets before it are
+ * committed and it is read again after a short pause, so waiting jobs wait in Kafka, not in memory.
+ * A record that cannot be read fails alone (BatchListenerFailedException names it) and goes to the
+ * dead-letter topic.
  *
  * <p>Few consumers per process ({@code nanogen.worker.concurrency}, default 3): admitting is quick,
  * the generations run elsewhere, and a partition can belong to one consumer only — with 12 partitions
@@ -37,33 +44,73 @@ class RequestListener {
     this.json = json;
   }
 
+  private record Admitted(int index, CompletableFuture<Void> handedOff) {}
+
   @KafkaListener(
       id = "worker-requests",
       topics = Topics.REQUESTS,
       groupId = "nanogen-worker",
+      batch = "true",
       concurrency = "${nanogen.worker.concurrency:3}")
-  void on(ConsumerRecord<String, String> record, Acknowledgment ack) throws InterruptedException {
+  void on(List<ConsumerRecord<String, String>> records, Acknowledgment ack) throws InterruptedException {
+    List<Admitted> admitted = new ArrayList<>();
+    for (int i = 0; i < records.size(); i++) {
+      ConsumerRecord<String, String> record = records.get(i);
+      String correlationId = header(record, Topics.CORRELATION_HEADER);
+      MDC.put("correlation_id", correlationId);
+      MDC.put("generation_id", record.key());
+      try {
+        GenerationRequested request;
+        try {
+          request = parse(record);
+        } catch (RuntimeException e) {
+          awaitHandOffs(admitted);
+          throw new BatchListenerFailedException("unreadable request", e, i);
+        }
+        Jobs.Admission admission = jobs.admit(request, correlationId);
+        switch (admission.outcome()) {
+          case STARTED -> admitted.add(new Admitted(i, admission.handedOff()));
+          case DUPLICATE -> log.info("generation {} is running or ran here already; duplicate request skipped", request.generationId());
+          case FULL -> {
+            awaitHandOffs(admitted);
+            ack.nack(i, FULL_PAUSE);
+            return;
+          }
+        }
+      } finally {
+        MDC.remove("correlation_id");
+        MDC.remove("generation_id");
+      }
+    }
+    awaitHandOffs(admitted);
+    ack.acknowledge();
+  }
+
+  /** Waits for every GenerationStarted; the first that failed fails the batch from its record on. */
+  private static void awaitHandOffs(List<Admitted> admitted) throws InterruptedException {
+    Admitted failed = null;
+    Throwable cause = null;
+    for (Admitted a : admitted) {
+      try {
+        a.handedOff().get();
+      } catch (ExecutionException e) {
+        if (failed == null) {
+          failed = a;
+          cause = e.getCause();
+        }
+      }
+    }
+    if (failed != null) {
+      throw new BatchListenerFailedException("GenerationStarted not published", cause, failed.index());
+    }
+  }
+
+  private GenerationRequested parse(ConsumerRecord<String, String> record) {
     String type = header(record, Topics.EVENT_TYPE_HEADER);
     if (!"GenerationRequested".equals(type)) {
       throw new IllegalArgumentException("unexpected event type " + type);
     }
-    String correlationId = header(record, Topics.CORRELATION_HEADER);
-    MDC.put("correlation_id", correlationId);
-    MDC.put("generation_id", record.key());
-    try {
-      GenerationRequested request = json.readValue(record.value(), GenerationRequested.class);
-      switch (jobs.admit(request, correlationId)) {
-        case STARTED -> ack.acknowledge();
-        case DUPLICATE -> {
-          log.info("generation {} is running or ran here already; duplicate request skipped", request.generationId());
-          ack.acknowledge();
-        }
-        case FULL -> ack.nack(FULL_PAUSE);
-      }
-    } finally {
-      MDC.remove("correlation_id");
-      MDC.remove("generation_id");
-    }
+    return json.readValue(record.value(), GenerationRequested.class);
   }
 
   private static String header(ConsumerRecord<?, ?> record, String name) {
