@@ -89,7 +89,7 @@ class AdminController {
   @GetMapping("/api/admin/users/{userId}")
   AdminViews.User user(@PathVariable long userId) {
     return tx.execute(s -> {
-      audit.record("view-user", userId, null);
+      audit.record("view-user", userId, "viewed");
       return views.user(userId);
     });
   }

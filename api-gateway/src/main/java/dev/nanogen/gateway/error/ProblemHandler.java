@@ -36,8 +36,11 @@ public class ProblemHandler {
   private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
   private final MessageSource messages;
 
-  ProblemHandler(MessageSource messages) {
+  private final io.micrometer.core.instrument.MeterRegistry meters;
+
+  ProblemHandler(MessageSource messages, io.micrometer.core.instrument.MeterRegistry meters) {
     this.messages = messages;
+    this.meters = meters;
   }
 
   @ExceptionHandler(AppError.class)
@@ -127,6 +130,8 @@ public class ProblemHandler {
   /** Builds the problem+json answer for an {@link AppError}; also used by servlet filters. */
   public ResponseEntity<ProblemDetail> problem(AppError error, HttpServletRequest request) {
     ErrorCode code = error.code();
+    // Every refusal by code: limits (RATE_LIMIT_EXCEEDED, MAX_ACTIVE_GENERATIONS), credits, auth, ….
+    meters.counter("nanogen.rejections", "code", code.name()).increment();
     Locale locale = UserLocale.of(request);
     ProblemDetail body = ProblemDetail.forStatusAndDetail(code.status(), error.getMessage());
     body.setType(URI.create("https://nanogen.dev/problems/" + code.name().toLowerCase(Locale.ROOT).replace('_', '-')));

@@ -54,7 +54,8 @@ public class GenerationTransitions {
       FROM users u, models m
       WHERE g.id = :id AND g.status IN ('pending', 'processing')
         AND u.id = g.user_id AND m.id = g.model_id
-      RETURNING g.user_id, g.price, g.model_id, g.prompt, u.language_code, m.name AS model_name, m.kind
+      RETURNING g.user_id, g.price, g.model_id, g.prompt, u.language_code, m.name AS model_name, m.kind,
+                g.created_at, g.started_at
       """;
 
   /** What the started notice needs. */
@@ -74,7 +75,9 @@ public class GenerationTransitions {
       String prompt,
       String languageCode,
       String modelName,
-      String kind) {}
+      String kind,
+      Timestamp createdAt,
+      Timestamp startedAt) {}
 
   private final JdbcClient jdbc;
   private final Credits credits;
@@ -82,6 +85,7 @@ public class GenerationTransitions {
   private final StatusHistory history;
   private final JsonMapper json;
   private final Clock clock;
+  private final GenerationMetrics metrics;
   private final boolean noticeStarted;
 
   GenerationTransitions(
@@ -91,7 +95,9 @@ public class GenerationTransitions {
       StatusHistory history,
       JsonMapper json,
       Clock clock,
+      GenerationMetrics metrics,
       NanogenProperties properties) {
+    this.metrics = metrics;
     this.jdbc = jdbc;
     this.credits = credits;
     this.outbox = outbox;
@@ -158,6 +164,8 @@ public class GenerationTransitions {
       credits.release(row.userId(), id, row.price(), ending.reason());
     }
     history.record(id, ending.status(), ending.reason(), now);
+    metrics.ended(row.modelId(), ending.status(), ending.errorCode(), row.price(), row.createdAt().toInstant(),
+        row.startedAt() == null ? null : row.startedAt().toInstant(), now);
     outbox.append(
         Topics.SETTLED,
         id,

@@ -60,6 +60,7 @@ class StartGeneration {
   private final StatusHistory history;
   private final JsonMapper json;
   private final Clock clock;
+  private final GenerationMetrics metrics;
 
   StartGeneration(
       JdbcClient jdbc,
@@ -71,7 +72,9 @@ class StartGeneration {
       IdempotencyKeys keys,
       StatusHistory history,
       JsonMapper json,
-      Clock clock) {
+      Clock clock,
+      GenerationMetrics metrics) {
+    this.metrics = metrics;
     this.jdbc = jdbc;
     this.tx = tx;
     this.catalog = catalog;
@@ -164,6 +167,7 @@ class StartGeneration {
           if (idempotencyKey != null) {
             keys.save(user.id(), SCOPE, idempotencyKey, fingerprint, 202, body);
           }
+          metrics.started(model.id(), model.price());
           return new Result(202, body, false);
         });
   }

@@ -41,7 +41,10 @@ public class IdempotencyKeys {
   private final Clock clock;
   private final JsonMapper canonical;
 
-  IdempotencyKeys(JdbcClient jdbc, Clock clock, JsonMapper json) {
+  private final io.micrometer.core.instrument.MeterRegistry meters;
+
+  IdempotencyKeys(JdbcClient jdbc, Clock clock, JsonMapper json, io.micrometer.core.instrument.MeterRegistry meters) {
+    this.meters = meters;
     this.jdbc = jdbc;
     this.clock = clock;
     this.canonical =
@@ -58,6 +61,9 @@ public class IdempotencyKeys {
     if (stored.isPresent() && !stored.get().fingerprint().equals(fingerprint)) {
       throw new AppError(
           ErrorCode.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was used with a different request");
+    }
+    if (stored.isPresent()) {
+      meters.counter("nanogen.idempotency.replays", "scope", scope).increment();
     }
     return stored;
   }

@@ -67,6 +67,7 @@ class RequestListener {
           awaitHandOffs(admitted);
           throw new BatchListenerFailedException("unreadable request", e, i);
         }
+        MDC.put("user_id", Long.toString(request.userId()));
         Jobs.Admission admission = jobs.admit(request, correlationId);
         switch (admission.outcome()) {
           case STARTED -> admitted.add(new Admitted(i, admission.handedOff()));
@@ -80,6 +81,7 @@ class RequestListener {
       } finally {
         MDC.remove("correlation_id");
         MDC.remove("generation_id");
+        MDC.remove("user_id");
       }
     }
     awaitHandOffs(admitted);

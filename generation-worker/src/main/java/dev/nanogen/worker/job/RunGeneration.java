@@ -165,9 +165,19 @@ class RunGeneration {
     throw new ProviderError("TIMEOUT", false, "deadline passed while the video was generating");
   }
 
-  /** One provider call: through the model's circuit, retried within the deadline. */
+  /**
+   * One provider call: through the model's circuit, retried within the deadline; every failed
+   * attempt counted as {@code nanogen.provider.errors{model,code}}.
+   */
   private <T> T provider(String name, GenerationRequested request, Supplier<T> call) {
-    return retry.call(name, request.deadline(), () -> breakers.call(request.modelId(), call));
+    return retry.call(name, request.deadline(), () -> {
+      try {
+        return breakers.call(request.modelId(), call);
+      } catch (ProviderError e) {
+        meters.counter("nanogen.provider.errors", "model", request.modelId(), "code", e.code()).increment();
+        throw e;
+      }
+    });
   }
 
   private void started(GenerationRequested request, String taskId, String correlationId, Runnable onStarted) {

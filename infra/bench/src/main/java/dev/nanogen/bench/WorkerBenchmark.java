@@ -70,7 +70,7 @@ public final class WorkerBenchmark {
 
   private static void inFlight(LocalStack stack, Outcomes outcomes, KafkaProducer<String, String> producer, int jobs, int seconds) throws Exception {
     ChildProcess worker = stack.process("generation-worker").orElseThrow();
-    String metrics = "http://127.0.0.1:" + stack.port("generation-worker") + "/actuator/metrics/nanogen.worker.in.flight";
+    String metrics = "http://127.0.0.1:" + LocalStack.managementPort(stack.port("generation-worker")) + "/actuator/metrics/nanogen.worker.in.flight";
     System.out.printf("%n== in flight: %d videos of %d s, one worker (pid %d) ==%n", jobs, seconds, worker.pid());
     long cpuBefore = cpuTicks(worker.pid());
     Instant began = Instant.now();

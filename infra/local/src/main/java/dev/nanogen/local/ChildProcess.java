@@ -66,11 +66,11 @@ public final class ChildProcess {
     });
   }
 
-  /** Waits until the service's readiness probe answers 200. */
+  /** Waits until the readiness probe of the service on {@code port} (on its management port) answers 200. */
   void awaitReady(int port, Duration timeout) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     HttpRequest probe =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LocalStack.managementPort(port) + "/actuator/health/readiness"))
             .timeout(Duration.ofSeconds(2))
             .build();
     await(timeout, () -> {

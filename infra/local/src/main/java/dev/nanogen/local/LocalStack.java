@@ -83,6 +83,7 @@ public final class LocalStack implements AutoCloseable {
     Map<String, String> env =
         Map.ofEntries(
             Map.entry("SERVER_PORT", Integer.toString(port)),
+            Map.entry("MANAGEMENT_SERVER_PORT", Integer.toString(managementPort(port))),
             Map.entry("SPRING_DATASOURCE_URL", db.url()),
             Map.entry("SPRING_DATASOURCE_USERNAME", db.username()),
             Map.entry("SPRING_DATASOURCE_PASSWORD", db.password()),
@@ -148,6 +149,11 @@ public final class LocalStack implements AutoCloseable {
     int port = port(module) + 10 * replica;
     ChildProcess process = service(module, module + "-" + replica, port, settings.home().resolve("logs"));
     process.awaitReady(port, START_TIMEOUT);
+  }
+
+  /** A service's actuator port (health, Prometheus): its port + 1000. */
+  public static int managementPort(int port) {
+    return port + 1000;
   }
 
   /** The port a service of this stack listens on. */

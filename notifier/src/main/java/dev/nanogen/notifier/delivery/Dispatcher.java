@@ -98,6 +98,7 @@ class Dispatcher implements SmartLifecycle {
   private void deliver(Deliveries.Claimed delivery) {
     MDC.put("correlation_id", delivery.correlationId());
     MDC.put("generation_id", delivery.generationId().toString());
+    MDC.put("user_id", Long.toString(delivery.userId()));
     try {
       if (delivery.kind() == Deliveries.Kind.STARTED) {
         started(delivery, json.readValue(delivery.notice(), GenerationProcessing.class));
@@ -114,6 +115,7 @@ class Dispatcher implements SmartLifecycle {
     } finally {
       MDC.remove("correlation_id");
       MDC.remove("generation_id");
+      MDC.remove("user_id");
       inFlight.release();
       wake();
     }

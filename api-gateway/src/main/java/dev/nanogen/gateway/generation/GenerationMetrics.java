@@ -1,0 +1,81 @@
+package dev.nanogen.gateway.generation;
+
+import dev.nanogen.model.GenerationStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * The money path's metrics, counted once the transaction that did the work commits (a rolled-back
+ * start or settlement counts nothing):
+ *
+ * <ul>
+ *   <li>{@code nanogen.generations.started{model}} and {@code nanogen.generations.ended{model,status}}
+ *       — status completed, failed, timed_out or cancelled;
+ *   <li>{@code nanogen.generation.duration{model,status,phase}} — phase {@code queue} (created →
+ *       picked up by a worker), {@code provider} (picked up → ended), {@code total};
+ *   <li>{@code nanogen.credits{movement,model}} — credits held, captured, released.
+ * </ul>
+ *
+ * (Idempotent replays are counted by IdempotencyKeys, limit and other rejections by ProblemHandler.)
+ */
+@Component
+public class GenerationMetrics {
+  private final MeterRegistry meters;
+
+  GenerationMetrics(MeterRegistry meters) {
+    this.meters = meters;
+  }
+
+  void started(String modelId, long price) {
+    afterCommit(() -> {
+      Counter.builder("nanogen.generations.started").tag("model", modelId).register(meters).increment();
+      credits("held", modelId, price);
+    });
+  }
+
+  void ended(String modelId, GenerationStatus status, String errorCode, long price, Instant created, Instant started, Instant ended) {
+    String outcome =
+        status == GenerationStatus.FAILED && "TIMEOUT".equals(errorCode) ? "timed_out" : status.wire();
+    afterCommit(() -> {
+      Counter.builder("nanogen.generations.ended").tag("model", modelId).tag("status", outcome).register(meters).increment();
+      credits(status == GenerationStatus.COMPLETED ? "captured" : "released", modelId, price);
+      if (started != null) {
+        duration(modelId, outcome, "queue", Duration.between(created, started));
+        duration(modelId, outcome, "provider", Duration.between(started, ended));
+      }
+      duration(modelId, outcome, "total", Duration.between(created, ended));
+    });
+  }
+
+  private void credits(String movement, String modelId, long amount) {
+    Counter.builder("nanogen.credits").baseUnit("credits").tag("movement", movement).tag("model", modelId)
+        .register(meters).increment(amount);
+  }
+
+  private void duration(String modelId, String status, String phase, Duration duration) {
+    Timer.builder("nanogen.generation.duration")
+        .tag("model", modelId).tag("status", status).tag("phase", phase)
+        .publishPercentileHistogram()
+        .register(meters)
+        .record(duration);
+  }
+
+  private static void afterCommit(Runnable count) {
+    if (TransactionSynchronizationManager.isSynchronizationActive()) {
+      TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+        @Override
+        public void afterCommit() {
+          count.run();
+        }
+      });
+    } else {
+      count.run();
+    }
+  }
+}
