@@ -31,6 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 @Transactional(propagation = Propagation.MANDATORY)
 public class GenerationTransitions {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GenerationTransitions.class);
+
   /** pending → processing (recording the provider task id, which may also arrive later). */
   private static final String MARK_PROCESSING =
       """
@@ -164,6 +166,8 @@ public class GenerationTransitions {
       credits.release(row.userId(), id, row.price(), ending.reason());
     }
     history.record(id, ending.status(), ending.reason(), now);
+    log.info("generation {} {}: {} credits {}", id, ending.status().wire(), row.price(),
+        ending.status() == GenerationStatus.COMPLETED ? "captured" : "released");
     metrics.ended(row.modelId(), ending.status(), ending.errorCode(), row.price(), row.createdAt().toInstant(),
         row.startedAt() == null ? null : row.startedAt().toInstant(), now);
     outbox.append(

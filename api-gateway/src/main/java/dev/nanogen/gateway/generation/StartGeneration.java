@@ -34,6 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Component
 class StartGeneration {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StartGeneration.class);
+
   static final String SCOPE = "start";
   /** Slack past the model's own limit before the sweeper fails a generation with TIMEOUT. */
   static final Duration DEADLINE_SLACK = Duration.ofSeconds(60);
@@ -168,6 +170,7 @@ class StartGeneration {
             keys.save(user.id(), SCOPE, idempotencyKey, fingerprint, 202, body);
           }
           metrics.started(model.id(), model.price());
+          log.info("generation {} accepted: model {}, {} credits held", id, model.id(), model.price());
           return new Result(202, body, false);
         });
   }

@@ -95,7 +95,8 @@ public final class LocalStack implements AutoCloseable {
             Map.entry("NANOGEN_AIML_POLL_INTERVAL", System.getenv().getOrDefault("NANOGEN_AIML_POLL_INTERVAL", "1s")),
             // Inline (b64_json) results are served by this stack's gateway.
             Map.entry("NANOGEN_FILES_PUBLIC_BASE_URL", "http://127.0.0.1:" + settings.gatewayPort()),
-            Map.entry("NANOGEN_SIGNUP_BONUS", Long.toString(settings.signupBonus())));
+            Map.entry("NANOGEN_SIGNUP_BONUS", Long.toString(settings.signupBonus())),
+            Map.entry("NANOGEN_ADMIN_TOKEN", StackSettings.LOCAL_ADMIN_TOKEN));
     ChildProcess process =
         ChildProcess.start(
             name,
@@ -149,6 +150,11 @@ public final class LocalStack implements AutoCloseable {
     int port = port(module) + 10 * replica;
     ChildProcess process = service(module, module + "-" + replica, port, settings.home().resolve("logs"));
     process.awaitReady(port, START_TIMEOUT);
+  }
+
+  /** Every process of the stack (the broker, the services and their replicas). */
+  public List<ChildProcess> processes() {
+    return List.copyOf(processes);
   }
 
   /** A service's actuator port (health, Prometheus): its port + 1000. */

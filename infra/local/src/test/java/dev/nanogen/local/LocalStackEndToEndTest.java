@@ -32,6 +32,7 @@ class LocalStackEndToEndTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static LocalStack stack;
+  private static StackSettings settings;
   private static InitDataSigner signer;
 
   @BeforeAll
@@ -41,7 +42,7 @@ class LocalStackEndToEndTest {
         .as("the service jars are built by the reactor before this test (run ./mvnw verify)")
         .exists();
     TestInfra.Database db = TestInfra.freshDatabase("nanogen_e2e_test");
-    StackSettings settings =
+    settings =
         new StackSettings(
             repository,
             Files.createTempDirectory("nanogen-e2e"),
@@ -97,6 +98,73 @@ class LocalStackEndToEndTest {
     assertThat(file.body()).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
     await().atMost(Duration.ofSeconds(30)).until(() -> !stack.telegram().messagesTo(user).isEmpty());
     assertThat(stack.telegram().messagesTo(user).getFirst().fields().get("photo")).isEqualTo(url);
+  }
+
+  @Test
+  void one_generations_correlation_id_is_in_all_three_services_logs_and_no_secret_is_in_any() throws Exception {
+    long user = 9_000_006;
+    String correlationId = "e2e-story-" + System.nanoTime();
+    HttpResponse<String> started = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/generation/start"))
+        .header("Authorization", "tma " + signer.sign(user, "E2E", "en"))
+        .header("Content-Type", "application/json")
+        .header("X-Correlation-Id", correlationId)
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model_id\":\"flux-schnell\",\"prompt\":\"e2e: the story\"}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    String id = JSON.readTree(started.body()).path("generation_id").asString();
+    awaitStatus(user, id, "completed");
+    await().atMost(Duration.ofSeconds(30)).until(() -> !stack.telegram().messagesTo(user).isEmpty());
+
+    for (String service : LocalStack.SERVICES) {
+      Path log = stack.process(service).orElseThrow().log();
+      await(service).atMost(Duration.ofSeconds(20)).until(() -> storyLines(log, correlationId).size() > 0);
+      for (JsonNode line : storyLines(log, correlationId)) {
+        assertThat(line.path("correlation_id").asString()).as(service).isEqualTo(correlationId);
+        if (line.has("generation_id")) {
+          assertThat(line.path("generation_id").asString()).as(service).isEqualTo(id);
+        }
+      }
+    }
+    for (ChildProcess process : stack.processes()) {
+      assertThat(Files.readString(process.log()))
+          .as(process.name() + "'s log")
+          .doesNotContain(settings.botToken())
+          .doesNotContain(settings.aimlApiKey())
+          .doesNotContain(StackSettings.LOCAL_ADMIN_TOKEN);
+    }
+    for (String service : LocalStack.SERVICES) {
+      assertThat(Files.readString(stack.process(service).orElseThrow().log())).as("no initData in " + service).doesNotContain("hash=");
+    }
+  }
+
+  @Test
+  void every_service_exports_the_metrics_operators_watch() throws Exception {
+    long user = 9_000_007;
+    String id = JSON.readTree(start(user, "kling-video", "e2e: metrics [polls:2]").body()).path("generation_id").asString();
+    awaitStatus(user, id, "completed");
+    await().atMost(Duration.ofSeconds(30)).until(() -> !stack.telegram().messagesTo(user).isEmpty());
+
+    Map<String, List<String>> expected = Map.of(
+        "api-gateway", List.of("nanogen_generations_started_total", "nanogen_generations_ended_total", "nanogen_generation_duration_seconds_bucket",
+            "nanogen_credits_total", "nanogen_outbox_backlog", "nanogen_outbox_oldest_age", "kafka_consumer_fetch_manager_records_lag_max"),
+        "generation-worker", List.of("nanogen_worker_generations_seconds_count", "nanogen_worker_in_flight", "resilience4j_circuitbreaker_state",
+            "kafka_consumer_fetch_manager_records_lag_max"),
+        "notifier", List.of("nanogen_telegram_sends_total", "nanogen_notifier_deliveries", "nanogen_notifier_delivery_latency_seconds",
+            "kafka_consumer_fetch_manager_records_lag_max"));
+    for (var service : expected.entrySet()) {
+      String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LocalStack.managementPort(stack.port(service.getKey()))
+          + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      for (String name : service.getValue()) {
+        assertThat(metrics).as(service.getKey() + " exports " + name).contains(name);
+      }
+    }
+  }
+
+  /** The JSON log lines of {@code log} that carry {@code correlationId}. */
+  private static List<JsonNode> storyLines(Path log, String correlationId) throws IOException {
+    return Files.readAllLines(log).stream()
+        .filter(line -> line.startsWith("{") && line.contains(correlationId))
+        .map(JSON::readTree)
+        .toList();
   }
 
   @Test
