@@ -17,14 +17,18 @@ final class JsonHttp {
 
   private JsonHttp() {}
 
-  /** A loopback server on {@code port} (0 picks a free one), one virtual thread per exchange. */
+  /**
+   * A server on {@code port} (0 picks a free one), one virtual thread per exchange; on loopback unless
+   * {@code -Dnanogen.testkit.bind=0.0.0.0} (the doubles in a container, infra/compose.yaml).
+   */
   static HttpServer server(int port) {
+    String bind = System.getProperty("nanogen.testkit.bind", "127.0.0.1");
     try {
-      HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 512);
+      HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 512);
       server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
       return server;
     } catch (IOException e) {
-      throw new IllegalStateException("cannot bind 127.0.0.1:" + port, e);
+      throw new IllegalStateException("cannot bind " + bind + ":" + port, e);
     }
   }
 

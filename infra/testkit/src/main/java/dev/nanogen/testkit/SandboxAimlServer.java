@@ -82,8 +82,9 @@ public final class SandboxAimlServer implements AutoCloseable {
     server.start();
   }
 
+  /** Where callers reach it; {@code -Dnanogen.sandbox.public-url} when that is not loopback (a container). */
   public String baseUrl() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
+    return System.getProperty("nanogen.sandbox.public-url", "http://127.0.0.1:" + server.getAddress().getPort());
   }
 
   public int port() {
