@@ -355,6 +355,8 @@ class DeliveryTest {
     TELEGRAM.clearFailures(chat);
     HttpResponse<String> requeued = admin("POST", "/api/admin/notifications/parked/" + item.path("id").asLong() + "/requeue", ADMIN_TOKEN);
     assertThat(json.readTree(requeued.body()).path("requeued").asInt()).isEqualTo(1);
+    assertThat(jdbc.sql("SELECT details FROM admin_audit WHERE action = 'notification-requeue' ORDER BY id DESC LIMIT 1").query(String.class).single())
+        .isEqualTo("delivery " + item.path("id").asLong() + ": 1");
     awaitMessages(chat, 1);
     assertThat(awaitState(event.generationId(), "SENT")).isEqualTo("SENT");
   }
