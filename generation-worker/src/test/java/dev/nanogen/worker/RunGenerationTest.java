@@ -75,6 +75,22 @@ class RunGenerationTest extends WorkerIntegrationTest {
   }
 
   @Test
+  void a_quota_burst_of_429s_is_waited_out_and_never_opens_the_circuit() throws Exception {
+    String prompt = "burst " + System.nanoTime();
+    SANDBOX.burst429(5);
+    try (KafkaProbe models = new KafkaProbe(Topics.MODELS)) {
+      List<Outcome> outcomes = run(request(ModelKind.IMAGE, "bursty", prompt, Duration.ofMinutes(1), null));
+
+      assertThat(last(outcomes).type()).isEqualTo("GenerationSucceeded");
+      assertThat(SANDBOX.submissions(prompt)).isEqualTo(6);
+      // 429 is the quota, not an outage: the circuit (opens after 4 failures) never opened.
+      assertThat(events(models, "bursty")).isEmpty();
+    } finally {
+      SANDBOX.burst429(0);
+    }
+  }
+
+  @Test
   void a_400_fails_at_once_with_provider_rejected() throws Exception {
     String prompt = "bad [fail:400] " + System.nanoTime();
     List<Outcome> outcomes = run(ModelKind.IMAGE, prompt, Duration.ofMinutes(1));
