@@ -98,7 +98,11 @@ class Users {
   }
 
   private Optional<Row> find(long id) {
-    return jdbc.sql(FIND).param("id", id).query(Row.class).optional();
+    // An explicit mapper on the per-request path: mapping records by property name makes PgJDBC throw
+    // (and Spring catch) an exception per camelCase field before it tries the snake_case column.
+    return jdbc.sql(FIND).param("id", id).query((rs, n) -> new Row(
+        rs.getLong("id"), rs.getString("first_name"), rs.getString("username"), rs.getString("language_code"),
+        rs.getBoolean("telegram_premium"), rs.getBoolean("premium"), rs.getBoolean("banned"))).optional();
   }
 
   private static boolean profileChanged(Row row, TelegramUser user) {

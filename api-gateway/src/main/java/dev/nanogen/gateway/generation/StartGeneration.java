@@ -170,7 +170,7 @@ class StartGeneration {
             keys.save(user.id(), SCOPE, idempotencyKey, fingerprint, 202, body);
           }
           metrics.started(model.id(), model.price());
-          log.info("generation {} accepted: model {}, {} credits held", id, model.id(), model.price());
+          log.debug("generation {} accepted: model {}, {} credits held", id, model.id(), model.price());
           return new Result(202, body, false);
         });
   }

@@ -50,7 +50,9 @@ class AccountController {
 
   @GetMapping("/api/me")
   Me me(CurrentUser user) {
-    Row row = jdbc.sql(ME).param("userId", user.id()).query(Row.class).single();
+    Row row = jdbc.sql(ME).param("userId", user.id()).query((rs, n) -> new Row(
+        rs.getLong("id"), rs.getLong("credits_available"), rs.getLong("credits_held"), rs.getBoolean("premium"),
+        rs.getBoolean("bot_blocked"))).single();
     boolean premium = row.premium();
     return new Me(
         row.id(),

@@ -57,7 +57,8 @@ public class StartLimits {
             .param("userId", userId)
             .param("modelId", modelId)
             .param("windowStart", Timestamp.from(now.minus(limits.window())))
-            .query(Counts.class)
+            .query((rs, n) -> new Counts(
+                rs.getLong("active"), rs.getLong("recent"), rs.getTimestamp("oldest_recent"), rs.getLong("active_on_model")))
             .single();
     int maxActive = premium ? limits.maxActivePremium() : limits.maxActive();
     if (counts.active() >= maxActive) {

@@ -35,7 +35,10 @@ class ClaimBatch {
     return jdbc.sql(CLAIM)
         .param("now", Timestamp.from(now))
         .param("limit", limit)
-        .query(OutboxRow.class)
+        .query((rs, n) -> new OutboxRow(
+            rs.getLong("id"), rs.getString("topic"), rs.getString("message_key"), rs.getString("event_type"),
+            rs.getString("payload"), rs.getString("correlation_id"), rs.getInt("attempts"),
+            rs.getTimestamp("created_at").toInstant()))
         .list();
   }
 }

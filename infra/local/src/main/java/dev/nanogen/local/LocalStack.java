@@ -100,7 +100,7 @@ public final class LocalStack implements AutoCloseable {
     ChildProcess process =
         ChildProcess.start(
             name,
-            command(module),
+            command(module, env, logs),
             env,
             logs);
     processes.add(process);
@@ -108,18 +108,23 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /**
-   * {@code java [NANOGEN_JAVA_OPTS] -jar <module>.jar}; the default options favour a quick start and a
-   * small footprint (C1 only), benchmarks pass their own.
+   * {@code java [NANOGEN_JAVA_OPTS] [-XX:AOTCache=…] -jar <module>.jar}; the default options favour a
+   * quick start and a small footprint (C1 only), benchmarks pass their own; the AOT cache (AotCache)
+   * is made on a service's first start after each build.
    */
-  private List<String> command(String module) {
-    List<String> command = new ArrayList<>(List.of(ChildProcess.java()));
-    String options = System.getenv().getOrDefault("NANOGEN_JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1");
-    for (String option : options.trim().split("\\s+")) {
+  private List<String> command(String module, Map<String, String> env, Path logs) {
+    List<String> options = new ArrayList<>();
+    String configured = System.getenv().getOrDefault("NANOGEN_JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1");
+    for (String option : configured.trim().split("\\s+")) {
       if (!option.isEmpty()) {
-        command.add(option);
+        options.add(option);
       }
     }
-    command.addAll(List.of("-jar", jar(module).toString()));
+    List<String> command = new ArrayList<>(List.of(ChildProcess.java()));
+    command.addAll(options);
+    command.addAll(AotCache.enabled()
+        ? AotCache.launch(module, jar(module), options, env, logs)
+        : List.of("-jar", jar(module).toString()));
     return command;
   }
 
