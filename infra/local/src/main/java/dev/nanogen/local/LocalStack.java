@@ -281,7 +281,7 @@ public final class LocalStack implements AutoCloseable {
         """
 
         NanoGen is up after %.1f s.
-          gateway          %s   (Swagger-free: see README for the endpoints)
+          gateway          %s   (OpenAPI: /v3/api-docs, Swagger UI: /swagger-ui/index.html; actuator on port + 1000)
           PostgreSQL       %s
           Kafka            %s (standalone KRaft broker, log in %s)
           AIML sandbox     %s
