@@ -2,10 +2,9 @@ package dev.nanogen.gateway.auth;
 
 import dev.nanogen.model.ChatStatusChanged;
 import dev.nanogen.model.Topics;
-import java.nio.charset.StandardCharsets;
+import dev.nanogen.ops.KafkaRecords;
 import java.sql.Timestamp;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -32,8 +31,7 @@ class ChatStatusListener {
 
   @KafkaListener(id = "gateway-chat-status", topics = Topics.CHATS, groupId = "nanogen-gateway")
   void on(ConsumerRecord<String, String> record) {
-    Header type = record.headers().lastHeader(Topics.EVENT_TYPE_HEADER);
-    if (type == null || !"ChatStatusChanged".equals(new String(type.value(), StandardCharsets.UTF_8))) {
+    if (!"ChatStatusChanged".equals(KafkaRecords.header(record, Topics.EVENT_TYPE_HEADER))) {
       throw new IllegalArgumentException("not a ChatStatusChanged record");
     }
     ChatStatusChanged event = json.readValue(record.value(), ChatStatusChanged.class);

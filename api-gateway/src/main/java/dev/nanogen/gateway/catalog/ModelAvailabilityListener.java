@@ -2,10 +2,9 @@ package dev.nanogen.gateway.catalog;
 
 import dev.nanogen.model.ModelAvailabilityChanged;
 import dev.nanogen.model.Topics;
-import java.nio.charset.StandardCharsets;
+import dev.nanogen.ops.KafkaRecords;
 import java.sql.Timestamp;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -33,8 +32,7 @@ class ModelAvailabilityListener {
 
   @KafkaListener(id = "gateway-model-availability", topics = Topics.MODELS, groupId = "nanogen-gateway")
   void on(ConsumerRecord<String, String> record) {
-    Header type = record.headers().lastHeader(Topics.EVENT_TYPE_HEADER);
-    if (type == null || !"ModelAvailabilityChanged".equals(new String(type.value(), StandardCharsets.UTF_8))) {
+    if (!"ModelAvailabilityChanged".equals(KafkaRecords.header(record, Topics.EVENT_TYPE_HEADER))) {
       throw new IllegalArgumentException("not a ModelAvailabilityChanged record");
     }
     ModelAvailabilityChanged event = json.readValue(record.value(), ModelAvailabilityChanged.class);

@@ -5,9 +5,8 @@ import dev.nanogen.model.GenerationHandedBack;
 import dev.nanogen.model.GenerationStarted;
 import dev.nanogen.model.GenerationSucceeded;
 import dev.nanogen.model.Topics;
-import java.nio.charset.StandardCharsets;
+import dev.nanogen.ops.KafkaRecords;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.MDC;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
@@ -30,8 +29,8 @@ class OutcomeListener {
       groupId = "nanogen-gateway",
       concurrency = "${nanogen.outcomes.concurrency:3}")
   void on(ConsumerRecord<String, String> record) {
-    String type = header(record, Topics.EVENT_TYPE_HEADER);
-    String correlationId = header(record, Topics.CORRELATION_HEADER);
+    String type = KafkaRecords.header(record, Topics.EVENT_TYPE_HEADER);
+    String correlationId = KafkaRecords.header(record, Topics.CORRELATION_HEADER);
     MDC.put("correlation_id", correlationId);
     MDC.put("generation_id", record.key());
     try {
@@ -50,11 +49,6 @@ class OutcomeListener {
       MDC.remove("correlation_id");
       MDC.remove("generation_id");
     }
-  }
-
-  private static String header(ConsumerRecord<?, ?> record, String name) {
-    Header header = record.headers().lastHeader(name);
-    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
   }
 
   /** A record this consumer cannot understand: dead-lettered without retries. */

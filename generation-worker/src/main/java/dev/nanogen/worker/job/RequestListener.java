@@ -2,14 +2,13 @@ package dev.nanogen.worker.job;
 
 import dev.nanogen.model.GenerationRequested;
 import dev.nanogen.model.Topics;
-import java.nio.charset.StandardCharsets;
+import dev.nanogen.ops.KafkaRecords;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -56,7 +55,7 @@ class RequestListener {
     List<Admitted> admitted = new ArrayList<>();
     for (int i = 0; i < records.size(); i++) {
       ConsumerRecord<String, String> record = records.get(i);
-      String correlationId = header(record, Topics.CORRELATION_HEADER);
+      String correlationId = KafkaRecords.header(record, Topics.CORRELATION_HEADER);
       MDC.put("correlation_id", correlationId);
       MDC.put("generation_id", record.key());
       try {
@@ -108,15 +107,10 @@ class RequestListener {
   }
 
   private GenerationRequested parse(ConsumerRecord<String, String> record) {
-    String type = header(record, Topics.EVENT_TYPE_HEADER);
+    String type = KafkaRecords.header(record, Topics.EVENT_TYPE_HEADER);
     if (!"GenerationRequested".equals(type)) {
       throw new IllegalArgumentException("unexpected event type " + type);
     }
     return json.readValue(record.value(), GenerationRequested.class);
-  }
-
-  private static String header(ConsumerRecord<?, ?> record, String name) {
-    Header header = record.headers().lastHeader(name);
-    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
   }
 }

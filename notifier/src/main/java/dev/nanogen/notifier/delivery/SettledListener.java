@@ -3,9 +3,8 @@ package dev.nanogen.notifier.delivery;
 import dev.nanogen.model.GenerationProcessing;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.model.Topics;
-import java.nio.charset.StandardCharsets;
+import dev.nanogen.ops.KafkaRecords;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.MDC;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
@@ -34,8 +33,8 @@ class SettledListener {
       groupId = "nanogen-notifier",
       concurrency = "${nanogen.notifier.concurrency:2}")
   void on(ConsumerRecord<String, String> record) {
-    String type = header(record, Topics.EVENT_TYPE_HEADER);
-    String correlationId = header(record, Topics.CORRELATION_HEADER);
+    String type = KafkaRecords.header(record, Topics.EVENT_TYPE_HEADER);
+    String correlationId = KafkaRecords.header(record, Topics.CORRELATION_HEADER);
     MDC.put("correlation_id", correlationId);
     MDC.put("generation_id", record.key());
     try {
@@ -64,10 +63,5 @@ class SettledListener {
       MDC.remove("correlation_id");
       MDC.remove("generation_id");
     }
-  }
-
-  private static String header(ConsumerRecord<?, ?> record, String name) {
-    Header header = record.headers().lastHeader(name);
-    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
   }
 }

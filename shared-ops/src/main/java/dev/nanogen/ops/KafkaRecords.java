@@ -1,0 +1,47 @@
+package dev.nanogen.ops;
+
+import dev.nanogen.model.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BiFunction;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.BackOff;
+
+/** How every NanoGen consumer reads a record's headers and what it does with a record it cannot handle. */
+public final class KafkaRecords {
+  private static final Logger log = LoggerFactory.getLogger(KafkaRecords.class);
+
+  private KafkaRecords() {}
+
+  /** A header's text (UTF-8), or null when the record has none by that name. */
+  public static String header(ConsumerRecord<?, ?> record, String name) {
+    Header header = record.headers().lastHeader(name);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Retries a failing record with {@code backOff}, then publishes it to {@code <topic>.dlt} (same
+   * partition) and moves on; a record failing with one of {@code notRetryable} (unparseable, unknown
+   * type) goes there at once. Every failed attempt is logged with the most specific cause.
+   */
+  @SafeVarargs
+  public static DefaultErrorHandler deadLetterHandler(
+      KafkaTemplate<String, String> template, BackOff backOff, Class<? extends Exception>... notRetryable) {
+    BiFunction<ConsumerRecord<?, ?>, Exception, TopicPartition> destination =
+        (record, e) -> new TopicPartition(record.topic() + Topics.DLT_SUFFIX, record.partition());
+    DefaultErrorHandler handler = new DefaultErrorHandler(new DeadLetterPublishingRecoverer(template, destination), backOff);
+    handler.setRetryListeners(
+        (record, e, attempt) ->
+            log.warn("record {}-{}@{} failed (attempt {}): {}", record.topic(), record.partition(), record.offset(),
+                attempt, NestedExceptionUtils.getMostSpecificCause(e).toString()));
+    handler.addNotRetryableExceptions(notRetryable);
+    return handler;
+  }
+}
