@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -126,7 +129,7 @@ class AdminApiTest extends IntegrationTest {
     long user = newUserId();
     grant(user, 20);
     String id = json(start(user, "flux-pro", "story")).path("generation_id").asString();
-    post("/api/generation/" + id + "/cancel", user, java.util.Map.of(), java.util.Map.of());
+    post("/api/generation/" + id + "/cancel", user, Map.of(), Map.of());
 
     JsonNode story = json(admin("GET", "/api/admin/generations/" + id, null, null));
 
@@ -135,7 +138,7 @@ class AdminApiTest extends IntegrationTest {
     assertThat(story.path("ledger").valueStream().map(l -> l.path("kind").asString()).toList()).containsExactly("HOLD", "RELEASE");
     assertThat(story.path("events").valueStream().map(e -> e.path("event_type").asString()).toList())
         .contains("GenerationRequested", "GenerationSettled");
-    assertThat(admin("GET", "/api/admin/generations/" + java.util.UUID.randomUUID(), null, null).statusCode()).isEqualTo(404);
+    assertThat(admin("GET", "/api/admin/generations/" + UUID.randomUUID(), null, null).statusCode()).isEqualTo(404);
     assertThat(admin("GET", "/api/admin/generations/not-a-uuid", null, null).statusCode()).isEqualTo(400);
   }
 
@@ -143,13 +146,13 @@ class AdminApiTest extends IntegrationTest {
   void stats_count_each_model_over_a_time_range() {
     long user = newUserId();
     grant(user, 100);
-    java.time.Instant from = clock.instant().minusSeconds(1);
+    Instant from = clock.instant().minusSeconds(1);
     String completed = json(start(user, "dall-e-3", "stats 1")).path("generation_id").asString();
     String cancelled = json(start(user, "dall-e-3", "stats 2")).path("generation_id").asString();
-    post("/api/generation/" + cancelled + "/cancel", user, java.util.Map.of(), java.util.Map.of());
+    post("/api/generation/" + cancelled + "/cancel", user, Map.of(), Map.of());
     jdbc.sql("UPDATE generations SET status = 'completed', finished_at = created_at + interval '2 seconds' WHERE id = :id::uuid")
         .param("id", completed).update();
-    java.time.Instant to = clock.instant().plusSeconds(1);
+    Instant to = clock.instant().plusSeconds(1);
 
     HttpResponse<String> answer = admin("GET", "/api/admin/stats?from=" + from + "&to=" + to, null, null);
 
@@ -168,7 +171,7 @@ class AdminApiTest extends IntegrationTest {
 
   @Test
   void every_admin_endpoint_refuses_a_missing_or_wrong_token() {
-    List<String> paths = List.of("/api/admin/users/1", "/api/admin/generations/" + java.util.UUID.randomUUID(), "/api/admin/stats",
+    List<String> paths = List.of("/api/admin/users/1", "/api/admin/generations/" + UUID.randomUUID(), "/api/admin/stats",
         "/api/admin/outbox/parked", "/api/admin/reconcile");
     for (String path : paths) {
       HttpResponse<String> none = send(HttpRequest.newBuilder(uri(path)).build());

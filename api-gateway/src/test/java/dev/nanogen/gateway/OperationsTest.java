@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 
@@ -46,11 +47,11 @@ class OperationsTest extends IntegrationTest {
     long user = newUserId();
     grant(user, 10);
     String id = json(start(user, "flux-pro", "metrics")).path("generation_id").asString();
-    post("/api/generation/" + id + "/cancel", user, java.util.Map.of(), java.util.Map.of());
+    post("/api/generation/" + id + "/cancel", user, Map.of(), Map.of());
     start(user, "no-such-model", "rejected");
-    java.util.Map<String, String> key = java.util.Map.of("Idempotency-Key", "metrics-" + user);
-    post("/api/generation/start", user, java.util.Map.of("model_id", "flux-schnell", "prompt", "twice"), key);
-    post("/api/generation/start", user, java.util.Map.of("model_id", "flux-schnell", "prompt", "twice"), key);
+    Map<String, String> key = Map.of("Idempotency-Key", "metrics-" + user);
+    post("/api/generation/start", user, Map.of("model_id", "flux-schnell", "prompt", "twice"), key);
+    post("/api/generation/start", user, Map.of("model_id", "flux-schnell", "prompt", "twice"), key);
 
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(management("/actuator/prometheus").body())
         .contains("nanogen_generations_started_total{application=\"api-gateway\",model=\"flux-pro\"}")

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -66,7 +67,7 @@ class WorkerSignalsTest extends IntegrationTest {
     long user = newUserId();
     grant(user, 100);
     UUID id = UUID.fromString(json(start(user, "kling-video", "ended " + UUID.randomUUID())).path("generation_id").asString());
-    assertThat(post("/api/generation/" + id + "/cancel", user, java.util.Map.of(), java.util.Map.of()).statusCode()).isEqualTo(200);
+    assertThat(post("/api/generation/" + id + "/cancel", user, Map.of(), Map.of()).statusCode()).isEqualTo(200);
     try (KafkaProbe requests = new KafkaProbe(Topics.REQUESTS)) {
       UUID eventId = UUID.randomUUID();
       publish(Topics.OUTCOMES, id.toString(), new GenerationHandedBack(eventId, Instant.now(), 1, id, "vid-late", "worker stopping"));

@@ -1,6 +1,5 @@
 package dev.nanogen.worker;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.nanogen.model.GenerationRequested;

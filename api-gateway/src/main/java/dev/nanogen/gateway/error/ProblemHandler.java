@@ -2,6 +2,7 @@ package dev.nanogen.gateway.error;
 
 import dev.nanogen.gateway.web.CorrelationId;
 import dev.nanogen.gateway.web.UserLocale;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.Locale;
@@ -36,9 +37,9 @@ public class ProblemHandler {
   private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
   private final MessageSource messages;
 
-  private final io.micrometer.core.instrument.MeterRegistry meters;
+  private final MeterRegistry meters;
 
-  ProblemHandler(MessageSource messages, io.micrometer.core.instrument.MeterRegistry meters) {
+  ProblemHandler(MessageSource messages, MeterRegistry meters) {
     this.messages = messages;
     this.meters = meters;
   }

@@ -15,6 +15,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -31,7 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 @Transactional(propagation = Propagation.MANDATORY)
 public class GenerationTransitions {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GenerationTransitions.class);
+  private static final Logger log = LoggerFactory.getLogger(GenerationTransitions.class);
 
   /** pending → processing (recording the provider task id, which may also arrive later). */
   private static final String MARK_PROCESSING =

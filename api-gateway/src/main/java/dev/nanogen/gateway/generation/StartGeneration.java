@@ -20,6 +20,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -34,7 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Component
 class StartGeneration {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StartGeneration.class);
+  private static final Logger log = LoggerFactory.getLogger(StartGeneration.class);
 
   static final String SCOPE = "start";
   /** Slack past the model's own limit before the sweeper fails a generation with TIMEOUT. */

@@ -2,6 +2,7 @@ package dev.nanogen.gateway.idempotency;
 
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -41,9 +42,9 @@ public class IdempotencyKeys {
   private final Clock clock;
   private final JsonMapper canonical;
 
-  private final io.micrometer.core.instrument.MeterRegistry meters;
+  private final MeterRegistry meters;
 
-  IdempotencyKeys(JdbcClient jdbc, Clock clock, JsonMapper json, io.micrometer.core.instrument.MeterRegistry meters) {
+  IdempotencyKeys(JdbcClient jdbc, Clock clock, JsonMapper json, MeterRegistry meters) {
     this.meters = meters;
     this.jdbc = jdbc;
     this.clock = clock;

@@ -17,6 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -160,8 +164,8 @@ class LocalStackEndToEndTest {
           + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body());
     }
     String dashboard = Files.readString(Path.of("../grafana/nanogen-dashboard.json"));
-    java.util.Set<String> used = new java.util.TreeSet<>();
-    java.util.regex.Matcher metric = java.util.regex.Pattern.compile("\\b(?:nanogen|resilience4j|kafka)_[a-z0-9_]+").matcher(dashboard);
+    Set<String> used = new TreeSet<>();
+    Matcher metric = Pattern.compile("\\b(?:nanogen|resilience4j|kafka)_[a-z0-9_]+").matcher(dashboard);
     while (metric.find()) {
       used.add(metric.group());
     }
