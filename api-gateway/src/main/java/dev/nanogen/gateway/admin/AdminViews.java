@@ -3,6 +3,7 @@ package dev.nanogen.gateway.admin;
 import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.limits.UserLimits;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -22,15 +23,13 @@ class AdminViews {
     this.limits = properties.limits();
   }
 
-  record Limits(int maxActive, int startsPerWindow, long windowSeconds) {}
-
   record GenerationRow(
       UUID generationId, String modelId, String status, long price, String errorCode,
       Instant createdAt, Instant startedAt, Instant finishedAt) {}
 
   record User(
       long userId, String username, String languageCode, boolean banned, boolean premium, boolean botBlocked,
-      long creditsAvailable, long creditsHeld, long activeGenerations, Limits limits, Instant createdAt,
+      long creditsAvailable, long creditsHeld, long activeGenerations, UserLimits limits, Instant createdAt,
       List<GenerationRow> recentGenerations) {}
 
   private record UserRow(
@@ -63,13 +62,8 @@ class AdminViews {
             .param("id", userId)
             .query(Long.class)
             .single();
-    Limits userLimits =
-        new Limits(
-            row.premium() ? limits.maxActivePremium() : limits.maxActive(),
-            row.premium() ? limits.startsPerWindowPremium() : limits.startsPerWindow(),
-            limits.window().toSeconds());
     return new User(row.userId(), row.username(), row.languageCode(), row.banned(), row.premium(), row.botBlocked(),
-        row.creditsAvailable(), row.creditsHeld(), active, userLimits, row.createdAt(), recent);
+        row.creditsAvailable(), row.creditsHeld(), active, UserLimits.of(limits, row.premium()), row.createdAt(), recent);
   }
 
   record Generation(

@@ -2,6 +2,7 @@ package dev.nanogen.gateway.ledger;
 
 import dev.nanogen.gateway.auth.CurrentUser;
 import dev.nanogen.gateway.config.NanogenProperties;
+import dev.nanogen.gateway.limits.UserLimits;
 import dev.nanogen.gateway.web.Cursor;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -27,10 +28,8 @@ class AccountController {
       LIMIT :limit
       """;
 
-  record Limits(int maxActive, int startsPerWindow, long windowSeconds) {}
-
   /** @param botBlocked Telegram refused the bot's last message (the user blocked it, or never started it) */
-  record Me(long userId, long creditsAvailable, long creditsHeld, boolean isPremium, boolean botBlocked, Limits limits) {}
+  record Me(long userId, long creditsAvailable, long creditsHeld, boolean isPremium, boolean botBlocked, UserLimits limits) {}
 
   record Entry(long id, UUID generationId, String kind, long amount, String reason, Instant createdAt) {}
 
@@ -60,10 +59,7 @@ class AccountController {
         row.creditsHeld(),
         premium,
         row.botBlocked(),
-        new Limits(
-            premium ? limits.maxActivePremium() : limits.maxActive(),
-            premium ? limits.startsPerWindowPremium() : limits.startsPerWindow(),
-            limits.window().toSeconds()));
+        UserLimits.of(limits, premium));
   }
 
   @GetMapping("/api/me/ledger")

@@ -60,14 +60,15 @@ public class StartLimits {
             .query((rs, n) -> new Counts(
                 rs.getLong("active"), rs.getLong("recent"), rs.getTimestamp("oldest_recent"), rs.getLong("active_on_model")))
             .single();
-    int maxActive = premium ? limits.maxActivePremium() : limits.maxActive();
+    UserLimits applied = UserLimits.of(limits, premium);
+    int maxActive = applied.maxActive();
     if (counts.active() >= maxActive) {
       throw new LimitExceeded(ErrorCode.MAX_ACTIVE_GENERATIONS, maxActive, ACTIVE_RETRY_AFTER_SECONDS);
     }
     if (modelLimit != null && counts.activeOnModel() >= modelLimit) {
       throw new LimitExceeded(ErrorCode.MAX_ACTIVE_GENERATIONS, modelLimit, ACTIVE_RETRY_AFTER_SECONDS);
     }
-    int perWindow = premium ? limits.startsPerWindowPremium() : limits.startsPerWindow();
+    int perWindow = applied.startsPerWindow();
     if (counts.recent() >= perWindow) {
       Instant frees = counts.oldestRecent().toInstant().plus(limits.window());
       long seconds = (Duration.between(now, frees).toMillis() + 999) / 1000;
