@@ -27,6 +27,17 @@ public final class KafkaRecords {
   }
 
   /**
+   * Fails unless the record's event-type header names {@code type} (its simple class name, as every
+   * producer writes it): IllegalArgumentException, which the dead-letter handler does not retry.
+   */
+  public static void requireType(ConsumerRecord<?, ?> record, Class<?> type) {
+    String actual = header(record, Topics.EVENT_TYPE_HEADER);
+    if (!type.getSimpleName().equals(actual)) {
+      throw new IllegalArgumentException("expected a " + type.getSimpleName() + " record, got " + actual);
+    }
+  }
+
+  /**
    * Retries a failing record with {@code backOff}, then publishes it to {@code <topic>.dlt} (same
    * partition) and moves on; a record failing with one of {@code notRetryable} (unparseable, unknown
    * type) goes there at once. Every failed attempt is logged with the most specific cause.

@@ -31,9 +31,7 @@ class ChatStatusListener {
 
   @KafkaListener(id = "gateway-chat-status", topics = Topics.CHATS, groupId = "nanogen-gateway")
   void on(ConsumerRecord<String, String> record) {
-    if (!"ChatStatusChanged".equals(KafkaRecords.header(record, Topics.EVENT_TYPE_HEADER))) {
-      throw new IllegalArgumentException("not a ChatStatusChanged record");
-    }
+    KafkaRecords.requireType(record, ChatStatusChanged.class);
     ChatStatusChanged event = json.readValue(record.value(), ChatStatusChanged.class);
     if (event.occurredAt() == null) {
       throw new IllegalArgumentException("a ChatStatusChanged without occurred_at");

@@ -32,9 +32,7 @@ class ModelAvailabilityListener {
 
   @KafkaListener(id = "gateway-model-availability", topics = Topics.MODELS, groupId = "nanogen-gateway")
   void on(ConsumerRecord<String, String> record) {
-    if (!"ModelAvailabilityChanged".equals(KafkaRecords.header(record, Topics.EVENT_TYPE_HEADER))) {
-      throw new IllegalArgumentException("not a ModelAvailabilityChanged record");
-    }
+    KafkaRecords.requireType(record, ModelAvailabilityChanged.class);
     ModelAvailabilityChanged event = json.readValue(record.value(), ModelAvailabilityChanged.class);
     if (event.occurredAt() == null || event.modelId() == null || (!event.available() && event.until() == null)) {
       throw new IllegalArgumentException("an incomplete ModelAvailabilityChanged");

@@ -101,7 +101,7 @@ class ModelBreakers {
       return;
     }
     ProducerRecord<String, String> record = new ProducerRecord<>(Topics.MODELS, model, json.writeValueAsString(change));
-    record.headers().add(Topics.EVENT_TYPE_HEADER, "ModelAvailabilityChanged".getBytes(StandardCharsets.UTF_8));
+    record.headers().add(Topics.EVENT_TYPE_HEADER, change.getClass().getSimpleName().getBytes(StandardCharsets.UTF_8));
     // Not awaited: the state change happens on a generation's thread. A lost "unavailable" costs
     // refused calls here only; a lost "available" ends at `until` by itself.
     kafka.send(record).whenComplete((result, e) -> {

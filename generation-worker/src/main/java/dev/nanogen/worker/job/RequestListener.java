@@ -107,10 +107,7 @@ class RequestListener {
   }
 
   private GenerationRequested parse(ConsumerRecord<String, String> record) {
-    String type = KafkaRecords.header(record, Topics.EVENT_TYPE_HEADER);
-    if (!"GenerationRequested".equals(type)) {
-      throw new IllegalArgumentException("unexpected event type " + type);
-    }
+    KafkaRecords.requireType(record, GenerationRequested.class);
     return json.readValue(record.value(), GenerationRequested.class);
   }
 }
