@@ -87,6 +87,15 @@ final class BenchStack {
     return auth;
   }
 
+  /** A process's resident set (VmRSS from /proc), in kB; -1 when it cannot be read. */
+  static long rssKb(long pid) throws IOException {
+    return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+        .filter(l -> l.startsWith("VmRSS:"))
+        .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
+        .findFirst()
+        .orElse(-1);
+  }
+
   static Connection connect(LocalStack stack) throws SQLException {
     StackSettings.Database db = stack.database();
     return DriverManager.getConnection(db.url(), db.username(), db.password());

@@ -227,8 +227,7 @@ public final class GatewayBenchmark {
       while (m.find()) {
         startedIn = m.group(1) + " s (JVM up " + m.group(2) + " s)";
       }
-      long rssKb = Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream()
-          .filter(l -> l.startsWith("VmRSS:")).map(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElse(-1L);
+      long rssKb = BenchStack.rssKb(process.pid());
       System.out.printf("%s: started in %s; RSS after 20 s idle %d MB (goals: ≤ 5 s, < 300 MB)%n", module, startedIn, rssKb / 1024);
     }
     stack.kill("generation-worker");

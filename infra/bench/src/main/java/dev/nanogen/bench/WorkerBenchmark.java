@@ -89,7 +89,7 @@ public final class WorkerBenchmark {
       Thread.sleep(1000);
       double now = gauge(metrics);
       peak = Math.max(peak, now);
-      peakRss = Math.max(peakRss, rssKb(worker.pid()));
+      peakRss = Math.max(peakRss, BenchStack.rssKb(worker.pid()));
       if (admitted == null && outcomes.startedWithTask(ids) == jobs) {
         admitted = Instant.now();
       }
@@ -188,13 +188,6 @@ public final class WorkerBenchmark {
 
   private static long ticksPerSecond() {
     return 100; // USER_HZ on Linux
-  }
-
-  private static long rssKb(long pid) throws Exception {
-    return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
-        .filter(l -> l.startsWith("VmRSS:"))
-        .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
-        .findFirst().orElse(0);
   }
 
   /** Reads the outcomes topic in the background: per generation, whether it started with a task and how it ended. */
