@@ -27,6 +27,10 @@ class OpenApiDocumentTest extends IntegrationTest {
     JsonNode document = JSON.readTree(served.body());
     assertThat(document.path("openapi").asString()).startsWith("3.");
     assertThat(document.path("paths").has("/api/generation/start")).isTrue();
+    // Field names as the API writes them (snake_case), not as the Java records spell them.
+    JsonNode me = json(get("/api/me", newUserId()));
+    assertThat(document.path("components").path("schemas").path("Me").path("properties").propertyNames())
+        .containsExactlyInAnyOrderElementsOf(me.propertyNames());
     String current = PRETTY.writeValueAsString(document) + "\n";
 
     if (Boolean.getBoolean("nanogen.openapi.write")) {

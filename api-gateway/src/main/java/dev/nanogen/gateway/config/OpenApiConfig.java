@@ -1,5 +1,8 @@
 package dev.nanogen.gateway.config;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.swagger.v3.core.jackson.ModelResolver;
+import io.swagger.v3.core.util.Json31;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
@@ -16,6 +19,15 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfig {
+
+  /**
+   * Schemas named as the API writes them: swagger-core reads models with its own (Jackson 2) mapper,
+   * which does not know {@code spring.jackson.property-naming-strategy: SNAKE_CASE}.
+   */
+  @Bean
+  ModelResolver snakeCaseModels() {
+    return new ModelResolver(Json31.mapper().copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)).openapi31(true);
+  }
 
   @Bean
   OpenAPI nanogenOpenApi() {
