@@ -46,12 +46,12 @@ public class ProviderError extends RuntimeException {
     return new ProviderError("PROVIDER_UNAVAILABLE", true, what);
   }
 
-  static ProviderError badResponse(String what) {
+  public static ProviderError badResponse(String what) {
     return new ProviderError("PROVIDER_BAD_RESPONSE", false, what);
   }
 
   /** The generation itself failed at the provider (a video task that ended in error). */
-  static ProviderError generationFailed(String what) {
+  public static ProviderError generationFailed(String what) {
     return new ProviderError("PROVIDER_GENERATION_FAILED", false, what);
   }
 }

@@ -153,12 +153,12 @@ class RunGeneration {
       VideoStatus status = provider("video-poll", request, () -> aiml.pollVideo(task));
       if ("completed".equals(status.state())) {
         if (status.url() == null) {
-          throw new ProviderError("PROVIDER_BAD_RESPONSE", false, "completed video has no url");
+          throw ProviderError.badResponse("completed video has no url");
         }
         return List.of(status.url());
       }
       if ("error".equals(status.state())) {
-        throw new ProviderError("PROVIDER_GENERATION_FAILED", false, String.valueOf(status.error()));
+        throw ProviderError.generationFailed(String.valueOf(status.error()));
       }
       pause(jittered(pollInterval));
     }
