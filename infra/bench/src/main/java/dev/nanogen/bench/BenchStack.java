@@ -2,12 +2,14 @@ package dev.nanogen.bench;
 
 import dev.nanogen.local.LocalStack;
 import dev.nanogen.local.StackSettings;
+import dev.nanogen.model.Topics;
 import dev.nanogen.testkit.InitDataSigner;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,7 +18,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Starts the local stack with its own fresh state for one benchmark run. */
 final class BenchStack {
@@ -85,6 +94,26 @@ final class BenchStack {
       }
     }
     return auth;
+  }
+
+  /** Event records as the services write them: snake_case JSON. */
+  static final JsonMapper JSON = JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
+
+  /** A producer that puts events straight on the stack's topics, as a service would (acks=all). */
+  static KafkaProducer<String, String> producer(LocalStack stack) {
+    return new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.LINGER_MS_CONFIG, 5,
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
+  }
+
+  /** {@code event} as a record on {@code topic}, keyed by {@code key}, with its event-type header. */
+  static ProducerRecord<String, String> event(String topic, String key, Record event) {
+    ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, JSON.writeValueAsString(event));
+    record.headers().add(Topics.EVENT_TYPE_HEADER, event.getClass().getSimpleName().getBytes(StandardCharsets.UTF_8));
+    return record;
   }
 
   /** A process's resident set (VmRSS from /proc), in kB; -1 when it cannot be read. */

@@ -6,7 +6,6 @@ import dev.nanogen.model.GenerationStatus;
 import dev.nanogen.model.ModelKind;
 import dev.nanogen.model.Topics;
 import dev.nanogen.testkit.TelegramStub;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,11 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-import tools.jackson.databind.PropertyNamingStrategies;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Notifier benchmark (issue 7): a backlog of {@code results} settled generations for {@code users}
@@ -62,16 +56,8 @@ public final class NotifierBenchmark {
 
   /** Results alternate between a photo (sendPhoto by URL) and a failure (sendMessage). */
   private static Instant publish(LocalStack stack, int results, int users, long firstChat) throws Exception {
-    JsonMapper json = JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
-    Map<String, Object> config =
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
-            ProducerConfig.ACKS_CONFIG, "all",
-            ProducerConfig.LINGER_MS_CONFIG, 5,
-            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     String image = stack.sandbox().fileUrl("bench.png", 200_000);
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
+    try (KafkaProducer<String, String> producer = BenchStack.producer(stack)) {
       for (int i = 0; i < results; i++) {
         long chat = firstChat + i % users;
         boolean photo = i % 2 == 0;
@@ -80,9 +66,7 @@ public final class NotifierBenchmark {
                 UUID.randomUUID(), Instant.now(), GenerationSettled.SCHEMA_VERSION, UUID.randomUUID(), chat, chat, "en",
                 photo ? GenerationStatus.COMPLETED : GenerationStatus.FAILED, "flux-schnell", "FLUX Schnell", ModelKind.IMAGE,
                 "benchmark prompt " + i, photo ? List.of(image) : List.of(), photo ? null : "TIMEOUT", 2);
-        ProducerRecord<String, String> record = new ProducerRecord<>(Topics.SETTLED, event.generationId().toString(), json.writeValueAsString(event));
-        record.headers().add(Topics.EVENT_TYPE_HEADER, "GenerationSettled".getBytes(StandardCharsets.UTF_8));
-        producer.send(record);
+        producer.send(BenchStack.event(Topics.SETTLED, event.generationId().toString(), event));
       }
       producer.flush();
     }

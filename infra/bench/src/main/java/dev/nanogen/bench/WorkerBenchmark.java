@@ -24,12 +24,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import tools.jackson.databind.PropertyNamingStrategies;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Worker benchmark (issue 5), against the AIML sandbox, with requests written straight to the
@@ -47,7 +42,6 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Usage: {@code WorkerBenchmark [jobs=5000] [seconds=20] [workers=3] [images=3000]}.
  */
 public final class WorkerBenchmark {
-  private static final JsonMapper JSON = JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   public static void main(String[] args) throws Exception {
@@ -57,7 +51,7 @@ public final class WorkerBenchmark {
     int images = args.length > 3 ? Integer.parseInt(args[3]) : 3000;
     try (LocalStack stack = BenchStack.start(List.of("generation-worker"), "nanogen_bench_worker", 0);
         Outcomes outcomes = new Outcomes(stack.kafkaBootstrap());
-        KafkaProducer<String, String> producer = producer(stack.kafkaBootstrap())) {
+        KafkaProducer<String, String> producer = BenchStack.producer(stack)) {
       inFlight(stack, outcomes, producer, jobs, seconds);
       for (int count = 1; count <= workers; count++) {
         if (count > 1) {
@@ -154,26 +148,16 @@ public final class WorkerBenchmark {
       GenerationRequested request = new GenerationRequested(UUID.randomUUID(), now, GenerationRequested.SCHEMA_VERSION, id, 1L,
           kind == ModelKind.VIDEO ? "bench-video" : "bench-image", kind == ModelKind.VIDEO ? "bench/video" : "bench/image",
           kind, prompt + i, Map.of(), now.plusSeconds(900), null);
-      ProducerRecord<String, String> record = new ProducerRecord<>(Topics.REQUESTS, id.toString(), JSON.writeValueAsString(request));
-      record.headers().add(Topics.EVENT_TYPE_HEADER, "GenerationRequested".getBytes(StandardCharsets.UTF_8));
-      producer.send(record);
+      producer.send(BenchStack.event(Topics.REQUESTS, id.toString(), request));
     }
     producer.flush();
     return ids;
   }
 
-  private static KafkaProducer<String, String> producer(String bootstrap) {
-    return new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-        ProducerConfig.LINGER_MS_CONFIG, 5));
-  }
-
   private static double gauge(String url) {
     try {
       String body = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
-      return JSON.readTree(body).path("measurements").get(0).path("value").asDouble();
+      return BenchStack.JSON.readTree(body).path("measurements").get(0).path("value").asDouble();
     } catch (Exception e) {
       return 0;
     }
@@ -222,7 +206,7 @@ public final class WorkerBenchmark {
       String type = new String(record.headers().lastHeader(Topics.EVENT_TYPE_HEADER).value(), StandardCharsets.UTF_8);
       switch (type) {
         case "GenerationStarted" -> {
-          if (JSON.readTree(record.value()).path("provider_task_id").isString()) {
+          if (BenchStack.JSON.readTree(record.value()).path("provider_task_id").isString()) {
             startedWithTask.add(id);
           }
         }
