@@ -72,8 +72,10 @@ public record NanogenProperties(
    * @param sendTimeout how long the relay waits for the broker's acknowledgement
    * @param retention how long published rows are kept before they are deleted
    * @param enabled whether this replica runs a relay
-   * @param threads relay loops in this replica; they claim disjoint batches, so the producer stays
-   *     busy while another loop is in the database
+   * @param threads relay loops in this replica; they claim disjoint batches. One follows the
+   *     commits; the others join only while rounds come back full (a backlog), so that under a
+   *     steady load rounds stay large and a backlog still keeps the producer busy while another loop
+   *     is in the database
    */
   public record Outbox(
       @DefaultValue("1000") int batchSize,

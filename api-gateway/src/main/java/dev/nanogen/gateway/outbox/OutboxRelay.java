@@ -1,9 +1,14 @@
 package dev.nanogen.gateway.outbox;
 
 import dev.nanogen.gateway.config.NanogenProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -16,6 +21,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * duplicating it), sends them and waits for the broker's acknowledgement ({@link PublishBatch}),
  * then marks them published in the same transaction. Between rounds it sleeps until a commit wakes
  * it or the poll interval passes.
+ *
+ * <p>One loop, the leader, follows the commits. The other loops are helpers for a backlog: they run
+ * only while rounds come back full, so a steady trickle of starts is relayed in rounds that gather
+ * everything committed during the previous round (fewer claims, commits and produce requests per
+ * row), and a backlog is still drained by every loop at once.
  */
 @Component
 class OutboxRelay implements SmartLifecycle {
@@ -27,7 +37,11 @@ class OutboxRelay implements SmartLifecycle {
   private final RelaySignal signal;
   private final NanogenProperties.Outbox settings;
   private final Clock clock;
-  private final java.util.List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Thread> threads = new CopyOnWriteArrayList<>();
+  /** Wakes the helper loops when a round came back full: there is a backlog to share. */
+  private final Semaphore backlog = new Semaphore(0);
+  private final Counter leaderRounds;
+  private final Counter helperRounds;
   private volatile boolean running;
 
   OutboxRelay(
@@ -36,13 +50,24 @@ class OutboxRelay implements SmartLifecycle {
       TransactionTemplate tx,
       RelaySignal signal,
       NanogenProperties properties,
-      Clock clock) {
+      Clock clock,
+      MeterRegistry registry) {
     this.claim = claim;
     this.publish = publish;
     this.tx = tx;
     this.signal = signal;
     this.settings = properties.outbox();
     this.clock = clock;
+    this.leaderRounds = rounds(registry, "leader");
+    this.helperRounds = rounds(registry, "helper");
+  }
+
+  /** Rounds that published something; rows per round = nanogen.outbox.sent ÷ this. */
+  private static Counter rounds(MeterRegistry registry, String loop) {
+    return Counter.builder("nanogen.outbox.rounds")
+        .description("relay rounds that claimed rows, by loop (leader follows commits, helpers join a backlog)")
+        .tag("loop", loop)
+        .register(registry);
   }
 
   /** One round: claims, publishes and marks at most one batch. Returns how many rows it claimed. */
@@ -59,14 +84,26 @@ class OutboxRelay implements SmartLifecycle {
     return claimed == null ? 0 : claimed;
   }
 
-  private void loop() {
+  private void loop(boolean leader) {
+    Counter rounds = leader ? leaderRounds : helperRounds;
     Duration backoff = Duration.ZERO;
+    // A helper starts by waiting: it only ever joins a backlog (or the poll, should the leader be stuck).
+    boolean wait = !leader;
     while (running) {
       try {
+        if (wait && leader) {
+          signal.await(settings.pollInterval());
+        } else if (wait) {
+          awaitBacklog();
+        }
         int claimed = relayOnce();
         backoff = Duration.ZERO;
-        if (claimed < settings.batchSize()) {
-          signal.await(settings.pollInterval());
+        if (claimed > 0) {
+          rounds.increment();
+        }
+        wait = claimed < settings.batchSize();
+        if (!wait) {
+          wakeHelpers();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -76,8 +113,20 @@ class OutboxRelay implements SmartLifecycle {
         backoff = backoff.isZero() ? Duration.ofMillis(200) : capped(backoff.multipliedBy(2));
         log.warn("outbox relay round failed ({}); retrying in {} ms", e.toString(), backoff.toMillis());
         sleep(backoff);
+        wait = false;
       }
     }
+  }
+
+  private void wakeHelpers() {
+    int helpers = threads.size() - 1;
+    if (helpers > 0 && backlog.availablePermits() < helpers) {
+      backlog.release(helpers - backlog.availablePermits());
+    }
+  }
+
+  private void awaitBacklog() throws InterruptedException {
+    backlog.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** At most 5 s between two failed rounds. */
@@ -103,7 +152,8 @@ class OutboxRelay implements SmartLifecycle {
     }
     running = true;
     for (int i = 0; i < Math.max(1, settings.threads()); i++) {
-      threads.add(Thread.ofPlatform().name("outbox-relay-" + i).daemon().start(this::loop));
+      boolean leader = i == 0;
+      threads.add(Thread.ofPlatform().name("outbox-relay-" + i).daemon().start(() -> loop(leader)));
     }
   }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.nanogen.gateway.IntegrationTest;
 import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.testkit.TestInfra;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.http.HttpRequest;
 import java.time.Clock;
@@ -41,6 +42,7 @@ class OutboxRelayTest extends IntegrationTest {
   @Autowired RelaySignal signal;
   @Autowired NanogenProperties properties;
   @Autowired KafkaTemplate<String, String> kafka;
+  @Autowired OutboxRelay appRelay;
 
   private static String newTopic() throws Exception {
     String topic = "test.relay." + UUID.randomUUID();
@@ -77,9 +79,53 @@ class OutboxRelayTest extends IntegrationTest {
   }
 
   private OutboxRelay relay(NanogenProperties.Outbox outbox, Clock clock) {
+    return relay(outbox, clock, signal, new SimpleMeterRegistry());
+  }
+
+  private OutboxRelay relay(NanogenProperties.Outbox outbox, Clock clock, RelaySignal wake, MeterRegistry registry) {
     NanogenProperties custom = new NanogenProperties(properties.telegram(), properties.auth(), 0, null, properties.limits(), outbox, properties.kafka(), properties.sweeper(), false);
-    PublishBatch publisher = new PublishBatch(kafka, jdbc, clock, custom, new SimpleMeterRegistry());
-    return new OutboxRelay(claim, publisher, tx, signal, custom, clock);
+    PublishBatch publisher = new PublishBatch(kafka, jdbc, clock, custom, registry);
+    return new OutboxRelay(claim, publisher, tx, wake, custom, clock, registry);
+  }
+
+  private long published(String topic) {
+    return jdbc.sql("SELECT count(*) FROM outbox WHERE topic = :t AND status = 'PUBLISHED'").param("t", topic).query(Long.class).single();
+  }
+
+  private static double rounds(MeterRegistry registry, String loop) {
+    return registry.get("nanogen.outbox.rounds").tag("loop", loop).counter().count();
+  }
+
+  @Test
+  void one_loop_follows_the_commits_and_the_helpers_join_only_a_backlog() throws Exception {
+    appRelay.stop(); // this test's relay alone follows the rows it writes
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    RelaySignal wake = new RelaySignal();
+    // Batches of 20 and a poll of 30 s: within this test only a wake-up or a backlog starts a round.
+    OutboxRelay relay = relay(new NanogenProperties.Outbox(20, Duration.ofSeconds(30), 10, Duration.ofSeconds(10), Duration.ofDays(7), true, 3),
+        Clock.systemUTC(), wake, registry);
+    relay.start();
+    try {
+      String trickle = newTopic();
+      for (int i = 1; i <= 10; i++) {
+        insertRows(trickle, 1, 100);
+        wake.wake();
+        long expected = i;
+        await().atMost(Duration.ofSeconds(10)).until(() -> published(trickle) == expected);
+      }
+      assertThat(rounds(registry, "helper")).as("helper rounds under a trickle").isZero();
+      assertThat(rounds(registry, "leader")).isPositive();
+
+      String backlog = newTopic();
+      insertRows(backlog, 600, 100);
+      wake.wake();
+      await().atMost(Duration.ofSeconds(30)).until(() -> published(backlog) == 600);
+      assertThat(rounds(registry, "helper")).as("helper rounds on a backlog of 30 batches").isPositive();
+      assertThat(keysOn(backlog, 600)).hasSize(600).allSatisfy((key, count) -> assertThat(count).isEqualTo(1));
+    } finally {
+      relay.stop();
+      appRelay.start();
+    }
   }
 
   @Test
