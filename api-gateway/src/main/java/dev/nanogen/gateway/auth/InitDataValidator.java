@@ -3,6 +3,8 @@ package dev.nanogen.gateway.auth;
 import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -25,9 +27,21 @@ import tools.jackson.databind.json.JsonMapper;
  * bot_token); the data-check-string is every field but {@code hash}, URL-decoded, sorted by key,
  * {@code key=value} joined by newlines; its hex HMAC_SHA256 under the secret must equal {@code hash}
  * (compared in constant time). Then auth_date must be no older than {@code nanogen.auth.max-age}.
+ *
+ * <p>A Mini App sends the same initData with every call of a session, so a verified one is
+ * remembered (by its whole text, signature included, so only the very same string ever matches; at
+ * most {@link #REMEMBERED} of them, each for {@link #REMEMBER_FOR}). Its age is checked on every call
+ * all the same. Nothing that failed is remembered.
  */
 @Component
 class InitDataValidator {
+  static final int REMEMBERED = 10_000;
+  static final Duration REMEMBER_FOR = Duration.ofMinutes(10);
+
+  private record Verified(TelegramUser user, Instant authDate) {}
+
+  private final Cache<String, Verified> verified =
+      Caffeine.newBuilder().maximumSize(REMEMBERED).expireAfterWrite(REMEMBER_FOR).build();
   private final byte[] secret;
   private final Duration maxAge;
   private final Clock clock;
@@ -44,6 +58,18 @@ class InitDataValidator {
   }
 
   TelegramUser validate(String initData) {
+    Verified known = verified.getIfPresent(initData);
+    if (known == null) {
+      known = verify(initData);
+      verified.put(initData, known);
+    }
+    if (known.authDate().plus(maxAge).isBefore(clock.instant())) {
+      throw new AppError(ErrorCode.INIT_DATA_EXPIRED, "initData auth_date is older than allowed");
+    }
+    return known.user();
+  }
+
+  private Verified verify(String initData) {
     Map<String, String> fields = parse(initData);
     String hash = fields.remove("hash");
     if (hash == null || fields.isEmpty()) {
@@ -57,11 +83,7 @@ class InitDataValidator {
     if (!MessageDigest.isEqual(expected, hash.toLowerCase().getBytes(StandardCharsets.UTF_8))) {
       throw invalid("initData signature does not match");
     }
-    Instant authDate = authDate(fields.get("auth_date"));
-    if (authDate.plus(maxAge).isBefore(clock.instant())) {
-      throw new AppError(ErrorCode.INIT_DATA_EXPIRED, "initData auth_date is older than allowed");
-    }
-    return user(fields.get("user"));
+    return new Verified(user(fields.get("user")), authDate(fields.get("auth_date")));
   }
 
   private static Map<String, String> parse(String initData) {

@@ -22,6 +22,10 @@ class InitDataValidatorTest {
   static final Instant VECTOR_TIME = Instant.ofEpochSecond(1650385342);
 
   private static InitDataValidator validator(String token, Instant now, Duration maxAge) {
+    return validator(token, Clock.fixed(now, ZoneOffset.UTC), maxAge);
+  }
+
+  private static InitDataValidator validator(String token, Clock clock, Duration maxAge) {
     NanogenProperties properties =
         new NanogenProperties(
             new NanogenProperties.Telegram(token),
@@ -33,7 +37,7 @@ class InitDataValidatorTest {
             new NanogenProperties.Kafka(12, (short) 1),
             new NanogenProperties.Sweeper(java.time.Duration.ofSeconds(15), java.time.Duration.ofMinutes(3), java.time.Duration.ofMinutes(5), 200),
             false);
-    return new InitDataValidator(properties, Clock.fixed(now, ZoneOffset.UTC), JsonMapper.builder().build());
+    return new InitDataValidator(properties, clock, JsonMapper.builder().build());
   }
 
   private static ErrorCode codeOf(Runnable call) {
@@ -57,6 +61,52 @@ class InitDataValidatorTest {
   void the_published_vector_is_invalid_for_another_bot() {
     assertThat(codeOf(() -> validator("43:TEST", VECTOR_TIME, Duration.ofHours(24)).validate(VECTOR)))
         .isEqualTo(ErrorCode.INVALID_INIT_DATA);
+  }
+
+  /** A clock the test moves. */
+  private static final class MovingClock extends Clock {
+    private Instant now;
+
+    MovingClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  @Test
+  void a_remembered_init_data_still_expires_and_only_the_very_same_string_is_remembered() {
+    MovingClock clock = new MovingClock(VECTOR_TIME.plusSeconds(60));
+    InitDataValidator validator = validator("42:TEST", clock, Duration.ofHours(24));
+    assertThat(validator.validate(VECTOR).id()).isEqualTo(42);
+
+    // Verified once: a string differing in any byte is verified on its own, and fails.
+    for (int i = 0; i < VECTOR.length(); i++) {
+      char c = VECTOR.charAt(i);
+      char changed = c == '1' ? '2' : (c == 'a' ? 'b' : (c == '%' ? '%' : '1'));
+      if (changed == c) {
+        continue;
+      }
+      String tampered = VECTOR.substring(0, i) + changed + VECTOR.substring(i + 1);
+      assertThat(codeOf(() -> validator.validate(tampered))).as("byte %d changed", i).isEqualTo(ErrorCode.INVALID_INIT_DATA);
+    }
+    assertThat(validator.validate(VECTOR).firstName()).isEqualTo("Test");
+
+    clock.now = VECTOR_TIME.plus(Duration.ofHours(24)).plusSeconds(1);
+    assertThat(codeOf(() -> validator.validate(VECTOR))).isEqualTo(ErrorCode.INIT_DATA_EXPIRED);
   }
 
   @Test
