@@ -41,6 +41,7 @@ import java.util.regex.Pattern;
 public final class GatewayBenchmark {
   static final long BASE_USER = 8_000_000L;
   static final int USERS_PER_CLIENT = 100;
+  static final int WARM_UP_SECONDS = 60;
 
   record Load(double throughput, long p50, long p99, long max, Map<Integer, Integer> codes) {
     @Override
@@ -55,14 +56,19 @@ public final class GatewayBenchmark {
     int clients = args.length > 2 ? Integer.parseInt(args[2]) : 32;
     try (LocalStack stack = BenchStack.start(List.of("api-gateway"), "nanogen_bench_gateway", 1_000_000_000L)) {
       footprint(stack);
+      // The load runs on a full JIT and a larger heap, as a production gateway would.
+      String loadOptions = System.getenv().getOrDefault("NANOGEN_LOAD_JAVA_OPTS", "-Xmx512m");
+      stack.restart("api-gateway", loadOptions);
+      System.out.println("api-gateway restarted for the load with " + loadOptions);
       HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
       List<String> auth = BenchStack.signIn(stack, http, BASE_USER, clients * USERS_PER_CLIENT + 1);
       try (Connection db = BenchStack.connect(stack); Statement sql = db.createStatement()) {
         sql.execute("UPDATE models SET max_active_per_user = NULL WHERE id = 'flux-schnell'");
       }
       System.out.printf("%d users signed in; %d clients; %d s per measurement%n", auth.size(), clients, seconds);
-      // Warm-up until C2 has compiled the hot path (5 s left the first measured run ~25 % lower).
-      closedLoop(stack, http, auth, clients, 20);
+      // Warm-up until C2 has compiled the hot path: on two shared cores the compiler threads compete
+      // with the load, and after 20 s the first measured run was still 20-35 % below the next ones.
+      closedLoop(stack, http, auth, clients, WARM_UP_SECONDS);
       List<Double> ratios = new ArrayList<>();
       double peak = 0;
       for (int run = 1; run <= runs; run++) {
@@ -76,8 +82,16 @@ public final class GatewayBenchmark {
       Collections.sort(ratios);
       System.out.printf("ratio gateway ÷ pgbench, median of %d: %.2f (goal ≥ 0.5)%n", runs, ratios.get(ratios.size() / 2));
 
-      Load half = fixedRate(stack, http, auth, peak / 2, seconds);
-      System.out.printf("at half the peak (%.0f starts/s offered): %s (goal p99 ≤ 50 ms)%n", peak / 2, half);
+      // As many open-loop runs at half the peak as closed-loop runs, the median p99 over them: one
+      // stall of the shared machine in a 15 s run moves a single run's p99 by itself.
+      List<Long> p99s = new ArrayList<>();
+      for (int run = 1; run <= runs; run++) {
+        Load half = fixedRate(stack, http, auth, peak / 2, seconds);
+        p99s.add(half.p99());
+        System.out.printf("half-peak run %d (%.0f starts/s offered): %s%n", run, peak / 2, half);
+      }
+      Collections.sort(p99s);
+      System.out.printf("p99 at half the peak, median of %d: %.1f ms (goal ≤ 50 ms)%n", runs, p99s.get(p99s.size() / 2) / 1e3);
 
       hotUser(stack, http, auth.getLast(), BASE_USER + auth.size() - 1, seconds);
     }

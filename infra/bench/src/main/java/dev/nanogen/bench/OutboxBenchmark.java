@@ -36,9 +36,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *       reports commit-to-broker-ack latency p50/p99/max per outbox row (from the row's write to
  *       its marking as published, which follows the broker's acknowledgement);
  *   <li>backlog: {@code backlog} outbox rows written in one transaction; reports how fast the
- *       gateway's relay drains them;
+ *       gateway's relay drains them (one unreported pass, then the median of three);
  *   <li>ceiling: kafka-clients' own producer, configured as the gateway's (acks=all, idempotent,
- *       linger 2 ms, lz4, 64 KiB batches), sending as many records of the same size to the same broker.
+ *       linger 2 ms, lz4, 64 KiB batches), sending as many records of the same size and shape to the
+ *       same broker (one unreported pass, then the best of three).
  * </ol>
  *
  * Usage: {@code OutboxBenchmark [rate=200] [seconds=30] [backlog=100000]}.
@@ -55,9 +56,22 @@ public final class OutboxBenchmark {
         steady(stack, rate, 10, 0, false);
         steady(stack, rate, seconds, 1_000_000, true);
       }
-      double drained = drain(stack, backlog);
-      double ceiling = ceiling(stack, backlog);
-      System.out.printf("%nbacklog drain: %.0f rows/s; kafka-clients ceiling: %.0f records/s; ratio %.2f%n",
+      // One unreported pass of each first: the steady load relays rounds of a few rows, so the
+      // relay's large-batch path, like the bench's own producer, is not compiled yet.
+      // Then three of each: the drain is the median of its three, the ceiling the best of its three
+      // (a ceiling is what the producer can do at best) — both conservative for the ratio.
+      drain(stack, backlog, false);
+      List<Double> drains = new java.util.ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        drains.add(drain(stack, backlog, true));
+      }
+      double drained = drains.stream().sorted().toList().get(1);
+      ceiling(stack, backlog, false);
+      double ceiling = 0;
+      for (int i = 0; i < 3; i++) {
+        ceiling = Math.max(ceiling, ceiling(stack, backlog, true));
+      }
+      System.out.printf("%nbacklog drain (median of 3): %.0f rows/s; kafka-clients ceiling (best of 3): %.0f records/s; ratio %.2f%n",
           drained, ceiling, drained / ceiling);
     }
     System.exit(0);
@@ -118,18 +132,28 @@ public final class OutboxBenchmark {
   }
 
   /** Writes {@code count} rows in one transaction and times the relay until all are published. */
-  static double drain(LocalStack stack, int count) throws Exception {
+  /**
+   * Writes {@code count} rows in one transaction and waits until the relay has published them all.
+   * The rate is taken between the first and the last acknowledged round ({@code published_at}), so
+   * it does not include the wait for the relay's next poll (the rows are written by this process,
+   * whose commit cannot wake the gateway's relay; up to the 500 ms poll interval); the wall time
+   * from the commit is printed next to it.
+   */
+  static double drain(LocalStack stack, int count, boolean report) throws Exception {
     String topic = "nanogen.bench.drain." + UUID.randomUUID();
     createTopic(stack, topic);
     try (Connection db = BenchStack.connect(stack)) {
       db.setAutoCommit(false);
       try (PreparedStatement insert = db.prepareStatement("""
           INSERT INTO outbox (topic, message_key, event_type, payload, created_at, available_at)
-          SELECT ?, gen_random_uuid()::text, 'BenchRecord', ?, now(), now() FROM generate_series(1, ?)
+          SELECT ?, gen_random_uuid()::text, 'BenchRecord', ? || gen_random_uuid() || ? || gen_random_uuid() || ?, now(), now()
+          FROM generate_series(1, ?)
           """)) {
         insert.setString(1, topic);
-        insert.setString(2, payload());
-        insert.setInt(3, count);
+        insert.setString(2, PAYLOAD[0]);
+        insert.setString(3, PAYLOAD[1]);
+        insert.setString(4, PAYLOAD[2]);
+        insert.setInt(5, count);
         insert.executeUpdate();
       }
       db.commit();
@@ -147,17 +171,33 @@ public final class OutboxBenchmark {
           Thread.sleep(50);
         }
       }
-      double secs = (System.nanoTime() - began) / 1e9;
-      System.out.printf("%nbacklog of %d rows drained in %.2f s: %.0f rows/s%n", count, secs, count / secs);
+      double wall = (System.nanoTime() - began) / 1e9;
+      double rate;
+      try (PreparedStatement span = db.prepareStatement("""
+          SELECT extract(epoch FROM max(published_at) - min(published_at)) AS seconds,
+                 count(*) FILTER (WHERE published_at = (SELECT min(published_at) FROM outbox WHERE topic = ?)) AS first_round
+          FROM outbox WHERE topic = ?
+          """)) {
+        span.setString(1, topic);
+        span.setString(2, topic);
+        try (ResultSet rs = span.executeQuery()) {
+          rs.next();
+          rate = (count - rs.getLong("first_round")) / rs.getDouble("seconds");
+        }
+      }
+      if (report) {
+        System.out.printf("%nbacklog of %d rows: %.0f rows/s from the first to the last acknowledged round; "
+            + "%.2f s from the commit (%.0f rows/s, with the wait for the relay's next poll)%n", count, rate, wall, count / wall);
+      }
       try (Statement cleanup = db.createStatement()) {
         cleanup.execute("DELETE FROM outbox WHERE topic = '" + topic + "'");
       }
-      return count / secs;
+      return rate;
     }
   }
 
   /** kafka-clients' own producer, as the gateway configures it, sending the same records. */
-  static double ceiling(LocalStack stack, int count) throws Exception {
+  static double ceiling(LocalStack stack, int count, boolean report) throws Exception {
     String topic = "nanogen.bench.ceiling." + UUID.randomUUID();
     createTopic(stack, topic);
     Map<String, Object> config = Map.of(
@@ -169,16 +209,19 @@ public final class OutboxBenchmark {
         ProducerConfig.BATCH_SIZE_CONFIG, 65536,
         ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
         ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-    String payload = payload();
+    // Payloads made before the clock starts: the relay reads its rows ready-made, too.
+    List<String> payloads = java.util.stream.Stream.generate(OutboxBenchmark::payload).limit(count).toList();
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
-      producer.send(new ProducerRecord<>(topic, "warm", payload)).get();
+      producer.send(new ProducerRecord<>(topic, "warm", payloads.getFirst())).get();
       long began = System.nanoTime();
       for (int i = 0; i < count; i++) {
-        producer.send(new ProducerRecord<>(topic, UUID.randomUUID().toString(), payload));
+        producer.send(new ProducerRecord<>(topic, UUID.randomUUID().toString(), payloads.get(i)));
       }
       producer.flush();
       double secs = (System.nanoTime() - began) / 1e9;
-      System.out.printf("kafka-clients producer: %d records in %.2f s: %.0f records/s%n", count, secs, count / secs);
+      if (report) {
+        System.out.printf("kafka-clients producer: %d records in %.2f s: %.0f records/s%n", count, secs, count / secs);
+      }
       return count / secs;
     }
   }
@@ -189,12 +232,21 @@ public final class OutboxBenchmark {
     }
   }
 
-  /** A record the size of a typical GenerationRequested. */
+  /**
+   * A record the size and shape of a typical GenerationRequested, with its own event and generation
+   * ids (as every real event has: lz4 then compresses what real events share, not whole records),
+   * split around the two ids so that SQL can build the same rows.
+   */
+  private static final String[] PAYLOAD = {
+    "{\"event_id\":\"",
+    "\",\"occurred_at\":\"2026-11-26T10:00:00Z\",\"schema_version\":1,\"generation_id\":\"",
+    "\",\"user_id\":7000001,\"model_id\":\"flux-schnell\",\"provider_model\":\"flux/schnell\",\"kind\":\"IMAGE\","
+        + "\"prompt\":\"" + "a red fox in the snow, ".repeat(6)
+        + "\",\"params\":{},\"deadline\":\"2026-11-26T10:03:00Z\",\"provider_task_id\":null}"
+  };
+
   private static String payload() {
-    return "{\"event_id\":\"" + UUID.randomUUID() + "\",\"occurred_at\":\"2026-11-26T10:00:00Z\",\"schema_version\":1,"
-        + "\"generation_id\":\"" + UUID.randomUUID() + "\",\"user_id\":7000001,\"model_id\":\"flux-schnell\","
-        + "\"provider_model\":\"flux/schnell\",\"kind\":\"IMAGE\",\"prompt\":\"" + "a red fox in the snow, ".repeat(6)
-        + "\",\"params\":{},\"deadline\":\"2026-11-26T10:03:00Z\",\"provider_task_id\":null}";
+    return PAYLOAD[0] + UUID.randomUUID() + PAYLOAD[1] + UUID.randomUUID() + PAYLOAD[2];
   }
 
   private static long pct(List<Long> sorted, double p) {

@@ -21,8 +21,13 @@ import java.util.Map;
 public final class LocalStack implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
+  /** A quick start and a small footprint: C1 only, a 256 MB heap. */
+  public static final String DEFAULT_JAVA_OPTS = "-Xmx256m -XX:TieredStopAtLevel=1";
+
   private final StackSettings settings;
   private final List<ChildProcess> processes = Collections.synchronizedList(new ArrayList<>());
+  /** JVM options for a module's next starts, instead of NANOGEN_JAVA_OPTS ({@link #restart(String, String)}). */
+  private final Map<String, String> javaOptions = new java.util.concurrent.ConcurrentHashMap<>();
   private LocalPostgres postgres;
   private SandboxAimlServer sandbox;
   private TelegramStub telegram;
@@ -114,7 +119,9 @@ public final class LocalStack implements AutoCloseable {
    */
   private List<String> command(String module, Map<String, String> env, Path logs) {
     List<String> options = new ArrayList<>();
-    String configured = System.getenv().getOrDefault("NANOGEN_JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1");
+    String configured =
+        javaOptions.getOrDefault(
+            module, System.getenv().getOrDefault("NANOGEN_JAVA_OPTS", DEFAULT_JAVA_OPTS));
     for (String option : configured.trim().split("\\s+")) {
       if (!option.isEmpty()) {
         options.add(option);
@@ -138,6 +145,19 @@ public final class LocalStack implements AutoCloseable {
       p.kill();
       processes.remove(p);
     });
+  }
+
+  /**
+   * Stops a service (SIGTERM, as a deployment would), then starts it with other JVM options and
+   * waits until it is ready: benchmarks measure the footprint on the defaults, the load on a full JIT.
+   */
+  public void restart(String module, String options) throws IOException {
+    process(module).ifPresent(p -> {
+      p.stop(Duration.ofSeconds(30));
+      processes.remove(p);
+    });
+    javaOptions.put(module, options);
+    restart(module);
   }
 
   /** Starts a killed service again and waits until it is ready. */
