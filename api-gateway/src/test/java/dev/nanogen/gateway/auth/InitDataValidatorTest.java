@@ -11,6 +11,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -63,6 +65,19 @@ class InitDataValidatorTest {
         .isEqualTo(ErrorCode.INVALID_INIT_DATA);
   }
 
+  /** The vector with one byte changed, for every byte that can be changed into another. */
+  private static List<String> tamperedCopies() {
+    List<String> copies = new ArrayList<>();
+    for (int i = 0; i < VECTOR.length(); i++) {
+      char c = VECTOR.charAt(i);
+      char changed = c == '1' ? '2' : (c == 'a' ? 'b' : (c == '%' ? '%' : '1'));
+      if (changed != c) {
+        copies.add(VECTOR.substring(0, i) + changed + VECTOR.substring(i + 1));
+      }
+    }
+    return copies;
+  }
+
   /** A clock the test moves. */
   private static final class MovingClock extends Clock {
     private Instant now;
@@ -94,14 +109,8 @@ class InitDataValidatorTest {
     assertThat(validator.validate(VECTOR).id()).isEqualTo(42);
 
     // Verified once: a string differing in any byte is verified on its own, and fails.
-    for (int i = 0; i < VECTOR.length(); i++) {
-      char c = VECTOR.charAt(i);
-      char changed = c == '1' ? '2' : (c == 'a' ? 'b' : (c == '%' ? '%' : '1'));
-      if (changed == c) {
-        continue;
-      }
-      String tampered = VECTOR.substring(0, i) + changed + VECTOR.substring(i + 1);
-      assertThat(codeOf(() -> validator.validate(tampered))).as("byte %d changed", i).isEqualTo(ErrorCode.INVALID_INIT_DATA);
+    for (String tampered : tamperedCopies()) {
+      assertThat(codeOf(() -> validator.validate(tampered))).as(tampered).isEqualTo(ErrorCode.INVALID_INIT_DATA);
     }
     assertThat(validator.validate(VECTOR).firstName()).isEqualTo("Test");
 
@@ -112,15 +121,8 @@ class InitDataValidatorTest {
   @Test
   void any_changed_byte_invalidates_it() {
     InitDataValidator validator = validator("42:TEST", VECTOR_TIME, Duration.ofHours(24));
-    for (int i = 0; i < VECTOR.length(); i++) {
-      char c = VECTOR.charAt(i);
-      char changed = c == '1' ? '2' : (c == 'a' ? 'b' : (c == '%' ? '%' : '1'));
-      if (changed == c) {
-        continue;
-      }
-      String tampered = VECTOR.substring(0, i) + changed + VECTOR.substring(i + 1);
-      ErrorCode code = codeOf(() -> validator.validate(tampered));
-      assertThat(code).as("byte %d changed: %s", i, tampered).isIn(ErrorCode.INVALID_INIT_DATA);
+    for (String tampered : tamperedCopies()) {
+      assertThat(codeOf(() -> validator.validate(tampered))).as(tampered).isEqualTo(ErrorCode.INVALID_INIT_DATA);
     }
   }
 
