@@ -41,7 +41,7 @@ import java.util.regex.Pattern;
 public final class GatewayBenchmark {
   static final long BASE_USER = 8_000_000L;
   static final int USERS_PER_CLIENT = 100;
-  static final int WARM_UP_SECONDS = 60;
+  static final int WARM_UP_SECONDS = 120;
 
   record Load(double throughput, long p50, long p99, long max, Map<Integer, Integer> codes) {
     @Override
@@ -67,7 +67,8 @@ public final class GatewayBenchmark {
       }
       System.out.printf("%d users signed in; %d clients; %d s per measurement%n", auth.size(), clients, seconds);
       // Warm-up until C2 has compiled the hot path: on two shared cores the compiler threads compete
-      // with the load, and after 20 s the first measured run was still 20-35 % below the next ones.
+      // with the load: after 20 s the first measured run was still 20-35 % below the next ones, after
+      // 60 s the first two runs were still ~10 % below the last ones.
       closedLoop(stack, http, auth, clients, WARM_UP_SECONDS);
       List<Double> ratios = new ArrayList<>();
       double peak = 0;
