@@ -117,6 +117,12 @@ final class BenchStack {
   }
 
   /** A process's resident set (VmRSS from /proc), in kB; -1 when it cannot be read. */
+  /** The middle value of {@code values} (the upper one of the two middles for an even count). */
+  static <T extends Comparable<? super T>> T median(List<T> values) {
+    List<T> sorted = values.stream().sorted().toList();
+    return sorted.get(sorted.size() / 2);
+  }
+
   static long rssKb(long pid) throws IOException {
     return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
         .filter(l -> l.startsWith("VmRSS:"))

@@ -83,8 +83,7 @@ public final class GatewayBenchmark {
         peak = Math.max(peak, gateway.throughput());
         System.out.printf("run %d: gateway %s | pgbench %.0f tps | ratio %.2f%n", run, gateway, pgbench, ratio);
       }
-      Collections.sort(ratios);
-      System.out.printf("ratio gateway ÷ pgbench, median of %d: %.2f (goal ≥ 0.5)%n", runs, ratios.get(ratios.size() / 2));
+      System.out.printf("ratio gateway ÷ pgbench, median of %d: %.2f (goal ≥ 0.5)%n", runs, BenchStack.median(ratios));
 
       // As many open-loop runs at half the peak as closed-loop runs, the median p99 over them: one
       // stall of the shared machine in a 15 s run moves a single run's p99 by itself.
@@ -95,8 +94,7 @@ public final class GatewayBenchmark {
         p99s.add(half.p99());
         System.out.printf("half-peak run %d (%.0f starts/s offered): %s%n", run, peak / 2, half);
       }
-      Collections.sort(p99s);
-      System.out.printf("p99 at half the peak, median of %d: %.1f ms (goal ≤ 50 ms)%n", runs, p99s.get(p99s.size() / 2) / 1e3);
+      System.out.printf("p99 at half the peak, median of %d: %.1f ms (goal ≤ 50 ms)%n", runs, BenchStack.median(p99s) / 1e3);
 
       hotUser(stack, http, auth.getLast(), hotUser, seconds);
     }

@@ -65,7 +65,7 @@ public final class OutboxBenchmark {
       for (int i = 0; i < 3; i++) {
         drains.add(drain(stack, backlog, true));
       }
-      double drained = drains.stream().sorted().toList().get(1);
+      double drained = BenchStack.median(drains);
       ceiling(stack, backlog, false);
       double ceiling = 0;
       for (int i = 0; i < 3; i++) {
