@@ -19,8 +19,11 @@ UPDATE users SET credits_available = credits_available - 1, credits_held = credi
 WHERE id = :user AND credits_available >= 1 RETURNING credits_available, credits_held;
 INSERT INTO ledger (user_id, generation_id, kind, amount, reason, created_at) VALUES (:user, :gid, 'HOLD', 1, 'started', now());
 INSERT INTO generation_status_history (generation_id, status, reason, at) VALUES (:gid, 'pending', 'started by user', now());
-INSERT INTO outbox (topic, message_key, event_type, payload, correlation_id, created_at, available_at)
+WITH event AS (
+INSERT INTO outbox (topic, message_key, event_type, payload, correlation_id, created_at)
 VALUES ('nanogen.generation.requests', :gid, 'GenerationRequested',
         '{"event_id":"00000000-0000-0000-0000-000000000000","occurred_at":"2026-11-26T00:00:00Z","schema_version":1,"generation_id":"00000000-0000-0000-0000-000000000000","user_id":7000000,"model_id":"flux-schnell","provider_model":"flux/schnell","kind":"IMAGE","prompt":"bench prompt","params":{},"deadline":"2026-11-26T00:03:00Z","provider_task_id": null}',
-        'bench-correlation-id', now(), now());
+        'bench-correlation-id', now())
+RETURNING id)
+INSERT INTO outbox_pending (id, available_at) SELECT id, now() FROM event;
 COMMIT;

@@ -1,9 +1,11 @@
 package dev.nanogen.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -138,6 +140,10 @@ class AdminApiTest extends IntegrationTest {
     assertThat(story.path("ledger").valueStream().map(l -> l.path("kind").asString()).toList()).containsExactly("HOLD", "RELEASE");
     assertThat(story.path("events").valueStream().map(e -> e.path("event_type").asString()).toList())
         .contains("GenerationRequested", "GenerationSettled");
+    // Each event shows where it is: once the relay has it acknowledged, PUBLISHED with no error.
+    await().atMost(Duration.ofSeconds(20)).until(() ->
+        json(admin("GET", "/api/admin/generations/" + id, null, null)).path("events").valueStream()
+            .allMatch(e -> e.path("status").asString().equals("PUBLISHED") && e.path("last_error").isNull()));
     assertThat(admin("GET", "/api/admin/generations/" + UUID.randomUUID(), null, null).statusCode()).isEqualTo(404);
     assertThat(admin("GET", "/api/admin/generations/not-a-uuid", null, null).statusCode()).isEqualTo(400);
   }

@@ -99,8 +99,11 @@ class AdminViews {
     List<Map<String, Object>> events =
         jdbc.sql(
                 """
-                SELECT event_type, topic, status, attempts, last_error, correlation_id, created_at, published_at
-                FROM outbox WHERE message_key = :id ORDER BY id
+                SELECT o.event_type, o.topic,
+                       CASE WHEN p.id IS NULL THEN 'PUBLISHED' WHEN p.blocked THEN 'BLOCKED' ELSE 'PENDING' END AS status,
+                       p.attempts, p.last_error, o.correlation_id, o.created_at
+                FROM outbox o LEFT JOIN outbox_pending p ON p.id = o.id
+                WHERE o.message_key = :id ORDER BY o.id
                 """)
             .param("id", id.toString()).query().listOfRows();
     return new Generation(g.generationId(), g.userId(), g.modelId(), g.prompt(), g.price(), g.status(),

@@ -19,10 +19,14 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 @Transactional(propagation = Propagation.MANDATORY)
 public class Outbox {
+  /** The immutable event and its pending row (what is left to do: publish it), in one statement. */
   private static final String APPEND =
       """
-      INSERT INTO outbox (topic, message_key, event_type, payload, correlation_id, created_at, available_at)
-      VALUES (:topic, :key, :type, :payload, :correlationId, :now, :now)
+      WITH event AS (
+        INSERT INTO outbox (topic, message_key, event_type, payload, correlation_id, created_at)
+        VALUES (:topic, :key, :type, :payload, :correlationId, :now)
+        RETURNING id)
+      INSERT INTO outbox_pending (id, available_at) SELECT id, :now FROM event
       """;
 
   private final JdbcClient jdbc;

@@ -15,8 +15,12 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class OutboxHousekeeping {
+  /** Published rows (no pending row left) older than the retention; never one still to publish. */
   private static final String PURGE_PUBLISHED =
-      "DELETE FROM outbox WHERE status = 'PUBLISHED' AND published_at < :before";
+      """
+      DELETE FROM outbox o
+      WHERE o.created_at < :before AND NOT EXISTS (SELECT 1 FROM outbox_pending p WHERE p.id = o.id)
+      """;
   private static final String PURGE_KEYS = "DELETE FROM idempotency_keys WHERE created_at < :before";
   private static final String PURGE_EVENTS = "DELETE FROM processed_events WHERE processed_at < :before";
 

@@ -8,5 +8,4 @@ record OutboxRow(
     String eventType,
     String payload,
     String correlationId,
-    int attempts,
     java.time.Instant createdAt) {}

@@ -18,21 +18,26 @@ import org.springframework.stereotype.Component;
 public class ParkedRows {
   private static final String LIST =
       """
-      SELECT id, topic, message_key, event_type, attempts, last_error, created_at
-      FROM outbox WHERE status = 'BLOCKED' ORDER BY id LIMIT :limit
+      SELECT o.id, o.topic, o.message_key, o.event_type, p.attempts, p.last_error, o.created_at
+      FROM outbox_pending p JOIN outbox o ON o.id = p.id
+      WHERE p.blocked ORDER BY p.id LIMIT :limit
       """;
 
   /** :id null re-queues every parked row. */
   private static final String REQUEUE =
       """
-      UPDATE outbox SET status = 'PENDING', attempts = 0, available_at = :now
-      WHERE status = 'BLOCKED' AND (CAST(:id AS bigint) IS NULL OR id = :id)
+      UPDATE outbox_pending SET blocked = FALSE, attempts = 0, available_at = :now
+      WHERE blocked AND (CAST(:id AS bigint) IS NULL OR id = :id)
       """;
 
-  private static final String COUNT_PARKED = "SELECT count(*) FROM outbox WHERE status = 'BLOCKED'";
-  private static final String COUNT_BACKLOG = "SELECT count(*) FROM outbox WHERE status = 'PENDING'";
+  private static final String COUNT_PARKED = "SELECT count(*) FROM outbox_pending WHERE blocked";
+  private static final String COUNT_BACKLOG = "SELECT count(*) FROM outbox_pending WHERE NOT blocked";
+  /** Ids grow with created_at: the lowest pending id is the oldest row. */
   private static final String OLDEST_PENDING =
-      "SELECT min(created_at) FROM outbox WHERE status = 'PENDING'";
+      """
+      SELECT o.created_at FROM outbox o
+      WHERE o.id = (SELECT min(id) FROM outbox_pending WHERE NOT blocked)
+      """;
 
   public record Parked(
       long id, String topic, String messageKey, String eventType, int attempts, String lastError, Instant createdAt) {}

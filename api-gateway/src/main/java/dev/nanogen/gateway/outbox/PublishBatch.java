@@ -35,18 +35,20 @@ import org.springframework.stereotype.Component;
 class PublishBatch {
   private static final Logger log = LoggerFactory.getLogger(PublishBatch.class);
 
-  private static final String MARK_PUBLISHED =
-      """
-      UPDATE outbox SET status = 'PUBLISHED', published_at = :now, attempts = attempts + 1
-      WHERE id = ANY(:ids)
-      """;
+  /** Published: nothing left to do; the event itself stays in outbox for the retention period. */
+  private static final String MARK_PUBLISHED = "DELETE FROM outbox_pending WHERE id = ANY(:ids)";
 
-  /** :attempts is the row's count after this failure; at :maxAttempts the row is parked. */
+  /**
+   * One more failed attempt: due again after 1 s, 2 s, 4 s … (at most 60 s), parked at
+   * :maxAttempts. On the right of SET, {@code attempts} is the count before this failure.
+   */
   private static final String MARK_FAILED =
       """
-      UPDATE outbox SET attempts = :attempts, last_error = :error, available_at = :retryAt,
-                        status = CASE WHEN :attempts >= :maxAttempts THEN 'BLOCKED' ELSE 'PENDING' END
+      UPDATE outbox_pending
+      SET attempts = attempts + 1, last_error = :error, blocked = attempts + 1 >= :maxAttempts,
+          available_at = CAST(:now AS timestamptz) + make_interval(secs => least(60, 0.5 * 2 ^ least(attempts + 1, 7)))
       WHERE id = :id
+      RETURNING attempts, blocked
       """;
 
   private final KafkaTemplate<String, String> kafka;
@@ -130,22 +132,23 @@ class PublishBatch {
   }
 
   private void recordFailure(Failure failure) {
-    OutboxRow row = failure.row();
-    int attempts = row.attempts() + 1;
-    Duration backoff = Duration.ofMillis(Math.min(60_000, 500L << Math.min(attempts, 7)));
+    String error = NestedExceptionUtils.getMostSpecificCause(failure.cause()).toString();
     failed.increment();
-    if (attempts >= settings.maxAttempts()) {
-      parked.increment();
-      log.error("outbox row {} parked after {} attempts: {}", row.id(), attempts, NestedExceptionUtils.getMostSpecificCause(failure.cause()).toString());
-    }
     jdbc.sql(MARK_FAILED)
-        .param("id", row.id())
-        .param("attempts", attempts)
+        .param("id", failure.row().id())
         .param("maxAttempts", settings.maxAttempts())
-        .param("error", NestedExceptionUtils.getMostSpecificCause(failure.cause()).toString())
-        .param("retryAt", Timestamp.from(clock.instant().plus(backoff)))
-        .update();
+        .param("error", error)
+        .param("now", Timestamp.from(clock.instant()))
+        .query(Failed.class)
+        .optional()
+        .filter(Failed::blocked)
+        .ifPresent(f -> {
+          parked.increment();
+          log.error("outbox row {} parked after {} attempts: {}", failure.row().id(), f.attempts(), error);
+        });
   }
+
+  private record Failed(int attempts, boolean blocked) {}
 
   private record Failure(OutboxRow row, Throwable cause) {
     /** Retriable broker-side errors and time-outs mean the broker, not the row, is at fault. */

@@ -45,8 +45,8 @@ public class RedispatchStalled {
         AND ((g.status = 'pending' AND g.dispatched_at < :pendingBefore)
              OR (g.status = 'processing' AND g.provider_task_id IS NOT NULL
                  AND g.dispatched_at < :processingBefore))
-        AND NOT EXISTS (SELECT 1 FROM outbox o
-                        WHERE o.status = 'PENDING' AND o.message_key = g.id::text
+        AND NOT EXISTS (SELECT 1 FROM outbox_pending p JOIN outbox o ON o.id = p.id
+                        WHERE NOT p.blocked AND o.message_key = g.id::text
                           AND o.event_type = 'GenerationRequested')
       ORDER BY g.dispatched_at
       LIMIT :limit

@@ -39,7 +39,10 @@ class SweeperTest extends IntegrationTest {
 
   private void awaitRequestPublished(UUID id) {
     await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.sql(
-            "SELECT count(*) FROM outbox WHERE message_key = :k AND event_type = 'GenerationRequested' AND status = 'PENDING'")
+            """
+            SELECT count(*) FROM outbox o JOIN outbox_pending p ON p.id = o.id
+            WHERE o.message_key = :k AND o.event_type = 'GenerationRequested'
+            """)
         .param("k", id.toString()).query(Long.class).single() == 0);
   }
 
@@ -107,13 +110,14 @@ class SweeperTest extends IntegrationTest {
     UUID id = startOne(user, "kling-video");
     awaitRequestPublished(id);
     // As if Kafka were down: the request waits in the outbox.
-    jdbc.sql("UPDATE outbox SET status = 'PENDING', available_at = now() + interval '1 hour' WHERE message_key = :k")
+    jdbc.sql("INSERT INTO outbox_pending (id, available_at) SELECT id, now() + interval '1 hour' FROM outbox WHERE message_key = :k")
         .param("k", id.toString()).update();
 
     sweepAfter(Duration.ofMinutes(4));
 
     assertThat(requests(id)).isEqualTo(1);
-    jdbc.sql("UPDATE outbox SET available_at = now() WHERE message_key = :k").param("k", id.toString()).update();
+    jdbc.sql("UPDATE outbox_pending SET available_at = now() WHERE id IN (SELECT id FROM outbox WHERE message_key = :k)")
+        .param("k", id.toString()).update();
   }
 
   @Test

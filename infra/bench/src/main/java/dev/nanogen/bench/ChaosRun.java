@@ -186,7 +186,7 @@ public final class ChaosRun {
       long queued;
       try (Connection db = BenchStack.connect(stack); Statement s = db.createStatement()) {
         open = count(s, "SELECT count(*) FROM generations WHERE status IN ('pending', 'processing')");
-        queued = count(s, "SELECT count(*) FROM outbox WHERE status = 'PENDING'");
+        queued = count(s, "SELECT count(*) FROM outbox_pending WHERE NOT blocked");
       }
       int messages = stack.telegram().messages().size();
       if (messages != lastMessages) {

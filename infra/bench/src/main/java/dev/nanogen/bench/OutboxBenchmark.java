@@ -1,6 +1,7 @@
 package dev.nanogen.bench;
 
 import dev.nanogen.local.LocalStack;
+import dev.nanogen.model.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,10 +24,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -33,8 +45,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <ol>
  *   <li>steady load: {@code rate} starts/s for {@code seconds} through the gateway's HTTP API;
- *       reports commit-to-broker-ack latency p50/p99/max per outbox row (from the row's write to
- *       its marking as published, which follows the broker's acknowledgement);
+ *       reports commit-to-broker-ack latency p50/p99/max per outbox row: from the row's write to
+ *       the broker's append of its record (the requests topic is switched to LogAppendTime; the
+ *       acknowledgement is the append's reply, the broker and the gateway share this machine's clock);
  *   <li>backlog: {@code backlog} outbox rows written in one transaction; reports how fast the
  *       gateway's relay drains them (one unreported pass, then the median of three);
  *   <li>ceiling: kafka-clients' own producer, configured as the gateway's (acks=all, idempotent,
@@ -52,6 +65,7 @@ public final class OutboxBenchmark {
     // Only the gateway: this measures the outbox path (commit → broker ack), not the workers' work.
     try (LocalStack stack = BenchStack.start(List.of("api-gateway"))) {
       if (rate > 0) {
+        stampAppendTime(stack, Topics.REQUESTS);
         System.out.println("warm-up: 10 s at the same rate, not reported");
         steady(stack, rate, 10, 0, false);
         steady(stack, rate, seconds, 1_000_000, true);
@@ -112,17 +126,25 @@ public final class OutboxBenchmark {
       return;
     }
     Thread.sleep(2000); // let the last rows be published
-    List<Long> micros = new ArrayList<>();
+    // When each row was written, by generation id; then when the broker appended its record.
+    Map<String, Long> written = new java.util.HashMap<>();
     try (Connection db = BenchStack.connect(stack);
         PreparedStatement q = db.prepareStatement("""
-            SELECT EXTRACT(EPOCH FROM (published_at - created_at)) * 1000000 FROM outbox
-            WHERE event_type = 'GenerationRequested' AND created_at >= ? AND status = 'PUBLISHED'
+            SELECT message_key, EXTRACT(EPOCH FROM created_at) * 1000000 FROM outbox
+            WHERE event_type = 'GenerationRequested' AND created_at >= ?
             """)) {
       q.setTimestamp(1, Timestamp.from(from));
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
-          micros.add(rs.getLong(1));
+          written.put(rs.getString(1), rs.getLong(2));
         }
+      }
+    }
+    List<Long> micros = new ArrayList<>();
+    for (ConsumerRecord<String, String> r : appended(stack, Topics.REQUESTS, -1)) {
+      Long at = written.get(r.key());
+      if (at != null && r.timestampType() == TimestampType.LOG_APPEND_TIME) {
+        micros.add(r.timestamp() * 1000 - at);
       }
     }
     Collections.sort(micros);
@@ -131,37 +153,48 @@ public final class OutboxBenchmark {
         micros.size(), pct(micros, 0.50) / 1000.0, pct(micros, 0.99) / 1000.0, micros.getLast() / 1000.0);
   }
 
-  /** Writes {@code count} rows in one transaction and times the relay until all are published. */
   /**
-   * Writes {@code count} rows in one transaction and waits until the relay has published them all.
-   * The rate is taken between the first and the last acknowledged round ({@code published_at}), so
-   * it does not include the wait for the relay's next poll (the rows are written by this process,
-   * whose commit cannot wake the gateway's relay; up to the 500 ms poll interval); the wall time
-   * from the commit is printed next to it.
+   * Writes {@code count} rows (and their pending rows) in one transaction and waits until the relay
+   * has published them all. The rate is taken between the first and the last record the broker
+   * appended (the drain topic stamps records with LogAppendTime), so it does not include the wait
+   * for the relay's next poll (the rows are written by this process, whose commit cannot wake the
+   * gateway's relay; up to the 500 ms poll interval); the wall time from the commit is printed next
+   * to it.
    */
   static double drain(LocalStack stack, int count, boolean report) throws Exception {
     String topic = "nanogen.bench.drain." + UUID.randomUUID();
     createTopic(stack, topic);
     try (Connection db = BenchStack.connect(stack)) {
       db.setAutoCommit(false);
+      long first;
+      long last;
       try (PreparedStatement insert = db.prepareStatement("""
-          INSERT INTO outbox (topic, message_key, event_type, payload, created_at, available_at)
-          SELECT ?, gen_random_uuid()::text, 'BenchRecord', ? || gen_random_uuid() || ? || gen_random_uuid() || ?, now(), now()
-          FROM generate_series(1, ?)
+          WITH event AS (
+            INSERT INTO outbox (topic, message_key, event_type, payload, created_at)
+            SELECT ?, gen_random_uuid()::text, 'BenchRecord', ? || gen_random_uuid() || ? || gen_random_uuid() || ?, now()
+            FROM generate_series(1, ?)
+            RETURNING id),
+          pending AS (INSERT INTO outbox_pending (id, available_at) SELECT id, now() FROM event RETURNING id)
+          SELECT min(id), max(id) FROM pending
           """)) {
         insert.setString(1, topic);
         insert.setString(2, PAYLOAD[0]);
         insert.setString(3, PAYLOAD[1]);
         insert.setString(4, PAYLOAD[2]);
         insert.setInt(5, count);
-        insert.executeUpdate();
+        try (ResultSet rs = insert.executeQuery()) {
+          rs.next();
+          first = rs.getLong(1);
+          last = rs.getLong(2);
+        }
       }
       db.commit();
       long began = System.nanoTime();
       db.setAutoCommit(true);
-      // A cheap probe on the relay's own partial index, every 50 ms, so as not to load the database.
-      try (PreparedStatement left = db.prepareStatement("SELECT 1 FROM outbox WHERE status = 'PENDING' AND topic = ? LIMIT 1")) {
-        left.setString(1, topic);
+      // A cheap probe on the pending table's key, every 50 ms, so as not to load the database.
+      try (PreparedStatement left = db.prepareStatement("SELECT 1 FROM outbox_pending WHERE id BETWEEN ? AND ? LIMIT 1")) {
+        left.setLong(1, first);
+        left.setLong(2, last);
         while (true) {
           try (ResultSet rs = left.executeQuery()) {
             if (!rs.next()) {
@@ -172,27 +205,52 @@ public final class OutboxBenchmark {
         }
       }
       double wall = (System.nanoTime() - began) / 1e9;
-      double rate;
-      try (PreparedStatement span = db.prepareStatement("""
-          SELECT extract(epoch FROM max(published_at) - min(published_at)) AS seconds,
-                 count(*) FILTER (WHERE published_at = (SELECT min(published_at) FROM outbox WHERE topic = ?)) AS first_round
-          FROM outbox WHERE topic = ?
-          """)) {
-        span.setString(1, topic);
-        span.setString(2, topic);
-        try (ResultSet rs = span.executeQuery()) {
-          rs.next();
-          rate = (count - rs.getLong("first_round")) / rs.getDouble("seconds");
-        }
-      }
+      List<Long> times = new ArrayList<>(count);
+      appended(stack, topic, count).forEach(r -> times.add(r.timestamp()));
+      Collections.sort(times);
+      // From the first append to the last; the records of the first millisecond do not count, since
+      // the time of their sending is not in the span.
+      long firstMilli = times.getFirst();
+      long inFirstMilli = times.stream().filter(t -> t == firstMilli).count();
+      double rate = (count - inFirstMilli) / ((times.getLast() - firstMilli) / 1000.0);
       if (report) {
-        System.out.printf("%nbacklog of %d rows: %.0f rows/s from the first to the last acknowledged round; "
+        System.out.printf("%nbacklog of %d rows: %.0f rows/s from the first to the last record the broker appended; "
             + "%.2f s from the commit (%.0f rows/s, with the wait for the relay's next poll)%n", count, rate, wall, count / wall);
       }
       try (Statement cleanup = db.createStatement()) {
         cleanup.execute("DELETE FROM outbox WHERE topic = '" + topic + "'");
       }
       return rate;
+    }
+  }
+
+  /**
+   * Every record on {@code topic} (all partitions, from the beginning): until {@code expected} are
+   * read, or, with {@code expected} < 0, until a poll of a second brings none.
+   */
+  static List<ConsumerRecord<String, String>> appended(LocalStack stack, String topic, int expected) {
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000))) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      List<ConsumerRecord<String, String>> records = new ArrayList<>();
+      long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (System.nanoTime() < end && (expected < 0 || records.size() < expected)) {
+        int before = records.size();
+        consumer.poll(Duration.ofSeconds(1)).forEach(records::add);
+        if (expected < 0 && records.size() == before) {
+          break;
+        }
+      }
+      if (expected >= 0 && records.size() < expected) {
+        throw new IllegalStateException(records.size() + " of " + expected + " records on " + topic);
+      }
+      return records;
     }
   }
 
@@ -226,9 +284,23 @@ public final class OutboxBenchmark {
     }
   }
 
+  /** The broker stamps each record with the time it appended it: the benchmark's clock for "acknowledged". */
+  private static final Map<String, String> LOG_APPEND_TIME =
+      Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
+
+  /** The gateway creates its topics at start; the requests topic is switched to LogAppendTime. */
+  private static void stampAppendTime(LocalStack stack, String topic) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()))) {
+      ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+      admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+          new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"), AlterConfigOp.OpType.SET))))
+          .all().get();
+    }
+  }
+
   private static void createTopic(LocalStack stack, String topic) throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()))) {
-      admin.createTopics(List.of(new NewTopic(topic, 12, (short) 1))).all().get();
+      admin.createTopics(List.of(new NewTopic(topic, 12, (short) 1).configs(LOG_APPEND_TIME))).all().get();
     }
   }
 
