@@ -16,11 +16,12 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Publishes the outbox to Kafka: round after round it claims a batch of due rows ({@link
- * ClaimBatch}, {@code FOR UPDATE SKIP LOCKED}, so several replicas share the work without
- * duplicating it), sends them and waits for the broker's acknowledgement ({@link PublishBatch}),
- * then marks them published in the same transaction. Between rounds it sleeps until a commit wakes
- * it or the poll interval passes.
+ * Publishes the outbox to Kafka: round after round, in one transaction, it takes a batch of due
+ * rows ({@link ClaimBatch}: their pending rows deleted, {@code FOR UPDATE SKIP LOCKED}, so several
+ * replicas share the work without duplicating it), sends them and waits for the broker's
+ * acknowledgement ({@link PublishBatch}), puts failed rows back with their back-off, and commits:
+ * the commit is what marks the rest published. A round that fails rolls back, and its rows are due
+ * again. Between rounds it sleeps until a commit wakes it or the poll interval passes.
  *
  * <p>One loop, the leader, follows the commits. The other loops are helpers for a backlog: they run
  * only while rounds come back full, so a steady trickle of starts is relayed in rounds that gather
@@ -70,12 +71,12 @@ class OutboxRelay implements SmartLifecycle {
         .register(registry);
   }
 
-  /** One round: claims, publishes and marks at most one batch. Returns how many rows it claimed. */
+  /** One round: takes, publishes and commits at most one batch. Returns how many rows it took. */
   int relayOnce() {
     Integer claimed =
         tx.execute(
             status -> {
-              List<OutboxRow> rows = claim.due(settings.batchSize(), clock.instant());
+              List<OutboxRow> rows = claim.take(settings.batchSize(), clock.instant());
               if (!rows.isEmpty()) {
                 publish.send(rows);
               }
@@ -109,7 +110,7 @@ class OutboxRelay implements SmartLifecycle {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
-        // Database or broker unreachable: nothing was marked, the rows stay due. Back off and retry.
+        // Database or broker unreachable: the round rolled back, the rows stay due. Back off and retry.
         backoff = backoff.isZero() ? Duration.ofMillis(200) : capped(backoff.multipliedBy(2));
         log.warn("outbox relay round failed ({}); retrying in {} ms", e.toString(), backoff.toMillis());
         sleep(backoff);

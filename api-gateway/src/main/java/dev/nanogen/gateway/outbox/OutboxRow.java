@@ -1,6 +1,6 @@
 package dev.nanogen.gateway.outbox;
 
-/** A claimed outbox row, ready to send. */
+/** A claimed outbox row, ready to send; {@code attempts}: its failed sends so far. */
 record OutboxRow(
     long id,
     String topic,
@@ -8,4 +8,5 @@ record OutboxRow(
     String eventType,
     String payload,
     String correlationId,
+    int attempts,
     java.time.Instant createdAt) {}

@@ -26,29 +26,25 @@ import org.springframework.stereotype.Component;
 
 /**
  * Sends claimed rows to Kafka (key = generation id, type and correlation id as headers), waits for
- * the broker's acknowledgement, and records the result of each row. A broker outage (every send
- * failing with a retriable error) fails the round without touching the rows, so they stay due and
- * are never parked for an outage. A row that fails on its own backs off, and after {@code
- * maxAttempts} it is parked as BLOCKED with its error, so it never holds up the rows behind it.
+ * the broker's acknowledgement, and records the result of each row: an acknowledged row needs
+ * nothing more (its pending row was taken by the claim; the round's commit publishes it). A broker
+ * outage (every send failing with a retriable error) fails the round, which rolls back, so the rows
+ * stay due and are never parked for an outage. A row that fails on its own gets its pending row
+ * back with a back-off, and after {@code maxAttempts} it is parked (blocked) with its error, so it
+ * never holds up the rows behind it.
  */
 @Component
 class PublishBatch {
   private static final Logger log = LoggerFactory.getLogger(PublishBatch.class);
 
-  /** Published: nothing left to do; the event itself stays in outbox for the retention period. */
-  private static final String MARK_PUBLISHED = "DELETE FROM outbox_pending WHERE id = ANY(:ids)";
-
   /**
-   * One more failed attempt: due again after 1 s, 2 s, 4 s … (at most 60 s), parked at
-   * :maxAttempts. On the right of SET, {@code attempts} is the count before this failure.
+   * The row's pending row, taken by the claim, put back: due again after its back-off, or parked
+   * (blocked) at :maxAttempts.
    */
   private static final String MARK_FAILED =
       """
-      UPDATE outbox_pending
-      SET attempts = attempts + 1, last_error = :error, blocked = attempts + 1 >= :maxAttempts,
-          available_at = CAST(:now AS timestamptz) + make_interval(secs => least(60, 0.5 * 2 ^ least(attempts + 1, 7)))
-      WHERE id = :id
-      RETURNING attempts, blocked
+      INSERT INTO outbox_pending (id, available_at, attempts, blocked, last_error)
+      VALUES (:id, :retryAt, :attempts, :attempts >= :maxAttempts, :error)
       """;
 
   private final KafkaTemplate<String, String> kafka;
@@ -88,13 +84,13 @@ class PublishBatch {
     for (OutboxRow row : rows) {
       sends.add(sendOne(row));
     }
-    List<Long> acknowledged = new ArrayList<>(rows.size());
+    int acknowledged = 0;
     List<Failure> failures = new ArrayList<>();
     long deadline = System.nanoTime() + settings.sendTimeout().toNanos();
     for (int i = 0; i < rows.size(); i++) {
       try {
         sends.get(i).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        acknowledged.add(rows.get(i).id());
+        acknowledged++;
         latency.record(Duration.between(rows.get(i).createdAt(), clock.instant()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -103,17 +99,12 @@ class PublishBatch {
         failures.add(new Failure(rows.get(i), e instanceof ExecutionException ? e.getCause() : e));
       }
     }
-    if (acknowledged.isEmpty() && failures.stream().allMatch(Failure::outage)) {
+    if (acknowledged == 0 && failures.stream().allMatch(Failure::outage)) {
       throw new IllegalStateException(
           "broker unavailable: " + failures.getFirst().cause().getClass().getSimpleName());
     }
-    if (!acknowledged.isEmpty()) {
-      jdbc.sql(MARK_PUBLISHED)
-          .param("now", Timestamp.from(clock.instant()))
-          .param("ids", acknowledged.toArray(Long[]::new))
-          .update();
-      published.increment(acknowledged.size());
-    }
+    // The acknowledged rows' pending rows were taken by the claim: committing the round publishes them.
+    published.increment(acknowledged);
     failures.forEach(this::recordFailure);
   }
 
@@ -132,23 +123,23 @@ class PublishBatch {
   }
 
   private void recordFailure(Failure failure) {
+    OutboxRow row = failure.row();
+    int attempts = row.attempts() + 1;
+    Duration backoff = Duration.ofMillis(Math.min(60_000, 500L << Math.min(attempts, 7)));
     String error = NestedExceptionUtils.getMostSpecificCause(failure.cause()).toString();
     failed.increment();
+    if (attempts >= settings.maxAttempts()) {
+      parked.increment();
+      log.error("outbox row {} parked after {} attempts: {}", row.id(), attempts, error);
+    }
     jdbc.sql(MARK_FAILED)
-        .param("id", failure.row().id())
+        .param("id", row.id())
+        .param("attempts", attempts)
         .param("maxAttempts", settings.maxAttempts())
         .param("error", error)
-        .param("now", Timestamp.from(clock.instant()))
-        .query(Failed.class)
-        .optional()
-        .filter(Failed::blocked)
-        .ifPresent(f -> {
-          parked.increment();
-          log.error("outbox row {} parked after {} attempts: {}", failure.row().id(), f.attempts(), error);
-        });
+        .param("retryAt", Timestamp.from(clock.instant().plus(backoff)))
+        .update();
   }
-
-  private record Failed(int attempts, boolean blocked) {}
 
   private record Failure(OutboxRow row, Throwable cause) {
     /** Retriable broker-side errors and time-outs mean the broker, not the row, is at fault. */
