@@ -123,6 +123,54 @@ final class BenchStack {
     return sorted.get(sorted.size() / 2);
   }
 
+  /**
+   * CPU time used so far (user + system, in clock ticks of 10 ms) by the stack's api-gateway and
+   * Kafka broker, by every PostgreSQL process on the machine, and by this benchmark process.
+   */
+  static Map<String, Long> cpuTicks(LocalStack stack) throws IOException {
+    Map<String, Long> ticks = new java.util.LinkedHashMap<>();
+    ticks.put("gateway", stack.process("api-gateway").map(p -> cpuTicks(p.pid())).orElse(0L));
+    long postgres = 0;
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+        try {
+          if (Files.readString(proc.resolve("comm")).strip().equals("postgres")) {
+            postgres += cpuTicks(Long.parseLong(proc.getFileName().toString()));
+          }
+        } catch (IOException | RuntimeException gone) {
+          // exited meanwhile
+        }
+      }
+    }
+    ticks.put("postgres", postgres);
+    ticks.put("broker", stack.process("kafka").map(p -> cpuTicks(p.pid())).orElse(0L));
+    ticks.put("bench", cpuTicks(ProcessHandle.current().pid()));
+    return ticks;
+  }
+
+  /** Microseconds of CPU per item, by process, between two {@link #cpuTicks} readings. */
+  static String cpuPer(Map<String, Long> before, Map<String, Long> after, long items) {
+    StringBuilder out = new StringBuilder();
+    long total = 0;
+    for (String name : before.keySet()) {
+      long used = after.get(name) - before.get(name);
+      total += used;
+      out.append(String.format("%s %.1f µs, ", name, used * 10_000.0 / items));
+    }
+    return out.append(String.format("total %.1f µs", total * 10_000.0 / items)).toString();
+  }
+
+  /** CPU time used so far by process {@code pid}, user + system, in clock ticks (USER_HZ = 100). */
+  static long cpuTicks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   static long rssKb(long pid) throws IOException {
     return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
         .filter(l -> l.startsWith("VmRSS:"))

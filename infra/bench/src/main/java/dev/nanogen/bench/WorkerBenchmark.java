@@ -66,7 +66,7 @@ public final class WorkerBenchmark {
     ChildProcess worker = stack.process("generation-worker").orElseThrow();
     String metrics = "http://127.0.0.1:" + LocalStack.managementPort(stack.port("generation-worker")) + "/actuator/metrics/nanogen.worker.in.flight";
     System.out.printf("%n== in flight: %d videos of %d s, one worker (pid %d) ==%n", jobs, seconds, worker.pid());
-    long cpuBefore = cpuTicks(worker.pid());
+    long cpuBefore = BenchStack.cpuTicks(worker.pid());
     Instant began = Instant.now();
     List<UUID> ids = publish(producer, jobs, ModelKind.VIDEO, "[seconds:" + seconds + "] inflight ");
     System.out.printf("published in %d ms%n", Duration.between(began, Instant.now()).toMillis());
@@ -89,15 +89,15 @@ public final class WorkerBenchmark {
       }
       if (now >= jobs * 0.99 && plateauFrom == null) {
         plateauFrom = Instant.now();
-        cpuAtPlateau = cpuTicks(worker.pid());
+        cpuAtPlateau = BenchStack.cpuTicks(worker.pid());
       }
       if (plateauFrom != null && plateauTo == null && now < jobs * 0.99) {
         plateauTo = Instant.now();
-        cpuAfterPlateau = cpuTicks(worker.pid());
+        cpuAfterPlateau = BenchStack.cpuTicks(worker.pid());
       }
     }
     Instant ended = Instant.now();
-    long cpuTotal = cpuTicks(worker.pid()) - cpuBefore;
+    long cpuTotal = BenchStack.cpuTicks(worker.pid()) - cpuBefore;
     double runSeconds = Duration.between(began, ended).toMillis() / 1000.0;
     System.out.printf("all %d admitted (GenerationStarted with task id) after %.1f s%n", jobs,
         admitted == null ? Double.NaN : Duration.between(began, admitted).toMillis() / 1000.0);
@@ -164,12 +164,6 @@ public final class WorkerBenchmark {
   }
 
   /** utime + stime of a process, in clock ticks. */
-  private static long cpuTicks(long pid) throws Exception {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-  }
-
   private static long ticksPerSecond() {
     return 100; // USER_HZ on Linux
   }
