@@ -80,8 +80,9 @@ public final class OutboxBenchmark {
       // can do at best): conservative; the ratio of the medians is printed next to it.
       drain(stack, backlog, false);
       // The producer's passes are five times as long: passes of 100 000 records lasted 0.2–0.8 s
-      // here and ran anywhere from 60 to 400 k records/s; passes of 500 000 ran at 260–555 k, most
-      // near 520 k. The longer pass is the producer's sustained rate: the ceiling.
+      // here and ran anywhere from 60 to 400 k records/s, mostly below what longer passes reach
+      // (500 000: 233–680 k, median 383 k over 13 passes). The longer pass is the producer's
+      // sustained rate: the ceiling.
       int records = CEILING_FACTOR * backlog;
       ceiling(stack, records, false);
       List<Double> drains = new ArrayList<>();
