@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Takes the next due rows for this relay: deletes their pending rows inside the round's transaction
@@ -58,7 +60,11 @@ class ClaimBatch {
     this.jdbc = jdbc;
   }
 
-  /** Must run in the round's transaction: the rows it returns are published when it commits. */
+  /**
+   * Runs in the round's transaction, never on its own: the rows it returns are published when that
+   * transaction commits (outside one, the deletions would commit before anything was sent).
+   */
+  @Transactional(propagation = Propagation.MANDATORY)
   List<OutboxRow> take(int limit, Instant now) {
     jdbc.sql(PLAN_EACH_ROUND).update();
     Map<Long, Integer> attempts = new HashMap<>();

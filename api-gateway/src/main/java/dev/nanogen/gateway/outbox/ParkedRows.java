@@ -32,7 +32,7 @@ public class ParkedRows {
 
   private static final String COUNT_PARKED = "SELECT count(*) FROM outbox_pending WHERE blocked";
   private static final String COUNT_BACKLOG = "SELECT count(*) FROM outbox_pending WHERE NOT blocked";
-  /** Ids grow with created_at: the lowest pending id is the oldest row. */
+  /** Ids are drawn as rows are written: the lowest pending id is (about) the oldest row. */
   private static final String OLDEST_PENDING =
       """
       SELECT o.created_at FROM outbox o

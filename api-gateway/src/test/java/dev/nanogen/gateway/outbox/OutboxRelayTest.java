@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.nanogen.gateway.IntegrationTest;
@@ -32,6 +33,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.transaction.IllegalTransactionStateException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** The relay against the real database and the real broker. */
@@ -132,6 +134,12 @@ class OutboxRelayTest extends IntegrationTest {
       relay.stop();
       appRelay.start();
     }
+  }
+
+  @Test
+  void rows_are_taken_only_inside_a_relay_round_whose_commit_publishes_them() {
+    // Outside a transaction the claim's deletions would commit before anything was sent.
+    assertThatThrownBy(() -> claim.take(10, Instant.now())).isInstanceOf(IllegalTransactionStateException.class);
   }
 
   @Test
