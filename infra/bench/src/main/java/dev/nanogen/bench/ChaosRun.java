@@ -177,26 +177,40 @@ public final class ChaosRun {
     }
   }
 
+  /**
+   * Waits until no generation is open, no outbox row is waiting, every ended generation's result
+   * notice has left the notifier (sent, or finally refused by Telegram), and no new Telegram message
+   * came for 15 s after that. The notices are waited for, not inferred from a quiet spell: a
+   * notifier killed mid-send holds its chat for the lease (3 min), and a quiet spell once ended a
+   * run while five notices of such a chat and the last generation's were still owed.
+   */
   private void awaitQuiescence(Duration atMost) throws Exception {
     long deadline = System.nanoTime() + atMost.toNanos();
     int lastMessages = -1;
-    long stableSince = System.nanoTime();
+    long quietSince = System.nanoTime();
     while (System.nanoTime() < deadline) {
       long open;
       long queued;
+      long owed;
       try (Connection db = BenchStack.connect(stack); Statement s = db.createStatement()) {
         open = count(s, "SELECT count(*) FROM generations WHERE status IN ('pending', 'processing')");
         queued = count(s, "SELECT count(*) FROM outbox_pending WHERE NOT blocked");
+        owed = count(s, """
+            SELECT count(*) FROM generations g
+            WHERE g.status IN ('completed', 'failed', 'cancelled')
+              AND NOT EXISTS (SELECT 1 FROM notifier.deliveries d
+                              WHERE d.generation_id = g.id AND d.kind = 'RESULT' AND d.state <> 'PENDING')
+            """);
       }
       int messages = stack.telegram().messages().size();
-      if (messages != lastMessages) {
+      if (messages != lastMessages || open > 0 || queued > 0 || owed > 0) {
         lastMessages = messages;
-        stableSince = System.nanoTime();
+        quietSince = System.nanoTime();
       }
-      if (open == 0 && queued == 0 && System.nanoTime() - stableSince > Duration.ofSeconds(15).toNanos()) {
+      if (System.nanoTime() - quietSince > Duration.ofSeconds(15).toNanos()) {
         return;
       }
-      System.out.printf("waiting for quiescence: %d open, %d queued, %d messages%n", open, queued, messages);
+      System.out.printf("waiting for quiescence: %d open, %d queued, %d notices owed, %d messages%n", open, queued, owed, messages);
       sleep(Duration.ofSeconds(5));
     }
     System.out.println("no quiescence before the time limit");
