@@ -16,25 +16,16 @@ import org.springframework.transaction.annotation.Transactional;
  * rows stay locked, so other relays skip them; if the round fails (broker down, crash) the
  * transaction rolls back and the rows are due again. A committed round has published them.
  *
- * <p>The pending table's size swings from empty to a backlog of any size, and PostgreSQL plans by
- * what its statistics last said. Planned (and cached by the prepared statement) just after
- * autovacuum truncated the empty table, the claim scanned and sorted the whole backlog every round
- * (100 ms a round on 25 000 rows, found with auto_explain during a drain). An index plan is right at
- * every size here, so each round turns sequential scans and sorts off for its own transaction: the
- * plans PostgreSQL makes and caches are the index ones. (Planning every round afresh, {@code
- * plan_cache_mode = force_custom_plan}, fixed the drain too but raised the steady commit-to-ack p50
- * from 3 to 5 ms; planning afresh only for full rounds measured worse on both counts: p50 6.3 ms,
- * 17 µs of PostgreSQL per drained row against 5.)
- * The ids go to PostgreSQL as {@code = ANY(ARRAY(subquery))}, which the planner cannot see into
- * and plans as one index probe per id: given 1 000 ids as a literal array it preferred a sequential
- * scan of the whole pending table.
+ * <p>Each round asks for index plans ({@link PendingPlans#indexPlans}): a plan cached while the
+ * pending table looked empty scanned and sorted the whole backlog every round. The ids go to
+ * PostgreSQL as {@code = ANY(ARRAY(subquery))}, which the planner cannot see into and plans as one
+ * index probe per id: given 1 000 ids as a literal array it preferred a sequential scan of the
+ * whole pending table. (Tried before these: planning every round afresh raised the steady
+ * commit-to-ack p50 from 3 to 5 ms; planning afresh only for full rounds was worse on both counts,
+ * p50 6.3 ms and 17 µs of PostgreSQL per drained row against 5.)
  */
 @Component
 class ClaimBatch {
-  /** For the round's transaction only (set_config's third argument: is_local). */
-  private static final String INDEX_PLANS =
-      "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true)";
-
   /**
    * :now   — rows whose back-off has passed are due
    * :limit — the batch size
@@ -72,7 +63,7 @@ class ClaimBatch {
    */
   @Transactional(propagation = Propagation.MANDATORY)
   List<OutboxRow> take(int limit, Instant now) {
-    jdbc.sql(INDEX_PLANS).query().listOfRows();
+    PendingPlans.indexPlans(jdbc);
     Map<Long, Integer> attempts = new HashMap<>();
     jdbc.sql(TAKE)
         .param("now", Timestamp.from(now))

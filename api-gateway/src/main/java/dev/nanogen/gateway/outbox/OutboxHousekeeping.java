@@ -7,6 +7,7 @@ import java.time.Duration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Keeps the tables the hot path writes from growing forever: published outbox rows past their
@@ -28,18 +29,23 @@ class OutboxHousekeeping {
   static final Duration KEY_RETENTION = Duration.ofHours(24);
 
   private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
   private final Clock clock;
   private final Duration retention;
 
-  OutboxHousekeeping(JdbcClient jdbc, Clock clock, NanogenProperties properties) {
+  OutboxHousekeeping(JdbcClient jdbc, TransactionTemplate tx, Clock clock, NanogenProperties properties) {
     this.jdbc = jdbc;
+    this.tx = tx;
     this.clock = clock;
     this.retention = properties.outbox().retention();
   }
 
   @Scheduled(fixedDelayString = "${nanogen.housekeeping.interval:PT10M}", initialDelayString = "PT1M")
   void purge() {
-    jdbc.sql(PURGE_PUBLISHED).param("before", before(retention)).update();
+    tx.executeWithoutResult(status -> {
+      PendingPlans.planAfresh(jdbc); // the anti-join on outbox_pending
+      jdbc.sql(PURGE_PUBLISHED).param("before", before(retention)).update();
+    });
     jdbc.sql(PURGE_KEYS).param("before", before(KEY_RETENTION)).update();
     jdbc.sql(PURGE_EVENTS).param("before", before(retention)).update();
   }

@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.recovery;
 
 import dev.nanogen.gateway.outbox.Outbox;
+import dev.nanogen.gateway.outbox.PendingPlans;
 import dev.nanogen.model.GenerationRequested;
 import dev.nanogen.model.ModelKind;
 import dev.nanogen.model.Topics;
@@ -96,6 +97,7 @@ public class RedispatchStalled {
     Integer count =
         tx.execute(
             status -> {
+              PendingPlans.planAfresh(jdbc); // the anti-join on outbox_pending
               List<Stalled> stalled =
                   jdbc.sql(CLAIM_STALLED)
                       .param("now", Timestamp.from(now))
