@@ -116,7 +116,6 @@ final class BenchStack {
     return record;
   }
 
-  /** A process's resident set (VmRSS from /proc), in kB; -1 when it cannot be read. */
   /** The middle value of {@code values} (the upper one of the two middles for an even count). */
   static <T extends Comparable<? super T>> T median(List<T> values) {
     List<T> sorted = values.stream().sorted().toList();
@@ -124,7 +123,7 @@ final class BenchStack {
   }
 
   /**
-   * CPU time used so far (user + system, in clock ticks of 10 ms) by the stack's api-gateway and
+   * CPU time used so far (user + system, in clock ticks) by the stack's api-gateway and
    * Kafka broker, by every PostgreSQL process on the machine, and by this benchmark process.
    */
   static Map<String, Long> cpuTicks(LocalStack stack) throws IOException {
@@ -155,12 +154,19 @@ final class BenchStack {
     for (String name : before.keySet()) {
       long used = after.get(name) - before.get(name);
       total += used;
-      out.append(String.format("%s %.1f µs, ", name, used * 10_000.0 / items));
+      out.append(String.format("%s %.1f µs, ", name, micros(used) / items));
     }
-    return out.append(String.format("total %.1f µs", total * 10_000.0 / items)).toString();
+    return out.append(String.format("total %.1f µs", micros(total) / items)).toString();
   }
 
-  /** CPU time used so far by process {@code pid}, user + system, in clock ticks (USER_HZ = 100). */
+  /** Clock ticks a second in /proc's CPU times (USER_HZ on Linux). */
+  static final int TICKS_PER_SECOND = 100;
+
+  private static double micros(long ticks) {
+    return ticks * 1_000_000.0 / TICKS_PER_SECOND;
+  }
+
+  /** CPU time used so far by process {@code pid}, user + system, in clock ticks. */
   static long cpuTicks(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
@@ -171,6 +177,7 @@ final class BenchStack {
     }
   }
 
+  /** A process's resident set (VmRSS from /proc), in kB; -1 when it cannot be read. */
   static long rssKb(long pid) throws IOException {
     return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
         .filter(l -> l.startsWith("VmRSS:"))

@@ -308,22 +308,21 @@ public final class OutboxBenchmark {
   }
 
   /** The broker stamps each record with the time it appended it: the benchmark's clock for "acknowledged". */
-  private static final Map<String, String> LOG_APPEND_TIME =
-      Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
+  private static final ConfigEntry LOG_APPEND_TIME =
+      new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
 
   /** The gateway creates its topics at start; the requests topic is switched to LogAppendTime. */
   private static void stampAppendTime(LocalStack stack, String topic) throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()))) {
       ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-      admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
-          new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"), AlterConfigOp.OpType.SET))))
+      admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(LOG_APPEND_TIME, AlterConfigOp.OpType.SET))))
           .all().get();
     }
   }
 
   private static void createTopic(LocalStack stack, String topic) throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()))) {
-      admin.createTopics(List.of(new NewTopic(topic, 12, (short) 1).configs(LOG_APPEND_TIME))).all().get();
+      admin.createTopics(List.of(new NewTopic(topic, 12, (short) 1).configs(Map.of(LOG_APPEND_TIME.name(), LOG_APPEND_TIME.value())))).all().get();
     }
   }
 

@@ -10,8 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -103,11 +101,11 @@ public final class WorkerBenchmark {
         admitted == null ? Double.NaN : Duration.between(began, admitted).toMillis() / 1000.0);
     System.out.printf("peak in flight: %.0f; ended %d (succeeded %d) after %.1f s%n", peak, outcomes.ended(ids), outcomes.succeeded(ids), runSeconds);
     System.out.printf("worker CPU over the run: %.0f %% of one core (%.1f s CPU in %.1f s)%n",
-        100.0 * cpuTotal / ticksPerSecond() / runSeconds, cpuTotal / (double) ticksPerSecond(), runSeconds);
+        100.0 * cpuTotal / BenchStack.TICKS_PER_SECOND / runSeconds, cpuTotal / (double) BenchStack.TICKS_PER_SECOND, runSeconds);
     if (plateauFrom != null && plateauTo != null) {
       double plateau = Duration.between(plateauFrom, plateauTo).toMillis() / 1000.0;
       System.out.printf("worker CPU with ≥ 99 %% in flight (%.1f s, polling only): %.0f %% of one core%n",
-          plateau, 100.0 * (cpuAfterPlateau - cpuAtPlateau) / ticksPerSecond() / plateau);
+          plateau, 100.0 * (cpuAfterPlateau - cpuAtPlateau) / BenchStack.TICKS_PER_SECOND / plateau);
     }
     System.out.printf("worker peak RSS: %d MB (heap capped by NANOGEN_JAVA_OPTS: %s)%n", peakRss / 1024, System.getenv().getOrDefault("NANOGEN_JAVA_OPTS", "launcher default"));
     System.out.printf("provider: %d submissions for %d jobs, %d accepted more than once, %d status polls%n",
@@ -161,11 +159,6 @@ public final class WorkerBenchmark {
     } catch (Exception e) {
       return 0;
     }
-  }
-
-  /** utime + stime of a process, in clock ticks. */
-  private static long ticksPerSecond() {
-    return 100; // USER_HZ on Linux
   }
 
   /** Reads the outcomes topic in the background: per generation, whether it started with a task and how it ended. */
