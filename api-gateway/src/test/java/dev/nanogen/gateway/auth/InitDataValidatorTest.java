@@ -3,6 +3,7 @@ package dev.nanogen.gateway.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nanogen.gateway.MovableClock;
 import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
@@ -78,33 +79,10 @@ class InitDataValidatorTest {
     return copies;
   }
 
-  /** A clock the test moves. */
-  private static final class MovingClock extends Clock {
-    private Instant now;
-
-    MovingClock(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
-
   @Test
   void a_remembered_init_data_still_expires_and_only_the_very_same_string_is_remembered() {
-    MovingClock clock = new MovingClock(VECTOR_TIME.plusSeconds(60));
+    MovableClock clock = new MovableClock();
+    clock.advance(Duration.between(Instant.now(), VECTOR_TIME.plusSeconds(60))); // a minute after signing
     InitDataValidator validator = validator("42:TEST", clock, Duration.ofHours(24));
     assertThat(validator.validate(VECTOR).id()).isEqualTo(42);
 
@@ -114,7 +92,7 @@ class InitDataValidatorTest {
     }
     assertThat(validator.validate(VECTOR).firstName()).isEqualTo("Test");
 
-    clock.now = VECTOR_TIME.plus(Duration.ofHours(24)).plusSeconds(1);
+    clock.advance(Duration.ofHours(24).minusSeconds(59)); // a second past the maximum age
     assertThat(codeOf(() -> validator.validate(VECTOR))).isEqualTo(ErrorCode.INIT_DATA_EXPIRED);
   }
 
