@@ -177,15 +177,37 @@ class AdminApiTest extends IntegrationTest {
 
   @Test
   void every_admin_endpoint_refuses_a_missing_or_wrong_token() {
+    // From an address of its own (behind a trusted proxy), so its failures throttle nobody else.
+    String client = "203.0.113.7";
     List<String> paths = List.of("/api/admin/users/1", "/api/admin/generations/" + UUID.randomUUID(), "/api/admin/stats",
         "/api/admin/outbox/parked", "/api/admin/reconcile");
     for (String path : paths) {
-      HttpResponse<String> none = send(HttpRequest.newBuilder(uri(path)).build());
-      HttpResponse<String> wrong = send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer not-the-token").build());
+      HttpResponse<String> none = send(HttpRequest.newBuilder(uri(path)).header("X-Forwarded-For", client).build());
+      HttpResponse<String> wrong = send(HttpRequest.newBuilder(uri(path)).header("X-Forwarded-For", client)
+          .header("Authorization", "Bearer not-the-token").build());
       assertThat(none.statusCode()).as(path).isEqualTo(401);
       assertThat(json(none).path("code").asString()).isEqualTo("ADMIN_AUTH_REQUIRED");
       assertThat(wrong.statusCode()).as(path).isEqualTo(401);
     }
+  }
+
+  @Test
+  void guessing_the_admin_token_is_throttled_per_client_even_with_the_right_token_then() {
+    String guesser = "203.0.113.8";
+    for (int i = 0; i < 10; i++) {
+      HttpResponse<String> wrong = send(HttpRequest.newBuilder(uri("/api/admin/stats")).header("X-Forwarded-For", guesser)
+          .header("Authorization", "Bearer guess-" + i).build());
+      assertThat(wrong.statusCode()).isEqualTo(401);
+    }
+    HttpResponse<String> throttled = send(HttpRequest.newBuilder(uri("/api/admin/stats")).header("X-Forwarded-For", guesser)
+        .header("Authorization", "Bearer " + ADMIN_TOKEN).build());
+    HttpResponse<String> another = send(HttpRequest.newBuilder(uri("/api/admin/stats")).header("X-Forwarded-For", "203.0.113.9")
+        .header("Authorization", "Bearer " + ADMIN_TOKEN).build());
+
+    assertThat(throttled.statusCode()).isEqualTo(429);
+    assertThat(json(throttled).path("code").asString()).isEqualTo("RATE_LIMIT_EXCEEDED");
+    assertThat(throttled.headers().firstValue("Retry-After")).isPresent();
+    assertThat(another.statusCode()).as("another client is not affected").isEqualTo(200);
   }
 
   private static List<Long> ids(JsonNode users) {

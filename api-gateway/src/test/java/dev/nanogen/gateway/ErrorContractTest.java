@@ -52,6 +52,37 @@ class ErrorContractTest extends IntegrationTest {
   }
 
   @Test
+  void hostile_input_is_a_400_never_a_500_and_changes_nothing() {
+    long user = newUserId();
+    grant(user, 10);
+    String uuidless = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("123:not-a-uuid".getBytes());
+    String farFuture = java.util.Base64.getUrlEncoder().withoutPadding()
+        .encodeToString(("9223372036854775807:" + java.util.UUID.randomUUID()).getBytes());
+    String negative = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("-5:x".getBytes());
+    for (String cursor : new String[] {uuidless, farFuture, negative, "%00", "AAAA"}) {
+      problem(get("/api/generations?cursor=" + cursor, user), 400, "VALIDATION_ERROR");
+    }
+    problem(get("/api/me/ledger?cursor=AAAA", user), 400, "VALIDATION_ERROR");
+    JsonNode nul = problem(post("/api/generation/start", user, "{\"model_id\":\"flux-pro\",\"prompt\":\"a\\u0000b\"}", Map.of()), 400, "VALIDATION_ERROR");
+    assertThat(nul.path("errors").get(0).path("field").asString()).isEqualTo("prompt");
+    problem(post("/api/generation/start", user, "{\"model_id\":\"kling-video\",\"prompt\":\"a\",\"params\":{\"negative_prompt\":\"x\\u0000\"}}", Map.of()), 400, "VALIDATION_ERROR");
+    problem(post("/api/generation/start", user, "{\"model_id\":\"flux-pro\",\"prompt\":\"a\",\"prompt\":\"b\"}", Map.of()), 400, "VALIDATION_ERROR");
+    problem(post("/api/generation/start", user, "{\"model_id\":\"flux-schnell\",\"prompt\":\"a\",\"params\":{\"num_images\":1,\"num_images\":4}}", Map.of()), 400, "VALIDATION_ERROR");
+    problem(get("/api/generations?status=%00", user), 400, "VALIDATION_ERROR");
+    assertThat(generations(user)).isZero();
+    assertLedgerReconciles(user);
+
+    for (String amount : new String[] {"1000000001", "-1000000001", "99999999999999999999", "1e30"}) {
+      HttpResponse<String> grant = send(HttpRequest.newBuilder(uri("/api/admin/users/" + user + "/credits"))
+          .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
+          .header("Idempotency-Key", "huge-" + amount)
+          .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":" + amount + ",\"reason\":\"x\"}")).build());
+      problem(grant, 400, "VALIDATION_ERROR");
+    }
+    assertThat(json(get("/api/me", user)).path("credits_available").asLong()).isEqualTo(10);
+  }
+
+  @Test
   void missing_tampered_and_expired_init_data_are_401() {
     long user = newUserId();
     problem(send(HttpRequest.newBuilder(uri("/api/me")).GET().build()), 401, "INVALID_INIT_DATA");
@@ -61,6 +92,8 @@ class ErrorContractTest extends IntegrationTest {
     problem(send(HttpRequest.newBuilder(uri("/api/me")).header("Authorization", "tma " + otherBot).GET().build()), 401, "INVALID_INIT_DATA");
     String expired = SIGNER.sign(user, "Test", "en", Instant.now().minusSeconds(25 * 3600));
     problem(send(HttpRequest.newBuilder(uri("/api/me")).header("Authorization", "tma " + expired).GET().build()), 401, "INIT_DATA_EXPIRED");
+    String fromTheFuture = SIGNER.sign(user, "Test", "en", Instant.now().plusSeconds(3600));
+    problem(send(HttpRequest.newBuilder(uri("/api/me")).header("Authorization", "tma " + fromTheFuture).GET().build()), 401, "INVALID_INIT_DATA");
     assertThat(jdbc.sql("SELECT count(*) FROM users WHERE id = :u").param("u", user).query(Long.class).single()).isZero();
   }
 

@@ -28,7 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
 @org.springframework.context.annotation.Import(MovableClock.Config.class)
 public abstract class IntegrationTest {
   public static final String BOT_TOKEN = "4242:TEST-TOKEN";
-  public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+  public static final int REQUEST_BUDGET = 1000;
+  public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdefghij";
   private static final AtomicLong USER_IDS = new AtomicLong(System.nanoTime() % 1_000_000 * 1000);
   protected static final String DATABASE_NAME = "nanogen_gateway_test";
   private static TestInfra.Database database;
@@ -57,6 +58,8 @@ public abstract class IntegrationTest {
     registry.add("spring.datasource.hikari.maximum-pool-size", () -> "32");
     registry.add("nanogen.db.lock-timeout", () -> "3s");
     registry.add("nanogen.admin-token", () -> ADMIN_TOKEN);
+    // Tests drive one user hard (races of hundreds of calls); RequestBudgetTest drives past it.
+    registry.add("nanogen.limits.requests-per-period", () -> Integer.toString(REQUEST_BUDGET));
   }
 
   protected static long newUserId() {

@@ -54,7 +54,7 @@ class SettlementTest extends IntegrationTest {
     UUID id = startOne(user, "flux-pro");
     GenerationSucceeded succeeded = new GenerationSucceeded(UUID.randomUUID(), Instant.now(), 1, id, List.of("http://img/1.png"), 42);
 
-    publish(id, new GenerationStarted(UUID.randomUUID(), Instant.now(), 1, id, null));
+    publish(id, new GenerationStarted(UUID.randomUUID(), Instant.now(), 1, id, null, null));
     publish(id, succeeded);
     publish(id, succeeded);
     publish(id, new GenerationSucceeded(UUID.randomUUID(), Instant.now(), 1, id, List.of("http://img/2.png"), 43));

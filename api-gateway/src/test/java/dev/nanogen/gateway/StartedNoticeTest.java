@@ -27,7 +27,7 @@ class StartedNoticeTest extends IntegrationTest {
   @Autowired JsonMapper json;
 
   private void started(UUID id, String taskId) throws Exception {
-    GenerationStarted event = new GenerationStarted(UUID.randomUUID(), Instant.now(), 1, id, taskId);
+    GenerationStarted event = new GenerationStarted(UUID.randomUUID(), Instant.now(), 1, id, taskId, null);
     ProducerRecord<String, String> record = new ProducerRecord<>(Topics.OUTCOMES, id.toString(), json.writeValueAsString(event));
     record.headers().add(Topics.EVENT_TYPE_HEADER, "GenerationStarted".getBytes(StandardCharsets.UTF_8));
     kafka.send(record).get();

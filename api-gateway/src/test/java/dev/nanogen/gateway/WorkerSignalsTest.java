@@ -48,7 +48,7 @@ class WorkerSignalsTest extends IntegrationTest {
     UUID id = UUID.fromString(json(start(user, "kling-video", "handed back " + UUID.randomUUID())).path("generation_id").asString());
     try (KafkaProbe requests = new KafkaProbe(Topics.REQUESTS)) {
       await().atMost(Duration.ofSeconds(20)).until(() -> requests.withKey(id.toString()).size() == 1);
-      publish(Topics.OUTCOMES, id.toString(), new GenerationStarted(UUID.randomUUID(), Instant.now(), 1, id, null));
+      publish(Topics.OUTCOMES, id.toString(), new GenerationStarted(UUID.randomUUID(), Instant.now(), 1, id, null, null));
       publish(Topics.OUTCOMES, id.toString(), new GenerationHandedBack(UUID.randomUUID(), Instant.now(), 1, id, "vid-task-7", "worker stopping"));
 
       List<ConsumerRecord<String, String>> dispatched =
@@ -133,9 +133,26 @@ class WorkerSignalsTest extends IntegrationTest {
 
     assertThat(found.statusCode()).isEqualTo(200);
     assertThat(found.headers().firstValue("Content-Type")).hasValue("image/png");
+    assertThat(found.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+    assertThat(found.headers().firstValue("Content-Security-Policy").orElse("")).contains("default-src 'none'");
+    assertThat(found.headers().firstValue("Content-Disposition").orElse("")).startsWith("inline");
     assertThat(found.body()).isEqualTo(png);
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(garbage.statusCode()).isIn(400, 404);
+
+    // Larger than one streamed slice, and of a type a browser could run: an attachment, as bytes.
+    byte[] large = new byte[600_000];
+    new java.util.Random(7).nextBytes(large);
+    large[0] = '<';
+    UUID htmlId = UUID.randomUUID();
+    jdbc.sql("INSERT INTO files.result_files (id, generation_id, content_type, content) VALUES (:id, :g, 'text/html', :c)")
+        .param("id", htmlId).param("g", UUID.randomUUID()).param("c", large).update();
+    HttpResponse<byte[]> html = http.send(HttpRequest.newBuilder(uri("/files/" + htmlId)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(html.statusCode()).isEqualTo(200);
+    assertThat(html.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
+    assertThat(html.headers().firstValue("Content-Disposition").orElse("")).startsWith("attachment");
+    assertThat(html.headers().firstValue("Content-Length")).hasValue("600000");
+    assertThat(html.body()).isEqualTo(large);
   }
 
   private JsonNode modelView(String id) {

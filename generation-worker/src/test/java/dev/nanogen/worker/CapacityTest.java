@@ -20,7 +20,7 @@ class CapacityTest extends WorkerIntegrationTest {
     List<GenerationRequested> requests = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       GenerationRequested request =
-          request(ModelKind.VIDEO, "capped", "capped " + i + " [polls:100000] " + System.nanoTime(), Duration.ofMinutes(5), null);
+          request(ModelKind.VIDEO, "capped", "capped " + i + " [seconds:8] " + System.nanoTime(), Duration.ofMinutes(5), null);
       requests.add(request);
       send(Topics.REQUESTS, request.generationId(), request);
     }
@@ -32,17 +32,11 @@ class CapacityTest extends WorkerIntegrationTest {
     assertThat(first).hasSize(2);
     assertThat(requests.stream().mapToInt(r -> SANDBOX.submissions(r.prompt())).sum()).isEqualTo(2);
 
-    for (GenerationRequested running : first) {
-      cancel(running.generationId());
-    }
+    // Each video completes 8 s after its submission, freeing its slot.
     await().atMost(Duration.ofSeconds(20)).until(() -> started(requests).size() == 4);
     await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
     assertThat(started(requests)).hasSize(4);
     assertThat(requests.stream().mapToInt(r -> SANDBOX.submissions(r.prompt())).sum()).isEqualTo(4);
-
-    for (GenerationRequested request : requests) {
-      cancel(request.generationId());
-    }
   }
 
   private List<GenerationRequested> started(List<GenerationRequested> requests) {

@@ -170,17 +170,50 @@ class RunGenerationTest extends WorkerIntegrationTest {
   }
 
   @Test
-  void a_cancelled_video_stops_being_polled_and_publishes_no_outcome() throws Exception {
-    GenerationRequested request = request(ModelKind.VIDEO, "long [polls:100000] " + System.nanoTime(), Duration.ofMinutes(5));
+  void a_refused_claim_is_never_submitted_and_publishes_no_outcome() throws Exception {
+    String prompt = "refused " + System.nanoTime();
+    GenerationRequested request = request(ModelKind.VIDEO, prompt, Duration.ofMinutes(5));
+    CLAIMS.refuse(request.generationId());
     send(Topics.REQUESTS, request.generationId(), request);
-    await().atMost(Duration.ofSeconds(20)).until(() -> !outcomesOf(request.generationId()).isEmpty());
+    await().atMost(Duration.ofSeconds(20)).until(() -> CLAIMS.claimsOf(request.generationId()) > 0);
 
-    cancel(request.generationId());
-    // The worker is free again: a later request on any partition completes.
-    List<Outcome> next = run(ModelKind.IMAGE, "after cancel " + System.nanoTime(), Duration.ofMinutes(1));
+    // The worker is free again: a later request completes, and the refused one reached nobody.
+    List<Outcome> next = run(ModelKind.IMAGE, "after refusal " + System.nanoTime(), Duration.ofMinutes(1));
 
     assertThat(last(next).type()).isEqualTo("GenerationSucceeded");
+    assertThat(SANDBOX.submissions(prompt)).isZero();
     assertThat(outcomesOf(request.generationId())).extracting(Outcome::type).containsOnly("GenerationStarted");
+  }
+
+  @Test
+  void only_the_images_paid_for_are_kept() throws Exception {
+    List<Outcome> one = run(request(ModelKind.IMAGE, "flux-pro", "four [images:4] " + System.nanoTime(), Duration.ofMinutes(1), null, 1));
+    List<Outcome> two = run(request(ModelKind.IMAGE, "flux-pro", "four [images:4] " + System.nanoTime(), Duration.ofMinutes(1), null, 2));
+
+    assertThat(last(one).body().path("result_urls")).hasSize(1);
+    assertThat(last(two).body().path("result_urls")).hasSize(2);
+  }
+
+  @Test
+  void a_result_url_that_is_not_http_fails_the_generation_as_a_bad_result() throws Exception {
+    for (String scheme : List.of("javascript", "file", "data")) {
+      List<Outcome> image = run(ModelKind.IMAGE, "bad [bad-url:" + scheme + "] " + System.nanoTime(), Duration.ofMinutes(1));
+      List<Outcome> video = run(ModelKind.VIDEO, "bad [bad-url:" + scheme + "] " + System.nanoTime(), Duration.ofMinutes(1));
+
+      assertThat(last(image).type()).isEqualTo("GenerationFailed");
+      assertThat(last(image).body().path("error_code").asString()).isEqualTo("PROVIDER_BAD_RESULT");
+      assertThat(last(video).body().path("error_code").asString()).isEqualTo("PROVIDER_BAD_RESULT");
+    }
+  }
+
+  @Test
+  void an_inline_result_over_the_size_limit_is_not_stored_and_fails_the_generation() throws Exception {
+    GenerationRequested request = request(ModelKind.IMAGE, "huge [b64-bytes:" + (MAX_FILE_BYTES + 1) + "] " + System.nanoTime(), Duration.ofMinutes(1));
+    List<Outcome> outcomes = run(request);
+
+    assertThat(last(outcomes).body().path("error_code").asString()).isEqualTo("PROVIDER_BAD_RESULT");
+    assertThat(jdbc.sql("SELECT count(*) FROM files.result_files WHERE generation_id = :g")
+        .param("g", request.generationId()).query(Long.class).single()).isZero();
   }
 
   @Test
@@ -208,7 +241,7 @@ class RunGenerationTest extends WorkerIntegrationTest {
     send(Topics.REQUESTS, request.generationId(), request);
     // A later request on the same key (same partition, same consumer) proves the duplicate was consumed.
     GenerationRequested marker = new GenerationRequested(UUID.randomUUID(), Instant.now(), 1, request.generationId(), 1L,
-        "x", "x", ModelKind.IMAGE, "marker", Map.of(), Instant.now().plusSeconds(60), null);
+        "x", "x", ModelKind.IMAGE, "marker", Map.of(), 1, Instant.now().plusSeconds(60), null);
     send(Topics.REQUESTS, request.generationId(), marker);
     await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> true);
 

@@ -102,7 +102,7 @@ class ScaleOutTest extends WorkerIntegrationTest {
     // What the gateway does on GenerationHandedBack: the request again, with the task id.
     GenerationRequested resume = new GenerationRequested(UUID.randomUUID(), request.occurredAt(), 1, request.generationId(),
         request.userId(), request.modelId(), request.providerModel(), request.kind(), request.prompt(), request.params(),
-        request.deadline(), taskId);
+        request.outputs(), request.deadline(), taskId);
     send(Topics.REQUESTS, request.generationId(), resume);
 
     List<Outcome> outcomes = awaitEnd(request.generationId(), Duration.ofSeconds(30));

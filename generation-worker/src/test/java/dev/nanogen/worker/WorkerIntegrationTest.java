@@ -3,10 +3,9 @@ package dev.nanogen.worker;
 import static org.awaitility.Awaitility.await;
 
 import dev.nanogen.model.GenerationRequested;
-import dev.nanogen.model.GenerationSettled;
-import dev.nanogen.model.GenerationStatus;
 import dev.nanogen.model.ModelKind;
 import dev.nanogen.model.Topics;
+import dev.nanogen.testkit.ClaimsStandIn;
 import dev.nanogen.testkit.SandboxAimlServer;
 import dev.nanogen.testkit.KafkaProbe;
 import dev.nanogen.testkit.TestInfra;
@@ -38,6 +37,10 @@ abstract class WorkerIntegrationTest {
   static final SandboxAimlServer SANDBOX = new SandboxAimlServer(0, API_KEY);
   static final String PUBLIC_BASE_URL = "https://nanogen.example";
   static final TestInfra.Database DATABASE = TestInfra.freshDatabase("nanogen_worker_test");
+  /** No gateway runs here: the stand-in answers claims as the gateway would. */
+  static final ClaimsStandIn CLAIMS = new ClaimsStandIn(TestInfra.kafkaBootstrap());
+  /** The largest inline result these workers store. */
+  static final long MAX_FILE_BYTES = 4096;
 
   @Autowired KafkaTemplate<String, String> kafka;
   @Autowired JsonMapper json;
@@ -70,6 +73,10 @@ abstract class WorkerIntegrationTest {
     settings.put("nanogen.breaker.half-open-calls", "1");
     settings.put("nanogen.worker.model-limits.capped", "2");
     settings.put("nanogen.worker.shutdown-grace", "2s");
+    settings.put("nanogen.worker.claim-wait", "1s");
+    settings.put("nanogen.files.max-bytes", Long.toString(MAX_FILE_BYTES));
+    // The sandbox serves its results over http on loopback.
+    settings.put("nanogen.fetch.allow-private", "true");
     return settings;
   }
 
@@ -94,21 +101,21 @@ abstract class WorkerIntegrationTest {
 
   /** A request for catalog model {@code modelId}; with {@code taskId}, a resume of that provider task. */
   GenerationRequested request(ModelKind kind, String modelId, String prompt, Duration deadline, String taskId) {
+    return request(kind, modelId, prompt, deadline, taskId, 1);
+  }
+
+  /** A request that paid for {@code outputs} results. */
+  GenerationRequested request(ModelKind kind, String modelId, String prompt, Duration deadline, String taskId, int outputs) {
     return new GenerationRequested(
-        UUID.randomUUID(), Instant.now(), 1, UUID.randomUUID(), 1L, modelId,
+        UUID.randomUUID(), Instant.now(), GenerationRequested.SCHEMA_VERSION, UUID.randomUUID(), 1L, modelId,
         kind == ModelKind.IMAGE ? "flux-pro/v1.1" : "kling-video/v2.1", kind, prompt, Map.of("size", "1024x1024"),
-        Instant.now().plus(deadline), taskId);
+        outputs, Instant.now().plus(deadline), taskId);
   }
 
   void send(String topic, UUID key, Record event) throws Exception {
     ProducerRecord<String, String> record = new ProducerRecord<>(topic, key.toString(), json.writeValueAsString(event));
     record.headers().add(Topics.EVENT_TYPE_HEADER, event.getClass().getSimpleName().getBytes(StandardCharsets.UTF_8));
     kafka.send(record).get();
-  }
-
-  void cancel(UUID id) throws Exception {
-    send(Topics.SETTLED, id, new GenerationSettled(UUID.randomUUID(), Instant.now(), 1, id, 1, 1, "en",
-        GenerationStatus.CANCELLED, "kling-video", "Kling", ModelKind.VIDEO, "p", List.of(), "CANCELLED", 30));
   }
 
   /** Outcomes of one generation, as (type, json) in order. */

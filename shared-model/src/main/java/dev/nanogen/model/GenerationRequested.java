@@ -16,7 +16,9 @@ import java.util.UUID;
  * @param providerModel the AIML API model name the catalog maps {@code modelId} to
  * @param kind image (synchronous endpoint) or video (submit, then poll)
  * @param prompt the user's prompt
- * @param params extra provider parameters, passed through
+ * @param params the provider parameters, exactly as the gateway validated and priced them (the user's,
+ *     the catalog's defaults and its pinned ones): sent to the provider as they are
+ * @param outputs how many results were paid for; a worker keeps no more (0 in version 1 records: one)
  * @param deadline after this instant the generation is failed with TIMEOUT
  * @param providerTaskId a provider task already submitted for this generation, or null; a worker
  *     that sees one resumes polling it instead of submitting again
@@ -32,8 +34,14 @@ public record GenerationRequested(
     ModelKind kind,
     String prompt,
     Map<String, Object> params,
+    int outputs,
     Instant deadline,
     String providerTaskId) {
 
-  public static final int SCHEMA_VERSION = 1;
+  public static final int SCHEMA_VERSION = 2;
+
+  /** Results paid for: at least one. */
+  public int paidOutputs() {
+    return Math.max(1, outputs);
+  }
 }

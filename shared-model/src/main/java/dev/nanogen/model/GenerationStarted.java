@@ -4,16 +4,21 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * A worker began a generation at the provider.
+ * A worker took a generation. Without a provider task id it is also the worker's claim: it asks the
+ * gateway for the right to submit the generation to the provider, and submits only once a {@link
+ * GenerationClaimed} grants it. With one, it records the task (or resumes it: no claim needed, nothing
+ * is submitted again).
  *
- * @param providerTaskId the provider's task id (videos), or null for synchronous image calls
+ * @param providerTaskId the provider's task id (videos), or null before a submission
+ * @param claimId the worker attempt asking to submit (one per attempt; a repeated claim keeps it)
  */
 public record GenerationStarted(
     UUID eventId,
     Instant occurredAt,
     int schemaVersion,
     UUID generationId,
-    String providerTaskId) {
+    String providerTaskId,
+    UUID claimId) {
 
-  public static final int SCHEMA_VERSION = 1;
+  public static final int SCHEMA_VERSION = 2;
 }

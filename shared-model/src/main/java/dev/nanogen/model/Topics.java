@@ -16,6 +16,12 @@ public final class Topics {
   public static final String OUTCOMES = "nanogen.generation.outcomes";
 
   /**
+   * gateway → every worker: {@link GenerationClaimed}, the answer to a worker's claim. Each worker
+   * reads all of it (a group of its own), since any of them may be waiting for an answer.
+   */
+  public static final String CLAIMS = "nanogen.generation.claims";
+
+  /**
    * gateway → notifier: {@link GenerationSettled}, once the credits are settled; and {@link
    * GenerationProcessing} when started notices are on.
    */

@@ -3,6 +3,11 @@ package dev.nanogen.gateway.admin;
 import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.error.LimitExceeded;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
@@ -14,11 +19,18 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * Guards /api/admin/** with {@code Authorization: Bearer <NANOGEN_ADMIN_TOKEN>}, compared in
- * constant time. Without a configured token no call is admitted: the admin API is off.
+ * constant time. Without a configured token no call is admitted: the admin API is off. A client
+ * address with {@link #FAILURES_ALLOWED} failed attempts within {@link #FAILURE_WINDOW} gets 429 for
+ * the rest of that window, right token or not, so the token cannot be guessed at line speed.
  */
 @Configuration(proxyBeanMethods = false)
 class AdminAuthentication implements WebMvcConfigurer, HandlerInterceptor {
+  static final int FAILURES_ALLOWED = 10;
+  static final Duration FAILURE_WINDOW = Duration.ofMinutes(1);
+
   private final byte[] token;
+  private final Cache<String, AtomicInteger> failures =
+      Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(FAILURE_WINDOW).build();
 
   AdminAuthentication(NanogenProperties properties) {
     String configured = properties.adminToken();
@@ -33,10 +45,16 @@ class AdminAuthentication implements WebMvcConfigurer, HandlerInterceptor {
 
   @Override
   public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+    String client = request.getRemoteAddr();
+    AtomicInteger failed = failures.getIfPresent(client);
+    if (failed != null && failed.get() >= FAILURES_ALLOWED) {
+      throw new LimitExceeded(ErrorCode.RATE_LIMIT_EXCEEDED, FAILURES_ALLOWED, FAILURE_WINDOW.toSeconds());
+    }
     String header = request.getHeader("Authorization");
     boolean bearer = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7);
     byte[] given = bearer ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
     if (token == null || !MessageDigest.isEqual(token, given)) {
+      failures.get(client, c -> new AtomicInteger()).incrementAndGet();
       throw new AppError(ErrorCode.ADMIN_AUTH_REQUIRED, "a valid admin Bearer token is required");
     }
     return true;

@@ -42,6 +42,9 @@ class GrantCredits {
       VALUES (:userId, :kind, :amount, :reason, :now)
       """;
 
+  /** The largest credit movement one admin call may make, either way. */
+  static final long MAX_AMOUNT = 1_000_000_000L;
+
   record Request(Long amount, String reason) {}
 
   record Balance(long userId, long creditsAvailable, long creditsHeld) {}
@@ -73,8 +76,8 @@ class GrantCredits {
     if (userId <= 0) {
       throw ValidationFailed.of("user_id", "must be a Telegram user id");
     }
-    if (request.amount() == null || request.amount() == 0) {
-      throw ValidationFailed.of("amount", "is required and not zero");
+    if (request.amount() == null || request.amount() == 0 || Math.abs(request.amount()) > MAX_AMOUNT) {
+      throw ValidationFailed.of("amount", "is required, not zero, and between -1000000000 and 1000000000");
     }
     if (request.reason() == null || request.reason().isBlank() || request.reason().length() > 500) {
       throw ValidationFailed.of("reason", "is required, at most 500 characters");

@@ -26,7 +26,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Validates Mini App initData with Telegram's algorithm: secret = HMAC_SHA256(key="WebAppData",
  * bot_token); the data-check-string is every field but {@code hash}, URL-decoded, sorted by key,
  * {@code key=value} joined by newlines; its hex HMAC_SHA256 under the secret must equal {@code hash}
- * (compared in constant time). Then auth_date must be no older than {@code nanogen.auth.max-age}.
+ * (compared in constant time). Then auth_date must be no older than {@code nanogen.auth.max-age} and
+ * no more than a minute in the future; only then is the string remembered.
  *
  * <p>A Mini App sends the same initData with every call of a session, so a verified one is
  * remembered (by its whole text, signature included, so only the very same string ever matches; at
@@ -37,6 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
 class InitDataValidator {
   static final int REMEMBERED = 10_000;
   static final Duration REMEMBER_FOR = Duration.ofMinutes(10);
+  /** How far in the future an auth_date may be (clocks differ a little, never by minutes). */
+  static final Duration CLOCK_SKEW = Duration.ofSeconds(60);
 
   private record Verified(TelegramUser user, Instant authDate) {}
 
@@ -61,12 +64,23 @@ class InitDataValidator {
     Verified known = verified.getIfPresent(initData);
     if (known == null) {
       known = verify(initData);
+      checkAge(known);
       verified.put(initData, known);
-    }
-    if (known.authDate().plus(maxAge).isBefore(clock.instant())) {
-      throw new AppError(ErrorCode.INIT_DATA_EXPIRED, "initData auth_date is older than allowed");
+    } else {
+      checkAge(known);
     }
     return known.user();
+  }
+
+  /** Not older than max-age, and not from the future beyond {@link #CLOCK_SKEW} (a forged clock). */
+  private void checkAge(Verified known) {
+    Instant now = clock.instant();
+    if (known.authDate().isAfter(now.plus(CLOCK_SKEW))) {
+      throw invalid("initData auth_date is in the future");
+    }
+    if (known.authDate().plus(maxAge).isBefore(now)) {
+      throw new AppError(ErrorCode.INIT_DATA_EXPIRED, "initData auth_date is older than allowed");
+    }
   }
 
   private Verified verify(String initData) {

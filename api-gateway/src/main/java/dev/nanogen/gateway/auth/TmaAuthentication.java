@@ -2,6 +2,7 @@ package dev.nanogen.gateway.auth;
 
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.limits.RequestBudget;
 import dev.nanogen.gateway.web.UserLocale;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -15,8 +16,9 @@ import org.springframework.web.method.support.ModelAndViewContainer;
 import org.springframework.web.servlet.HandlerInterceptor;
 
 /**
- * Authenticates {@code Authorization: tma <initData>} on every user endpoint, signs the user in,
- * refuses banned users, and hands controllers the {@link CurrentUser}.
+ * Authenticates {@code Authorization: tma <initData>} on every user endpoint, spends one call of the
+ * user's request budget, signs the user in, refuses banned users, and hands controllers the {@link
+ * CurrentUser}.
  */
 @Component
 class TmaAuthentication implements HandlerInterceptor, HandlerMethodArgumentResolver {
@@ -25,10 +27,12 @@ class TmaAuthentication implements HandlerInterceptor, HandlerMethodArgumentReso
 
   private final InitDataValidator validator;
   private final Users users;
+  private final RequestBudget budget;
 
-  TmaAuthentication(InitDataValidator validator, Users users) {
+  TmaAuthentication(InitDataValidator validator, Users users, RequestBudget budget) {
     this.validator = validator;
     this.users = users;
+    this.budget = budget;
   }
 
   @Override
@@ -40,6 +44,7 @@ class TmaAuthentication implements HandlerInterceptor, HandlerMethodArgumentReso
     }
     TelegramUser telegramUser = validator.validate(header.substring(SCHEME.length()).trim());
     request.setAttribute(UserLocale.ATTRIBUTE, telegramUser.languageCode());
+    budget.spend(telegramUser.id());
     Users.Row row = users.signIn(telegramUser);
     if (row.banned()) {
       throw new AppError(ErrorCode.USER_BANNED, "user " + row.id() + " is banned");

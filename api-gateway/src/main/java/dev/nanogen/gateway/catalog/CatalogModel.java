@@ -4,7 +4,8 @@ import dev.nanogen.model.ModelKind;
 import java.time.Instant;
 
 /**
- * One entry of the model catalog. Which AIML endpoint (by {@code kind}) and which provider model a
+ * One entry of the model catalog; {@code price} is the price at the default params ({@link
+ * ModelParams} prices any others). Which AIML endpoint (by {@code kind}) and which provider model a
  * catalog model maps to is data, not code.
  */
 public record CatalogModel(
@@ -16,7 +17,8 @@ public record CatalogModel(
     boolean enabled,
     int deadlineSeconds,
     Integer maxActivePerUser,
-    Instant unavailableUntil) {
+    Instant unavailableUntil,
+    ModelParams params) {
 
   public boolean availableAt(Instant now) {
     return unavailableUntil == null || !unavailableUntil.isAfter(now);

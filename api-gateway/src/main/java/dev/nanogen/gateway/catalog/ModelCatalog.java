@@ -1,5 +1,7 @@
 package dev.nanogen.gateway.catalog;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.model.ModelKind;
@@ -7,38 +9,42 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.util.Optional;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
 
-/** Reads the model catalog (the {@code models} table, seeded by Flyway, edited by admins). */
+/**
+ * Reads the model catalog (the {@code models} table, seeded by Flyway, edited by admins). Compiled
+ * parameter schemas are kept by their text, so an edited schema takes effect on the next read.
+ */
 @Component
 public class ModelCatalog {
-  private static final String ALL =
+  private static final String COLUMNS =
       """
       SELECT id, name, kind, provider_model, price, enabled, deadline_seconds, max_active_per_user,
-             unavailable_until
-      FROM models ORDER BY sort_order, id
+             unavailable_until, params_schema::text, pinned_params::text, pricing::text
+      FROM models
       """;
 
-  private static final String ONE =
-      """
-      SELECT id, name, kind, provider_model, price, enabled, deadline_seconds, max_active_per_user,
-             unavailable_until
-      FROM models WHERE id = :id
-      """;
+  private static final String ALL = COLUMNS + " ORDER BY sort_order, id";
+
+  private static final String ONE = COLUMNS + " WHERE id = :id";
 
   private final JdbcClient jdbc;
+  private final JsonMapper json;
   private final Clock clock;
+  private final Cache<String, ModelParams> compiled = Caffeine.newBuilder().maximumSize(1_000).build();
 
-  ModelCatalog(JdbcClient jdbc, Clock clock) {
+  ModelCatalog(JdbcClient jdbc, JsonMapper json, Clock clock) {
     this.jdbc = jdbc;
+    this.json = json;
     this.clock = clock;
   }
 
   public List<CatalogModel> all() {
-    return jdbc.sql(ALL).query(ModelCatalog::map).list();
+    return jdbc.sql(ALL).query(this::map).list();
   }
 
   /**
@@ -49,7 +55,7 @@ public class ModelCatalog {
     CatalogModel model =
         jdbc.sql(ONE)
             .param("id", id)
-            .query(ModelCatalog::map)
+            .query(this::map)
             .optional()
             .orElseThrow(
                 () -> new AppError(ErrorCode.MODEL_NOT_FOUND, "no model with id " + id));
@@ -62,7 +68,14 @@ public class ModelCatalog {
     return model;
   }
 
-  private static CatalogModel map(ResultSet rs, int row) throws SQLException {
+  private CatalogModel map(ResultSet rs, int row) throws SQLException {
+    String schema = rs.getString("params_schema");
+    String pinned = rs.getString("pinned_params");
+    String pricing = rs.getString("pricing");
+    ModelParams params =
+        compiled.get(
+            schema + '\u0000' + pinned + '\u0000' + pricing,
+            key -> new ModelParams(json.readTree(schema), json.readTree(pinned), json.readTree(pricing), json));
     return new CatalogModel(
         rs.getString("id"),
         rs.getString("name"),
@@ -72,6 +85,7 @@ public class ModelCatalog {
         rs.getBoolean("enabled"),
         rs.getInt("deadline_seconds"),
         (Integer) rs.getObject("max_active_per_user"),
-        Optional.ofNullable(rs.getTimestamp("unavailable_until")).map(Timestamp::toInstant).orElse(null));
+        Optional.ofNullable(rs.getTimestamp("unavailable_until")).map(Timestamp::toInstant).orElse(null),
+        params);
   }
 }

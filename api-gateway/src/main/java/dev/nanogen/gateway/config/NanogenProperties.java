@@ -1,5 +1,6 @@
 package dev.nanogen.gateway.config;
 
+import dev.nanogen.ops.AdminTokens;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -36,6 +37,7 @@ public record NanogenProperties(
     if (signupBonus < 0) {
       throw new IllegalArgumentException("NANOGEN_SIGNUP_BONUS must be zero or more");
     }
+    AdminTokens.require(adminToken);
   }
 
   /** @param botToken the bot token (required): signs initData */
@@ -57,13 +59,19 @@ public record NanogenProperties(
    * @param startsPerWindow starts per rolling window, per user
    * @param startsPerWindowPremium the same for premium users
    * @param window the rolling window of the start rate limit
+   * @param requestsPerPeriod authenticated API calls one user may make per {@code requestPeriod},
+   *     whatever they are (429 RATE_LIMIT_EXCEEDED beyond), so that no user can hold the
+   *     connection pool
+   * @param requestPeriod the period of that budget
    */
   public record Limits(
       @DefaultValue("5") int maxActive,
       @DefaultValue("10") int maxActivePremium,
       @DefaultValue("10") int startsPerWindow,
       @DefaultValue("30") int startsPerWindowPremium,
-      @DefaultValue("60s") Duration window) {}
+      @DefaultValue("60s") Duration window,
+      @DefaultValue("60") int requestsPerPeriod,
+      @DefaultValue("10s") Duration requestPeriod) {}
 
   /**
    * @param batchSize rows claimed per relay round

@@ -3,14 +3,16 @@ package dev.nanogen.gateway.generation;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.web.CorrelationId;
+import dev.nanogen.model.GenerationStatus;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Cancels a pending or processing generation of the caller: the same conditional transition as
- * every other ending, releasing the hold. A worker's late outcome then finds no active row and is
- * ignored.
+ * Cancels a pending generation of the caller — one not yet claimed by a worker, so never submitted to
+ * the provider: the same conditional transition as every other ending, releasing the hold. Once a
+ * worker holds the claim (processing), 409 GENERATION_NOT_CANCELLABLE: the provider may already work
+ * on it, and its outcome captures or releases the hold as usual.
  */
 @Component
 class CancelGeneration {
@@ -25,7 +27,7 @@ class CancelGeneration {
   }
 
   Generations.View cancel(long userId, UUID id) {
-    generations.find(userId, id).orElseThrow(() -> notFound(id));
+    Generations.View before = generations.find(userId, id).orElseThrow(() -> notFound(id));
     boolean cancelled =
         Boolean.TRUE.equals(
             tx.execute(
@@ -33,8 +35,10 @@ class CancelGeneration {
                     transitions.finish(
                         id, Ending.cancelled("cancelled by user"), CorrelationId.current())));
     if (!cancelled) {
-      throw new AppError(
-          ErrorCode.GENERATION_NOT_CANCELLABLE, "generation " + id + " has already ended");
+      String why = GenerationStatus.PENDING.wire().equals(before.status())
+          || GenerationStatus.PROCESSING.wire().equals(before.status())
+          ? "is already with the provider" : "has already ended";
+      throw new AppError(ErrorCode.GENERATION_NOT_CANCELLABLE, "generation " + id + " " + why);
     }
     return generations.find(userId, id).orElseThrow(() -> notFound(id));
   }

@@ -3,6 +3,7 @@ package dev.nanogen.gateway.generation;
 import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.gateway.ledger.Credits;
 import dev.nanogen.gateway.outbox.Outbox;
+import dev.nanogen.model.GenerationClaimed;
 import dev.nanogen.model.GenerationProcessing;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.model.GenerationStatus;
@@ -35,21 +36,38 @@ import tools.jackson.databind.json.JsonMapper;
 public class GenerationTransitions {
   private static final Logger log = LoggerFactory.getLogger(GenerationTransitions.class);
 
-  /** pending → processing (recording the provider task id, which may also arrive later). */
+  /**
+   * pending → processing, and the claim of a worker attempt (see {@link #claim}). Also records a
+   * provider task id, which may arrive after the move. Parameters:
+   * :id      — the generation
+   * :claimId — the attempt asking to submit, or null (a task id being recorded, or a resume)
+   * :taskId  — the provider task, or null
+   * A processing generation takes a claim only when it is this attempt's already, or nobody's and
+   * nothing was submitted (a hand-back released it).
+   */
   private static final String MARK_PROCESSING =
       """
-      WITH prior AS (SELECT id, status FROM generations WHERE id = :id FOR UPDATE)
+      WITH prior AS (SELECT id, status, claim_id, provider_task_id FROM generations WHERE id = :id FOR UPDATE)
       UPDATE generations g
-      SET status = 'processing', provider_task_id = COALESCE(CAST(:taskId AS text), g.provider_task_id),
+      SET status = 'processing', provider_task_id = COALESCE(g.provider_task_id, CAST(:taskId AS text)),
+          claim_id = COALESCE(g.claim_id, CAST(:claimId AS uuid)),
           started_at = COALESCE(g.started_at, :now), updated_at = :now
       FROM prior
       WHERE g.id = prior.id
         AND (prior.status = 'pending'
-             OR (prior.status = 'processing' AND g.provider_task_id IS NULL AND CAST(:taskId AS text) IS NOT NULL))
-      RETURNING prior.status AS prior_status
+             OR (prior.status = 'processing'
+                 AND ((CAST(:claimId AS uuid) IS NOT NULL
+                       AND (prior.claim_id = CAST(:claimId AS uuid)
+                            OR (prior.claim_id IS NULL AND prior.provider_task_id IS NULL)))
+                      OR (prior.provider_task_id IS NULL AND CAST(:taskId AS text) IS NOT NULL))))
+      RETURNING prior.status AS prior_status, g.claim_id
       """;
 
-  /** pending|processing → a terminal status, with everything the settlement and the notice need. */
+  /**
+   * pending|processing → a terminal status, with everything the settlement and the notice need. Only
+   * a pending generation can end cancelled: once processing, a worker holds its claim and may have
+   * submitted it, so it ends by the provider's outcome (or the deadline) and nothing else.
+   */
   private static final String FINISH =
       """
       UPDATE generations g
@@ -57,6 +75,7 @@ public class GenerationTransitions {
           error_message = :errorMessage, finished_at = :now, updated_at = :now
       FROM users u, models m
       WHERE g.id = :id AND g.status IN ('pending', 'processing')
+        AND (g.status = 'pending' OR :status <> 'cancelled')
         AND u.id = g.user_id AND m.id = g.model_id
       RETURNING g.user_id, g.price, g.model_id, g.prompt, u.language_code, m.name AS model_name, m.kind,
                 g.created_at, g.started_at
@@ -111,21 +130,47 @@ public class GenerationTransitions {
     this.noticeStarted = properties.noticeStarted();
   }
 
+  /** Where a generation stands after a worker's GenerationStarted. */
+  private record Marked(String priorStatus, UUID claimId) {}
+
   /**
-   * Marks a generation processing; false when it already ended (a late or repeated event). With
-   * started notices on, the first move from pending queues GenerationProcessing in the same
-   * transaction.
+   * Records that a worker took a generation (or the provider task it got); false when it already
+   * ended or the event changes nothing (a late or repeated event). With started notices on, the first
+   * move from pending queues GenerationProcessing in the same transaction.
    */
   public boolean markProcessing(UUID id, String providerTaskId, String reason, String correlationId) {
+    return mark(id, providerTaskId, null, reason, correlationId).isPresent();
+  }
+
+  /**
+   * A worker attempt asks to submit the generation to the provider. Granted only by the conditional
+   * pending → processing move for this claim (or when the claim is already this attempt's); a cancel
+   * takes the same row lock and wins only while the generation is pending, so a generation is either
+   * cancelled or claimed, never both. The answer goes back as GenerationClaimed, in this transaction.
+   */
+  public boolean claim(UUID id, UUID claimId, String reason, String correlationId) {
+    boolean granted =
+        mark(id, null, claimId, reason, correlationId).filter(m -> claimId.equals(m.claimId())).isPresent();
+    outbox.append(
+        Topics.CLAIMS,
+        id,
+        new GenerationClaimed(UUID.randomUUID(), now(), GenerationClaimed.SCHEMA_VERSION, id, claimId, granted),
+        correlationId);
+    log.info("generation {}: claim {} {}", id, claimId, granted ? "granted" : "refused");
+    return granted;
+  }
+
+  private Optional<Marked> mark(UUID id, String providerTaskId, UUID claimId, String reason, String correlationId) {
     Instant now = now();
-    Optional<String> prior =
+    Optional<Marked> marked =
         jdbc.sql(MARK_PROCESSING)
             .param("id", id)
             .param("taskId", providerTaskId)
+            .param("claimId", claimId)
             .param("now", Timestamp.from(now))
-            .query(String.class)
+            .query(Marked.class)
             .optional();
-    if (prior.filter("pending"::equals).isPresent()) {
+    if (marked.filter(m -> "pending".equals(m.priorStatus())).isPresent()) {
       history.record(id, GenerationStatus.PROCESSING, reason, now);
       if (noticeStarted) {
         Noticed row = jdbc.sql(NOTICE).param("id", id).query(Noticed.class).single();
@@ -138,7 +183,7 @@ public class GenerationTransitions {
             correlationId);
       }
     }
-    return prior.isPresent();
+    return marked;
   }
 
   /**

@@ -71,8 +71,8 @@ class Generations {
         jdbc.sql(PAGE)
             .param("userId", userId)
             .param("status", status == null ? null : status.wire())
-            .param("afterAt", cursor == null ? null : Timestamp.from(micros(cursor.position())))
-            .param("afterId", cursor == null ? null : UUID.fromString(cursor.id()))
+            .param("afterAt", cursor == null ? null : Timestamp.from(cursor.instant()))
+            .param("afterId", cursor == null ? null : cursor.uuid())
             .param("limit", limit + 1)
             .query(this::map)
             .list();
@@ -82,10 +82,6 @@ class Generations {
     View last = rows.get(limit - 1);
     long position = ChronoUnit.MICROS.between(Instant.EPOCH, last.createdAt());
     return new Page(rows.subList(0, limit), new Cursor(position, last.generationId().toString()).encode());
-  }
-
-  private static Instant micros(long micros) {
-    return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
   }
 
   private View map(ResultSet rs, int row) throws SQLException {

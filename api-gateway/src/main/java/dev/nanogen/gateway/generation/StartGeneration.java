@@ -2,6 +2,7 @@ package dev.nanogen.gateway.generation;
 
 import dev.nanogen.gateway.auth.CurrentUser;
 import dev.nanogen.gateway.catalog.CatalogModel;
+import dev.nanogen.gateway.catalog.ModelParams;
 import dev.nanogen.gateway.catalog.ModelCatalog;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
@@ -9,10 +10,8 @@ import dev.nanogen.gateway.error.LockTimeout;
 import dev.nanogen.gateway.idempotency.IdempotencyKeys;
 import dev.nanogen.gateway.ledger.Credits;
 import dev.nanogen.gateway.limits.StartLimits;
-import dev.nanogen.gateway.outbox.Outbox;
-import dev.nanogen.model.GenerationRequested;
+import dev.nanogen.gateway.web.CorrelationId;
 import dev.nanogen.model.GenerationStatus;
-import dev.nanogen.model.Topics;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Starts a generation in ONE transaction: lock the user's row, replay a used idempotency key, check
- * the limits, hold the price (a conditional UPDATE), insert the generation, its status history and
+ * the limits, validate and price the params against the model's schema, hold that price (a conditional UPDATE), insert the generation, its status history and
  * the GenerationRequested outbox row, and store the idempotency key with the response. Either all of
  * it happens or none of it.
  */
@@ -48,9 +47,9 @@ class StartGeneration {
 
   private static final String INSERT_GENERATION =
       """
-      INSERT INTO generations (id, user_id, model_id, prompt, params, price, status,
+      INSERT INTO generations (id, user_id, model_id, prompt, params, price, outputs, status,
                                created_at, timeout_at, updated_at, dispatched_at)
-      VALUES (:id, :userId, :modelId, :prompt, CAST(:params AS jsonb), :price, 'pending',
+      VALUES (:id, :userId, :modelId, :prompt, CAST(:params AS jsonb), :price, :outputs, 'pending',
               :now, :timeoutAt, :now, :now)
       """;
 
@@ -59,7 +58,7 @@ class StartGeneration {
   private final ModelCatalog catalog;
   private final StartLimits limits;
   private final Credits credits;
-  private final Outbox outbox;
+  private final Dispatch dispatch;
   private final IdempotencyKeys keys;
   private final StatusHistory history;
   private final JsonMapper json;
@@ -72,7 +71,7 @@ class StartGeneration {
       ModelCatalog catalog,
       StartLimits limits,
       Credits credits,
-      Outbox outbox,
+      Dispatch dispatch,
       IdempotencyKeys keys,
       StatusHistory history,
       JsonMapper json,
@@ -84,7 +83,7 @@ class StartGeneration {
     this.catalog = catalog;
     this.limits = limits;
     this.credits = credits;
-    this.outbox = outbox;
+    this.dispatch = dispatch;
     this.keys = keys;
     this.history = history;
     this.json = json;
@@ -131,69 +130,51 @@ class StartGeneration {
             }
           }
           CatalogModel model = catalog.startable(request.modelId());
+          ModelParams.Resolved priced = model.params().resolve(request.params(), model.price(), json);
           Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
           limits.check(user.id(), user.premium(), model.id(), model.maxActivePerUser(), now);
           UUID id = UUID.randomUUID();
           Instant deadline = now.plusSeconds(model.deadlineSeconds()).plus(DEADLINE_SLACK);
-          Map<String, Object> params = request.params() == null ? Map.of() : request.params();
+          Dispatch.Dispatched generation =
+              new Dispatch.Dispatched(id, user.id(), model.id(), model.providerModel(), model.kind(),
+                  request.prompt(), priced.providerParams(), priced.outputs(), deadline, null);
           // The ledger row references the generation, so it goes first; a failed hold rolls it back.
-          insertGeneration(id, user, model, request.prompt(), params, now, deadline);
+          insertGeneration(generation, priced.price(), now);
           Credits.Balance balance =
               credits
-                  .hold(user.id(), id, model.price())
-                  .orElseThrow(() -> insufficient(model.price(), available));
+                  .hold(user.id(), id, priced.price())
+                  .orElseThrow(() -> insufficient(priced.price(), available));
           history.record(id, GenerationStatus.PENDING, "started by user", now);
-          outbox.append(
-              Topics.REQUESTS,
-              id,
-              new GenerationRequested(
-                  UUID.randomUUID(),
-                  now,
-                  GenerationRequested.SCHEMA_VERSION,
-                  id,
-                  user.id(),
-                  model.id(),
-                  model.providerModel(),
-                  model.kind(),
-                  request.prompt(),
-                  params,
-                  deadline,
-                  null));
+          dispatch.send(generation, now, CorrelationId.current());
           String body =
               json.writeValueAsString(
                   new Response(
                       id,
                       GenerationStatus.PENDING.wire(),
-                      model.price(),
+                      priced.price(),
                       balance.creditsAvailable(),
                       balance.creditsHeld(),
                       now));
           if (idempotencyKey != null) {
             keys.save(user.id(), SCOPE, idempotencyKey, fingerprint, 202, body);
           }
-          metrics.started(model.id(), model.price());
-          log.debug("generation {} accepted: model {}, {} credits held", id, model.id(), model.price());
+          metrics.started(model.id(), priced.price());
+          log.debug("generation {} accepted: model {}, {} credits held", id, model.id(), priced.price());
           return new Result(202, body, false);
         });
   }
 
-  private void insertGeneration(
-      UUID id,
-      CurrentUser user,
-      CatalogModel model,
-      String prompt,
-      Map<String, Object> params,
-      Instant now,
-      Instant deadline) {
+  private void insertGeneration(Dispatch.Dispatched g, long price, Instant now) {
     jdbc.sql(INSERT_GENERATION)
-        .param("id", id)
-        .param("userId", user.id())
-        .param("modelId", model.id())
-        .param("prompt", prompt)
-        .param("params", json.writeValueAsString(params))
-        .param("price", model.price())
+        .param("id", g.id())
+        .param("userId", g.userId())
+        .param("modelId", g.modelId())
+        .param("prompt", g.prompt())
+        .param("params", json.writeValueAsString(g.params()))
+        .param("price", price)
+        .param("outputs", g.outputs())
         .param("now", Timestamp.from(now))
-        .param("timeoutAt", Timestamp.from(deadline))
+        .param("timeoutAt", Timestamp.from(g.deadline()))
         .update();
   }
 

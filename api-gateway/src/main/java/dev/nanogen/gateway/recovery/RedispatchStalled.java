@@ -1,10 +1,8 @@
 package dev.nanogen.gateway.recovery;
 
-import dev.nanogen.gateway.outbox.Outbox;
+import dev.nanogen.gateway.generation.Dispatch;
 import dev.nanogen.gateway.outbox.PendingPlans;
-import dev.nanogen.model.GenerationRequested;
 import dev.nanogen.model.ModelKind;
-import dev.nanogen.model.Topics;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -39,7 +37,7 @@ public class RedispatchStalled {
    */
   private static final String CLAIM_STALLED =
       """
-      SELECT g.id, g.user_id, g.model_id, m.provider_model, m.kind, g.prompt, g.params,
+      SELECT g.id, g.user_id, g.model_id, m.provider_model, m.kind, g.prompt, g.params, g.outputs,
              g.timeout_at, g.provider_task_id
       FROM generations g JOIN models m ON m.id = g.model_id
       WHERE g.status IN ('pending', 'processing') AND g.timeout_at > :now
@@ -54,15 +52,20 @@ public class RedispatchStalled {
       FOR UPDATE OF g SKIP LOCKED
       """;
 
-  /** One active generation, locked; the task id a hand-back names is kept if none was known. */
+  /**
+   * One active generation, locked; the task id a hand-back names is kept if none was known. Without a
+   * task, the worker gave the job back before submitting it (or abandoned a synchronous call): its
+   * claim is released, so the next worker's claim is granted.
+   */
   private static final String CLAIM_HANDED_BACK =
       """
       UPDATE generations g
-      SET provider_task_id = COALESCE(g.provider_task_id, :taskId), dispatched_at = :now
+      SET provider_task_id = COALESCE(g.provider_task_id, :taskId), dispatched_at = :now,
+          claim_id = CASE WHEN COALESCE(g.provider_task_id, :taskId) IS NULL THEN NULL ELSE g.claim_id END
       FROM models m
       WHERE g.id = :id AND m.id = g.model_id
         AND g.status IN ('pending', 'processing') AND g.timeout_at > :now
-      RETURNING g.id, g.user_id, g.model_id, m.provider_model, m.kind, g.prompt, g.params,
+      RETURNING g.id, g.user_id, g.model_id, m.provider_model, m.kind, g.prompt, g.params, g.outputs,
                 g.timeout_at, g.provider_task_id
       """;
 
@@ -77,18 +80,19 @@ public class RedispatchStalled {
       String kind,
       String prompt,
       String params,
+      int outputs,
       Timestamp timeoutAt,
       String providerTaskId) {}
 
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
-  private final Outbox outbox;
+  private final Dispatch dispatch;
   private final JsonMapper json;
 
-  RedispatchStalled(JdbcClient jdbc, TransactionTemplate tx, Outbox outbox, JsonMapper json) {
+  RedispatchStalled(JdbcClient jdbc, TransactionTemplate tx, Dispatch dispatch, JsonMapper json) {
     this.jdbc = jdbc;
     this.tx = tx;
-    this.outbox = outbox;
+    this.dispatch = dispatch;
     this.json = json;
   }
 
@@ -134,13 +138,8 @@ public class RedispatchStalled {
   }
 
   private void dispatch(Stalled g, Instant now, String correlationId) {
-    outbox.append(
-        Topics.REQUESTS,
-        g.id(),
-        new GenerationRequested(
-            UUID.randomUUID(),
-            now,
-            GenerationRequested.SCHEMA_VERSION,
+    dispatch.send(
+        new Dispatch.Dispatched(
             g.id(),
             g.userId(),
             g.modelId(),
@@ -148,8 +147,10 @@ public class RedispatchStalled {
             ModelKind.fromWire(g.kind()),
             g.prompt(),
             json.readValue(g.params(), new TypeReference<Map<String, Object>>() {}),
+            g.outputs(),
             g.timeoutAt().toInstant(),
             g.providerTaskId()),
+        now,
         correlationId);
   }
 }

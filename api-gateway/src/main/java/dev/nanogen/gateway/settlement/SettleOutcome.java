@@ -51,9 +51,15 @@ class SettleOutcome {
     this.clock = clock;
   }
 
+  /** A worker's claim (no task yet) is answered; a provider task id is recorded. */
   void on(GenerationStarted event, String correlationId) {
-    apply(event.eventId(), () -> transitions.markProcessing(
-        event.generationId(), event.providerTaskId(), "picked up by a worker", correlationId));
+    if (event.claimId() != null && event.providerTaskId() == null) {
+      apply(event.eventId(), () -> transitions.claim(
+          event.generationId(), event.claimId(), "claimed by a worker", correlationId));
+    } else {
+      apply(event.eventId(), () -> transitions.markProcessing(
+          event.generationId(), event.providerTaskId(), "picked up by a worker", correlationId));
+    }
   }
 
   /** A stopping worker gave the generation back: another worker takes it over (a resume if it has a task). */

@@ -2,13 +2,19 @@ package dev.nanogen.gateway.web;
 
 import dev.nanogen.gateway.error.ValidationFailed;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.UUID;
 
 /**
  * An opaque keyset cursor: the sort position (a timestamp in microseconds or a sequence number, and
  * an id) of the last item of a page, URL-safe base64.
  */
 public record Cursor(long position, String id) {
+  /** Year 9999 in microseconds: no stored time lies beyond it. */
+  private static final long MAX_MICROS = 253_402_300_799_000_000L;
+
   public String encode() {
     return Base64.getUrlEncoder()
         .withoutPadding()
@@ -25,6 +31,23 @@ public record Cursor(long position, String id) {
       int colon = text.indexOf(':');
       return new Cursor(Long.parseLong(text.substring(0, colon)), text.substring(colon + 1));
     } catch (RuntimeException e) {
+      throw ValidationFailed.of("cursor", "is not a cursor from this API");
+    }
+  }
+
+  /** The position as a time (microseconds since the epoch); a 400 for one no page ever had. */
+  public Instant instant() {
+    if (position < 0 || position > MAX_MICROS) {
+      throw ValidationFailed.of("cursor", "is not a cursor from this API");
+    }
+    return Instant.EPOCH.plus(position, ChronoUnit.MICROS);
+  }
+
+  /** The id as a UUID; a 400 when it is not one. */
+  public UUID uuid() {
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
       throw ValidationFailed.of("cursor", "is not a cursor from this API");
     }
   }

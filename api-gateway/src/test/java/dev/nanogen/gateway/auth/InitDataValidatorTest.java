@@ -35,7 +35,7 @@ class InitDataValidatorTest {
             new NanogenProperties.Auth(maxAge),
             0,
             null,
-            new NanogenProperties.Limits(5, 10, 10, 30, Duration.ofMinutes(1)),
+            new NanogenProperties.Limits(5, 10, 10, 30, Duration.ofMinutes(1), 60, Duration.ofSeconds(10)),
             new NanogenProperties.Outbox(500, Duration.ofMillis(500), 10, Duration.ofSeconds(10), Duration.ofDays(7), true, 1),
             new NanogenProperties.Kafka(12, (short) 1),
             new NanogenProperties.Sweeper(java.time.Duration.ofSeconds(15), java.time.Duration.ofMinutes(3), java.time.Duration.ofMinutes(5), 200),
@@ -111,6 +111,19 @@ class InitDataValidatorTest {
     assertThat(codeOf(() -> validator.validate(VECTOR))).isEqualTo(ErrorCode.INIT_DATA_EXPIRED);
     assertThat(codeOf(() -> validator.validate(VECTOR.replace("query_id=test", "query_id=tesT"))))
         .isEqualTo(ErrorCode.INVALID_INIT_DATA);
+  }
+
+  @Test
+  void an_auth_date_more_than_a_minute_ahead_is_invalid_however_well_signed() {
+    Instant now = Instant.parse("2026-11-26T10:00:00Z");
+    InitDataSigner signer = new InitDataSigner("7:ABC");
+    InitDataValidator validator = validator("7:ABC", now, Duration.ofHours(24));
+
+    assertThat(codeOf(() -> validator.validate(signer.sign(777, "Ann", "ru", now.plusSeconds(61)))))
+        .isEqualTo(ErrorCode.INVALID_INIT_DATA);
+    assertThat(codeOf(() -> validator.validate(signer.sign(777, "Ann", "ru", now.plus(Duration.ofDays(365))))))
+        .isEqualTo(ErrorCode.INVALID_INIT_DATA);
+    assertThat(codeOf(() -> validator.validate(signer.sign(777, "Ann", "ru", now.plusSeconds(30))))).isNull();
   }
 
   @Test

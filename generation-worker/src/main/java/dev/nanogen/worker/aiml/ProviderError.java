@@ -50,6 +50,11 @@ public class ProviderError extends RuntimeException {
     return new ProviderError("PROVIDER_BAD_RESPONSE", false, what);
   }
 
+  /** The provider answered a result we do not accept (a URL that is not https, a file too large). */
+  public static ProviderError badResult(String what) {
+    return new ProviderError("PROVIDER_BAD_RESULT", false, what);
+  }
+
   /** The generation itself failed at the provider (a video task that ended in error). */
   public static ProviderError generationFailed(String what) {
     return new ProviderError("PROVIDER_GENERATION_FAILED", false, what);

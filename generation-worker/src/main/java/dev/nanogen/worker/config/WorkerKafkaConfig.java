@@ -29,6 +29,7 @@ class WorkerKafkaConfig {
         topic(Topics.REQUESTS, kafka),
         topic(Topics.REQUESTS + Topics.DLT_SUFFIX, kafka),
         topic(Topics.OUTCOMES, kafka),
+        topic(Topics.CLAIMS, kafka),
         topic(Topics.MODELS, kafka));
   }
 

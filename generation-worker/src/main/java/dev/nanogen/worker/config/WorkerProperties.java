@@ -13,7 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param kafka topic layout
  * @param worker how many generations run at once, and how the worker stops
  * @param breaker when a model's circuit opens
- * @param files where inline (b64_json) results are served from
+ * @param files where inline (b64_json) results are served from, and how large one may be
+ * @param fetch which result URLs are accepted from the provider
  */
 @ConfigurationProperties("nanogen")
 public record WorkerProperties(
@@ -21,7 +22,8 @@ public record WorkerProperties(
     @DefaultValue Kafka kafka,
     @DefaultValue Worker worker,
     @DefaultValue Breaker breaker,
-    @DefaultValue Files files) {
+    @DefaultValue Files files,
+    @DefaultValue Fetch fetch) {
 
   /**
    * @param baseUrl AIML API base
@@ -57,13 +59,16 @@ public record WorkerProperties(
    * @param admissionWait how long the consumer waits for a free slot before it leaves the request in
    *     Kafka and pauses that partition for a moment
    * @param shutdownGrace on SIGTERM: how long generations may run on before they are handed back
+   * @param claimWait how long a generation waits for the gateway's answer to its claim before it
+   *     claims again (an answer can be missed while this worker's claims consumer joins)
    */
   public record Worker(
       @DefaultValue("5000") int maxInFlight,
       @DefaultValue("1000") int modelMaxInFlight,
       Map<String, Integer> modelLimits,
       @DefaultValue("500ms") Duration admissionWait,
-      @DefaultValue("20s") Duration shutdownGrace) {
+      @DefaultValue("20s") Duration shutdownGrace,
+      @DefaultValue("3s") Duration claimWait) {
 
     public int capOf(String modelId) {
       return modelLimits == null ? modelMaxInFlight : modelLimits.getOrDefault(modelId, modelMaxInFlight);
@@ -87,8 +92,17 @@ public record WorkerProperties(
    * @param publicBaseUrl the gateway's public address: inline results are served at {@code
    *     <publicBaseUrl>/files/<id>} (Telegram must be able to fetch it)
    * @param retention how long an inline result is kept
+   * @param maxBytes the largest inline result stored; a larger one fails the generation
+   *     (PROVIDER_BAD_RESULT), releasing its hold
    */
   public record Files(
       @DefaultValue("http://127.0.0.1:8080") String publicBaseUrl,
-      @DefaultValue("30d") Duration retention) {}
+      @DefaultValue("30d") Duration retention,
+      @DefaultValue("20000000") long maxBytes) {}
+
+  /**
+   * @param allowPrivate also accept {@code http} result URLs and loopback or private hosts
+   *     ({@code NANOGEN_FETCH_ALLOW_PRIVATE}; local stacks and tests only)
+   */
+  public record Fetch(@DefaultValue("false") boolean allowPrivate) {}
 }

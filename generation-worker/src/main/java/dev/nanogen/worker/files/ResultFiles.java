@@ -1,5 +1,6 @@
 package dev.nanogen.worker.files;
 
+import dev.nanogen.worker.aiml.ProviderError;
 import dev.nanogen.worker.config.WorkerProperties;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -28,8 +29,15 @@ public class ResultFiles {
     this.settings = properties.files();
   }
 
-  /** Stores one result and answers its public URL. */
+  /**
+   * Stores one result and answers its public URL.
+   *
+   * @throws ProviderError PROVIDER_BAD_RESULT when the result is over {@code nanogen.files.max-bytes}
+   */
   public String store(UUID generationId, byte[] content) {
+    if (content.length > settings.maxBytes()) {
+      throw ProviderError.badResult("an inline result of " + content.length + " bytes is over the limit of " + settings.maxBytes());
+    }
     UUID id = UUID.randomUUID();
     String type = contentType(content);
     jdbc.sql(

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -27,9 +28,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs one requested generation to an outcome: announces GenerationStarted (with the provider task
- * id of a video as soon as there is one, so a worker that takes over resumes polling instead of
- * submitting again), calls the provider through the model's circuit under the retry policy, and
+ * Runs one requested generation to an outcome: claims it (GenerationStarted) and submits only once
+ * the gateway granted the claim, announces the provider task id of a video as soon as there is one
+ * (so a worker that takes over resumes polling instead of submitting again), calls the provider through the model's circuit under the retry policy, and
  * publishes GenerationSucceeded or GenerationFailed — or, when the process stops first,
  * GenerationHandedBack.
  */
@@ -38,7 +39,8 @@ class RunGeneration {
   private static final Logger log = LoggerFactory.getLogger(RunGeneration.class);
 
   private final AimlClient aiml;
-  private final Cancellations cancellations;
+  private final Claims claims;
+  private final ResultUrls resultUrls;
   private final ModelBreakers breakers;
   private final RetryPolicy retry;
   private final OutcomePublisher outcomes;
@@ -46,11 +48,13 @@ class RunGeneration {
   private final StopSignal stop;
   private final Clock clock;
   private final Duration pollInterval;
+  private final Duration claimWait;
   private final MeterRegistry meters;
 
   RunGeneration(
       AimlClient aiml,
-      Cancellations cancellations,
+      Claims claims,
+      ResultUrls resultUrls,
       ModelBreakers breakers,
       RetryPolicy retry,
       OutcomePublisher outcomes,
@@ -60,7 +64,9 @@ class RunGeneration {
       WorkerProperties properties,
       MeterRegistry meters) {
     this.aiml = aiml;
-    this.cancellations = cancellations;
+    this.claims = claims;
+    this.resultUrls = resultUrls;
+    this.claimWait = properties.worker().claimWait();
     this.breakers = breakers;
     this.retry = retry;
     this.outcomes = outcomes;
@@ -79,10 +85,6 @@ class RunGeneration {
    */
   boolean run(GenerationRequested request, String correlationId, Runnable onStarted) {
     UUID id = request.generationId();
-    if (cancellations.isCancelled(id)) {
-      log.info("generation {} was cancelled before it started; skipped", id);
-      return true;
-    }
     Instant began = clock.instant();
     Progress progress = new Progress(request.providerTaskId());
     String outcome;
@@ -95,9 +97,9 @@ class RunGeneration {
       outcomes.publish(id, new GenerationSucceeded(UUID.randomUUID(), clock.instant(), GenerationSucceeded.SCHEMA_VERSION, id, urls, millis), correlationId);
       log.info("generation {} completed in {} ms", id, millis);
       outcome = "succeeded";
-    } catch (Cancelled e) {
-      log.info("generation {} was cancelled; stopped polling", id);
-      outcome = "cancelled";
+    } catch (NotClaimed e) {
+      log.info("generation {} was not claimed (cancelled, ended, or another worker's); never submitted", id);
+      outcome = "not_claimed";
     } catch (RuntimeException e) {
       if (stop.raised()) {
         handBack(request, progress.taskId, correlationId);
@@ -117,10 +119,22 @@ class RunGeneration {
   }
 
   private List<String> image(GenerationRequested request, String correlationId, Runnable onStarted) {
-    started(request, null, correlationId, onStarted);
+    claim(request, correlationId, onStarted);
     stopIfAsked();
     List<ImageOutput> images =
         provider("image", request, () -> aiml.generateImage(request.providerModel(), request.prompt(), request.params()));
+    int paid = request.paidOutputs();
+    if (images.size() > paid) {
+      meters.counter("nanogen.worker.surplus.outputs", "model", request.modelId()).increment(images.size() - paid);
+      log.warn("generation {}: the provider answered {} images, {} paid for; the rest are dropped",
+          request.generationId(), images.size(), paid);
+      images = images.subList(0, paid);
+    }
+    for (ImageOutput image : images) {
+      if (image instanceof ImageOutput.Link link) {
+        resultUrls.check(link.url());
+      }
+    }
     List<String> urls = new ArrayList<>();
     for (ImageOutput image : images) {
       urls.add(switch (image) {
@@ -133,28 +147,26 @@ class RunGeneration {
 
   private List<String> video(GenerationRequested request, Progress progress, String correlationId, Runnable onStarted) {
     if (progress.taskId == null) {
-      // Started (and the commit of the request) before the submission: a crash after this point never
+      // Claimed (and the request committed) before the submission: a crash after this point never
       // leads to a second submission; without a task id to resume, the deadline ends the generation.
-      started(request, null, correlationId, onStarted);
+      claim(request, correlationId, onStarted);
       stopIfAsked();
       progress.taskId =
           provider("video-submit", request, () -> aiml.submitVideo(request.providerModel(), request.prompt(), request.params()));
-      started(request, progress.taskId, correlationId, () -> {});
+      started(request, progress.taskId, null, correlationId, () -> {});
     } else {
       log.info("generation {} resumes provider task {}", request.generationId(), progress.taskId);
-      started(request, progress.taskId, correlationId, onStarted);
+      started(request, progress.taskId, null, correlationId, onStarted);
     }
     String task = progress.taskId;
     while (clock.instant().isBefore(request.deadline())) {
-      if (cancellations.isCancelled(request.generationId())) {
-        throw new Cancelled();
-      }
       stopIfAsked();
       VideoStatus status = provider("video-poll", request, () -> aiml.pollVideo(task));
       if ("completed".equals(status.state())) {
         if (status.url() == null) {
           throw ProviderError.badResponse("completed video has no url");
         }
+        resultUrls.check(status.url());
         return List.of(status.url());
       }
       if ("error".equals(status.state())) {
@@ -180,10 +192,45 @@ class RunGeneration {
     });
   }
 
-  private void started(GenerationRequested request, String taskId, String correlationId, Runnable onStarted) {
+  /**
+   * Claims the generation and waits for the gateway's answer: only a granted claim is submitted. The
+   * claim is repeated (same claim id) when no answer came within {@code claim-wait}, until the deadline.
+   *
+   * @throws NotClaimed when the gateway refused (cancelled, ended, or another attempt's) or the
+   *     deadline passed unanswered
+   */
+  private void claim(GenerationRequested request, String correlationId, Runnable onStarted) {
+    UUID claimId = UUID.randomUUID();
+    claims.expect(claimId);
+    try {
+      started(request, null, claimId, correlationId, onStarted);
+      while (true) {
+        Optional<Boolean> answer = claims.await(claimId, claimWait);
+        if (answer.isPresent()) {
+          if (!answer.get()) {
+            throw new NotClaimed();
+          }
+          return;
+        }
+        stopIfAsked();
+        if (!clock.instant().isBefore(request.deadline())) {
+          throw new NotClaimed();
+        }
+        log.info("generation {}: no answer to claim {} yet; claiming again", request.generationId(), claimId);
+        started(request, null, claimId, correlationId, () -> {});
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Stopping();
+    } finally {
+      claims.forget(claimId);
+    }
+  }
+
+  private void started(GenerationRequested request, String taskId, UUID claimId, String correlationId, Runnable onStarted) {
     outcomes.publish(
         request.generationId(),
-        new GenerationStarted(UUID.randomUUID(), clock.instant(), GenerationStarted.SCHEMA_VERSION, request.generationId(), taskId),
+        new GenerationStarted(UUID.randomUUID(), clock.instant(), GenerationStarted.SCHEMA_VERSION, request.generationId(), taskId, claimId),
         correlationId);
     onStarted.run();
   }
@@ -238,9 +285,12 @@ class RunGeneration {
     }
   }
 
-  /** The user cancelled: no outcome is published (the gateway already settled the generation). */
-  private static final class Cancelled extends RuntimeException {
-    Cancelled() {
+  /**
+   * The gateway refused the claim: the generation was cancelled or has ended (it already settled it),
+   * or another attempt holds the claim. Nothing was submitted and no outcome is published.
+   */
+  private static final class NotClaimed extends RuntimeException {
+    NotClaimed() {
       super(null, null, false, false);
     }
   }

@@ -5,6 +5,7 @@ import dev.nanogen.local.LocalStack;
 import dev.nanogen.model.GenerationRequested;
 import dev.nanogen.model.ModelKind;
 import dev.nanogen.model.Topics;
+import dev.nanogen.testkit.ClaimsStandIn;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -49,6 +51,8 @@ public final class WorkerBenchmark {
     int images = args.length > 3 ? Integer.parseInt(args[3]) : 3000;
     try (LocalStack stack = BenchStack.start(List.of("generation-worker"), "nanogen_bench_worker", 0);
         Outcomes outcomes = new Outcomes(stack.kafkaBootstrap());
+        // No gateway runs here: the stand-in answers the workers' claims as the gateway would.
+        ClaimsStandIn claims = new ClaimsStandIn(stack.kafkaBootstrap());
         KafkaProducer<String, String> producer = BenchStack.producer(stack)) {
       inFlight(stack, outcomes, producer, jobs, seconds);
       for (int count = 1; count <= workers; count++) {
@@ -145,7 +149,7 @@ public final class WorkerBenchmark {
       ids.add(id);
       GenerationRequested request = new GenerationRequested(UUID.randomUUID(), now, GenerationRequested.SCHEMA_VERSION, id, 1L,
           kind == ModelKind.VIDEO ? "bench-video" : "bench-image", kind == ModelKind.VIDEO ? "bench/video" : "bench/image",
-          kind, prompt + i, Map.of(), now.plusSeconds(900), null);
+          kind, prompt + i, Map.of(), 1, now.plusSeconds(900), null);
       producer.send(BenchStack.event(Topics.REQUESTS, id.toString(), request));
     }
     producer.flush();

@@ -101,7 +101,9 @@ public final class LocalStack implements AutoCloseable {
             // Inline (b64_json) results are served by this stack's gateway.
             Map.entry("NANOGEN_FILES_PUBLIC_BASE_URL", "http://127.0.0.1:" + settings.gatewayPort()),
             Map.entry("NANOGEN_SIGNUP_BONUS", Long.toString(settings.signupBonus())),
-            Map.entry("NANOGEN_ADMIN_TOKEN", StackSettings.LOCAL_ADMIN_TOKEN));
+            Map.entry("NANOGEN_ADMIN_TOKEN", StackSettings.LOCAL_ADMIN_TOKEN),
+            // The sandbox and the gateway serve results over http on loopback.
+            Map.entry("NANOGEN_FETCH_ALLOW_PRIVATE", "true"));
     ChildProcess process =
         ChildProcess.start(
             name,

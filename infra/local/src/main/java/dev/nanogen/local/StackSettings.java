@@ -30,7 +30,7 @@ public record StackSettings(
 
   public static final String LOCAL_BOT_TOKEN = "123456:LOCAL-DEV-TOKEN";
   /** The local stack's admin token (Bearer, /api/admin/**); never one used anywhere else. */
-  public static final String LOCAL_ADMIN_TOKEN = "local-admin-token-0123456789";
+  public static final String LOCAL_ADMIN_TOKEN = "local-admin-token-0123456789abcdef";
 
   /** A JDBC database with its credentials. */
   public record Database(String url, String username, String password) {}

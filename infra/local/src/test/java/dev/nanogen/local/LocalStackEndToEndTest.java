@@ -240,6 +240,57 @@ class LocalStackEndToEndTest {
     assertThat(me.path("credits_held").asLong()).isZero();
   }
 
+  /**
+   * The cancel rule end to end: 200 starts, each cancelled at a random moment while the real worker
+   * picks it up. A generation that ends cancelled was never submitted to the provider; one that lost
+   * the race (409) completes, submitted once.
+   */
+  @Test
+  void a_cancel_racing_the_pick_up_either_wins_before_submission_or_answers_409() throws Exception {
+    int count = 200;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+    List<java.util.concurrent.Future<String[]>> raced = new java.util.ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      long user = 9_100_000 + i;
+      String prompt = "e2e race " + i + " " + System.nanoTime();
+      raced.add(pool.submit(() -> {
+        HttpResponse<String> started = start(user, "flux-schnell", prompt);
+        assertThat(started.statusCode()).isEqualTo(202);
+        String id = JSON.readTree(started.body()).path("generation_id").asString();
+        Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(0, 120));
+        int cancel = post(user, "/api/generation/" + id + "/cancel").statusCode();
+        return new String[] {Long.toString(user), id, prompt, Integer.toString(cancel)};
+      }));
+    }
+    int cancelled = 0;
+    int completed = 0;
+    for (var future : raced) {
+      String[] r = future.get();
+      long user = Long.parseLong(r[0]);
+      JsonNode end = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+          .until(() -> JSON.readTree(get(user, "/api/generation/" + r[1]).body()),
+              n -> Set.of("completed", "cancelled", "failed").contains(n.path("status").asString()));
+      JsonNode me = JSON.readTree(get(user, "/api/me").body());
+      if (r[3].equals("200")) {
+        cancelled++;
+        assertThat(end.path("status").asString()).isEqualTo("cancelled");
+        assertThat(stack.sandbox().submissions(r[2])).as("a cancelled generation never reached the provider").isZero();
+        assertThat(me.path("credits_available").asLong()).isEqualTo(50);
+      } else {
+        completed++;
+        assertThat(r[3]).isEqualTo("409");
+        assertThat(end.path("status").asString()).isEqualTo("completed");
+        assertThat(stack.sandbox().acceptedSubmissions(r[2])).isEqualTo(1);
+        assertThat(me.path("credits_available").asLong()).isEqualTo(49);
+      }
+      assertThat(me.path("credits_held").asLong()).isZero();
+    }
+    pool.shutdown();
+    assertThat(cancelled + completed).isEqualTo(count);
+    assertThat(cancelled).as("some cancels won the race").isPositive();
+    assertThat(completed).as("some cancels lost the race").isPositive();
+  }
+
   private JsonNode awaitStatus(long user, String id, String status) {
     return awaitStatus(user, id, status, Duration.ofSeconds(60));
   }
@@ -257,6 +308,15 @@ class LocalStackEndToEndTest {
             .header("Authorization", "tma " + signer.sign(user, "E2E", "en"))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("model_id", model, "prompt", prompt))))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(long user, String path) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path))
+            .header("Authorization", "tma " + signer.sign(user, "E2E", "en"))
+            .POST(HttpRequest.BodyPublishers.noBody())
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }

@@ -34,7 +34,14 @@ import tools.jackson.databind.JsonNode;
  *   <li>{@code [polls:3]} — a video completes on the third poll (default 2)
  *   <li>{@code [seconds:20]} — a video completes 20 s after its submission, however often polled
  *   <li>{@code [video-error]} — a video ends with status {@code error}
+ *   <li>{@code [images:4]} — an image answer with four results, whatever was asked
+ *   <li>{@code [bad-url:javascript]} (any scheme) — results named by such a URL instead of an http one
+ *   <li>{@code [b64-bytes:5000]} — an inline image of that many bytes
  * </ul>
+ *
+ * <p>Result files for fetch tests: {@code /files/<name>?bytes=N} (exactly N bytes), {@code
+ * /files/drip?every=500} (headers, then a byte every 500 ms for a minute), {@code
+ * /files/redirect?to=<url>} (a 302 to that URL).
  *
  * And globally, through {@code POST /__sandbox/config} with {@code latency_ms}, {@code
  * failure_rate} (0..1, answered as 500) and {@code burst_429} (the next N submissions answer 429). {@code GET /__sandbox/submissions} reports the count of
@@ -46,6 +53,9 @@ public final class SandboxAimlServer implements AutoCloseable {
   private static final Pattern LATENCY = Pattern.compile("\\[latency:(\\d+)]");
   private static final Pattern POLLS = Pattern.compile("\\[polls:(\\d+)]");
   private static final Pattern SECONDS = Pattern.compile("\\[seconds:(\\d+)]");
+  private static final Pattern IMAGES = Pattern.compile("\\[images:(\\d+)]");
+  private static final Pattern BAD_URL = Pattern.compile("\\[bad-url:([a-z]+)]");
+  private static final Pattern B64_BYTES = Pattern.compile("\\[b64-bytes:(\\d+)]");
   /** A 1x1 transparent PNG. */
   static final byte[] PNG =
       Base64.getDecoder()
@@ -168,14 +178,21 @@ public final class SandboxAimlServer implements AutoCloseable {
       return;
     }
     accepted(prompt);
-    String url = baseUrl() + "/files/" + UUID.randomUUID() + ".png";
+    Matcher images = IMAGES.matcher(prompt);
+    int count = images.find() ? Integer.parseInt(images.group(1)) : 1;
+    List<Map<String, Object>> urls = new java.util.ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      urls.add(Map.of("url", resultUrl(prompt, ".png"), "width", 1));
+    }
+    Matcher b64Bytes = B64_BYTES.matcher(prompt);
     if (prompt.contains("[shape:images]")) {
-      JsonHttp.send(exchange, 200, Map.of("images", List.of(Map.of("url", url, "width", 1))));
-    } else if (prompt.contains("[b64]")) {
-      String b64 = Base64.getEncoder().encodeToString(PNG);
+      JsonHttp.send(exchange, 200, Map.of("images", urls));
+    } else if (prompt.contains("[b64]") || b64Bytes.find()) {
+      byte[] image = b64Bytes.find(0) ? java.util.Arrays.copyOf(PNG, Integer.parseInt(b64Bytes.group(1))) : PNG;
+      String b64 = Base64.getEncoder().encodeToString(image);
       JsonHttp.send(exchange, 200, Map.of("data", List.of(Map.of("b64_json", b64))));
     } else {
-      JsonHttp.send(exchange, 200, Map.of("data", List.of(Map.of("url", url))));
+      JsonHttp.send(exchange, 200, Map.of("data", urls.stream().map(u -> Map.of("url", u.get("url"))).toList()));
     }
   }
 
@@ -237,10 +254,19 @@ public final class SandboxAimlServer implements AutoCloseable {
               "status", "error",
               "error", Map.of("name", "GenerationError", "message", "sandbox: video failed")));
     } else {
-      String url = baseUrl() + "/files/" + id + ".mp4";
+      String url = task.prompt().contains("[bad-url:") ? resultUrl(task.prompt(), ".mp4") : baseUrl() + "/files/" + id + ".mp4";
       JsonHttp.send(
           exchange, 200, Map.of("id", id, "status", "completed", "video", Map.of("url", url)));
     }
+  }
+
+  /** A result URL on this server, or of the scheme a {@code [bad-url:…]} directive names. */
+  private String resultUrl(String prompt, String extension) {
+    Matcher bad = BAD_URL.matcher(prompt);
+    if (bad.find()) {
+      return bad.group(1) + ":" + (bad.group(1).equals("data") ? "text/html,<script>alert(1)</script>" : "alert(document.cookie)//" + extension);
+    }
+    return baseUrl() + "/files/" + UUID.randomUUID() + extension;
   }
 
   /**
@@ -249,6 +275,16 @@ public final class SandboxAimlServer implements AutoCloseable {
    */
   private void file(HttpExchange exchange) throws IOException {
     String path = exchange.getRequestURI().getPath();
+    if (path.equals("/files/redirect")) {
+      exchange.getResponseHeaders().set("Location", JsonHttp.query(exchange).get("to"));
+      exchange.sendResponseHeaders(302, -1);
+      exchange.close();
+      return;
+    }
+    if (path.equals("/files/drip")) {
+      drip(exchange, Long.parseLong(JsonHttp.query(exchange).getOrDefault("every", "500")));
+      return;
+    }
     String contentType = path.endsWith(".mp4") ? "video/mp4" : "image/png";
     String bytes = JsonHttp.query(exchange).get("bytes");
     long length = bytes == null ? PNG.length : Long.parseLong(bytes);
@@ -269,6 +305,22 @@ public final class SandboxAimlServer implements AutoCloseable {
       for (long left = length; left > 0; left -= chunk.length) {
         out.write(chunk, 0, (int) Math.min(chunk.length, left));
       }
+    }
+  }
+
+  /** Headers at once, then one byte every {@code everyMillis} for at most a minute. */
+  private static void drip(HttpExchange exchange, long everyMillis) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", "image/png");
+    exchange.sendResponseHeaders(200, 0);
+    try (var out = exchange.getResponseBody()) {
+      long until = System.currentTimeMillis() + 60_000;
+      while (System.currentTimeMillis() < until) {
+        out.write(0);
+        out.flush();
+        sleep(everyMillis);
+      }
+    } catch (IOException e) {
+      // the client gave up: what a drip is for
     }
   }
 

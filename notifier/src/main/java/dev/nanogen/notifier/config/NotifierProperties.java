@@ -1,5 +1,6 @@
 package dev.nanogen.notifier.config;
 
+import dev.nanogen.ops.AdminTokens;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -13,6 +14,7 @@ import org.springframework.util.unit.DataSize;
  * @param delivery pacing and retrying of messages
  * @param media how results are handed to Telegram by size
  * @param adminToken Bearer token of /api/admin/** (NANOGEN_ADMIN_TOKEN); none: admin API off
+ * @param fetch which result URLs it hands on or downloads
  */
 @ConfigurationProperties("nanogen")
 public record NotifierProperties(
@@ -20,7 +22,18 @@ public record NotifierProperties(
     @DefaultValue Kafka kafka,
     @DefaultValue Delivery delivery,
     @DefaultValue Media media,
-    String adminToken) {
+    String adminToken,
+    @DefaultValue Fetch fetch) {
+
+  /**
+   * @param allowPrivate also accept {@code http} result URLs and loopback or private hosts
+   *     ({@code NANOGEN_FETCH_ALLOW_PRIVATE}; local stacks and tests only)
+   */
+  public record Fetch(@DefaultValue("false") boolean allowPrivate) {}
+
+  public NotifierProperties {
+    AdminTokens.require(adminToken);
+  }
 
   /**
    * @param botToken the bot token (required)

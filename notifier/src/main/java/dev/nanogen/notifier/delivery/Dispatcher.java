@@ -163,6 +163,10 @@ class Dispatcher implements SmartLifecycle {
         log.warn("chat {}: Telegram refused the notice of generation {}, dropped: {}", chat, delivery.generationId(), e.getMessage());
         deliveries.dropped(delivery, e.getMessage(), settings.perChatInterval());
       }
+    } catch (SendNotice.UnsafeResult e) {
+      count("refused_url");
+      log.warn("chat {}: the notice of generation {} names a refused result URL, dropped: {}", chat, delivery.generationId(), e.getMessage());
+      deliveries.dropped(delivery, e.getMessage(), settings.perChatInterval());
     } catch (RuntimeException e) {
       Duration backoff = backoff(delivery.attempts());
       boolean parked = deliveries.failed(delivery, backoff, settings.perChatInterval(), settings.maxRetryAge(), describe(e));

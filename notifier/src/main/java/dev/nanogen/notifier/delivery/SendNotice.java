@@ -61,6 +61,11 @@ class SendNotice {
     if (completedWithResult(notice)) {
       String caption = text.caption(notice);
       List<String> urls = notice.resultUrls();
+      for (String url : urls) {
+        files.refusal(url).ifPresent(reason -> {
+          throw new UnsafeResult(reason);
+        });
+      }
       if (notice.kind() == ModelKind.VIDEO || urls.size() == 1) {
         return single(chat, notice.kind(), urls.getFirst(), caption, pacer).messageId();
       }
@@ -157,5 +162,12 @@ class SendNotice {
       fileIds.remember(urls.get(i), method, sent.get(i).fileId());
     }
     return sent.isEmpty() ? 0 : sent.getFirst().messageId();
+  }
+
+  /** A result URL that must not be handed to Telegram (not https, a private host): never retried. */
+  static final class UnsafeResult extends RuntimeException {
+    UnsafeResult(String reason) {
+      super("result URL refused: " + reason, null, false, false);
+    }
   }
 }

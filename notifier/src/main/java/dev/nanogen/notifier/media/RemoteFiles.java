@@ -1,81 +1,58 @@
 package dev.nanogen.notifier.media;
 
 import dev.nanogen.notifier.config.NotifierProperties;
+import dev.nanogen.ops.fetch.GuardedFetch;
+import dev.nanogen.ops.fetch.PublicUrls;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.springframework.stereotype.Component;
 
 /**
  * Result files as the provider (or the gateway) serves them: their size, learned with a HEAD
  * request, and their bytes, downloaded to a temporary file when Telegram cannot fetch them by URL.
+ * Every URL and redirect passes {@link PublicUrls} (https, public hosts; NANOGEN_FETCH_ALLOW_PRIVATE
+ * for local stacks), and every download has a deadline and a size cap ({@link GuardedFetch}).
  */
 @Component
 public class RemoteFiles {
-  private final HttpClient http;
+  private final PublicUrls urls;
+  private final GuardedFetch fetch;
   private final Duration probeTimeout;
   private final Duration downloadTimeout;
 
   RemoteFiles(NotifierProperties properties) {
     this.probeTimeout = properties.media().probeTimeout();
     this.downloadTimeout = properties.telegram().uploadTimeout();
-    this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(probeTimeout)
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .build();
+    this.urls = new PublicUrls(properties.fetch().allowPrivate());
+    this.fetch = new GuardedFetch(urls, probeTimeout);
+  }
+
+  /** Why a result URL must not be handed to anyone (Telegram included), or empty. */
+  public Optional<String> refusal(String url) {
+    return urls.refusal(url);
   }
 
   /** The Content-Length the server announces, or empty when it does not say or cannot be asked. */
   public OptionalLong size(String url) {
-    try {
-      HttpRequest head =
-          HttpRequest.newBuilder(URI.create(url)).method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(probeTimeout).build();
-      HttpResponse<Void> response = http.send(head, HttpResponse.BodyHandlers.discarding());
-      if (response.statusCode() / 100 != 2) {
-        return OptionalLong.empty();
-      }
-      return response.headers().firstValueAsLong("Content-Length");
-    } catch (IOException | IllegalArgumentException e) {
-      return OptionalLong.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return OptionalLong.empty();
-    }
+    return fetch.size(url, probeTimeout);
   }
 
   /**
    * Downloads at most {@code limit} bytes into a temporary file the caller deletes.
    *
-   * @throws IOException when the file cannot be fetched or is larger than {@code limit}
+   * @throws IOException when the file cannot be fetched, is refused, is larger than {@code limit} or
+   *     does not arrive within the upload time-out
    */
   public Path download(String url, long limit) throws IOException {
     Path file = Files.createTempFile("nanogen-upload-", ".part");
-    try {
-      HttpRequest get = HttpRequest.newBuilder(URI.create(url)).timeout(downloadTimeout).GET().build();
-      HttpResponse<InputStream> response = http.send(get, HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream in = response.body(); OutputStream out = Files.newOutputStream(file)) {
-        if (response.statusCode() / 100 != 2) {
-          throw new IOException("download answered " + response.statusCode());
-        }
-        byte[] buffer = new byte[64 * 1024];
-        long total = 0;
-        for (int n; (n = in.read(buffer)) >= 0; ) {
-          total += n;
-          if (total > limit) {
-            throw new IOException("file is larger than " + limit + " bytes");
-          }
-          out.write(buffer, 0, n);
-        }
-      }
+    try (OutputStream out = Files.newOutputStream(file)) {
+      fetch.download(url, limit, downloadTimeout, out);
       return file;
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(file);

@@ -43,7 +43,7 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class DeliveryTest {
   static final String TOKEN = "555:NOTIFIER-TEST";
-  static final String ADMIN_TOKEN = "notifier-admin-token-0123";
+  static final String ADMIN_TOKEN = "notifier-admin-token-0123456789abcdef";
   static final long MB = 1024 * 1024;
   static final TelegramStub TELEGRAM = new TelegramStub(0, TOKEN);
   static final SandboxAimlServer FILES = new SandboxAimlServer(0, null);
@@ -69,6 +69,8 @@ class DeliveryTest {
     registry.add("nanogen.telegram.bot-token", () -> TOKEN);
     registry.add("nanogen.telegram.api-base-url", TELEGRAM::baseUrl);
     registry.add("nanogen.admin-token", () -> ADMIN_TOKEN);
+    // The sandbox serves results over http on loopback.
+    registry.add("nanogen.fetch.allow-private", () -> "true");
     registry.add("nanogen.delivery.first-retry", () -> "200ms");
     registry.add("nanogen.delivery.max-retry-age", () -> "3s");
   }
