@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -85,7 +86,7 @@ class ProviderBoundaryTest extends IntegrationTest {
         new Object[] {"flux-pro", Map.of("safety_tolerance", "5"), "params.safety_tolerance"},
         new Object[] {"kling-video", Map.of("duration", 10_000), "params.duration"},
         new Object[] {"kling-video", Map.of("duration", 7), "params.duration"},
-        new Object[] {"veo-3", Map.of("duration", 16), "params.duration"},
+        new Object[] {"kling-video", Map.of("generate_audio", true), "params.generate_audio"},
         new Object[] {"dall-e-3", Map.of("n", 4), "params.n"},
         new Object[] {"dall-e-3", Map.of("quality", "ultra"), "params.quality"});
     for (Object[] attempt : attempts) {
@@ -210,15 +211,22 @@ class ProviderBoundaryTest extends IntegrationTest {
     Map<UUID, UUID> claimIds = new HashMap<>();
     ids.forEach(id -> claimIds.put(id, UUID.randomUUID()));
     try (KafkaProbe claims = new KafkaProbe(Topics.CLAIMS)) {
-      List<Integer> cancels = Concurrently.run(2 * count, i -> {
-        UUID id = ids.get(i / 2);
-        pause(ThreadLocalRandom.current().nextInt(0, 60));
-        if (i % 2 == 0) {
-          claim(id, claimIds.get(id));
-          return 0;
+      // Claims go out at once (a few ms of jitter); the k-th cancel about 5k ms later (±jitter), so the
+      // first cancels beat their claim through Kafka, the last ones come after it, and the middle ones race.
+      Map<UUID, java.util.concurrent.Future<Integer>> cancelCalls = new HashMap<>();
+      try (var timer = java.util.concurrent.Executors.newScheduledThreadPool(32)) {
+        for (int k = 0; k < count; k++) {
+          UUID id = ids.get(k);
+          timer.schedule(() -> claim(id, claimIds.get(id)), ThreadLocalRandom.current().nextInt(0, 10), TimeUnit.MILLISECONDS);
+          cancelCalls.put(id, timer.schedule(() -> post("/api/generation/" + id + "/cancel", user, "", Map.of()).statusCode(),
+              5L * k + ThreadLocalRandom.current().nextInt(0, 10), TimeUnit.MILLISECONDS));
         }
-        return post("/api/generation/" + id + "/cancel", user, "", Map.of()).statusCode();
-      });
+      }
+      List<Integer> cancels = new ArrayList<>();
+      for (UUID id : ids) {
+        cancels.add(0);
+        cancels.add(cancelCalls.get(id).resultNow());
+      }
       await().atMost(Duration.ofSeconds(60)).until(() -> answers(claims).keySet().containsAll(claimIds.values()));
       Map<UUID, Boolean> answers = answers(claims);
       int cancelled = 0;
@@ -246,13 +254,5 @@ class ProviderBoundaryTest extends IntegrationTest {
       assertThat(held).isEqualTo(claimed);
     }
     assertLedgerReconciles(user);
-  }
-
-  private static void pause(int millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -4,6 +4,7 @@ import dev.nanogen.gateway.auth.CurrentUser;
 import dev.nanogen.gateway.error.ValidationFailed;
 import dev.nanogen.gateway.web.Cursor;
 import dev.nanogen.model.GenerationStatus;
+import io.swagger.v3.oas.annotations.Operation;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -30,6 +31,10 @@ class GenerationController {
   }
 
   @PostMapping(path = "/api/generation/start", consumes = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(summary = "Start a generation",
+      description = "params are validated against the model's JSON Schema (GET /api/models, params): an unknown name, "
+          + "a wrong type or a value out of range is 400 VALIDATION_ERROR naming params.<name>. The price is computed "
+          + "from the model and the params (GET /api/models, pricing) and held.")
   ResponseEntity<String> start(
       CurrentUser user,
       @RequestBody StartRequest request,
@@ -60,6 +65,10 @@ class GenerationController {
 
   @PostMapping("/api/generation/{id}/cancel")
   @org.springframework.web.bind.annotation.ResponseStatus(HttpStatus.OK)
+  @Operation(summary = "Cancel a pending generation",
+      description = "Cancels a generation no worker has claimed yet (status pending: never sent to the provider) and "
+          + "releases its hold. Once processing, or ended: 409 GENERATION_NOT_CANCELLABLE; the provider's outcome then "
+          + "captures or releases the hold as usual. A generation that ends cancelled was never submitted.")
   Generations.View cancel(CurrentUser user, @PathVariable UUID id) {
     return cancel.cancel(user.id(), id);
   }

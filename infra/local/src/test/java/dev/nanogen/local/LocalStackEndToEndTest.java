@@ -253,11 +253,14 @@ class LocalStackEndToEndTest {
     for (int i = 0; i < count; i++) {
       long user = 9_100_000 + i;
       String prompt = "e2e race " + i + " " + System.nanoTime();
+      // The i-th cancel comes about 3i ms after its start: the first ones before any worker took the
+      // generation, the last ones after, the middle ones while a worker is claiming it.
+      long delay = 3L * i + java.util.concurrent.ThreadLocalRandom.current().nextLong(0, 20);
       raced.add(pool.submit(() -> {
         HttpResponse<String> started = start(user, "flux-schnell", prompt);
         assertThat(started.statusCode()).isEqualTo(202);
         String id = JSON.readTree(started.body()).path("generation_id").asString();
-        Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(0, 120));
+        Thread.sleep(delay);
         int cancel = post(user, "/api/generation/" + id + "/cancel").statusCode();
         return new String[] {Long.toString(user), id, prompt, Integer.toString(cancel)};
       }));

@@ -115,6 +115,18 @@ class DeliveryTest {
   }
 
   @Test
+  void a_result_url_that_is_not_http_is_never_handed_to_telegram() throws Exception {
+    for (String url : List.of("javascript:alert(document.cookie)", "file:///etc/passwd", "data:text/html,<script>alert(1)</script>")) {
+      long chat = CHATS.incrementAndGet();
+      GenerationSettled event = completed(chat, ModelKind.IMAGE, url);
+      publish(event);
+
+      assertThat(awaitState(event.generationId(), "DROPPED")).isEqualTo("DROPPED");
+      assertThat(TELEGRAM.messagesTo(chat)).as(url).isEmpty();
+    }
+  }
+
+  @Test
   void a_completed_image_is_sent_as_a_photo_with_a_caption() throws Exception {
     long chat = CHATS.incrementAndGet();
     GenerationSettled event = completed(chat, ModelKind.IMAGE, FILES.fileUrl("fox.png", 300_000));
