@@ -202,11 +202,18 @@ class RunGeneration {
   private void claim(GenerationRequested request, String correlationId, Runnable onStarted) {
     UUID claimId = UUID.randomUUID();
     claims.expect(claimId);
+    long asked = System.nanoTime();
     try {
       started(request, null, claimId, correlationId, onStarted);
       while (true) {
         Optional<Boolean> answer = claims.await(claimId, claimWait);
         if (answer.isPresent()) {
+          Timer.builder("nanogen.worker.claim.wait")
+              .description("from a claim to the gateway's answer")
+              .tag("granted", answer.get().toString())
+              .publishPercentileHistogram()
+              .register(meters)
+              .record(System.nanoTime() - asked, java.util.concurrent.TimeUnit.NANOSECONDS);
           if (!answer.get()) {
             throw new NotClaimed();
           }
