@@ -248,14 +248,17 @@ class LocalStackEndToEndTest {
   @Test
   void a_cancel_racing_the_pick_up_either_wins_before_submission_or_answers_409() throws Exception {
     int count = 200;
+    // The pipeline flows end to end first (another test may just have restarted Kafka).
+    long warm = 9_099_999;
+    awaitStatus(warm, JSON.readTree(start(warm, "flux-schnell", "e2e race warm-up").body()).path("generation_id").asString(), "completed");
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
     List<java.util.concurrent.Future<String[]>> raced = new java.util.ArrayList<>();
     for (int i = 0; i < count; i++) {
       long user = 9_100_000 + i;
       String prompt = "e2e race " + i + " " + System.nanoTime();
-      // The i-th cancel comes about 3i ms after its start: the first ones before any worker took the
+      // The i-th cancel comes about 10i ms after its start: the first ones before any worker took the
       // generation, the last ones after, the middle ones while a worker is claiming it.
-      long delay = 3L * i + java.util.concurrent.ThreadLocalRandom.current().nextLong(0, 20);
+      long delay = 10L * i + java.util.concurrent.ThreadLocalRandom.current().nextLong(0, 20);
       raced.add(pool.submit(() -> {
         HttpResponse<String> started = start(user, "flux-schnell", prompt);
         assertThat(started.statusCode()).isEqualTo(202);
