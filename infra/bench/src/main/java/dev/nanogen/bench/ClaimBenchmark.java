@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  */
 public final class ClaimBenchmark {
   private static final Pattern BUCKET =
-      Pattern.compile("nanogen_worker_claim_wait_seconds_bucket\\{granted=\"true\",le=\"([^\"]+)\"[^}]*} ([0-9.E+]+)");
+      Pattern.compile("nanogen_worker_claim_wait_seconds_bucket\\{([^}]*)} ([0-9.E+-]+)");
+  private static final Pattern LE = Pattern.compile("le=\"([^\"]+)\"");
 
   public static void main(String[] args) throws Exception {
     int rate = args.length > 0 ? Integer.parseInt(args[0]) : 20;
@@ -76,7 +77,11 @@ public final class ClaimBenchmark {
     Map<Double, Double> buckets = new TreeMap<>();
     Matcher m = BUCKET.matcher(text);
     while (m.find()) {
-      buckets.merge(m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1)),
+      Matcher le = LE.matcher(m.group(1));
+      if (!m.group(1).contains("granted=\"true\"") || !le.find()) {
+        continue;
+      }
+      buckets.merge(le.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1)),
           Double.parseDouble(m.group(2)), Double::sum);
     }
     return buckets;
