@@ -22,6 +22,10 @@ import tools.jackson.databind.json.JsonMapper;
  * The gateway's answers to this worker's claims (GenerationClaimed). Every worker instance reads the
  * claims topic in a consumer group of its own (newest records only) and hands each answer to the
  * generation waiting for it; answers to other workers' claims are dropped.
+ *
+ * <p>The group has one member, so Kafka 4's consumer group protocol (KIP-848) brings it nothing, while
+ * its consumer answered here 0.5 to 1.4 s after a record arrived against the classic consumer's tens
+ * of milliseconds (docs/benchmarks.md, "The claim round trip"): this listener uses the classic one.
  */
 @Component
 class Claims {
@@ -61,7 +65,7 @@ class Claims {
       id = "worker-claims",
       topics = Topics.CLAIMS,
       groupId = "nanogen-worker-claims-#{T(java.util.UUID).randomUUID()}",
-      properties = {"auto.offset.reset=latest"})
+      properties = {"auto.offset.reset=latest", "group.protocol=classic"})
   void on(ConsumerRecord<String, String> record, Acknowledgment ack) {
     ack.acknowledge();
     KafkaRecords.requireType(record, GenerationClaimed.class);
