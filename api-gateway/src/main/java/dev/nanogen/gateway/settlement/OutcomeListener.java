@@ -12,7 +12,11 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Consumes the workers' outcomes and hands each to {@link SettleOutcome}. */
+/**
+ * Consumes the workers' outcomes and hands each to {@link SettleOutcome}. Six consumers by default
+ * ({@code nanogen.outcomes.concurrency}, at most the partition count): each record is a transaction of
+ * a few statements, so this path is bound by round trips, and a worker's claim waits on it.
+ */
 @Component
 class OutcomeListener {
   private final SettleOutcome settle;
@@ -27,7 +31,7 @@ class OutcomeListener {
       id = "gateway-outcomes",
       topics = Topics.OUTCOMES,
       groupId = "nanogen-gateway",
-      concurrency = "${nanogen.outcomes.concurrency:3}")
+      concurrency = "${nanogen.outcomes.concurrency:6}")
   void on(ConsumerRecord<String, String> record) {
     String type = KafkaRecords.header(record, Topics.EVENT_TYPE_HEADER);
     String correlationId = KafkaRecords.header(record, Topics.CORRELATION_HEADER);

@@ -49,6 +49,7 @@ class RunGeneration {
   private final Clock clock;
   private final Duration pollInterval;
   private final Duration claimWait;
+  private static final Duration MAX_CLAIM_WAIT = Duration.ofSeconds(30);
   private final MeterRegistry meters;
 
   RunGeneration(
@@ -194,7 +195,8 @@ class RunGeneration {
 
   /**
    * Claims the generation and waits for the gateway's answer: only a granted claim is submitted. The
-   * claim is repeated (same claim id) when no answer came within {@code claim-wait}, until the deadline.
+   * claim is repeated (same claim id) when no answer came within {@code claim-wait}, doubling the wait
+   * each time, until the deadline.
    *
    * @throws NotClaimed when the gateway refused (cancelled, ended, or another attempt's) or the
    *     deadline passed unanswered
@@ -205,8 +207,10 @@ class RunGeneration {
     long asked = System.nanoTime();
     try {
       started(request, null, claimId, correlationId, onStarted);
+      // Doubled after each unanswered claim (at most 30 s): a slow gateway is not sent ever more claims.
+      Duration wait = claimWait;
       while (true) {
-        Optional<Boolean> answer = claims.await(claimId, claimWait);
+        Optional<Boolean> answer = claims.await(claimId, wait);
         if (answer.isPresent()) {
           Timer.builder("nanogen.worker.claim.wait")
               .description("from a claim to the gateway's answer")
@@ -223,7 +227,8 @@ class RunGeneration {
         if (!clock.instant().isBefore(request.deadline())) {
           throw new NotClaimed();
         }
-        log.info("generation {}: no answer to claim {} yet; claiming again", request.generationId(), claimId);
+        log.info("generation {}: no answer to claim {} within {}; claiming again", request.generationId(), claimId, wait);
+        wait = wait.multipliedBy(2).compareTo(MAX_CLAIM_WAIT) > 0 ? MAX_CLAIM_WAIT : wait.multipliedBy(2);
         started(request, null, claimId, correlationId, () -> {});
       }
     } catch (InterruptedException e) {
