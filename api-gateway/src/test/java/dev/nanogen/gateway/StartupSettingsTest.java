@@ -1,30 +1,21 @@
 package dev.nanogen.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.nanogen.testkit.TestInfra;
+import dev.nanogen.testkit.StartupRefusal;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.core.NestedExceptionUtils;
 
 /** A gateway given a guessable admin token does not start, and says which setting is wrong. */
 class StartupSettingsTest {
 
   @Test
   void a_short_or_placeholder_admin_token_stops_the_gateway_at_start_naming_the_variable() {
-    TestInfra.Database db = TestInfra.freshDatabase("nanogen_gateway_startup_test");
     for (String weak : new String[] {"change-me", "local-admin-token-0123456789"}) {
-      Throwable failure =
-          catchThrowable(() -> new SpringApplicationBuilder(GatewayApplication.class)
-              .web(WebApplicationType.NONE)
-              .run("--spring.datasource.url=" + db.url(), "--spring.datasource.username=" + db.username(),
-                  "--spring.datasource.password=" + db.password(), "--spring.kafka.bootstrap-servers=" + TestInfra.kafkaBootstrap(),
-                  "--nanogen.telegram.bot-token=1:T", "--nanogen.admin-token=" + weak, "--management.server.port=0")
-              .close());
-      assertThat(failure).as(weak).isNotNull();
-      assertThat(NestedExceptionUtils.getMostSpecificCause(failure).getMessage()).contains("NANOGEN_ADMIN_TOKEN");
+      String refusal = StartupRefusal.of("nanogen_gateway_startup_test", "--nanogen.admin-token=" + weak,
+          args -> new SpringApplicationBuilder(GatewayApplication.class).web(WebApplicationType.NONE).run(args));
+      assertThat(refusal).as(weak).contains("NANOGEN_ADMIN_TOKEN");
     }
   }
 }
