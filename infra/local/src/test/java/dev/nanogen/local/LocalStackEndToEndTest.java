@@ -251,27 +251,28 @@ class LocalStackEndToEndTest {
     // The pipeline flows end to end first (another test may just have restarted Kafka).
     long warm = 9_099_999;
     awaitStatus(warm, JSON.readTree(start(warm, "flux-schnell", "e2e race warm-up").body()).path("generation_id").asString(), "completed");
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
-    List<java.util.concurrent.Future<String[]>> raced = new java.util.ArrayList<>();
+    var timer = java.util.concurrent.Executors.newScheduledThreadPool(16);
+    List<java.util.concurrent.Future<? extends java.util.concurrent.Future<String[]>>> raced = new java.util.ArrayList<>();
     for (int i = 0; i < count; i++) {
       long user = 9_100_000 + i;
       String prompt = "e2e race " + i + " " + System.nanoTime();
       // The i-th cancel comes about 10i ms after its start: the first ones before any worker took the
       // generation, the last ones after, the middle ones while a worker is claiming it.
       long delay = 10L * i + java.util.concurrent.ThreadLocalRandom.current().nextLong(0, 20);
-      raced.add(pool.submit(() -> {
+      raced.add(timer.submit(() -> {
         HttpResponse<String> started = start(user, "flux-schnell", prompt);
         assertThat(started.statusCode()).isEqualTo(202);
         String id = JSON.readTree(started.body()).path("generation_id").asString();
-        Thread.sleep(delay);
-        int cancel = post(user, "/api/generation/" + id + "/cancel").statusCode();
-        return new String[] {Long.toString(user), id, prompt, Integer.toString(cancel)};
+        return timer.schedule(() -> {
+          int cancel = post(user, "/api/generation/" + id + "/cancel").statusCode();
+          return new String[] {Long.toString(user), id, prompt, Integer.toString(cancel)};
+        }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
       }));
     }
     int cancelled = 0;
     int completed = 0;
     for (var future : raced) {
-      String[] r = future.get();
+      String[] r = future.get().get();
       long user = Long.parseLong(r[0]);
       JsonNode end = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
           .until(() -> JSON.readTree(get(user, "/api/generation/" + r[1]).body()),
@@ -291,7 +292,7 @@ class LocalStackEndToEndTest {
       }
       assertThat(me.path("credits_held").asLong()).isZero();
     }
-    pool.shutdown();
+    timer.shutdown();
     assertThat(cancelled + completed).isEqualTo(count);
     assertThat(cancelled).as("some cancels won the race").isPositive();
     assertThat(completed).as("some cancels lost the race").isPositive();
