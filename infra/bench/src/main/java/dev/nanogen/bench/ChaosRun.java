@@ -220,6 +220,7 @@ public final class ChaosRun {
     Map<String, Long> figures = new java.util.LinkedHashMap<>();
     Map<Long, Long> terminalByUser = new HashMap<>();
     List<String> prompts = new ArrayList<>();
+    List<String> cancelledPrompts = new ArrayList<>();
     try (Connection db = BenchStack.connect(stack); Statement s = db.createStatement()) {
       figures.put("generations", count(s, "SELECT count(*) FROM generations"));
       figures.put("completed", count(s, "SELECT count(*) FROM generations WHERE status = 'completed'"));
@@ -240,7 +241,14 @@ public final class ChaosRun {
           prompts.add(rs.getString(1));
         }
       }
+      try (ResultSet rs = s.executeQuery("SELECT prompt FROM generations WHERE status = 'cancelled'")) {
+        while (rs.next()) {
+          cancelledPrompts.add(rs.getString(1));
+        }
+      }
     }
+    // The cancel rule: a generation that ended cancelled was never submitted to the provider.
+    figures.put("cancelled_submitted", cancelledPrompts.stream().filter(p -> stack.sandbox().submissions(p) > 0).count());
     HttpResponse<String> reconcile = http.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/admin/reconcile"))
         .header("Authorization", "Bearer " + adminToken).build(), HttpResponse.BodyHandlers.ofString());
     JsonNode report = JSON.readTree(reconcile.body());
@@ -266,7 +274,7 @@ public final class ChaosRun {
     figures.put("keyed_pairs", (long) duplicates.get());
     boolean pass = figures.get("open") == 0 && figures.get("settled_twice") == 0 && figures.get("negative_users") == 0
         && figures.get("reconcile_users") == 0 && figures.get("reconcile_open_holds") == 0
-        && figures.get("submitted_twice") == 0 && lost == 0 && repeated <= tolerated && figures.get("same_key_twice") == 0;
+        && figures.get("submitted_twice") == 0 && figures.get("cancelled_submitted") == 0 && lost == 0 && repeated <= tolerated && figures.get("same_key_twice") == 0;
     System.out.println("chaos events: " + events);
     System.out.println("http answers: " + answers);
     if (!submittedTwice.isEmpty()) {
