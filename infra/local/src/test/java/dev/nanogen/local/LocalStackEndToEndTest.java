@@ -336,9 +336,26 @@ class LocalStackEndToEndTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * A free port below Linux's ephemeral range (32768 and up): the stack binds it a minute later, and a
+   * port the kernel hands out for outgoing connections can be taken in between ("Port … was already
+   * in use" once in a CI run).
+   */
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = random.nextInt(20_000, 32_000);
+      if (!PICKED.add(port)) {
+        continue;
+      }
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new IOException("no free port below the ephemeral range");
   }
+
+  private static final Set<Integer> PICKED = new java.util.HashSet<>();
 }
