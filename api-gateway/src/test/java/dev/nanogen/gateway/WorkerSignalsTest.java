@@ -121,7 +121,9 @@ class WorkerSignalsTest extends IntegrationTest {
     // The workers own this schema (their Flyway history); here it is created from their migration.
     jdbc.sql("CREATE SCHEMA IF NOT EXISTS files").update();
     jdbc.sql("DROP TABLE IF EXISTS files.result_files").update();
-    jdbc.sql("SET search_path TO files; " + Files.readString(Path.of("../generation-worker/src/main/resources/db/files/V1__result_files.sql")) + "; SET search_path TO public").update();
+    for (String migration : List.of("V1__result_files.sql", "V2__result_files_stored_uncompressed.sql")) {
+      jdbc.sql("SET search_path TO files; " + Files.readString(Path.of("../generation-worker/src/main/resources/db/files/" + migration)) + "; SET search_path TO public").update();
+    }
     UUID fileId = UUID.randomUUID();
     byte[] png = {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 1, 2, 3};
     jdbc.sql("INSERT INTO files.result_files (id, generation_id, content_type, content) VALUES (:id, :g, 'image/png', :c)")

@@ -27,9 +27,10 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
  * the capability. An unknown id answers 404 (an empty body, not a problem: this is a file URL).
  *
  * <p>The file is streamed in {@link #CHUNK}-byte slices read one query at a time, so a large file
- * never sits whole in the heap. It is served as the image or video it is, never as anything a
- * browser would run: {@code nosniff}, a content security policy that allows nothing, and any type
- * other than the known media types as an attachment.
+ * never sits whole in the heap; the workers store it uncompressed, so a slice is read without the
+ * rest. It is served as the image or video it is, never as anything a browser would run: {@code
+ * nosniff}, a content security policy that allows nothing, and any type other than the known media
+ * types as an attachment.
  */
 @RestController
 class ResultFilesController {

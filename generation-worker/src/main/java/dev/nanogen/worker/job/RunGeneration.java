@@ -30,7 +30,8 @@ import org.springframework.stereotype.Component;
 /**
  * Runs one requested generation to an outcome: claims it (GenerationStarted) and submits only once
  * the gateway granted the claim, announces the provider task id of a video as soon as there is one
- * (so a worker that takes over resumes polling instead of submitting again), calls the provider through the model's circuit under the retry policy, and
+ * (so a worker that takes over resumes polling instead of submitting again), calls the provider
+ * through the model's circuit under the retry policy, and
  * publishes GenerationSucceeded or GenerationFailed — or, when the process stops first,
  * GenerationHandedBack.
  */
