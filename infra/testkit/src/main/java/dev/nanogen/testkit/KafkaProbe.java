@@ -4,13 +4,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Reads a topic from the beginning, for tests that check what was published. */
+/**
+ * Reads a topic from the beginning, for tests that check what was published. It assigns itself every
+ * partition (no group to join), so the first read already sees what the topic holds.
+ */
 public final class KafkaProbe implements AutoCloseable {
   private final KafkaConsumer<String, String> consumer;
   private final List<ConsumerRecord<String, String>> seen = new ArrayList<>();
@@ -20,22 +23,30 @@ public final class KafkaProbe implements AutoCloseable {
         new KafkaConsumer<>(
             Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.kafkaBootstrap(),
-                ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class));
-    consumer.subscribe(List.of(topic));
+    List<TopicPartition> partitions =
+        consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+            .map(p -> new TopicPartition(topic, p.partition()))
+            .toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
   }
 
-  /** Every record seen so far with this key, after one more poll. */
+  /** Every record seen so far with this key, after reading up to the end. */
   public List<ConsumerRecord<String, String>> withKey(String key) {
-    consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
-    return seen.stream().filter(r -> key.equals(r.key())).toList();
+    return all().stream().filter(r -> key.equals(r.key())).toList();
   }
 
-  /** Every record seen so far, after one more poll. */
+  /** Every record seen so far, after reading up to the end of each partition. */
   public List<ConsumerRecord<String, String>> all() {
-    consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+    Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())
+        && System.nanoTime() < deadline) {
+      consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+    }
     return List.copyOf(seen);
   }
 

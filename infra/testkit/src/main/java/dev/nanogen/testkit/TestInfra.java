@@ -11,7 +11,8 @@ import java.sql.Statement;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.postgresql.PostgreSQLContainer;
@@ -24,7 +25,7 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  *   <li>{@code testcontainers}: Testcontainers' PostgreSQL and Kafka (needs a Docker engine);
  *   <li>{@code local}: the database at {@code NANOGEN_TEST_DB_URL} (an admin connection, default
  *       {@code jdbc:postgresql://127.0.0.1:5432/postgres} as {@code postgres}), or, when none answers,
- *       an embedded PostgreSQL (zonky); and spring-kafka-test's embedded KRaft broker;
+ *       an embedded PostgreSQL (zonky); and an in-JVM KRaft broker (Kafka's own test kit);
  *   <li>{@code auto} (the default): {@code testcontainers} where a Docker engine answers, else
  *       {@code local}.
  * </ul>
@@ -39,7 +40,7 @@ public final class TestInfra {
 
   private static Database adminDatabase;
   private static String kafkaBootstrap;
-  private static EmbeddedKafkaKraftBroker embeddedKafka;
+  private static KafkaClusterTestKit embeddedKafka;
 
   private TestInfra() {}
 
@@ -97,24 +98,48 @@ public final class TestInfra {
   public static synchronized String kafkaBootstrap() {
     if (kafkaBootstrap == null) {
       if (usesTestcontainers()) {
-        KafkaContainer kafka = new KafkaContainer("apache/kafka-native:4.1.2");
+        KafkaContainer kafka = new KafkaContainer("apache/kafka-native:4.3.1");
         kafka.start();
         kafkaBootstrap = kafka.getBootstrapServers();
       } else {
-        embeddedKafka = new EmbeddedKafkaKraftBroker(1, PARTITIONS);
-        // The consumer group protocol delivers assignments with heartbeats: beat often in tests.
-        embeddedKafka.brokerProperties(
-            java.util.Map.of(
-                "group.consumer.min.heartbeat.interval.ms", "500",
-                "group.consumer.heartbeat.interval.ms", "1000",
-                "group.consumer.min.session.timeout.ms", "6000",
-                "group.consumer.session.timeout.ms", "10000"));
-        embeddedKafka.afterPropertiesSet();
-        kafkaBootstrap = embeddedKafka.getBrokersAsString();
+        embeddedKafka = embeddedKafka();
+        kafkaBootstrap = embeddedKafka.bootstrapServers();
       }
       log.info("test Kafka at {}", kafkaBootstrap);
     }
     return kafkaBootstrap;
+  }
+
+  /** One combined broker + controller, topics of {@link #PARTITIONS} partitions by default. */
+  private static KafkaClusterTestKit embeddedKafka() {
+    try {
+      KafkaClusterTestKit cluster =
+          new KafkaClusterTestKit.Builder(
+                  new TestKitNodes.Builder()
+                      .setCombined(true)
+                      .setNumBrokerNodes(1)
+                      .setNumControllerNodes(1)
+                      .build())
+              .setConfigProp("num.partitions", String.valueOf(PARTITIONS))
+              .setConfigProp("offsets.topic.replication.factor", "1")
+              .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
+              .setConfigProp("share.coordinator.state.topic.min.isr", "1")
+              .setConfigProp("transaction.state.log.replication.factor", "1")
+              .setConfigProp("transaction.state.log.min.isr", "1")
+              // The consumer group protocol delivers assignments with heartbeats: beat often in tests.
+              .setConfigProp("group.consumer.min.heartbeat.interval.ms", "500")
+              .setConfigProp("group.consumer.heartbeat.interval.ms", "1000")
+              .setConfigProp("group.consumer.min.session.timeout.ms", "6000")
+              .setConfigProp("group.consumer.session.timeout.ms", "10000")
+              .build();
+      cluster.format();
+      cluster.startup();
+      cluster.waitForReadyBrokers();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(cluster)));
+      return cluster;
+    } catch (Exception e) {
+      throw new IllegalStateException("the embedded Kafka broker could not start", e);
+    }
   }
 
   private static Database admin() {
