@@ -1,11 +1,13 @@
 package dev.nanogen.gateway;
 
+import dev.nanogen.model.Topics;
 import dev.nanogen.testkit.InitDataSigner;
 import dev.nanogen.testkit.TestInfra;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Map;
@@ -13,7 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -41,6 +45,16 @@ public abstract class IntegrationTest {
   @LocalServerPort protected int port;
   @Autowired protected JdbcClient jdbc;
   @Autowired protected MovableClock clock;
+  @Autowired protected KafkaTemplate<String, String> kafka;
+  /** The gateway's own mapper: events in the wire form (snake_case) every service reads. */
+  @Autowired private JsonMapper wire;
+
+  /** Publishes {@code event} as its producer would: JSON, its type in the event-type header. */
+  protected void publish(String topic, String key, Record event) throws Exception {
+    ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, wire.writeValueAsString(event));
+    record.headers().add(Topics.EVENT_TYPE_HEADER, event.getClass().getSimpleName().getBytes(StandardCharsets.UTF_8));
+    kafka.send(record).get();
+  }
 
   @DynamicPropertySource
   static void infrastructure(DynamicPropertyRegistry registry) {

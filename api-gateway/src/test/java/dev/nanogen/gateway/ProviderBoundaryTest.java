@@ -31,7 +31,6 @@ import tools.jackson.databind.json.JsonMapper;
  * cancel after the provider has the job. Each attempt goes through HTTP and the real broker.
  */
 class ProviderBoundaryTest extends IntegrationTest {
-  @Autowired KafkaTemplate<String, String> kafka;
   @Autowired JsonMapper json;
 
   private HttpResponse<String> start(long user, String model, Map<String, Object> params) {
@@ -53,7 +52,7 @@ class ProviderBoundaryTest extends IntegrationTest {
   }
 
   private void claim(UUID id, UUID claimId) {
-    GenerationStarted started = new GenerationStarted(UUID.randomUUID(), Instant.now(), GenerationStarted.SCHEMA_VERSION, id, null, claimId);
+    GenerationStarted started = new GenerationStarted(UUID.randomUUID(), Instant.now(), GenerationStarted.SCHEMA_VERSION, id, null, claimId, null);
     ProducerRecord<String, String> record = new ProducerRecord<>(Topics.OUTCOMES, id.toString(), json.writeValueAsString(started));
     record.headers().add(Topics.EVENT_TYPE_HEADER, "GenerationStarted".getBytes(StandardCharsets.UTF_8));
     try {

@@ -22,7 +22,6 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Worker outcomes travel through the real broker and are applied once, whatever happens to them. */
 class SettlementTest extends IntegrationTest {
-  @Autowired KafkaTemplate<String, String> kafka;
   @Autowired JsonMapper json;
 
   private void publish(UUID id, String type, String value) throws Exception {
@@ -54,7 +53,7 @@ class SettlementTest extends IntegrationTest {
     UUID id = startOne(user, "flux-pro");
     GenerationSucceeded succeeded = new GenerationSucceeded(UUID.randomUUID(), Instant.now(), 1, id, List.of("http://img/1.png"), 42);
 
-    publish(id, new GenerationStarted(UUID.randomUUID(), Instant.now(), 1, id, null, null));
+    publish(id, new GenerationStarted(UUID.randomUUID(), Instant.now(), 1, id, null, null, null));
     publish(id, succeeded);
     publish(id, succeeded);
     publish(id, new GenerationSucceeded(UUID.randomUUID(), Instant.now(), 1, id, List.of("http://img/2.png"), 43));

@@ -23,11 +23,10 @@ import tools.jackson.databind.json.JsonMapper;
 /** With started notices on, the first pick-up of a generation is announced once, for the notifier. */
 @TestPropertySource(properties = "nanogen.notice-started=true")
 class StartedNoticeTest extends IntegrationTest {
-  @Autowired KafkaTemplate<String, String> kafka;
   @Autowired JsonMapper json;
 
   private void started(UUID id, String taskId) throws Exception {
-    GenerationStarted event = new GenerationStarted(UUID.randomUUID(), Instant.now(), 1, id, taskId, null);
+    GenerationStarted event = new GenerationStarted(UUID.randomUUID(), Instant.now(), 1, id, taskId, null, null);
     ProducerRecord<String, String> record = new ProducerRecord<>(Topics.OUTCOMES, id.toString(), json.writeValueAsString(event));
     record.headers().add(Topics.EVENT_TYPE_HEADER, "GenerationStarted".getBytes(StandardCharsets.UTF_8));
     kafka.send(record).get();

@@ -19,10 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.kafka.core.KafkaTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,14 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
  * and inline results stored in the file store (served at /files/{id}).
  */
 class WorkerSignalsTest extends IntegrationTest {
-  @Autowired KafkaTemplate<String, String> kafka;
   @Autowired JsonMapper json;
-
-  private void publish(String topic, String key, Record event) throws Exception {
-    ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, json.writeValueAsString(event));
-    record.headers().add(Topics.EVENT_TYPE_HEADER, event.getClass().getSimpleName().getBytes(StandardCharsets.UTF_8));
-    kafka.send(record).get();
-  }
 
   @Test
   void a_handed_back_video_is_dispatched_again_at_once_with_its_task_id() throws Exception {
@@ -48,7 +39,7 @@ class WorkerSignalsTest extends IntegrationTest {
     UUID id = UUID.fromString(json(start(user, "kling-video", "handed back " + UUID.randomUUID())).path("generation_id").asString());
     try (KafkaProbe requests = new KafkaProbe(Topics.REQUESTS)) {
       await().atMost(Duration.ofSeconds(20)).until(() -> requests.withKey(id.toString()).size() == 1);
-      publish(Topics.OUTCOMES, id.toString(), new GenerationStarted(UUID.randomUUID(), Instant.now(), 1, id, null, null));
+      publish(Topics.OUTCOMES, id.toString(), new GenerationStarted(UUID.randomUUID(), Instant.now(), 1, id, null, null, null));
       publish(Topics.OUTCOMES, id.toString(), new GenerationHandedBack(UUID.randomUUID(), Instant.now(), 1, id, "vid-task-7", "worker stopping"));
 
       List<ConsumerRecord<String, String>> dispatched =

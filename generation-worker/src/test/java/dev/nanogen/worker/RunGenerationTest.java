@@ -19,6 +19,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 class RunGenerationTest extends WorkerIntegrationTest {
+  @Autowired dev.nanogen.worker.job.WorkerLease lease;
+
   @Autowired JdbcClient jdbc;
 
   private List<Outcome> run(ModelKind kind, String prompt, Duration deadline) throws Exception {
@@ -63,6 +65,23 @@ class RunGenerationTest extends WorkerIntegrationTest {
     assertThat(last(outcomes).type()).isEqualTo("GenerationSucceeded");
     assertThat(last(outcomes).body().path("result_urls").get(0).asString()).endsWith(".mp4");
     assertThat(SANDBOX.submissions(prompt)).isEqualTo(1);
+  }
+
+  @Test
+  void every_started_names_this_worker_whose_heartbeats_renew_its_lease() throws Exception {
+    try (KafkaProbe heartbeats = new KafkaProbe(Topics.HEARTBEATS)) {
+      List<Outcome> outcomes = run(ModelKind.VIDEO, "leased [polls:2] " + System.nanoTime(), Duration.ofMinutes(1));
+
+      String worker = lease.workerId().toString();
+      List<Outcome> started = outcomes.stream().filter(o -> o.type().equals("GenerationStarted")).toList();
+      assertThat(started).hasSize(2).allSatisfy(o -> assertThat(o.body().path("worker_id").asString()).isEqualTo(worker));
+      List<Outcome> beats = await().atMost(Duration.ofSeconds(10))
+          .until(() -> events(heartbeats, worker), list -> list.size() >= 3);
+      assertThat(beats).allSatisfy(b -> {
+        assertThat(b.type()).isEqualTo("WorkerHeartbeat");
+        assertThat(b.body().path("lease_seconds").asInt()).isEqualTo(2);
+      });
+    }
   }
 
   @Test

@@ -75,6 +75,8 @@ abstract class WorkerIntegrationTest {
     settings.put("nanogen.worker.shutdown-grace", "2s");
     settings.put("nanogen.worker.claim-wait", "1s");
     settings.put("nanogen.files.max-bytes", Long.toString(MAX_FILE_BYTES));
+    settings.put("nanogen.lease.duration", "2s");
+    settings.put("nanogen.lease.renew-every", "250ms");
     // The sandbox serves its results over http on loopback.
     settings.put("nanogen.fetch.allow-private", "true");
     return settings;

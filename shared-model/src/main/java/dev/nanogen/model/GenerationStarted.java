@@ -11,6 +11,8 @@ import java.util.UUID;
  *
  * @param providerTaskId the provider's task id (videos), or null before a submission
  * @param claimId the worker attempt asking to submit (one per attempt; a repeated claim keeps it)
+ * @param workerId the worker process holding the generation now, whose lease ({@link WorkerHeartbeat})
+ *     keeps it there; null from workers before schema version 3
  */
 public record GenerationStarted(
     UUID eventId,
@@ -18,7 +20,8 @@ public record GenerationStarted(
     int schemaVersion,
     UUID generationId,
     String providerTaskId,
-    UUID claimId) {
+    UUID claimId,
+    UUID workerId) {
 
-  public static final int SCHEMA_VERSION = 2;
+  public static final int SCHEMA_VERSION = 3;
 }

@@ -39,6 +39,15 @@ public final class Topics {
    */
   public static final String MODELS = "nanogen.worker.models";
 
+  /**
+   * worker → gateway: {@link WorkerHeartbeat}, keyed by the worker id; short retention (a heartbeat
+   * older than its lease says nothing).
+   */
+  public static final String HEARTBEATS = "nanogen.worker.heartbeats";
+
+  /** How long {@link #HEARTBEATS} keeps a record. */
+  public static final java.time.Duration HEARTBEAT_RETENTION = java.time.Duration.ofHours(1);
+
   /** Suffix of each topic's dead-letter topic. */
   public static final String DLT_SUFFIX = ".dlt";
 

@@ -3,12 +3,15 @@ package dev.nanogen.ops;
 import dev.nanogen.model.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BiFunction;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.NestedExceptionUtils;
+import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -19,6 +22,18 @@ public final class KafkaRecords {
   private static final Logger log = LoggerFactory.getLogger(KafkaRecords.class);
 
   private KafkaRecords() {}
+
+  /**
+   * The heartbeat topic (its producer, the worker, and its consumer, the gateway, both create it):
+   * records are kept {@link Topics#HEARTBEAT_RETENTION}, since an old heartbeat says nothing.
+   */
+  public static NewTopic heartbeatTopic(int partitions, short replicas) {
+    return TopicBuilder.name(Topics.HEARTBEATS)
+        .partitions(partitions)
+        .replicas(replicas)
+        .config(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Topics.HEARTBEAT_RETENTION.toMillis()))
+        .build();
+  }
 
   /** A header's text (UTF-8), or null when the record has none by that name. */
   public static String header(ConsumerRecord<?, ?> record, String name) {

@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.config;
 
 import dev.nanogen.model.Topics;
+import dev.nanogen.ops.KafkaRecords;
 import java.time.Clock;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.context.annotation.Bean;
@@ -28,7 +29,9 @@ class InfrastructureConfig {
         topic(Topics.CHATS, kafka),
         topic(Topics.CHATS + Topics.DLT_SUFFIX, kafka),
         topic(Topics.MODELS, kafka),
-        topic(Topics.MODELS + Topics.DLT_SUFFIX, kafka));
+        topic(Topics.MODELS + Topics.DLT_SUFFIX, kafka),
+        KafkaRecords.heartbeatTopic(kafka.partitions(), kafka.replicas()),
+        topic(Topics.HEARTBEATS + Topics.DLT_SUFFIX, kafka));
   }
 
   private static NewTopic topic(String name, NanogenProperties.Kafka kafka) {

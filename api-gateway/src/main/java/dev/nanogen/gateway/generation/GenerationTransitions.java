@@ -38,12 +38,14 @@ public class GenerationTransitions {
 
   /**
    * pending → processing, and the claim of a worker attempt (see {@link #claim}). Also records a
-   * provider task id, which may arrive after the move. Parameters:
-   * :id      — the generation
-   * :claimId — the attempt asking to submit, or null (a task id being recorded, or a resume)
-   * :taskId  — the provider task, or null
+   * provider task id, which may arrive after the move, and which worker holds the generation now.
+   * Parameters:
+   * :id       — the generation
+   * :claimId  — the attempt asking to submit, or null (a task id being recorded, or a resume)
+   * :taskId   — the provider task, or null
+   * :workerId — the worker process sending it (its lease keeps the generation), or null
    * A processing generation takes a claim only when it is this attempt's already, or nobody's and
-   * nothing was submitted (a hand-back released it).
+   * nothing was submitted (a hand-back released it). A worker resuming the known task takes it over.
    */
   private static final String MARK_PROCESSING =
       """
@@ -51,6 +53,7 @@ public class GenerationTransitions {
       UPDATE generations g
       SET status = 'processing', provider_task_id = COALESCE(g.provider_task_id, CAST(:taskId AS text)),
           claim_id = COALESCE(g.claim_id, CAST(:claimId AS uuid)),
+          worker_id = COALESCE(CAST(:workerId AS uuid), g.worker_id),
           started_at = COALESCE(g.started_at, :now), updated_at = :now
       FROM prior
       WHERE g.id = prior.id
@@ -59,7 +62,8 @@ public class GenerationTransitions {
                  AND ((CAST(:claimId AS uuid) IS NOT NULL
                        AND (prior.claim_id = CAST(:claimId AS uuid)
                             OR (prior.claim_id IS NULL AND prior.provider_task_id IS NULL)))
-                      OR (prior.provider_task_id IS NULL AND CAST(:taskId AS text) IS NOT NULL))))
+                      OR (prior.provider_task_id IS NULL AND CAST(:taskId AS text) IS NOT NULL)
+                      OR (prior.provider_task_id = CAST(:taskId AS text) AND CAST(:workerId AS uuid) IS NOT NULL))))
       RETURNING prior.status AS prior_status, g.claim_id
       """;
 
@@ -138,8 +142,8 @@ public class GenerationTransitions {
    * ended or the event changes nothing (a late or repeated event). With started notices on, the first
    * move from pending queues GenerationProcessing in the same transaction.
    */
-  public boolean markProcessing(UUID id, String providerTaskId, String reason, String correlationId) {
-    return mark(id, providerTaskId, null, reason, correlationId).isPresent();
+  public boolean markProcessing(UUID id, String providerTaskId, UUID workerId, String reason, String correlationId) {
+    return mark(id, providerTaskId, null, workerId, reason, correlationId).isPresent();
   }
 
   /**
@@ -148,9 +152,9 @@ public class GenerationTransitions {
    * takes the same row lock and wins only while the generation is pending, so a generation is either
    * cancelled or claimed, never both. The answer goes back as GenerationClaimed, in this transaction.
    */
-  public boolean claim(UUID id, UUID claimId, String reason, String correlationId) {
+  public boolean claim(UUID id, UUID claimId, UUID workerId, String reason, String correlationId) {
     boolean granted =
-        mark(id, null, claimId, reason, correlationId).filter(m -> claimId.equals(m.claimId())).isPresent();
+        mark(id, null, claimId, workerId, reason, correlationId).filter(m -> claimId.equals(m.claimId())).isPresent();
     outbox.append(
         Topics.CLAIMS,
         id,
@@ -160,13 +164,14 @@ public class GenerationTransitions {
     return granted;
   }
 
-  private Optional<Marked> mark(UUID id, String providerTaskId, UUID claimId, String reason, String correlationId) {
+  private Optional<Marked> mark(UUID id, String providerTaskId, UUID claimId, UUID workerId, String reason, String correlationId) {
     Instant now = now();
     Optional<Marked> marked =
         jdbc.sql(MARK_PROCESSING)
             .param("id", id)
             .param("taskId", providerTaskId)
             .param("claimId", claimId)
+            .param("workerId", workerId)
             .param("now", Timestamp.from(now))
             .query(Marked.class)
             .optional();

@@ -17,9 +17,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Hands stalled generations to the workers again: a pending one whose request was dispatched long
  * ago and whose request is no longer waiting in the outbox gets its request published again; a
- * processing one with a provider task (a video) that has not finished long after its last dispatch
- * gets a resume — the request with its task id — so a live worker polls that task instead of
- * submitting anew. A processing image (a synchronous call, no task to resume) is never re-submitted:
+ * processing one with a provider task (a video) gets a resume — the request with its task id — so a
+ * live worker polls that task instead of submitting anew: at once when the worker holding it let its
+ * lease run out (killed, frozen, cut off: {@link WorkerLeases}), else when it has not finished long
+ * after its last dispatch (a worker that lost it while alive, or sent no worker id). A processing image (a synchronous call, no task to resume) is never re-submitted:
  * if its worker died, the deadline fails it and releases the hold.
  * Both go out through the outbox, in the transaction that records the new dispatch time.
  *
@@ -31,7 +32,8 @@ public class RedispatchStalled {
   /**
    * :pendingBefore    — pending and dispatched before this
    * :processingBefore — processing and dispatched before this
-   * :now              — not yet past the deadline (ExpireOverdue ends those)
+   * :now              — not yet past the deadline (ExpireOverdue ends those); a lease that ran out
+   *                     before it is lapsed
    * :limit            — rows per sweep
    * A request still unpublished in the outbox is not stalled, only queued: skipped.
    */
@@ -43,7 +45,9 @@ public class RedispatchStalled {
       WHERE g.status IN ('pending', 'processing') AND g.timeout_at > :now
         AND ((g.status = 'pending' AND g.dispatched_at < :pendingBefore)
              OR (g.status = 'processing' AND g.provider_task_id IS NOT NULL
-                 AND g.dispatched_at < :processingBefore))
+                 AND (g.dispatched_at < :processingBefore
+                      OR EXISTS (SELECT 1 FROM worker_leases l
+                                 WHERE l.worker_id = g.worker_id AND l.expires_at < :now))))
         AND NOT EXISTS (SELECT 1 FROM outbox_pending p JOIN outbox o ON o.id = p.id
                         WHERE NOT p.blocked AND o.message_key = g.id::text
                           AND o.event_type = 'GenerationRequested')
@@ -60,7 +64,7 @@ public class RedispatchStalled {
   private static final String CLAIM_HANDED_BACK =
       """
       UPDATE generations g
-      SET provider_task_id = COALESCE(g.provider_task_id, :taskId), dispatched_at = :now,
+      SET provider_task_id = COALESCE(g.provider_task_id, :taskId), dispatched_at = :now, worker_id = NULL,
           claim_id = CASE WHEN COALESCE(g.provider_task_id, :taskId) IS NULL THEN NULL ELSE g.claim_id END
       FROM models m
       WHERE g.id = :id AND m.id = g.model_id
@@ -70,7 +74,7 @@ public class RedispatchStalled {
       """;
 
   private static final String MARK_DISPATCHED =
-      "UPDATE generations SET dispatched_at = :now WHERE id = :id";
+      "UPDATE generations SET dispatched_at = :now, worker_id = NULL WHERE id = :id";
 
   private record Stalled(
       UUID id,

@@ -20,15 +20,23 @@ public class Sweeper {
 
   private final ExpireOverdue expire;
   private final RedispatchStalled redispatch;
+  private final WorkerLeases leases;
   private final NanogenProperties.Sweeper settings;
   private final Clock clock;
 
-  Sweeper(ExpireOverdue expire, RedispatchStalled redispatch, NanogenProperties properties, Clock clock) {
+  Sweeper(ExpireOverdue expire, RedispatchStalled redispatch, WorkerLeases leases, NanogenProperties properties, Clock clock) {
     this.expire = expire;
     this.redispatch = redispatch;
+    this.leases = leases;
     this.settings = properties.sweeper();
     this.clock = clock;
   }
+
+  /**
+   * How long a lapsed worker lease is kept: long past any resume of its videos (the next sweep after
+   * it lapsed), so a row is gone only when no processing generation can still name its worker.
+   */
+  static final java.time.Duration LEASE_RETENTION = java.time.Duration.ofHours(1);
 
   /** What one sweep did. */
   public record Swept(int expired, int redispatched) {}
@@ -52,6 +60,7 @@ public class Sweeper {
     int redispatched =
         redispatch.sweep(
             now, now.minus(settings.pendingStall()), now.minus(settings.processingStall()), settings.batchSize());
+    leases.purge(now.minus(LEASE_RETENTION));
     return new Swept(expired, redispatched);
   }
 }

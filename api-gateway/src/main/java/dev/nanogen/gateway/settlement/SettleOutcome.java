@@ -55,10 +55,10 @@ class SettleOutcome {
   void on(GenerationStarted event, String correlationId) {
     if (event.claimId() != null && event.providerTaskId() == null) {
       apply(event.eventId(), () -> transitions.claim(
-          event.generationId(), event.claimId(), "claimed by a worker", correlationId));
+          event.generationId(), event.claimId(), event.workerId(), "claimed by a worker", correlationId));
     } else {
       apply(event.eventId(), () -> transitions.markProcessing(
-          event.generationId(), event.providerTaskId(), "picked up by a worker", correlationId));
+          event.generationId(), event.providerTaskId(), event.workerId(), "picked up by a worker", correlationId));
     }
   }
 

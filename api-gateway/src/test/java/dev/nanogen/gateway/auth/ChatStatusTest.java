@@ -19,7 +19,6 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** The notifier's word on whether the bot reaches a user's chat, recorded on the user. */
 class ChatStatusTest extends IntegrationTest {
-  @Autowired KafkaTemplate<String, String> kafka;
   @Autowired JsonMapper json;
   @Autowired ChatStatusListener listener;
 

@@ -43,7 +43,6 @@ class OutboxRelayTest extends IntegrationTest {
   @Autowired TransactionTemplate tx;
   @Autowired RelaySignal signal;
   @Autowired NanogenProperties properties;
-  @Autowired KafkaTemplate<String, String> kafka;
   @Autowired OutboxRelay appRelay;
 
   private static String newTopic() throws Exception {

@@ -30,7 +30,8 @@ class WorkerKafkaConfig {
         topic(Topics.REQUESTS + Topics.DLT_SUFFIX, kafka),
         topic(Topics.OUTCOMES, kafka),
         topic(Topics.CLAIMS, kafka),
-        topic(Topics.MODELS, kafka));
+        topic(Topics.MODELS, kafka),
+        KafkaRecords.heartbeatTopic(kafka.partitions(), kafka.replicas()));
   }
 
   /** Retries a failing record with back-off, then dead-letters it; unparseable ones at once. */

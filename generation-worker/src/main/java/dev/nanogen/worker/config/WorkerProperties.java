@@ -15,6 +15,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param breaker when a model's circuit opens
  * @param files where inline (b64_json) results are served from, and how large one may be
  * @param fetch which result URLs are accepted from the provider
+ * @param lease how this worker keeps the generations it holds
  */
 @ConfigurationProperties("nanogen")
 public record WorkerProperties(
@@ -23,7 +24,8 @@ public record WorkerProperties(
     @DefaultValue Worker worker,
     @DefaultValue Breaker breaker,
     @DefaultValue Files files,
-    @DefaultValue Fetch fetch) {
+    @DefaultValue Fetch fetch,
+    @DefaultValue Lease lease) {
 
   /**
    * @param baseUrl AIML API base
@@ -105,4 +107,24 @@ public record WorkerProperties(
    *     ({@code NANOGEN_FETCH_ALLOW_PRIVATE}; local stacks and tests only)
    */
   public record Fetch(@DefaultValue("false") boolean allowPrivate) {}
+
+  /**
+   * The worker's lease on the generations it holds: a heartbeat every {@code renewEvery} keeps them
+   * for {@code duration} from the gateway's reading of it. When the heartbeats stop (a crash), the
+   * gateway's sweeper resumes this worker's videos elsewhere once the lease has run out.
+   *
+   * @param duration how long one heartbeat keeps the lease (several renewals: a late one is no loss)
+   * @param renewEvery time between two heartbeats
+   */
+  public record Lease(@DefaultValue("20s") Duration duration, @DefaultValue("5s") Duration renewEvery) {
+    public Lease {
+      if (duration.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("nanogen.lease.duration (" + duration + ") must be at least 1s");
+      }
+      if (renewEvery.compareTo(duration.dividedBy(2)) > 0) {
+        throw new IllegalArgumentException(
+            "nanogen.lease.renew-every (" + renewEvery + ") must be at most half of nanogen.lease.duration (" + duration + ")");
+      }
+    }
+  }
 }

@@ -47,6 +47,7 @@ class RunGeneration {
   private final OutcomePublisher outcomes;
   private final ResultFiles files;
   private final StopSignal stop;
+  private final WorkerLease lease;
   private final Clock clock;
   private final Duration pollInterval;
   private final Duration claimWait;
@@ -62,6 +63,7 @@ class RunGeneration {
       OutcomePublisher outcomes,
       ResultFiles files,
       StopSignal stop,
+      WorkerLease lease,
       Clock clock,
       WorkerProperties properties,
       MeterRegistry meters) {
@@ -74,6 +76,7 @@ class RunGeneration {
     this.outcomes = outcomes;
     this.files = files;
     this.stop = stop;
+    this.lease = lease;
     this.clock = clock;
     this.pollInterval = properties.aiml().pollInterval();
     this.meters = meters;
@@ -243,7 +246,7 @@ class RunGeneration {
   private void started(GenerationRequested request, String taskId, UUID claimId, String correlationId, Runnable onStarted) {
     outcomes.publish(
         request.generationId(),
-        new GenerationStarted(UUID.randomUUID(), clock.instant(), GenerationStarted.SCHEMA_VERSION, request.generationId(), taskId, claimId),
+        new GenerationStarted(UUID.randomUUID(), clock.instant(), GenerationStarted.SCHEMA_VERSION, request.generationId(), taskId, claimId, lease.workerId()),
         correlationId);
     onStarted.run();
   }

@@ -196,6 +196,47 @@ class LocalStackEndToEndTest {
     assertThat(me.path("credits_available").asLong()).isEqualTo(20);
   }
 
+  /**
+   * A SIGKILL leaves no hand-back: the gateway learns of the death only when the worker's lease runs
+   * out, and resumes its videos (their task ids) on the restarted worker. Without the lease they would
+   * wait for the 5-minute processing stall, past this test's wait.
+   */
+  @Test
+  void a_killed_workers_videos_resume_through_its_lapsed_lease_and_are_never_submitted_again() throws Exception {
+    List<Long> users = List.of(9_000_030L, 9_000_031L, 9_000_032L, 9_000_033L);
+    Map<Long, String> prompts = new java.util.LinkedHashMap<>();
+    Map<Long, String> ids = new java.util.LinkedHashMap<>();
+    for (long user : users) {
+      String prompt = "e2e: lease " + user + " [seconds:12]";
+      prompts.put(user, prompt);
+      ids.put(user, JSON.readTree(start(user, "kling-video", prompt).body()).path("generation_id").asString());
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> held(ids.values()) == users.size());
+
+    stack.kill("generation-worker");
+    stack.restart("generation-worker");
+
+    for (long user : users) {
+      awaitStatus(user, ids.get(user), "completed", Duration.ofSeconds(120));
+      assertThat(stack.sandbox().submissions(prompts.get(user))).as("submitted once: resumed, not submitted again").isEqualTo(1);
+    }
+  }
+
+  /** How many of these generations a worker holds: processing, their task and their worker recorded. */
+  private static long held(java.util.Collection<String> ids) throws java.sql.SQLException {
+    StackSettings.Database db = stack.database();
+    try (var connection = java.sql.DriverManager.getConnection(db.url(), db.username(), db.password());
+        var statement = connection.prepareStatement(
+            "SELECT count(*) FROM generations WHERE id = ANY(?) AND status = 'processing'"
+                + " AND provider_task_id IS NOT NULL AND worker_id IS NOT NULL")) {
+      statement.setArray(1, connection.createArrayOf("uuid", ids.toArray()));
+      try (var rows = statement.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    }
+  }
+
   @Test
   void a_rejected_prompt_fails_releases_the_hold_and_tells_the_user() throws Exception {
     long user = 9_000_003;

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -29,6 +30,8 @@ public final class TelegramStub implements AutoCloseable {
   private final List<Message> messages = new CopyOnWriteArrayList<>();
   private final List<Attempt> attempts = new CopyOnWriteArrayList<>();
   private final Map<Long, Deque<Integer>> scriptedFailures = new ConcurrentHashMap<>();
+  private final Map<Long, Duration> slowAnswers = new ConcurrentHashMap<>();
+  private final AtomicLong abandoned = new AtomicLong();
   private final AtomicLong messageIds = new AtomicLong(1000);
   private volatile int retryAfterSeconds = 1;
 
@@ -87,6 +90,22 @@ public final class TelegramStub implements AutoCloseable {
     }
   }
 
+  /**
+   * The next send to {@code chatId} is answered only after {@code delay} (a large upload, a slow Bot
+   * API); the message counts as sent when the answer goes out.
+   */
+  public void answerSlowly(long chatId, Duration delay) {
+    slowAnswers.put(chatId, delay);
+  }
+
+  /**
+   * The sends now waiting on a slow answer never complete: their sender died mid-upload (a chaos or
+   * takeover run killed it), so Telegram got nothing and nothing is recorded.
+   */
+  public void abandonSlowAnswers() {
+    abandoned.incrementAndGet();
+  }
+
   /** Forgets the failures still scripted for {@code chatId}. */
   public void clearFailures(long chatId) {
     scriptedFailures.remove(chatId);
@@ -128,6 +147,19 @@ public final class TelegramStub implements AutoCloseable {
       return;
     }
     long chatId = Long.parseLong(String.valueOf(chat));
+    Duration slow = slowAnswers.remove(chatId);
+    if (slow != null) {
+      long epoch = abandoned.get();
+      try {
+        Thread.sleep(slow);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (abandoned.get() != epoch) {
+        exchange.close();
+        return;
+      }
+    }
     Integer scripted = nextFailure(chatId);
     if (scripted != null) {
       attempts.add(new Attempt(method, chatId, scripted, Instant.now()));

@@ -70,7 +70,10 @@ public record NotifierProperties(
    * @param perChatInterval least time between two messages to one chat (Telegram: 1 per second)
    * @param maxInFlight messages one replica has claimed and not yet finished
    * @param pollInterval how often an idle dispatcher looks for due messages (a new notice wakes it)
-   * @param lease how long a claimed chat stays reserved; a replica killed mid-send frees it then
+   * @param lease how long a claimed chat stays reserved without renewal; a replica killed mid-send
+   *     frees it then
+   * @param leaseRenewEvery how often a replica renews the reservation of the chats its messages are on
+   *     their way to (at most half the lease)
    * @param firstRetry back-off after the first 5xx or network failure, doubled per attempt
    * @param maxRetryInterval the longest back-off
    * @param maxRetryAge after this long without success a message is parked for an admin
@@ -82,7 +85,8 @@ public record NotifierProperties(
       @DefaultValue("1s") Duration perChatInterval,
       @DefaultValue("64") int maxInFlight,
       @DefaultValue("100ms") Duration pollInterval,
-      @DefaultValue("3m") Duration lease,
+      @DefaultValue("20s") Duration lease,
+      @DefaultValue("5s") Duration leaseRenewEvery,
       @DefaultValue("2s") Duration firstRetry,
       @DefaultValue("10m") Duration maxRetryInterval,
       @DefaultValue("6h") Duration maxRetryAge,
@@ -90,6 +94,9 @@ public record NotifierProperties(
     public Delivery {
       if (ratePerSecond <= 0 || maxInFlight < 1) {
         throw new IllegalStateException("nanogen.delivery.rate-per-second and max-in-flight must be positive");
+      }
+      if (leaseRenewEvery.compareTo(lease.dividedBy(2)) > 0) {
+        throw new IllegalStateException("nanogen.delivery.lease-renew-every must be at most half of nanogen.delivery.lease");
       }
     }
   }

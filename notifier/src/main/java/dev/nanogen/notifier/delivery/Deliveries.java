@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -16,12 +17,16 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p>A chat is the unit of claiming: {@link #claim} reserves a chat (its {@code next_send_at} moves a
  * lease ahead) and takes its oldest due delivery, so no two replicas ever send to one chat at once;
- * each ending moves {@code next_send_at} to when the chat may hear from the bot again.
+ * each ending moves {@code next_send_at} to when the chat may hear from the bot again. The claiming
+ * replica's id is kept with the chat ({@code leased_by}) while its message is on its way: it renews
+ * the reservation ({@link #renew}) and only it moves the chat on when the delivery ends.
  */
 @Repository
 class Deliveries {
   private final JdbcClient jdbc;
   private final TransactionTemplate transaction;
+  /** This replica, as {@code chats.leased_by} names it. */
+  private final UUID replica = UUID.randomUUID();
 
   /** What a delivery tells: that the generation started, or how it ended. */
   enum Kind {
@@ -90,7 +95,7 @@ class Deliveries {
                 LIMIT :max
                 FOR UPDATE OF c SKIP LOCKED),
             reserved AS (
-                UPDATE chats c SET next_send_at = now() + make_interval(secs => :lease)
+                UPDATE chats c SET next_send_at = now() + make_interval(secs => :lease), leased_by = :replica
                 FROM free f WHERE c.chat_id = f.chat_id),
             picked AS (
                 SELECT d.id, f.blocked
@@ -107,8 +112,28 @@ class Deliveries {
             """)
         .param("max", max)
         .param("lease", seconds(lease))
+        .param("replica", replica)
         .query(Deliveries::claimed)
         .list();
+  }
+
+  /**
+   * Renews this replica's reservation of {@code chats} (its messages on their way) for {@code lease};
+   * a chat whose delivery ended meanwhile, or that another replica holds, is left alone.
+   */
+  int renew(Collection<Long> chats, Duration lease) {
+    if (chats.isEmpty()) {
+      return 0;
+    }
+    return jdbc.sql(
+            """
+            UPDATE chats SET next_send_at = now() + make_interval(secs => :lease)
+            WHERE leased_by = :replica AND chat_id = ANY(:chats)
+            """)
+        .param("lease", seconds(lease))
+        .param("replica", replica)
+        .param("chats", chats.toArray(Long[]::new))
+        .update();
   }
 
   /** Sent: the chat may hear from the bot again after {@code interval}; a block is lifted. */
@@ -151,12 +176,14 @@ class Deliveries {
           jdbc.sql(
                   """
                   UPDATE chats SET next_send_at = now() + make_interval(secs => :interval),
-                                   blocked_at = CASE WHEN :blocked THEN coalesce(blocked_at, now()) END
-                  WHERE chat_id = :chat
+                                   blocked_at = CASE WHEN :blocked THEN coalesce(blocked_at, now()) END,
+                                   leased_by = NULL
+                  WHERE chat_id = :chat AND (leased_by IS NULL OR leased_by = :replica)
                   """)
               .param("interval", seconds(interval))
               .param("blocked", chatBlocked)
               .param("chat", delivery.chatId())
+              .param("replica", replica)
               .update();
         });
   }
@@ -201,11 +228,12 @@ class Deliveries {
                       .orElse("PENDING");
               jdbc.sql(
                       """
-                      UPDATE chats SET next_send_at = now() + make_interval(secs => :wait)
-                      WHERE chat_id = :chat
+                      UPDATE chats SET next_send_at = now() + make_interval(secs => :wait), leased_by = NULL
+                      WHERE chat_id = :chat AND (leased_by IS NULL OR leased_by = :replica)
                       """)
                   .param("wait", seconds(chatWait))
                   .param("chat", delivery.chatId())
+                  .param("replica", replica)
                   .update();
               return "PARKED".equals(state);
             }));

@@ -10,8 +10,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -48,7 +51,10 @@ class Dispatcher implements SmartLifecycle {
   private final Timer latency;
   private final Semaphore inFlight;
   private final BlockingQueue<Boolean> wake = new ArrayBlockingQueue<>(1);
+  /** Chats this replica's messages are on their way to: their reservations are renewed. */
+  private final Set<Long> sending = ConcurrentHashMap.newKeySet();
   private ExecutorService senders;
+  private ScheduledExecutorService renewals;
   private Thread pump;
   private volatile boolean running;
 
@@ -80,6 +86,7 @@ class Dispatcher implements SmartLifecycle {
         List<Deliveries.Claimed> claimed = free == 0 ? List.of() : deliveries.claim(free, settings.lease());
         for (Deliveries.Claimed delivery : claimed) {
           inFlight.acquire();
+          sending.add(delivery.chatId());
           senders.execute(() -> deliver(delivery));
         }
         if (claimed.isEmpty() || claimed.size() < free) {
@@ -116,6 +123,7 @@ class Dispatcher implements SmartLifecycle {
       MDC.remove("correlation_id");
       MDC.remove("generation_id");
       MDC.remove("user_id");
+      sending.remove(delivery.chatId());
       inFlight.release();
       wake();
     }
@@ -204,6 +212,18 @@ class Dispatcher implements SmartLifecycle {
     running = true;
     senders = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("notifier-send-", 0).factory());
     pump = Thread.ofPlatform().name("notifier-pump").daemon().start(this::pump);
+    renewals = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("notifier-lease").daemon().factory());
+    long every = settings.leaseRenewEvery().toMillis();
+    renewals.scheduleWithFixedDelay(this::renewLeases, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /** Keeps the chats this replica is sending to reserved, however long an upload takes. */
+  private void renewLeases() {
+    try {
+      deliveries.renew(List.copyOf(sending), settings.lease());
+    } catch (RuntimeException e) {
+      log.warn("renewing the chats on their way failed ({}); next try in {}", e.toString(), settings.leaseRenewEvery());
+    }
   }
 
   /** Stops claiming, lets the messages on their way finish, hands back those still waiting. */
@@ -220,6 +240,8 @@ class Dispatcher implements SmartLifecycle {
     } catch (InterruptedException e) {
       senders.shutdownNow();
       Thread.currentThread().interrupt();
+    } finally {
+      renewals.shutdownNow();
     }
   }
 

@@ -53,6 +53,7 @@ class DeliveryTest {
   @Autowired KafkaTemplate<String, String> kafka;
   @Autowired JsonMapper json;
   @Autowired JdbcClient jdbc;
+  @Autowired org.springframework.transaction.support.TransactionTemplate transactions;
   @LocalServerPort int port;
 
   @DynamicPropertySource
@@ -73,6 +74,9 @@ class DeliveryTest {
     registry.add("nanogen.fetch.allow-private", () -> "true");
     registry.add("nanogen.delivery.first-retry", () -> "200ms");
     registry.add("nanogen.delivery.max-retry-age", () -> "3s");
+    // Short chat leases, so a lapse shows within a test: 1 s, renewed every 250 ms while sending.
+    registry.add("nanogen.delivery.lease", () -> "1s");
+    registry.add("nanogen.delivery.lease-renew-every", () -> "250ms");
   }
 
   private static GenerationSettled settled(long chat, GenerationStatus status, ModelKind kind, List<String> urls, String errorCode) {
@@ -250,6 +254,47 @@ class DeliveryTest {
         () -> jdbc.sql("SELECT state FROM deliveries WHERE generation_id = :g AND kind = 'STARTED'").param("g", result.generationId()).query(String.class).optional().orElse("none"),
         "DROPPED"::equals)).isEqualTo("DROPPED");
     assertThat(TELEGRAM.messagesTo(chat)).hasSize(1);
+  }
+
+  @Test
+  void a_send_that_outlasts_the_lease_keeps_its_chat_from_every_other_replica() throws Exception {
+    long chat = CHATS.incrementAndGet();
+    Deliveries otherReplica = new Deliveries(jdbc, transactions);
+    TELEGRAM.answerSlowly(chat, Duration.ofSeconds(4));
+    publish(completed(chat, ModelKind.IMAGE, FILES.fileUrl("lease.png", 1000)));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> leasedBy(chat) != null);
+    long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+    while (System.nanoTime() < end && TELEGRAM.messagesTo(chat).isEmpty()) {
+      assertThat(otherReplica.claim(64, Duration.ofSeconds(1)))
+          .as("four leases into the send, its chat is still reserved")
+          .noneMatch(d -> d.chatId() == chat);
+      Thread.sleep(100);
+    }
+    awaitMessages(chat, 1);
+    Thread.sleep(1500);
+    assertThat(TELEGRAM.attemptsTo(chat)).as("sent once").hasSize(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> leasedBy(chat) == null);
+  }
+
+  @Test
+  void a_chat_held_by_a_dead_replica_is_taken_over_once_its_lease_ran_out() throws Exception {
+    long chat = CHATS.incrementAndGet();
+    UUID dead = UUID.randomUUID();
+    jdbc.sql("INSERT INTO chats (chat_id, user_id, next_send_at, leased_by) VALUES (:c, :c, now() + interval '2 seconds', :dead)")
+        .param("c", chat).param("dead", dead).update();
+    Instant lapses = Instant.now().plusSeconds(2);
+    GenerationSettled notice = completed(chat, ModelKind.IMAGE, FILES.fileUrl("lease.png", 1000));
+    publish(notice);
+
+    List<TelegramStub.Message> sent = awaitMessages(chat, 1);
+    assertThat(sent.getFirst().at()).as("not before the dead replica's lease ran out").isAfterOrEqualTo(lapses.minusMillis(100));
+    awaitState(notice.generationId(), "SENT");
+    assertThat(TELEGRAM.attemptsTo(chat)).hasSize(1);
+  }
+
+  private String leasedBy(long chat) {
+    return jdbc.sql("SELECT leased_by::text FROM chats WHERE chat_id = :c").param("c", chat).query(String.class).optional().orElse(null);
   }
 
   @Test

@@ -1,0 +1,110 @@
+package dev.nanogen.worker.job;
+
+import dev.nanogen.model.Topics;
+import dev.nanogen.model.WorkerHeartbeat;
+import dev.nanogen.worker.config.WorkerProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.AbstractMessageListenerContainer;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * This worker process's lease on the generations it holds. The process has one id for its life;
+ * every GenerationStarted names it, and a heartbeat (WorkerHeartbeat) every {@code renew-every}
+ * renews the lease for {@code duration}. Heartbeats begin before the request consumers start and end
+ * after every job was handed back, so a live worker's lease never lapses while it holds work; when
+ * the process dies they stop, and the gateway resumes its videos on another worker once the lease ran
+ * out (docs/decisions.md, "Worker leases").
+ */
+@Component
+public class WorkerLease implements SmartLifecycle {
+  private static final Logger log = LoggerFactory.getLogger(WorkerLease.class);
+
+  private final UUID workerId = UUID.randomUUID();
+  private final KafkaTemplate<String, String> kafka;
+  private final JsonMapper json;
+  private final Clock clock;
+  private final WorkerProperties.Lease settings;
+  private final Counter failures;
+  private ScheduledExecutorService heartbeats;
+
+  WorkerLease(KafkaTemplate<String, String> kafka, JsonMapper json, Clock clock, WorkerProperties properties, MeterRegistry meters) {
+    this.kafka = kafka;
+    this.json = json;
+    this.clock = clock;
+    this.settings = properties.lease();
+    this.failures =
+        Counter.builder("nanogen.worker.heartbeat.failures")
+            .description("heartbeats the broker did not take; the lease runs out after several in a row")
+            .register(meters);
+  }
+
+  /** The id every GenerationStarted of this process carries. */
+  public UUID workerId() {
+    return workerId;
+  }
+
+  /** Sends one heartbeat; a failed one is counted and logged, the next renews anyway. */
+  void renew() {
+    WorkerHeartbeat beat =
+        new WorkerHeartbeat(
+            UUID.randomUUID(), clock.instant(), WorkerHeartbeat.SCHEMA_VERSION, workerId, (int) settings.duration().toSeconds());
+    ProducerRecord<String, String> record =
+        new ProducerRecord<>(Topics.HEARTBEATS, workerId.toString(), json.writeValueAsString(beat));
+    record.headers().add(Topics.EVENT_TYPE_HEADER, WorkerHeartbeat.class.getSimpleName().getBytes(StandardCharsets.UTF_8));
+    kafka.send(record).whenComplete((sent, error) -> {
+      if (error != null) {
+        failures.increment();
+        log.warn("heartbeat of worker {} not taken by the broker: {}", workerId, error.toString());
+      }
+    });
+  }
+
+  @Override
+  public void start() {
+    heartbeats = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("worker-lease").factory());
+    long every = settings.renewEvery().toMillis();
+    heartbeats.scheduleAtFixedRate(this::renewQuietly, 0, every, TimeUnit.MILLISECONDS);
+    log.info("worker {} holds its generations on a {} lease, renewed every {}", workerId, settings.duration(), settings.renewEvery());
+  }
+
+  private void renewQuietly() {
+    try {
+      renew();
+    } catch (RuntimeException e) {
+      failures.increment();
+      log.warn("heartbeat of worker {} failed: {}", workerId, e.toString());
+    }
+  }
+
+  @Override
+  public void stop() {
+    if (heartbeats != null) {
+      heartbeats.shutdownNow();
+      heartbeats = null;
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return heartbeats != null;
+  }
+
+  /** Starts before, and stops after, the request consumers and the jobs (lower phases start first). */
+  @Override
+  public int getPhase() {
+    return AbstractMessageListenerContainer.DEFAULT_PHASE - 2;
+  }
+}
