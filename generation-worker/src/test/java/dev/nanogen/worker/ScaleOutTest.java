@@ -7,16 +7,20 @@ import dev.nanogen.model.GenerationRequested;
 import dev.nanogen.model.ModelKind;
 import dev.nanogen.model.Topics;
 import dev.nanogen.testkit.TestInfra;
+import dev.nanogen.worker.config.ShareGroupConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Collectors;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,52 +31,61 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 
 /**
- * Two worker processes in one consumer group (the second one a Spring context of its own, as a
- * second process would be): the partitions split, each request runs once, and a worker that stops
- * hands its video back with the task id, which the other resumes without a second submission.
+ * Four worker processes (three more Spring contexts, as further processes would be) on a requests
+ * topic of {@value #PARTITIONS} partitions, all in the share group: every worker takes work — a
+ * consumer group would leave two of them idle — and every request runs once; a stopping worker's
+ * video is handed back and resumed without a second submission; a request held by a consumer that
+ * dies without acknowledging it is redelivered to a worker.
  */
 class ScaleOutTest extends WorkerIntegrationTest {
+  static final int PARTITIONS = WorkerIntegrationTest.PARTITIONS;
+  static final int WORKERS = 4;
+
   @Autowired MeterRegistry meters;
   @Autowired KafkaListenerEndpointRegistry listeners;
-  private ConfigurableApplicationContext second;
+  private final List<ConfigurableApplicationContext> others = new ArrayList<>();
 
   @BeforeEach
-  void startSecondWorker() {
-    second =
-        new SpringApplicationBuilder(WorkerApplication.class)
-            .web(WebApplicationType.NONE)
-            .run(settings().entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
-    await().atMost(Duration.ofSeconds(60)).until(() ->
-        !partitions(second.getBean(KafkaListenerEndpointRegistry.class)).isEmpty()
-            && partitions(listeners).size() + partitions(second.getBean(KafkaListenerEndpointRegistry.class)).size() == TestInfra.PARTITIONS);
-  }
-
-  @AfterEach
-  void stopSecondWorker() {
-    if (second != null) {
-      second.close();
+  void startMoreWorkers() {
+    for (int i = 1; i < WORKERS; i++) {
+      others.add(new SpringApplicationBuilder(WorkerApplication.class)
+          .web(WebApplicationType.NONE)
+          .run(java.util.stream.Stream.concat(
+                  settings().entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()),
+                  java.util.stream.Stream.of("--server.port=0", "--management.server.port=0"))
+              .toArray(String[]::new)));
     }
   }
 
+  @AfterEach
+  void stopMoreWorkers() {
+    others.forEach(ConfigurableApplicationContext::close);
+    others.clear();
+    requests(listeners).start();
+  }
+
   @Test
-  void two_workers_split_the_requests_and_run_each_once() throws Exception {
-    long firstBefore = finished(meters);
-    long secondBefore = finished(second.getBean(MeterRegistry.class));
+  void four_workers_on_two_partitions_all_take_work_and_run_each_request_once() throws Exception {
+    List<MeterRegistry> registries = new ArrayList<>(List.of(meters));
+    others.forEach(c -> registries.add(c.getBean(MeterRegistry.class)));
+    List<Long> before = registries.stream().map(ScaleOutTest::finished).toList();
     List<GenerationRequested> requests = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      GenerationRequested request = request(ModelKind.IMAGE, "split " + i + " [latency:100] " + System.nanoTime(), Duration.ofMinutes(1));
+    for (int i = 0; i < 80; i++) {
+      GenerationRequested request = request(ModelKind.IMAGE, "shared " + i + " [latency:300] " + System.nanoTime(), Duration.ofMinutes(1));
       requests.add(request);
       send(Topics.REQUESTS, request.generationId(), request);
     }
     for (GenerationRequested request : requests) {
-      awaitEnd(request.generationId(), Duration.ofSeconds(60));
+      awaitEnd(request.generationId(), Duration.ofSeconds(90));
     }
 
-    long byFirst = finished(meters) - firstBefore;
-    long bySecond = finished(second.getBean(MeterRegistry.class)) - secondBefore;
-    assertThat(byFirst).as("run by the first worker").isPositive();
-    assertThat(bySecond).as("run by the second worker").isPositive();
-    assertThat(byFirst + bySecond).isEqualTo(40);
+    long total = 0;
+    for (int w = 0; w < WORKERS; w++) {
+      long ran = finished(registries.get(w)) - before.get(w);
+      assertThat(ran).as("requests run by worker " + w + " of " + WORKERS + " on " + PARTITIONS + " partitions").isPositive();
+      total += ran;
+    }
+    assertThat(total).isEqualTo(requests.size());
     for (GenerationRequested request : requests) {
       assertThat(SANDBOX.acceptedSubmissions(request.prompt())).as(request.prompt()).isEqualTo(1);
       assertThat(outcomesOf(request.generationId()).stream().filter(Outcome::isEnd)).hasSize(1);
@@ -80,17 +93,20 @@ class ScaleOutTest extends WorkerIntegrationTest {
   }
 
   @Test
-  void a_stopping_worker_hands_its_video_back_and_the_other_resumes_it_without_a_second_submission() throws Exception {
-    Set<Integer> secondOwns =
-        partitions(second.getBean(KafkaListenerEndpointRegistry.class)).stream().map(TopicPartition::partition).collect(Collectors.toSet());
+  void a_stopping_worker_hands_its_video_back_and_another_resumes_it_without_a_second_submission() throws Exception {
+    // Only the last worker takes requests while the video is sent, so it is the one that stops.
+    requests(listeners).stop();
+    others.subList(0, others.size() - 1).forEach(c -> requests(c.getBean(KafkaListenerEndpointRegistry.class)).stop());
+    ConfigurableApplicationContext stopping = others.getLast();
     String prompt = "handover [seconds:6] " + System.nanoTime();
-    GenerationRequested request = onPartitionOf(secondOwns, prompt);
+    GenerationRequested request = request(ModelKind.VIDEO, "kling-video", prompt, Duration.ofMinutes(2), null);
     send(Topics.REQUESTS, request.generationId(), request);
     await().atMost(Duration.ofSeconds(20)).until(() ->
         outcomesOf(request.generationId()).stream().anyMatch(o -> o.body().path("provider_task_id").isString()));
 
-    second.close(); // SIGTERM: the video hands its task back at its next poll
-    second = null;
+    stopping.close(); // SIGTERM: the video hands its task back at its next poll
+    others.remove(stopping);
+    requests(listeners).start();
 
     List<Outcome> handedBack = await().atMost(Duration.ofSeconds(20)).until(() -> outcomesOf(request.generationId()),
         list -> list.stream().anyMatch(o -> o.type().equals("GenerationHandedBack")));
@@ -110,20 +126,51 @@ class ScaleOutTest extends WorkerIntegrationTest {
     assertThat(SANDBOX.submissions(prompt)).isEqualTo(1);
   }
 
-  /** A video request whose key lands on one of {@code partitions} (Kafka's default partitioner). */
-  private GenerationRequested onPartitionOf(Set<Integer> partitions, String prompt) {
-    while (true) {
-      GenerationRequested request = request(ModelKind.VIDEO, "kling-video", prompt, Duration.ofMinutes(2), null);
-      byte[] key = request.generationId().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      if (partitions.contains(Utils.toPositive(Utils.murmur2(key)) % TestInfra.PARTITIONS)) {
-        return request;
-      }
+  @Test
+  void a_request_held_by_a_consumer_that_dies_unacknowledged_is_redelivered_and_run_once() throws Exception {
+    shortLocks(15_000);
+    requests(listeners).stop();
+    others.forEach(c -> requests(c.getBean(KafkaListenerEndpointRegistry.class)).stop());
+    String prompt = "orphaned " + System.nanoTime();
+    GenerationRequested request = request(ModelKind.IMAGE, prompt, Duration.ofMinutes(1));
+    KafkaShareConsumer<String, String> dying = new KafkaShareConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.kafkaBootstrap(),
+        ConsumerConfig.GROUP_ID_CONFIG, ShareGroupConfig.GROUP,
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+        ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit"));
+    try {
+      dying.subscribe(List.of(Topics.REQUESTS));
+      send(Topics.REQUESTS, request.generationId(), request);
+      List<ConsumerRecord<String, String>> held = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        dying.poll(Duration.ofMillis(200)).forEach(held::add);
+        return held.stream().anyMatch(r -> r.key().equals(request.generationId().toString()));
+      });
+      // The consumer now holds the request and never acknowledges it, as a killed worker would.
+      requests(listeners).start();
+
+      List<Outcome> outcomes = awaitEnd(request.generationId(), Duration.ofSeconds(60));
+      assertThat(outcomes.getLast().type()).isEqualTo("GenerationSucceeded");
+      assertThat(SANDBOX.acceptedSubmissions(prompt)).isEqualTo(1);
+    } finally {
+      shortLocks(30_000);
+      dying.close(Duration.ZERO);
     }
   }
 
-  private static List<TopicPartition> partitions(KafkaListenerEndpointRegistry registry) {
-    var container = registry.getListenerContainer("worker-requests");
-    return container == null || container.getAssignedPartitions() == null ? List.of() : List.copyOf(container.getAssignedPartitions());
+  /** Sets the share group's acquisition lock ({@code share.record.lock.duration.ms}). */
+  private static void shortLocks(int millis) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.kafkaBootstrap()))) {
+      var group = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.GROUP, ShareGroupConfig.GROUP);
+      admin.incrementalAlterConfigs(Map.of(group, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+          new org.apache.kafka.clients.admin.ConfigEntry("share.record.lock.duration.ms", Integer.toString(millis)),
+          org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+    }
+  }
+
+  private static org.springframework.kafka.listener.MessageListenerContainer requests(KafkaListenerEndpointRegistry registry) {
+    return registry.getListenerContainer("worker-requests-share");
   }
 
   private static long finished(MeterRegistry registry) {

@@ -39,6 +39,8 @@ abstract class WorkerIntegrationTest {
   static final TestInfra.Database DATABASE = TestInfra.freshDatabase("nanogen_worker_test");
   /** No gateway runs here: the stand-in answers claims as the gateway would. */
   static final ClaimsStandIn CLAIMS = new ClaimsStandIn(TestInfra.kafkaBootstrap());
+  /** Partitions of the topics these workers create: fewer than the workers ScaleOutTest runs. */
+  static final int PARTITIONS = 2;
   /** The largest inline result these workers store. */
   static final long MAX_FILE_BYTES = 4096;
 
@@ -58,6 +60,7 @@ abstract class WorkerIntegrationTest {
     settings.put("spring.datasource.username", DATABASE.username());
     settings.put("spring.datasource.password", DATABASE.password());
     settings.put("spring.kafka.bootstrap-servers", TestInfra.kafkaBootstrap());
+    settings.put("nanogen.kafka.partitions", Integer.toString(PARTITIONS));
     settings.put("nanogen.files.public-base-url", PUBLIC_BASE_URL);
     settings.put("nanogen.aiml.base-url", SANDBOX.baseUrl());
     settings.put("nanogen.aiml.api-key", API_KEY);

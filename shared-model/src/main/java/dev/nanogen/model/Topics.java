@@ -54,8 +54,5 @@ public final class Topics {
   /** Header naming the record type of a value. */
   public static final String EVENT_TYPE_HEADER = "nanogen-event-type";
 
-  /** Header carrying the correlation id of the HTTP request that started the generation. */
-  public static final String CORRELATION_HEADER = "nanogen-correlation-id";
-
   private Topics() {}
 }

@@ -53,6 +53,16 @@ public final class KafkaRecords {
   }
 
   /**
+   * Publishes a record to {@code <topic>.dlt} (same partition, the failure in its headers) and waits
+   * for the broker: what a share-group listener does before it REJECTs a record.
+   */
+  public static DeadLetterPublishingRecoverer deadLetters(KafkaTemplate<String, String> template) {
+    BiFunction<ConsumerRecord<?, ?>, Exception, TopicPartition> destination =
+        (record, e) -> new TopicPartition(record.topic() + Topics.DLT_SUFFIX, record.partition());
+    return new DeadLetterPublishingRecoverer(template, destination);
+  }
+
+  /**
    * Retries a failing record with {@code backOff}, then publishes it to {@code <topic>.dlt} (same
    * partition) and moves on; a record failing with one of {@code notRetryable} (unparseable, unknown
    * type) goes there at once. Every failed attempt is logged with the most specific cause.
@@ -60,9 +70,7 @@ public final class KafkaRecords {
   @SafeVarargs
   public static DefaultErrorHandler deadLetterHandler(
       KafkaTemplate<String, String> template, BackOff backOff, Class<? extends Exception>... notRetryable) {
-    BiFunction<ConsumerRecord<?, ?>, Exception, TopicPartition> destination =
-        (record, e) -> new TopicPartition(record.topic() + Topics.DLT_SUFFIX, record.partition());
-    DefaultErrorHandler handler = new DefaultErrorHandler(new DeadLetterPublishingRecoverer(template, destination), backOff);
+    DefaultErrorHandler handler = new DefaultErrorHandler(deadLetters(template), backOff);
     handler.setRetryListeners(
         (record, e, attempt) ->
             log.warn("record {}-{}@{} failed (attempt {}): {}", record.topic(), record.partition(), record.offset(),

@@ -1,18 +1,32 @@
 package dev.nanogen.ops;
 
+import dev.nanogen.ops.trace.Traces;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.time.Duration;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.core.KafkaAdmin;
 
-/** Registers the {@code kafka} health contributor in every service. */
-@AutoConfiguration(afterName = "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration")
+/** Registers the {@code kafka} health contributor and the trace helper in every service. */
+@AutoConfiguration(
+    afterName = {
+      "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
+      "org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.OpenTelemetryTracingAutoConfiguration",
+      "org.springframework.boot.micrometer.tracing.autoconfigure.MicrometerTracingAutoConfiguration"
+    })
 public class OpsAutoConfiguration {
 
   @Bean(name = "kafkaHealthIndicator")
   @ConditionalOnBean(KafkaAdmin.class)
   KafkaHealthIndicator kafkaHealthIndicator(KafkaAdmin kafkaAdmin) {
     return new KafkaHealthIndicator(kafkaAdmin, Duration.ofSeconds(3));
+  }
+
+  @Bean
+  @ConditionalOnBean({Tracer.class, Propagator.class})
+  Traces traces(Tracer tracer, Propagator propagator) {
+    return new Traces(tracer, propagator);
   }
 }

@@ -101,7 +101,7 @@ class AdminViews {
                 """
                 SELECT o.event_type, o.topic,
                        CASE WHEN p.id IS NULL THEN 'PUBLISHED' WHEN p.blocked THEN 'BLOCKED' ELSE 'PENDING' END AS status,
-                       p.attempts, p.last_error, o.correlation_id, o.created_at
+                       p.attempts, p.last_error, o.traceparent, o.created_at
                 FROM outbox o LEFT JOIN outbox_pending p ON p.id = o.id
                 WHERE o.message_key = :id ORDER BY o.id
                 """)

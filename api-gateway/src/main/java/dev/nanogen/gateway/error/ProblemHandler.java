@@ -1,6 +1,5 @@
 package dev.nanogen.gateway.error;
 
-import dev.nanogen.gateway.web.CorrelationId;
 import dev.nanogen.gateway.web.UserLocale;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
@@ -39,7 +38,10 @@ public class ProblemHandler {
 
   private final MeterRegistry meters;
 
-  ProblemHandler(MessageSource messages, MeterRegistry meters) {
+  private final dev.nanogen.ops.trace.Traces traces;
+
+  ProblemHandler(MessageSource messages, MeterRegistry meters, dev.nanogen.ops.trace.Traces traces) {
+    this.traces = traces;
     this.messages = messages;
     this.meters = meters;
   }
@@ -143,9 +145,9 @@ public class ProblemHandler {
         "message",
         messages.getMessage(code.messageKey(), error.messageArgs(), code.name(), locale));
     error.fields().forEach(body::setProperty);
-    String correlationId = CorrelationId.current();
-    if (correlationId != null) {
-      body.setProperty("correlation_id", correlationId);
+    String traceId = traces.currentTraceId();
+    if (traceId != null) {
+      body.setProperty("correlation_id", traceId);
     }
     HttpHeaders headers = new HttpHeaders();
     headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);

@@ -2,7 +2,6 @@ package dev.nanogen.gateway.generation;
 
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
-import dev.nanogen.gateway.web.CorrelationId;
 import dev.nanogen.model.GenerationStatus;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
@@ -33,7 +32,7 @@ class CancelGeneration {
             tx.execute(
                 status ->
                     transitions.finish(
-                        id, Ending.cancelled("cancelled by user"), CorrelationId.current())));
+                        id, Ending.cancelled("cancelled by user"), null)));
     if (!cancelled) {
       String why = GenerationStatus.PENDING.wire().equals(before.status())
           || GenerationStatus.PROCESSING.wire().equals(before.status())

@@ -44,7 +44,7 @@ public class Dispatch {
       Instant deadline,
       String providerTaskId) {}
 
-  public void send(Dispatched g, Instant now, String correlationId) {
+  public void send(Dispatched g, Instant now, String traceparent) {
     outbox.append(
         Topics.REQUESTS,
         g.id(),
@@ -62,6 +62,6 @@ public class Dispatch {
             g.outputs(),
             g.deadline(),
             g.providerTaskId()),
-        correlationId);
+        traceparent);
   }
 }

@@ -82,7 +82,7 @@ public class GenerationTransitions {
         AND (g.status = 'pending' OR :status <> 'cancelled')
         AND u.id = g.user_id AND m.id = g.model_id
       RETURNING g.user_id, g.price, g.model_id, g.prompt, u.language_code, m.name AS model_name, m.kind,
-                g.created_at, g.started_at
+                g.created_at, g.started_at, g.traceparent
       """;
 
   /** What the started notice needs. */
@@ -104,7 +104,8 @@ public class GenerationTransitions {
       String modelName,
       String kind,
       Timestamp createdAt,
-      Timestamp startedAt) {}
+      Timestamp startedAt,
+      String traceparent) {}
 
   private final JdbcClient jdbc;
   private final Credits credits;
@@ -142,8 +143,8 @@ public class GenerationTransitions {
    * ended or the event changes nothing (a late or repeated event). With started notices on, the first
    * move from pending queues GenerationProcessing in the same transaction.
    */
-  public boolean markProcessing(UUID id, String providerTaskId, UUID workerId, String reason, String correlationId) {
-    return mark(id, providerTaskId, null, workerId, reason, correlationId).isPresent();
+  public boolean markProcessing(UUID id, String providerTaskId, UUID workerId, String reason, String traceparent) {
+    return mark(id, providerTaskId, null, workerId, reason, traceparent).isPresent();
   }
 
   /**
@@ -152,19 +153,19 @@ public class GenerationTransitions {
    * takes the same row lock and wins only while the generation is pending, so a generation is either
    * cancelled or claimed, never both. The answer goes back as GenerationClaimed, in this transaction.
    */
-  public boolean claim(UUID id, UUID claimId, UUID workerId, String reason, String correlationId) {
+  public boolean claim(UUID id, UUID claimId, UUID workerId, String reason, String traceparent) {
     boolean granted =
-        mark(id, null, claimId, workerId, reason, correlationId).filter(m -> claimId.equals(m.claimId())).isPresent();
+        mark(id, null, claimId, workerId, reason, traceparent).filter(m -> claimId.equals(m.claimId())).isPresent();
     outbox.append(
         Topics.CLAIMS,
         id,
         new GenerationClaimed(UUID.randomUUID(), now(), GenerationClaimed.SCHEMA_VERSION, id, claimId, granted),
-        correlationId);
+        traceparent);
     log.info("generation {}: claim {} {}", id, claimId, granted ? "granted" : "refused");
     return granted;
   }
 
-  private Optional<Marked> mark(UUID id, String providerTaskId, UUID claimId, UUID workerId, String reason, String correlationId) {
+  private Optional<Marked> mark(UUID id, String providerTaskId, UUID claimId, UUID workerId, String reason, String traceparent) {
     Instant now = now();
     Optional<Marked> marked =
         jdbc.sql(MARK_PROCESSING)
@@ -185,7 +186,7 @@ public class GenerationTransitions {
             new GenerationProcessing(
                 UUID.randomUUID(), now, GenerationProcessing.SCHEMA_VERSION, id, row.userId(), row.userId(),
                 row.languageCode(), row.modelId(), row.modelName(), ModelKind.fromWire(row.kind()), row.prompt()),
-            correlationId);
+            traceparent);
       }
     }
     return marked;
@@ -194,9 +195,10 @@ public class GenerationTransitions {
   /**
    * Ends an active generation: completed captures its hold, failed or cancelled releases it; the
    * GenerationSettled notice is queued in the same transaction. Returns false, and changes nothing,
-   * when the generation had already ended.
+   * when the generation had already ended. Without a {@code traceparent} (a cancel, the sweeper), the
+   * notice goes out on the trace of the request that started the generation.
    */
-  public boolean finish(UUID id, Ending ending, String correlationId) {
+  public boolean finish(UUID id, Ending ending, String traceparent) {
     Instant now = now();
     Optional<Finished> finished =
         jdbc.sql(FINISH)
@@ -241,7 +243,7 @@ public class GenerationTransitions {
             ending.resultUrls() == null ? List.of() : ending.resultUrls(),
             ending.errorCode(),
             row.price()),
-        correlationId);
+        traceparent != null ? traceparent : row.traceparent());
     return true;
   }
 

@@ -10,7 +10,7 @@ import dev.nanogen.gateway.error.LockTimeout;
 import dev.nanogen.gateway.idempotency.IdempotencyKeys;
 import dev.nanogen.gateway.ledger.Credits;
 import dev.nanogen.gateway.limits.StartLimits;
-import dev.nanogen.gateway.web.CorrelationId;
+import dev.nanogen.ops.trace.Traces;
 import dev.nanogen.model.GenerationStatus;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -48,9 +48,9 @@ class StartGeneration {
   private static final String INSERT_GENERATION =
       """
       INSERT INTO generations (id, user_id, model_id, prompt, params, price, outputs, status,
-                               created_at, timeout_at, updated_at, dispatched_at)
+                               created_at, timeout_at, updated_at, dispatched_at, traceparent)
       VALUES (:id, :userId, :modelId, :prompt, CAST(:params AS jsonb), :price, :outputs, 'pending',
-              :now, :timeoutAt, :now, :now)
+              :now, :timeoutAt, :now, :now, :traceparent)
       """;
 
   private final JdbcClient jdbc;
@@ -64,6 +64,7 @@ class StartGeneration {
   private final JsonMapper json;
   private final Clock clock;
   private final GenerationMetrics metrics;
+  private final Traces traces;
 
   StartGeneration(
       JdbcClient jdbc,
@@ -76,8 +77,10 @@ class StartGeneration {
       StatusHistory history,
       JsonMapper json,
       Clock clock,
-      GenerationMetrics metrics) {
+      GenerationMetrics metrics,
+      Traces traces) {
     this.metrics = metrics;
+    this.traces = traces;
     this.jdbc = jdbc;
     this.tx = tx;
     this.catalog = catalog;
@@ -139,13 +142,14 @@ class StartGeneration {
               new Dispatch.Dispatched(id, user.id(), model.id(), model.providerModel(), model.kind(),
                   request.prompt(), priced.providerParams(), priced.outputs(), deadline, null);
           // The ledger row references the generation, so it goes first; a failed hold rolls it back.
-          insertGeneration(generation, priced.price(), now);
+          String traceparent = traces.current();
+          insertGeneration(generation, priced.price(), now, traceparent);
           Credits.Balance balance =
               credits
                   .hold(user.id(), id, priced.price())
                   .orElseThrow(() -> insufficient(priced.price(), available));
           history.record(id, GenerationStatus.PENDING, "started by user", now);
-          dispatch.send(generation, now, CorrelationId.current());
+          dispatch.send(generation, now, traceparent);
           String body =
               json.writeValueAsString(
                   new Response(
@@ -164,7 +168,7 @@ class StartGeneration {
         });
   }
 
-  private void insertGeneration(Dispatch.Dispatched g, long price, Instant now) {
+  private void insertGeneration(Dispatch.Dispatched g, long price, Instant now, String traceparent) {
     jdbc.sql(INSERT_GENERATION)
         .param("id", g.id())
         .param("userId", g.userId())
@@ -175,6 +179,7 @@ class StartGeneration {
         .param("outputs", g.outputs())
         .param("now", Timestamp.from(now))
         .param("timeoutAt", Timestamp.from(g.deadline()))
+        .param("traceparent", traceparent)
         .update();
   }
 

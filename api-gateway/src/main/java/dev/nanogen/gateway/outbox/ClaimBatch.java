@@ -42,7 +42,7 @@ class ClaimBatch {
 
   private static final String EVENTS =
       """
-      SELECT id, topic, message_key, event_type, payload, correlation_id, created_at
+      SELECT id, topic, message_key, event_type, payload, traceparent, created_at
       FROM outbox
       WHERE id = ANY(ARRAY(SELECT unnest(CAST(:ids AS bigint[]))))
       ORDER BY id
@@ -77,7 +77,7 @@ class ClaimBatch {
           long id = rs.getLong("id");
           return new OutboxRow(
               id, rs.getString("topic"), rs.getString("message_key"), rs.getString("event_type"),
-              rs.getString("payload"), rs.getString("correlation_id"), attempts.get(id),
+              rs.getString("payload"), rs.getString("traceparent"), attempts.get(id),
               rs.getTimestamp("created_at").toInstant());
         })
         .list();

@@ -1,6 +1,6 @@
 package dev.nanogen.gateway.outbox;
 
-import dev.nanogen.gateway.web.CorrelationId;
+import dev.nanogen.ops.trace.Traces;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.UUID;
@@ -23,8 +23,8 @@ public class Outbox {
   private static final String APPEND =
       """
       WITH event AS (
-        INSERT INTO outbox (topic, message_key, event_type, payload, correlation_id, created_at)
-        VALUES (:topic, :key, :type, :payload, :correlationId, :now)
+        INSERT INTO outbox (topic, message_key, event_type, payload, traceparent, created_at)
+        VALUES (:topic, :key, :type, :payload, :traceparent, :now)
         RETURNING id)
       INSERT INTO outbox_pending (id, available_at) SELECT id, :now FROM event
       """;
@@ -33,26 +33,29 @@ public class Outbox {
   private final JsonMapper json;
   private final Clock clock;
   private final RelaySignal signal;
+  private final Traces traces;
 
-  Outbox(JdbcClient jdbc, JsonMapper json, Clock clock, RelaySignal signal) {
+  Outbox(JdbcClient jdbc, JsonMapper json, Clock clock, RelaySignal signal, Traces traces) {
+    this.traces = traces;
     this.jdbc = jdbc;
     this.json = json;
     this.clock = clock;
     this.signal = signal;
   }
 
-  /** Queues {@code event} for {@code topic}, keyed by its generation id. */
+  /** Queues {@code event} for {@code topic}, keyed by its generation id, on the current trace. */
   public void append(String topic, UUID generationId, Record event) {
-    append(topic, generationId, event, CorrelationId.current());
+    append(topic, generationId, event, traces.current());
   }
 
-  public void append(String topic, UUID generationId, Record event, String correlationId) {
+  /** Queues {@code event} on the trace {@code traceparent} names (none when null). */
+  public void append(String topic, UUID generationId, Record event, String traceparent) {
     jdbc.sql(APPEND)
         .param("topic", topic)
         .param("key", generationId.toString())
         .param("type", event.getClass().getSimpleName())
         .param("payload", json.writeValueAsString(event))
-        .param("correlationId", correlationId)
+        .param("traceparent", traceparent)
         .param("now", Timestamp.from(clock.instant()))
         .update();
     TransactionSynchronizationManager.registerSynchronization(

@@ -7,6 +7,6 @@ record OutboxRow(
     String messageKey,
     String eventType,
     String payload,
-    String correlationId,
+    String traceparent,
     int attempts,
     java.time.Instant createdAt) {}

@@ -2,6 +2,7 @@ package dev.nanogen.gateway.outbox;
 
 import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.model.Topics;
+import dev.nanogen.ops.trace.Traces;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -25,7 +26,7 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Sends claimed rows to Kafka (key = generation id, type and correlation id as headers), waits for
+ * Sends claimed rows to Kafka (key = generation id; the event type and the traceparent as headers), waits for
  * the broker's acknowledgement, and records the result of each row: an acknowledged row needs
  * nothing more (its pending row was taken by the claim; the round's commit publishes it). A broker
  * outage (every send failing with a retriable error) fails the round, which rolls back, so the rows
@@ -113,8 +114,8 @@ class PublishBatch {
       ProducerRecord<String, String> record =
           new ProducerRecord<>(row.topic(), row.messageKey(), row.payload());
       record.headers().add(Topics.EVENT_TYPE_HEADER, bytes(row.eventType()));
-      if (row.correlationId() != null) {
-        record.headers().add(Topics.CORRELATION_HEADER, bytes(row.correlationId()));
+      if (row.traceparent() != null) {
+        record.headers().add(Traces.TRACEPARENT, bytes(row.traceparent()));
       }
       return kafka.send(record);
     } catch (RuntimeException e) {

@@ -40,7 +40,7 @@ public class RedispatchStalled {
   private static final String CLAIM_STALLED =
       """
       SELECT g.id, g.user_id, g.model_id, m.provider_model, m.kind, g.prompt, g.params, g.outputs,
-             g.timeout_at, g.provider_task_id
+             g.timeout_at, g.provider_task_id, g.traceparent
       FROM generations g JOIN models m ON m.id = g.model_id
       WHERE g.status IN ('pending', 'processing') AND g.timeout_at > :now
         AND ((g.status = 'pending' AND g.dispatched_at < :pendingBefore)
@@ -70,7 +70,7 @@ public class RedispatchStalled {
       WHERE g.id = :id AND m.id = g.model_id
         AND g.status IN ('pending', 'processing') AND g.timeout_at > :now
       RETURNING g.id, g.user_id, g.model_id, m.provider_model, m.kind, g.prompt, g.params, g.outputs,
-                g.timeout_at, g.provider_task_id
+                g.timeout_at, g.provider_task_id, g.traceparent
       """;
 
   private static final String MARK_DISPATCHED =
@@ -86,7 +86,8 @@ public class RedispatchStalled {
       String params,
       int outputs,
       Timestamp timeoutAt,
-      String providerTaskId) {}
+      String providerTaskId,
+      String traceparent) {}
 
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
@@ -116,7 +117,7 @@ public class RedispatchStalled {
                       .list();
               for (Stalled g : stalled) {
                 jdbc.sql(MARK_DISPATCHED).param("id", g.id()).param("now", Timestamp.from(now)).update();
-                dispatch(g, now, null);
+                dispatch(g, now, g.traceparent());
               }
               return stalled.size();
             });
@@ -127,7 +128,7 @@ public class RedispatchStalled {
    * Dispatches a generation a stopping worker handed back, in the caller's transaction; false when
    * it has ended meanwhile (or is past its deadline: the sweeper ends it).
    */
-  public boolean handBack(UUID id, String providerTaskId, Instant now, String correlationId) {
+  public boolean handBack(UUID id, String providerTaskId, Instant now, String traceparent) {
     return jdbc.sql(CLAIM_HANDED_BACK)
         .param("id", id)
         .param("taskId", providerTaskId)
@@ -135,13 +136,13 @@ public class RedispatchStalled {
         .query(Stalled.class)
         .optional()
         .map(g -> {
-          dispatch(g, now, correlationId);
+          dispatch(g, now, traceparent);
           return true;
         })
         .orElse(false);
   }
 
-  private void dispatch(Stalled g, Instant now, String correlationId) {
+  private void dispatch(Stalled g, Instant now, String traceparent) {
     dispatch.send(
         new Dispatch.Dispatched(
             g.id(),
@@ -155,6 +156,6 @@ public class RedispatchStalled {
             g.timeoutAt().toInstant(),
             g.providerTaskId()),
         now,
-        correlationId);
+        traceparent);
   }
 }

@@ -6,6 +6,7 @@ import dev.nanogen.model.GenerationStarted;
 import dev.nanogen.model.GenerationSucceeded;
 import dev.nanogen.model.Topics;
 import dev.nanogen.ops.KafkaRecords;
+import dev.nanogen.ops.trace.Traces;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.MDC;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -21,10 +22,12 @@ import tools.jackson.databind.json.JsonMapper;
 class OutcomeListener {
   private final SettleOutcome settle;
   private final JsonMapper json;
+  private final Traces traces;
 
-  OutcomeListener(SettleOutcome settle, JsonMapper json) {
+  OutcomeListener(SettleOutcome settle, JsonMapper json, Traces traces) {
     this.settle = settle;
     this.json = json;
+    this.traces = traces;
   }
 
   @KafkaListener(
@@ -34,23 +37,22 @@ class OutcomeListener {
       concurrency = "${nanogen.outcomes.concurrency:6}")
   void on(ConsumerRecord<String, String> record) {
     String type = KafkaRecords.header(record, Topics.EVENT_TYPE_HEADER);
-    String correlationId = KafkaRecords.header(record, Topics.CORRELATION_HEADER);
-    MDC.put("correlation_id", correlationId);
+    // The listener's observation continued the worker's trace: what this outcome queues stays on it.
+    String traceparent = traces.current();
     MDC.put("generation_id", record.key());
     try {
       switch (type == null ? "" : type) {
         case "GenerationStarted" ->
-            settle.on(json.readValue(record.value(), GenerationStarted.class), correlationId);
+            settle.on(json.readValue(record.value(), GenerationStarted.class), traceparent);
         case "GenerationSucceeded" ->
-            settle.on(json.readValue(record.value(), GenerationSucceeded.class), correlationId);
+            settle.on(json.readValue(record.value(), GenerationSucceeded.class), traceparent);
         case "GenerationFailed" ->
-            settle.on(json.readValue(record.value(), GenerationFailed.class), correlationId);
+            settle.on(json.readValue(record.value(), GenerationFailed.class), traceparent);
         case "GenerationHandedBack" ->
-            settle.on(json.readValue(record.value(), GenerationHandedBack.class), correlationId);
+            settle.on(json.readValue(record.value(), GenerationHandedBack.class), traceparent);
         default -> throw new UnknownEventType(type);
       }
     } finally {
-      MDC.remove("correlation_id");
       MDC.remove("generation_id");
     }
   }

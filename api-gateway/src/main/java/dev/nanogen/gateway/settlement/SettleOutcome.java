@@ -52,32 +52,32 @@ class SettleOutcome {
   }
 
   /** A worker's claim (no task yet) is answered; a provider task id is recorded. */
-  void on(GenerationStarted event, String correlationId) {
+  void on(GenerationStarted event, String traceparent) {
     if (event.claimId() != null && event.providerTaskId() == null) {
       apply(event.eventId(), () -> transitions.claim(
-          event.generationId(), event.claimId(), event.workerId(), "claimed by a worker", correlationId));
+          event.generationId(), event.claimId(), event.workerId(), "claimed by a worker", traceparent));
     } else {
       apply(event.eventId(), () -> transitions.markProcessing(
-          event.generationId(), event.providerTaskId(), event.workerId(), "picked up by a worker", correlationId));
+          event.generationId(), event.providerTaskId(), event.workerId(), "picked up by a worker", traceparent));
     }
   }
 
   /** A stopping worker gave the generation back: another worker takes it over (a resume if it has a task). */
-  void on(GenerationHandedBack event, String correlationId) {
+  void on(GenerationHandedBack event, String traceparent) {
     apply(event.eventId(), () -> redispatch.handBack(
-        event.generationId(), event.providerTaskId(), clock.instant(), correlationId));
+        event.generationId(), event.providerTaskId(), clock.instant(), traceparent));
   }
 
-  void on(GenerationSucceeded event, String correlationId) {
+  void on(GenerationSucceeded event, String traceparent) {
     apply(event.eventId(), () -> transitions.finish(
-        event.generationId(), Ending.completed(event.resultUrls()), correlationId));
+        event.generationId(), Ending.completed(event.resultUrls()), traceparent));
   }
 
-  void on(GenerationFailed event, String correlationId) {
+  void on(GenerationFailed event, String traceparent) {
     apply(event.eventId(), () -> transitions.finish(
         event.generationId(),
         Ending.failed(event.errorCode(), event.errorMessage(), "failed: " + event.errorCode()),
-        correlationId));
+        traceparent));
   }
 
   private void apply(UUID eventId, java.util.function.BooleanSupplier transition) {

@@ -1,12 +1,14 @@
 package dev.nanogen.worker.aiml;
 
 import dev.nanogen.worker.config.WorkerProperties;
+import dev.nanogen.ops.trace.ProviderCalls;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
@@ -28,22 +30,29 @@ public class AimlClient {
   private final RestClient video;
   private final JsonMapper json;
 
-  AimlClient(WorkerProperties properties, JsonMapper json) {
+  AimlClient(WorkerProperties properties, JsonMapper json, RestClient.Builder rest) {
     WorkerProperties.Aiml aiml = properties.aiml();
     HttpClient http =
         HttpClient.newBuilder()
             .connectTimeout(aiml.connectTimeout())
             .followRedirects(HttpClient.Redirect.NORMAL)
             .build();
-    this.images = client(aiml, http, aiml.imageTimeout());
-    this.video = client(aiml, http, aiml.pollTimeout());
+    this.images = client(rest.clone(), aiml, http, aiml.imageTimeout());
+    this.video = client(rest.clone(), aiml, http, aiml.pollTimeout());
     this.json = json;
   }
 
-  private static RestClient client(WorkerProperties.Aiml aiml, HttpClient http, Duration timeout) {
+  /**
+   * Built from Boot's builder, so every call is observed ({@code http.client.requests{provider=aiml}},
+   * a span on the generation's trace); the key travels in a header, never in a URL or a tag.
+   */
+  private static RestClient client(RestClient.Builder rest, WorkerProperties.Aiml aiml, HttpClient http, Duration timeout) {
     JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(http);
     factory.setReadTimeout(timeout);
-    RestClient.Builder builder = RestClient.builder().baseUrl(aiml.baseUrl()).requestFactory(factory);
+    RestClient.Builder builder =
+        rest.baseUrl(aiml.baseUrl())
+            .requestFactory(factory)
+            .observationConvention(new ProviderCalls("aiml", UnaryOperator.identity()));
     if (aiml.apiKey() != null && !aiml.apiKey().isBlank()) {
       builder.defaultHeader("Authorization", "Bearer " + aiml.apiKey());
     }
@@ -100,7 +109,7 @@ public class AimlClient {
             () ->
                 video
                     .get()
-                    .uri(u -> u.path("/v2/video/generations").queryParam("generation_id", taskId).build())
+                    .uri("/v2/video/generations?generation_id={id}", taskId)
                     .exchange((request, response) -> read(response.getStatusCode(), response.getBody().readAllBytes())));
     String state = body.path("status").asString("");
     if (state.isEmpty()) {

@@ -63,6 +63,11 @@ public record WorkerProperties(
    * @param shutdownGrace on SIGTERM: how long generations may run on before they are handed back
    * @param claimWait how long a generation waits for the gateway's answer to its claim before it
    *     claims again (an answer can be missed while this worker's claims consumer joins)
+   * @param shareGroup take requests through a Kafka share group (KIP-932: any number of workers
+   *     share the partitions, records acquired and acknowledged one by one) rather than a consumer
+   *     group (at most one consumer per partition)
+   * @param fullHold on the share group: how long a request acquired while every slot is taken is
+   *     held (its acquisition lock renewed) waiting for a slot before it is released to the others
    */
   public record Worker(
       @DefaultValue("5000") int maxInFlight,
@@ -70,7 +75,9 @@ public record WorkerProperties(
       Map<String, Integer> modelLimits,
       @DefaultValue("500ms") Duration admissionWait,
       @DefaultValue("20s") Duration shutdownGrace,
-      @DefaultValue("3s") Duration claimWait) {
+      @DefaultValue("3s") Duration claimWait,
+      @DefaultValue("true") boolean shareGroup,
+      @DefaultValue("20s") Duration fullHold) {
 
     public int capOf(String modelId) {
       return modelLimits == null ? modelMaxInFlight : modelLimits.getOrDefault(modelId, modelMaxInFlight);

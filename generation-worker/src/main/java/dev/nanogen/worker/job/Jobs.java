@@ -1,9 +1,12 @@
 package dev.nanogen.worker.job;
 
 import dev.nanogen.model.GenerationRequested;
+import dev.nanogen.ops.trace.Traces;
 import dev.nanogen.worker.config.WorkerProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,10 +65,12 @@ class Jobs implements SmartLifecycle {
         }
       };
   private final StopSignal stop;
+  private final Traces traces;
   private volatile boolean started;
 
-  Jobs(RunGeneration run, StopSignal stop, WorkerProperties properties, MeterRegistry meters) {
+  Jobs(RunGeneration run, StopSignal stop, Traces traces, WorkerProperties properties, MeterRegistry meters) {
     this.run = run;
+    this.traces = traces;
     this.stop = stop;
     this.settings = properties.worker();
     this.process = new Semaphore(settings.maxInFlight());
@@ -79,7 +84,7 @@ class Jobs implements SmartLifecycle {
    * starts it on a virtual thread of its own. The caller commits the offset once {@link
    * Admission#handedOff()} completed.
    */
-  Admission admit(GenerationRequested request, String correlationId) throws InterruptedException {
+  Admission admit(GenerationRequested request, String traceparent) throws InterruptedException {
     UUID id = request.generationId();
     if (!begin(id)) {
       return Admission.DUPLICATE;
@@ -107,12 +112,19 @@ class Jobs implements SmartLifecycle {
                   if (mdc != null) {
                     MDC.setContextMap(mdc);
                   }
-                  try {
-                    ended = run.run(request, correlationId, () -> handedOff.complete(null));
-                  } catch (Throwable e) {
-                    handedOff.completeExceptionally(e);
-                    log.error("generation {} stopped by an unexpected error", id, e);
+                  // The generation's span, continued from the request's traceparent: the AIML calls,
+                  // the outcomes and every log line of this job are on the generation's trace.
+                  Span span = traces.continued(traceparent, "generation " + request.kind().wire());
+                  try (Tracer.SpanInScope scope = traces.inScope(span)) {
+                    try {
+                      ended = run.run(request, () -> handedOff.complete(null));
+                    } catch (Throwable e) {
+                      handedOff.completeExceptionally(e);
+                      span.error(e);
+                      log.error("generation {} stopped by an unexpected error", id, e);
+                    }
                   } finally {
+                    span.end();
                     model.release();
                     process.release();
                     end(id, ended);

@@ -1,6 +1,7 @@
 package dev.nanogen.worker.job;
 
 import dev.nanogen.model.Topics;
+import dev.nanogen.ops.trace.Traces;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -22,19 +23,20 @@ class OutcomePublisher {
   static final java.time.Duration MAX_OUTAGE = java.time.Duration.ofMinutes(10);
   private final KafkaTemplate<String, String> kafka;
   private final JsonMapper json;
+  private final Traces traces;
 
-  OutcomePublisher(KafkaTemplate<String, String> kafka, JsonMapper json) {
+  OutcomePublisher(KafkaTemplate<String, String> kafka, JsonMapper json, Traces traces) {
     this.kafka = kafka;
     this.json = json;
+    this.traces = traces;
   }
 
-  void publish(UUID generationId, Record outcome, String correlationId) {
+  /** Publishes on the current trace (the generation's span on the job's thread). */
+  void publish(UUID generationId, Record outcome) {
     ProducerRecord<String, String> record =
         new ProducerRecord<>(Topics.OUTCOMES, generationId.toString(), json.writeValueAsString(outcome));
     record.headers().add(Topics.EVENT_TYPE_HEADER, bytes(outcome.getClass().getSimpleName()));
-    if (correlationId != null) {
-      record.headers().add(Topics.CORRELATION_HEADER, bytes(correlationId));
-    }
+    traces.addTo(record.headers());
     // The work behind an outcome is not repeated for a broker outage: the same record (same event id,
     // which the gateway de-duplicates) is sent again until the broker takes it.
     long deadline = System.nanoTime() + MAX_OUTAGE.toNanos();

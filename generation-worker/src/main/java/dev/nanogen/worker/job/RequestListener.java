@@ -3,6 +3,7 @@ package dev.nanogen.worker.job;
 import dev.nanogen.model.GenerationRequested;
 import dev.nanogen.model.Topics;
 import dev.nanogen.ops.KafkaRecords;
+import dev.nanogen.ops.trace.Traces;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.support.Acknowledgment;
@@ -26,11 +28,15 @@ import tools.jackson.databind.json.JsonMapper;
  * A record that cannot be read fails alone (BatchListenerFailedException names it) and goes to the
  * dead-letter topic.
  *
+ * <p>The consumer-group path, on with {@code nanogen.worker.share-group=false}; the share group
+ * ({@link ShareRequestListener}) is the default.
+ *
  * <p>Few consumers per process ({@code nanogen.worker.concurrency}, default 3): admitting is quick,
  * the generations run elsewhere, and a partition can belong to one consumer only — with 12 partitions
  * and 3 consumers each, 4 worker processes all get work (more partitions allow more).
  */
 @Component
+@ConditionalOnProperty(name = "nanogen.worker.share-group", havingValue = "false")
 class RequestListener {
   private static final Logger log = LoggerFactory.getLogger(RequestListener.class);
   static final Duration FULL_PAUSE = Duration.ofSeconds(1);
@@ -55,8 +61,7 @@ class RequestListener {
     List<Admitted> admitted = new ArrayList<>();
     for (int i = 0; i < records.size(); i++) {
       ConsumerRecord<String, String> record = records.get(i);
-      String correlationId = KafkaRecords.header(record, Topics.CORRELATION_HEADER);
-      MDC.put("correlation_id", correlationId);
+      String traceparent = Traces.of(record.headers());
       MDC.put("generation_id", record.key());
       try {
         GenerationRequested request;
@@ -67,7 +72,7 @@ class RequestListener {
           throw new BatchListenerFailedException("unreadable request", e, i);
         }
         MDC.put("user_id", Long.toString(request.userId()));
-        Jobs.Admission admission = jobs.admit(request, correlationId);
+        Jobs.Admission admission = jobs.admit(request, traceparent);
         switch (admission.outcome()) {
           case STARTED -> admitted.add(new Admitted(i, admission.handedOff()));
           case DUPLICATE -> log.info("generation {} is running or ran here already; duplicate request skipped", request.generationId());
@@ -78,7 +83,6 @@ class RequestListener {
           }
         }
       } finally {
-        MDC.remove("correlation_id");
         MDC.remove("generation_id");
         MDC.remove("user_id");
       }

@@ -88,7 +88,7 @@ class RunGeneration {
    * @return true when the generation reached its end here (an outcome, or its cancellation), false
    *     when it was handed back
    */
-  boolean run(GenerationRequested request, String correlationId, Runnable onStarted) {
+  boolean run(GenerationRequested request, Runnable onStarted) {
     UUID id = request.generationId();
     Instant began = clock.instant();
     Progress progress = new Progress(request.providerTaskId());
@@ -96,10 +96,10 @@ class RunGeneration {
     try {
       List<String> urls =
           request.kind() == ModelKind.IMAGE
-              ? image(request, correlationId, onStarted)
-              : video(request, progress, correlationId, onStarted);
+              ? image(request, onStarted)
+              : video(request, progress, onStarted);
       long millis = Duration.between(began, clock.instant()).toMillis();
-      outcomes.publish(id, new GenerationSucceeded(UUID.randomUUID(), clock.instant(), GenerationSucceeded.SCHEMA_VERSION, id, urls, millis), correlationId);
+      outcomes.publish(id, new GenerationSucceeded(UUID.randomUUID(), clock.instant(), GenerationSucceeded.SCHEMA_VERSION, id, urls, millis));
       log.info("generation {} completed in {} ms", id, millis);
       outcome = "succeeded";
     } catch (NotClaimed e) {
@@ -107,7 +107,7 @@ class RunGeneration {
       outcome = "not_claimed";
     } catch (RuntimeException e) {
       if (stop.raised()) {
-        handBack(request, progress.taskId, correlationId);
+        handBack(request, progress.taskId);
         count(request, "handed_back", began);
         return false;
       }
@@ -115,7 +115,7 @@ class RunGeneration {
         throw e;
       }
       String code = error.retryable() ? "TIMEOUT" : error.code();
-      outcomes.publish(id, new GenerationFailed(UUID.randomUUID(), clock.instant(), GenerationFailed.SCHEMA_VERSION, id, code, error.getMessage()), correlationId);
+      outcomes.publish(id, new GenerationFailed(UUID.randomUUID(), clock.instant(), GenerationFailed.SCHEMA_VERSION, id, code, error.getMessage()));
       log.info("generation {} failed: {} ({})", id, code, error.getMessage());
       outcome = "failed";
     }
@@ -123,8 +123,8 @@ class RunGeneration {
     return true;
   }
 
-  private List<String> image(GenerationRequested request, String correlationId, Runnable onStarted) {
-    claim(request, correlationId, onStarted);
+  private List<String> image(GenerationRequested request, Runnable onStarted) {
+    claim(request, onStarted);
     stopIfAsked();
     List<ImageOutput> images =
         provider("image", request, () -> aiml.generateImage(request.providerModel(), request.prompt(), request.params()));
@@ -150,18 +150,18 @@ class RunGeneration {
     return urls;
   }
 
-  private List<String> video(GenerationRequested request, Progress progress, String correlationId, Runnable onStarted) {
+  private List<String> video(GenerationRequested request, Progress progress, Runnable onStarted) {
     if (progress.taskId == null) {
       // Claimed (and the request committed) before the submission: a crash after this point never
       // leads to a second submission; without a task id to resume, the deadline ends the generation.
-      claim(request, correlationId, onStarted);
+      claim(request, onStarted);
       stopIfAsked();
       progress.taskId =
           provider("video-submit", request, () -> aiml.submitVideo(request.providerModel(), request.prompt(), request.params()));
-      started(request, progress.taskId, null, correlationId, () -> {});
+      started(request, progress.taskId, null, () -> {});
     } else {
       log.info("generation {} resumes provider task {}", request.generationId(), progress.taskId);
-      started(request, progress.taskId, null, correlationId, onStarted);
+      started(request, progress.taskId, null, onStarted);
     }
     String task = progress.taskId;
     while (clock.instant().isBefore(request.deadline())) {
@@ -205,12 +205,12 @@ class RunGeneration {
    * @throws NotClaimed when the gateway refused (cancelled, ended, or another attempt's) or the
    *     deadline passed unanswered
    */
-  private void claim(GenerationRequested request, String correlationId, Runnable onStarted) {
+  private void claim(GenerationRequested request, Runnable onStarted) {
     UUID claimId = UUID.randomUUID();
     claims.expect(claimId);
     long asked = System.nanoTime();
     try {
-      started(request, null, claimId, correlationId, onStarted);
+      started(request, null, claimId, onStarted);
       // Doubled after each unanswered claim (at most 30 s): a slow gateway is not sent ever more claims.
       Duration wait = claimWait;
       while (true) {
@@ -233,7 +233,7 @@ class RunGeneration {
         }
         log.info("generation {}: no answer to claim {} within {}; claiming again", request.generationId(), claimId, wait);
         wait = wait.multipliedBy(2).compareTo(MAX_CLAIM_WAIT) > 0 ? MAX_CLAIM_WAIT : wait.multipliedBy(2);
-        started(request, null, claimId, correlationId, () -> {});
+        started(request, null, claimId, () -> {});
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -243,21 +243,19 @@ class RunGeneration {
     }
   }
 
-  private void started(GenerationRequested request, String taskId, UUID claimId, String correlationId, Runnable onStarted) {
+  private void started(GenerationRequested request, String taskId, UUID claimId, Runnable onStarted) {
     outcomes.publish(
         request.generationId(),
-        new GenerationStarted(UUID.randomUUID(), clock.instant(), GenerationStarted.SCHEMA_VERSION, request.generationId(), taskId, claimId, lease.workerId()),
-        correlationId);
+        new GenerationStarted(UUID.randomUUID(), clock.instant(), GenerationStarted.SCHEMA_VERSION, request.generationId(), taskId, claimId, lease.workerId()));
     onStarted.run();
   }
 
-  private void handBack(GenerationRequested request, String taskId, String correlationId) {
+  private void handBack(GenerationRequested request, String taskId) {
     Thread.interrupted(); // the grace ended with an interrupt: clear it so the hand-back can be sent
     UUID id = request.generationId();
     outcomes.publish(
         id,
-        new GenerationHandedBack(UUID.randomUUID(), clock.instant(), GenerationHandedBack.SCHEMA_VERSION, id, taskId, "worker stopping"),
-        correlationId);
+        new GenerationHandedBack(UUID.randomUUID(), clock.instant(), GenerationHandedBack.SCHEMA_VERSION, id, taskId, "worker stopping"));
     log.info("generation {} handed back (provider task {})", id, taskId);
   }
 

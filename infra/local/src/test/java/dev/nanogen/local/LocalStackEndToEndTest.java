@@ -104,30 +104,48 @@ class LocalStackEndToEndTest {
     assertThat(stack.telegram().messagesTo(user).getFirst().fields().get("photo")).isEqualTo(url);
   }
 
+  /**
+   * One trace per generation: the caller's W3C traceparent is continued by the gateway (its trace id
+   * comes back as X-Correlation-Id), carried through the outbox and Kafka to the worker and back, and
+   * on to the notifier: each service's log lines of this generation carry that trace id.
+   */
   @Test
-  void one_generations_correlation_id_is_in_all_three_services_logs_and_no_secret_is_in_any() throws Exception {
+  void one_generations_trace_id_is_in_all_three_services_logs_and_no_secret_is_in_any() throws Exception {
     long user = 9_000_006;
-    String correlationId = "e2e-story-" + System.nanoTime();
+    String traceId = String.format("%016x%016x", System.nanoTime(), 0x5eed_0000_0000_0001L);
     HttpResponse<String> started = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/generation/start"))
         .header("Authorization", "tma " + signer.sign(user, "E2E", "en"))
         .header("Content-Type", "application/json")
-        .header("X-Correlation-Id", correlationId)
+        .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
         .POST(HttpRequest.BodyPublishers.ofString("{\"model_id\":\"flux-schnell\",\"prompt\":\"e2e: the story\"}"))
         .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(started.headers().firstValue("X-Correlation-Id")).as("the trace id, answered").hasValue(traceId);
     String id = JSON.readTree(started.body()).path("generation_id").asString();
     awaitStatus(user, id, "completed");
     await().atMost(Duration.ofSeconds(30)).until(() -> !stack.telegram().messagesTo(user).isEmpty());
 
+    Map<String, String> expected = Map.of(
+        "api-gateway", "credits captured",
+        "generation-worker", "completed in",
+        "notifier", "notified chat");
     for (String service : LocalStack.SERVICES) {
       Path log = stack.process(service).orElseThrow().log();
-      await(service).atMost(Duration.ofSeconds(20)).until(() -> storyLines(log, correlationId).size() > 0);
-      for (JsonNode line : storyLines(log, correlationId)) {
-        assertThat(line.path("correlation_id").asString()).as(service).isEqualTo(correlationId);
+      await(service).atMost(Duration.ofSeconds(20)).until(() ->
+          storyLines(log, traceId).stream().anyMatch(line -> line.path("message").asString().contains(expected.get(service))));
+      for (JsonNode line : storyLines(log, traceId)) {
+        assertThat(line.path("traceId").asString()).as(service).isEqualTo(traceId);
+        assertThat(line.path("spanId").asString()).as(service).hasSize(16);
         if (line.has("generation_id")) {
           assertThat(line.path("generation_id").asString()).as(service).isEqualTo(id);
         }
       }
     }
+    String workerMetrics = prometheus("generation-worker");
+    String notifierMetrics = prometheus("notifier");
+    assertThat(workerMetrics).containsPattern("http_client_requests_seconds_count\\{[^}]*provider=\"aiml\"[^}]*uri=\"/v1/images/generations\"");
+    assertThat(notifierMetrics)
+        .containsPattern("http_client_requests_seconds_count\\{[^}]*provider=\"telegram\"[^}]*uri=\"/bot\\{token}/sendPhoto\"")
+        .doesNotContain(settings.botToken());
     for (ChildProcess process : stack.processes()) {
       assertThat(Files.readString(process.log()))
           .as(process.name() + "'s log")
@@ -175,10 +193,15 @@ class LocalStackEndToEndTest {
     }
   }
 
-  /** The JSON log lines of {@code log} that carry {@code correlationId}. */
-  private static List<JsonNode> storyLines(Path log, String correlationId) throws IOException {
+  private static String prometheus(String service) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LocalStack.managementPort(stack.port(service))
+        + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  /** The JSON log lines of {@code log} that carry {@code traceId}. */
+  private static List<JsonNode> storyLines(Path log, String traceId) throws IOException {
     return Files.readAllLines(log).stream()
-        .filter(line -> line.startsWith("{") && line.contains(correlationId))
+        .filter(line -> line.startsWith("{") && line.contains(traceId))
         .map(JSON::readTree)
         .toList();
   }

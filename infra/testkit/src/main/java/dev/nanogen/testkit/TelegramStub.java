@@ -100,10 +100,12 @@ public final class TelegramStub implements AutoCloseable {
 
   /**
    * The sends now waiting on a slow answer never complete: their sender died mid-upload (a chaos or
-   * takeover run killed it), so Telegram got nothing and nothing is recorded.
+   * takeover run killed it), so Telegram got nothing and nothing is recorded. Slow answers not yet
+   * used are forgotten: later sends are answered at once.
    */
   public void abandonSlowAnswers() {
     abandoned.incrementAndGet();
+    slowAnswers.clear();
   }
 
   /** Forgets the failures still scripted for {@code chatId}. */

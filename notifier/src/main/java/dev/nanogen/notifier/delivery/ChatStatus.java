@@ -2,6 +2,7 @@ package dev.nanogen.notifier.delivery;
 
 import dev.nanogen.model.ChatStatusChanged;
 import dev.nanogen.model.Topics;
+import dev.nanogen.ops.trace.Traces;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
@@ -22,10 +23,12 @@ import tools.jackson.databind.json.JsonMapper;
 class ChatStatus {
   private final KafkaTemplate<String, String> kafka;
   private final JsonMapper json;
+  private final Traces traces;
 
-  ChatStatus(KafkaTemplate<String, String> kafka, JsonMapper json) {
+  ChatStatus(KafkaTemplate<String, String> kafka, JsonMapper json, Traces traces) {
     this.kafka = kafka;
     this.json = json;
+    this.traces = traces;
   }
 
   void blocked(Deliveries.Claimed delivery, String description) {
@@ -43,9 +46,7 @@ class ChatStatus {
     ProducerRecord<String, String> record =
         new ProducerRecord<>(Topics.CHATS, Long.toString(delivery.userId()), json.writeValueAsString(event));
     record.headers().add(Topics.EVENT_TYPE_HEADER, "ChatStatusChanged".getBytes(StandardCharsets.UTF_8));
-    if (delivery.correlationId() != null) {
-      record.headers().add(Topics.CORRELATION_HEADER, delivery.correlationId().getBytes(StandardCharsets.UTF_8));
-    }
+    traces.addTo(record.headers());
     try {
       kafka.send(record).get(10, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {

@@ -42,7 +42,7 @@ class Deliveries {
       long userId,
       long chatId,
       String notice,
-      String correlationId,
+      String traceparent,
       int attempts,
       boolean chatBlocked) {}
 
@@ -52,7 +52,7 @@ class Deliveries {
   }
 
   /** Records a notice owed; answers false when it was already recorded (a redelivered event). */
-  boolean record(Kind kind, UUID generationId, long userId, long chatId, String noticeJson, String correlationId) {
+  boolean record(Kind kind, UUID generationId, long userId, long chatId, String noticeJson, String traceparent) {
     return Boolean.TRUE.equals(
         transaction.execute(
             status -> {
@@ -63,8 +63,8 @@ class Deliveries {
               return jdbc.sql(
                           """
                           INSERT INTO deliveries
-                              (generation_id, kind, user_id, chat_id, notice, correlation_id, next_attempt_at, created_at, retrying_since)
-                          VALUES (:generation, :kind, :user, :chat, CAST(:notice AS jsonb), :correlation, now(), now(), now())
+                              (generation_id, kind, user_id, chat_id, notice, traceparent, next_attempt_at, created_at, retrying_since)
+                          VALUES (:generation, :kind, :user, :chat, CAST(:notice AS jsonb), :traceparent, now(), now(), now())
                           ON CONFLICT (generation_id, kind) DO NOTHING
                           """)
                       .param("generation", generationId)
@@ -72,7 +72,7 @@ class Deliveries {
                       .param("user", userId)
                       .param("chat", chatId)
                       .param("notice", noticeJson)
-                      .param("correlation", correlationId)
+                      .param("traceparent", traceparent)
                       .update()
                   == 1;
             }));
@@ -108,7 +108,7 @@ class Deliveries {
             UPDATE deliveries d SET attempts = d.attempts + 1
             FROM picked p WHERE d.id = p.id
             RETURNING d.id, d.kind, d.generation_id, d.user_id, d.chat_id, d.notice::text AS notice,
-                      d.correlation_id, d.attempts, p.blocked
+                      d.traceparent, d.attempts, p.blocked
             """)
         .param("max", max)
         .param("lease", seconds(lease))
@@ -302,7 +302,7 @@ class Deliveries {
         rs.getLong("user_id"),
         rs.getLong("chat_id"),
         rs.getString("notice"),
-        rs.getString("correlation_id"),
+        rs.getString("traceparent"),
         rs.getInt("attempts"),
         rs.getBoolean("blocked"));
   }

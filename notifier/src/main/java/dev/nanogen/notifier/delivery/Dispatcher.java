@@ -3,9 +3,12 @@ package dev.nanogen.notifier.delivery;
 import dev.nanogen.model.GenerationProcessing;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.notifier.config.NotifierProperties;
+import dev.nanogen.ops.trace.Traces;
 import dev.nanogen.notifier.telegram.TelegramError;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -42,6 +45,7 @@ class Dispatcher implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
   private final Deliveries deliveries;
+  private final Traces traces;
   private final SendClock clock;
   private final SendNotice send;
   private final ChatStatus chatStatus;
@@ -58,8 +62,9 @@ class Dispatcher implements SmartLifecycle {
   private Thread pump;
   private volatile boolean running;
 
-  Dispatcher(Deliveries deliveries, SendClock clock, SendNotice send, ChatStatus chatStatus, JsonMapper json, NotifierProperties properties, MeterRegistry meters) {
+  Dispatcher(Deliveries deliveries, Traces traces, SendClock clock, SendNotice send, ChatStatus chatStatus, JsonMapper json, NotifierProperties properties, MeterRegistry meters) {
     this.deliveries = deliveries;
+    this.traces = traces;
     this.clock = clock;
     this.send = send;
     this.chatStatus = chatStatus;
@@ -103,10 +108,11 @@ class Dispatcher implements SmartLifecycle {
   }
 
   private void deliver(Deliveries.Claimed delivery) {
-    MDC.put("correlation_id", delivery.correlationId());
     MDC.put("generation_id", delivery.generationId().toString());
     MDC.put("user_id", Long.toString(delivery.userId()));
-    try {
+    // On the generation's trace: the Telegram calls and every log line of this send.
+    Span span = traces.continued(delivery.traceparent(), "notify " + delivery.kind().name().toLowerCase(java.util.Locale.ROOT));
+    try (Tracer.SpanInScope scope = traces.inScope(span)) {
       if (delivery.kind() == Deliveries.Kind.STARTED) {
         started(delivery, json.readValue(delivery.notice(), GenerationProcessing.class));
       } else {
@@ -120,7 +126,7 @@ class Dispatcher implements SmartLifecycle {
       // is tried again, so at worst this one message repeats.
       log.error("delivery {} to chat {} could not be recorded: {}", delivery.id(), delivery.chatId(), e.toString());
     } finally {
-      MDC.remove("correlation_id");
+      span.end();
       MDC.remove("generation_id");
       MDC.remove("user_id");
       sending.remove(delivery.chatId());

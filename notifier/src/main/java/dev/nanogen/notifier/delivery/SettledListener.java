@@ -4,6 +4,7 @@ import dev.nanogen.model.GenerationProcessing;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.model.Topics;
 import dev.nanogen.ops.KafkaRecords;
+import dev.nanogen.ops.trace.Traces;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.MDC;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -20,8 +21,10 @@ class SettledListener {
   private final Deliveries deliveries;
   private final Dispatcher dispatcher;
   private final JsonMapper json;
+  private final Traces traces;
 
-  SettledListener(Deliveries deliveries, Dispatcher dispatcher, JsonMapper json) {
+  SettledListener(Deliveries deliveries, Dispatcher dispatcher, JsonMapper json, Traces traces) {
+    this.traces = traces;
     this.deliveries = deliveries;
     this.dispatcher = dispatcher;
     this.json = json;
@@ -34,8 +37,8 @@ class SettledListener {
       concurrency = "${nanogen.notifier.concurrency:2}")
   void on(ConsumerRecord<String, String> record) {
     String type = KafkaRecords.header(record, Topics.EVENT_TYPE_HEADER);
-    String correlationId = KafkaRecords.header(record, Topics.CORRELATION_HEADER);
-    MDC.put("correlation_id", correlationId);
+    // The listener's observation continued the gateway's trace; the delivery is sent on it later.
+    String traceparent = traces.current();
     MDC.put("generation_id", record.key());
     try {
       boolean recorded =
@@ -45,14 +48,14 @@ class SettledListener {
               if (notice.generationId() == null || notice.status() == null) {
                 throw new IllegalArgumentException("a GenerationSettled without generation_id or status");
               }
-              yield deliveries.record(Deliveries.Kind.RESULT, notice.generationId(), notice.userId(), notice.chatId(), json.writeValueAsString(notice), correlationId);
+              yield deliveries.record(Deliveries.Kind.RESULT, notice.generationId(), notice.userId(), notice.chatId(), json.writeValueAsString(notice), traceparent);
             }
             case "GenerationProcessing" -> {
               GenerationProcessing notice = json.readValue(record.value(), GenerationProcessing.class);
               if (notice.generationId() == null) {
                 throw new IllegalArgumentException("a GenerationProcessing without generation_id");
               }
-              yield deliveries.record(Deliveries.Kind.STARTED, notice.generationId(), notice.userId(), notice.chatId(), json.writeValueAsString(notice), correlationId);
+              yield deliveries.record(Deliveries.Kind.STARTED, notice.generationId(), notice.userId(), notice.chatId(), json.writeValueAsString(notice), traceparent);
             }
             default -> throw new IllegalArgumentException("unexpected event type " + type);
           };
@@ -60,7 +63,6 @@ class SettledListener {
         dispatcher.wake();
       }
     } finally {
-      MDC.remove("correlation_id");
       MDC.remove("generation_id");
     }
   }

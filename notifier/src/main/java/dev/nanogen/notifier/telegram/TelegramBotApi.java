@@ -1,6 +1,7 @@
 package dev.nanogen.notifier.telegram;
 
 import dev.nanogen.notifier.config.NotifierProperties;
+import dev.nanogen.ops.trace.ProviderCalls;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Component
 public class TelegramBotApi {
+  private static final java.util.regex.Pattern BOT_PATH = java.util.regex.Pattern.compile("/bot[^/]*/");
+  private final String token;
   private final RestClient client;
   private final RestClient uploads;
   private final JsonMapper json;
@@ -61,20 +64,26 @@ public class TelegramBotApi {
     }
   }
 
-  TelegramBotApi(NotifierProperties properties, JsonMapper json) {
+  TelegramBotApi(NotifierProperties properties, JsonMapper json, RestClient.Builder rest) {
     NotifierProperties.Telegram telegram = properties.telegram();
-    this.client = client(telegram, telegram.timeout());
-    this.uploads = client(telegram, telegram.uploadTimeout());
+    this.token = telegram.botToken();
+    this.client = client(rest.clone(), telegram, telegram.timeout());
+    this.uploads = client(rest.clone(), telegram, telegram.uploadTimeout());
     this.json = json;
   }
 
-  private static RestClient client(NotifierProperties.Telegram telegram, Duration timeout) {
+  /**
+   * Built from Boot's builder, so every call is observed ({@code http.client.requests{provider=telegram}},
+   * a span on the generation's trace). The bot token is a URI variable: the {@code uri} tag is the
+   * template ({@code /bot{token}/sendPhoto}) and the span's URL has it masked.
+   */
+  private static RestClient client(RestClient.Builder rest, NotifierProperties.Telegram telegram, Duration timeout) {
     JdkClientHttpRequestFactory factory =
         new JdkClientHttpRequestFactory(HttpClient.newBuilder().connectTimeout(telegram.timeout()).build());
     factory.setReadTimeout(timeout);
-    return RestClient.builder()
-        .baseUrl(telegram.apiBaseUrl() + "/bot" + telegram.botToken())
+    return rest.baseUrl(telegram.apiBaseUrl())
         .requestFactory(factory)
+        .observationConvention(new ProviderCalls("telegram", url -> BOT_PATH.matcher(url).replaceFirst("/bot<token>/")))
         .build();
   }
 
@@ -144,7 +153,7 @@ public class TelegramBotApi {
     try {
       answer =
           rest.post()
-              .uri("/" + method)
+              .uri("/bot{token}/" + method, token)
               .contentType(type)
               .body(body)
               .exchange((request, response) -> read(response.getBody().readAllBytes(), response.getStatusCode().value()));

@@ -1,0 +1,133 @@
+package dev.nanogen.worker.job;
+
+import dev.nanogen.model.GenerationRequested;
+import dev.nanogen.model.Topics;
+import dev.nanogen.ops.KafkaRecords;
+import dev.nanogen.ops.trace.Traces;
+import dev.nanogen.worker.config.ShareGroupConfig;
+import dev.nanogen.worker.config.WorkerProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.support.ShareAcknowledgment;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Takes generation requests from the share group, one acquired record at a time, and settles each
+ * with the broker:
+ *
+ * <ul>
+ *   <li>ACCEPT once the job's GenerationStarted is in Kafka (the gateway knows it from then on; its
+ *       leases and sweeper, not a redelivery, recover it) — or at once for a duplicate of a job
+ *       running or finished here;
+ *   <li>while every slot is taken, the record is held (its acquisition lock renewed) for up to {@code
+ *       full-hold}, then RELEASEd to the other workers — waiting jobs wait in Kafka, not in memory;
+ *   <li>RELEASE when its GenerationStarted could not be published (the broker redelivers it);
+ *   <li>REJECT, after a copy went to the dead-letter topic, when it cannot be read.
+ * </ul>
+ *
+ * A worker killed while holding records never acknowledges them: the broker redelivers them to
+ * another worker when their acquisition lock runs out.
+ */
+@Component
+@ConditionalOnProperty(name = "nanogen.worker.share-group", havingValue = "true", matchIfMissing = true)
+class ShareRequestListener {
+  private static final Logger log = LoggerFactory.getLogger(ShareRequestListener.class);
+  /** How often a held record's acquisition lock is renewed (the broker's default lock is 30 s). */
+  static final Duration RENEW_EVERY = Duration.ofSeconds(10);
+
+  private final Jobs jobs;
+  private final JsonMapper json;
+  private final DeadLetterPublishingRecoverer deadLetters;
+  private final Duration fullHold;
+  private final MeterRegistry meters;
+
+  ShareRequestListener(Jobs jobs, JsonMapper json, KafkaTemplate<String, String> template, WorkerProperties properties, MeterRegistry meters) {
+    this.jobs = jobs;
+    this.json = json;
+    this.deadLetters = KafkaRecords.deadLetters(template);
+    this.fullHold = properties.worker().fullHold();
+    this.meters = meters;
+  }
+
+  @KafkaListener(
+      id = "worker-requests-share",
+      topics = Topics.REQUESTS,
+      groupId = ShareGroupConfig.GROUP,
+      containerFactory = "shareRequests",
+      concurrency = "${nanogen.worker.concurrency:3}")
+  void on(ConsumerRecord<String, String> record, ShareAcknowledgment ack) throws InterruptedException {
+    MDC.put("generation_id", record.key());
+    try {
+      GenerationRequested request;
+      try {
+        KafkaRecords.requireType(record, GenerationRequested.class);
+        request = json.readValue(record.value(), GenerationRequested.class);
+      } catch (RuntimeException e) {
+        log.warn("unreadable request {}-{}@{}: dead-lettered and rejected: {}", record.topic(), record.partition(), record.offset(), e.toString());
+        deadLetters.accept(record, e);
+        ack.reject();
+        count("rejected");
+        return;
+      }
+      MDC.put("user_id", Long.toString(request.userId()));
+      settle(request, Traces.of(record.headers()), ack);
+    } finally {
+      MDC.remove("generation_id");
+      MDC.remove("user_id");
+    }
+  }
+
+  private void settle(GenerationRequested request, String traceparent, ShareAcknowledgment ack) throws InterruptedException {
+    long heldSince = System.nanoTime();
+    long renewedAt = heldSince;
+    while (true) {
+      Jobs.Admission admission = jobs.admit(request, traceparent);
+      switch (admission.outcome()) {
+        case STARTED -> {
+          try {
+            admission.handedOff().get();
+            ack.acknowledge();
+            count("accepted");
+          } catch (ExecutionException e) {
+            log.warn("generation {}: GenerationStarted not published ({}); released for redelivery", request.generationId(), e.getCause().toString());
+            ack.release();
+            count("released");
+          }
+          return;
+        }
+        case DUPLICATE -> {
+          log.info("generation {} is running or ran here already; duplicate request accepted", request.generationId());
+          ack.acknowledge();
+          count("duplicate");
+          return;
+        }
+        case FULL -> {
+          long now = System.nanoTime();
+          if (now - heldSince >= fullHold.toNanos()) {
+            ack.release();
+            count("released_full");
+            return;
+          }
+          if (now - renewedAt >= RENEW_EVERY.toNanos()) {
+            ack.renew();
+            renewedAt = now;
+          }
+        }
+      }
+    }
+  }
+
+  private void count(String outcome) {
+    meters.counter("nanogen.worker.requests", "outcome", outcome).increment();
+  }
+}
