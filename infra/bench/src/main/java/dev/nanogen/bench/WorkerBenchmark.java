@@ -36,7 +36,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *       all completed, the worker's CPU (from /proc, % of one core) and peak RSS, and whether any was
  *       submitted twice.
  *   <li>Scale-out: {@code images} image generations (200 ms each at the provider) through 1, 2, …,
- *       {@code workers} worker processes in one consumer group; generations per second for each.
+ *       {@code workers} worker processes sharing the requests (the share group, or with NANOGEN_WORKER_SHARE_GROUP=false one consumer group; NANOGEN_KAFKA_PARTITIONS sets the topic's partitions); generations per second for each.
  * </ol>
  *
  * <p>Usage: {@code WorkerBenchmark [jobs=5000] [seconds=20] [workers=3] [images=3000]}.

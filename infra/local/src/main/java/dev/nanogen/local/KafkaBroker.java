@@ -74,6 +74,10 @@ final class KafkaBroker {
         group.consumer.session.timeout.ms=10000
         group.consumer.min.heartbeat.interval.ms=1000
         group.consumer.heartbeat.interval.ms=2000
+        group.share.min.session.timeout.ms=6000
+        group.share.session.timeout.ms=10000
+        group.share.min.heartbeat.interval.ms=1000
+        group.share.heartbeat.interval.ms=2000
         auto.create.topics.enable=false
         """
         .formatted(s.kafkaPort(), s.kafkaControllerPort(), data);
