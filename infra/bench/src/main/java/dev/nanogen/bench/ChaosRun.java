@@ -181,7 +181,7 @@ public final class ChaosRun {
    * Waits until no generation is open, no outbox row is waiting, every ended generation's result
    * notice has left the notifier (sent, or finally refused by Telegram), and no new Telegram message
    * came for 15 s after that. The notices are waited for, not inferred from a quiet spell: a
-   * notifier killed mid-send holds its chat for the lease (3 min), and a quiet spell once ended a
+   * notifier killed mid-send holds its chats until their lease runs out (20 s), and a quiet spell once ended a
    * run while five notices of such a chat and the last generation's were still owed.
    */
   private void awaitQuiescence(Duration atMost) throws Exception {

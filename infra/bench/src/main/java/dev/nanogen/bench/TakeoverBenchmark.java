@@ -62,8 +62,8 @@ public final class TakeoverBenchmark {
         waitUntil(() -> prompts.stream().allMatch(p -> stack.sandbox().submissions(p) == 1), Duration.ofMinutes(2));
         Thread.sleep(2_000); // their task ids reach the gateway
       } else {
-        waitUntil(() -> ids.stream().allMatch(id -> status(stack, http, auth, ids, id).equals("completed")), Duration.ofMinutes(2));
-        Thread.sleep(1_000); // the notifier claimed the chats and waits on Telegram
+        // Every chat claimed by the notifier (one send waiting on Telegram, the rest on the send gate).
+        waitUntil(() -> leased(stack, firstUser, count) == count, Duration.ofMinutes(2));
       }
 
       long killed = System.nanoTime();
@@ -112,6 +112,19 @@ public final class TakeoverBenchmark {
       return JSON.readTree(response.body()).path("status").asString("");
     } catch (Exception e) {
       return "";
+    }
+  }
+
+  private static long leased(LocalStack stack, long firstChat, int count) throws java.sql.SQLException {
+    try (java.sql.Connection db = BenchStack.connect(stack);
+        java.sql.PreparedStatement q = db.prepareStatement(
+            "SELECT count(*) FROM notifier.chats WHERE chat_id BETWEEN ? AND ? AND leased_by IS NOT NULL")) {
+      q.setLong(1, firstChat);
+      q.setLong(2, firstChat + count - 1);
+      try (java.sql.ResultSet rows = q.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
     }
   }
 
