@@ -77,7 +77,7 @@ public record WorkerProperties(
       @DefaultValue("20s") Duration shutdownGrace,
       @DefaultValue("3s") Duration claimWait,
       @DefaultValue("true") boolean shareGroup,
-      @DefaultValue("20s") Duration fullHold) {
+      @DefaultValue("10s") Duration fullHold) {
 
     public int capOf(String modelId) {
       return modelLimits == null ? modelMaxInFlight : modelLimits.getOrDefault(modelId, modelMaxInFlight);

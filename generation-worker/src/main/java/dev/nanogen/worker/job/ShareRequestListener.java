@@ -26,11 +26,13 @@ import tools.jackson.databind.json.JsonMapper;
  * with the broker:
  *
  * <ul>
- *   <li>ACCEPT once the job's GenerationStarted is in Kafka (the gateway knows it from then on; its
+ *   <li>ACCEPT once the job's GenerationStarted is in Kafka (from the job's thread: the listener goes
+ *       on admitting the poll's next record meanwhile) (the gateway knows it from then on; its
  *       leases and sweeper, not a redelivery, recover it) — or at once for a duplicate of a job
  *       running or finished here;
  *   <li>while every slot is taken, the record is held (its acquisition lock renewed) for up to {@code
- *       full-hold}, then RELEASEd to the other workers — waiting jobs wait in Kafka, not in memory;
+ *       full-hold}, then RELEASEd to the other workers, and so are the rest of that poll's records —
+ *       waiting jobs wait in Kafka, not in memory;
  *   <li>RELEASE when its GenerationStarted could not be published (the broker redelivers it);
  *   <li>REJECT, after a copy went to the dead-letter topic, when it cannot be read.
  * </ul>
@@ -44,6 +46,11 @@ class ShareRequestListener {
   private static final Logger log = LoggerFactory.getLogger(ShareRequestListener.class);
   /** How often a held record's acquisition lock is renewed (the broker's default lock is 30 s). */
   static final Duration RENEW_EVERY = Duration.ofSeconds(10);
+  /** After a hold ran out, how long this consumer releases full-time records without holding them. */
+  static final Duration RELEASE_REST = Duration.ofSeconds(1);
+
+  /** Per consumer thread: until when records that find no slot are released at once. */
+  private final ThreadLocal<Long> releasingUntil = ThreadLocal.withInitial(() -> 0L);
 
   private final Jobs jobs;
   private final JsonMapper json;
@@ -94,15 +101,18 @@ class ShareRequestListener {
       Jobs.Admission admission = jobs.admit(request, traceparent);
       switch (admission.outcome()) {
         case STARTED -> {
-          try {
-            admission.handedOff().get();
-            ack.acknowledge();
-            count("accepted");
-          } catch (ExecutionException e) {
-            log.warn("generation {}: GenerationStarted not published ({}); released for redelivery", request.generationId(), e.getCause().toString());
-            ack.release();
-            count("released");
-          }
+          // Acknowledged from the job's thread once GenerationStarted is in Kafka; the container
+          // queues it for its consumer thread. Meanwhile this thread admits the poll's next record.
+          admission.handedOff().whenComplete((started, error) -> {
+            if (error == null) {
+              ack.acknowledge();
+              count("accepted");
+            } else {
+              log.warn("generation {}: GenerationStarted not published ({}); released for redelivery", request.generationId(), error.toString());
+              ack.release();
+              count("released");
+            }
+          });
           return;
         }
         case DUPLICATE -> {
@@ -113,7 +123,9 @@ class ShareRequestListener {
         }
         case FULL -> {
           long now = System.nanoTime();
-          if (now - heldSince >= fullHold.toNanos()) {
+          // A hold that ran out releases the rest of this poll at once: they would only wait too.
+          if (now - heldSince >= fullHold.toNanos() || now < releasingUntil.get()) {
+            releasingUntil.set(now + RELEASE_REST.toNanos());
             ack.release();
             count("released_full");
             return;
