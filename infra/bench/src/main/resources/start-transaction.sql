@@ -12,18 +12,19 @@ SELECT (SELECT count(*) FROM generations WHERE user_id = :user AND status IN ('p
        (SELECT count(*) FROM generations WHERE user_id = :user AND created_at > now() - interval '60 seconds') AS recent,
        (SELECT min(created_at) FROM generations WHERE user_id = :user AND created_at > now() - interval '60 seconds') AS oldest_recent,
        (SELECT count(*) FROM generations WHERE user_id = :user AND model_id = 'flux-schnell' AND status IN ('pending', 'processing')) AS active_on_model;
-INSERT INTO generations (id, user_id, model_id, prompt, params, price, status, created_at, timeout_at, updated_at, dispatched_at)
-VALUES (gen_random_uuid(), :user, 'flux-schnell', 'bench prompt', CAST('{}' AS jsonb), 1, 'pending', now(), now() + interval '180 seconds', now(), now())
+INSERT INTO generations (id, user_id, model_id, prompt, params, price, status, created_at, timeout_at, updated_at, dispatched_at, traceparent)
+VALUES (gen_random_uuid(), :user, 'flux-schnell', 'bench prompt', CAST('{}' AS jsonb), 1, 'pending', now(), now() + interval '180 seconds', now(), now(),
+        '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')
 RETURNING id AS gid \gset
 UPDATE users SET credits_available = credits_available - 1, credits_held = credits_held + 1, updated_at = now()
 WHERE id = :user AND credits_available >= 1 RETURNING credits_available, credits_held;
 INSERT INTO ledger (user_id, generation_id, kind, amount, reason, created_at) VALUES (:user, :gid, 'HOLD', 1, 'started', now());
 INSERT INTO generation_status_history (generation_id, status, reason, at) VALUES (:gid, 'pending', 'started by user', now());
 WITH event AS (
-INSERT INTO outbox (topic, message_key, event_type, payload, correlation_id, created_at)
+INSERT INTO outbox (topic, message_key, event_type, payload, traceparent, created_at)
 VALUES ('nanogen.generation.requests', :gid, 'GenerationRequested',
         '{"event_id":"00000000-0000-0000-0000-000000000000","occurred_at":"2026-11-26T00:00:00Z","schema_version":1,"generation_id":"00000000-0000-0000-0000-000000000000","user_id":7000000,"model_id":"flux-schnell","provider_model":"flux/schnell","kind":"IMAGE","prompt":"bench prompt","params":{},"deadline":"2026-11-26T00:03:00Z","provider_task_id": null}',
-        'bench-correlation-id', now())
+        '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', now())
 RETURNING id)
 INSERT INTO outbox_pending (id, available_at) SELECT id, now() FROM event;
 COMMIT;

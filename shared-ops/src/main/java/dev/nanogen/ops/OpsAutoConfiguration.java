@@ -4,6 +4,7 @@ import dev.nanogen.ops.trace.Traces;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.context.annotation.Bean;
@@ -24,9 +25,9 @@ public class OpsAutoConfiguration {
     return new KafkaHealthIndicator(kafkaAdmin, Duration.ofSeconds(3));
   }
 
+  /** The trace helper; with tracing switched off ({@code management.tracing.enabled=false}) a no-op one. */
   @Bean
-  @ConditionalOnBean({Tracer.class, Propagator.class})
-  Traces traces(Tracer tracer, Propagator propagator) {
-    return new Traces(tracer, propagator);
+  Traces traces(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
+    return new Traces(tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP));
   }
 }

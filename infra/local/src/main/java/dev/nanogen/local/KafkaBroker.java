@@ -26,7 +26,8 @@ final class KafkaBroker {
     Files.createDirectories(data);
     Path config = dir.resolve("server.properties");
     Files.writeString(config, properties(settings, data));
-    String classpath = lib.resolve("*").toString();
+    // The module's own resources (log4j2.properties: INFO from Kafka) come first, then Kafka's jars.
+    String classpath = lib.getParent().resolve("classes") + java.io.File.pathSeparator + lib.resolve("*");
     if (!Files.exists(data.resolve("meta.properties"))) {
       Process format =
           new ProcessBuilder(
@@ -69,6 +70,7 @@ final class KafkaBroker {
         transaction.state.log.min.isr=1
         share.coordinator.state.topic.replication.factor=1
         share.coordinator.state.topic.min.isr=1
+        share.coordinator.state.topic.num.partitions=3
         group.initial.rebalance.delay.ms=0
         group.consumer.min.session.timeout.ms=6000
         group.consumer.session.timeout.ms=10000

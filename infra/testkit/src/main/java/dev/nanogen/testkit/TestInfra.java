@@ -124,6 +124,7 @@ public final class TestInfra {
               .setConfigProp("offsets.topic.replication.factor", "1")
               .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
               .setConfigProp("share.coordinator.state.topic.min.isr", "1")
+              .setConfigProp("share.coordinator.state.topic.num.partitions", "3")
               .setConfigProp("transaction.state.log.replication.factor", "1")
               .setConfigProp("transaction.state.log.min.isr", "1")
               // The consumer group protocol delivers assignments with heartbeats: beat often in tests.
