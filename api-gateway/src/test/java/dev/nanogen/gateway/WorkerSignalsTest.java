@@ -10,7 +10,6 @@ import dev.nanogen.model.Topics;
 import dev.nanogen.testkit.KafkaProbe;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.error;
 
 import dev.nanogen.gateway.web.UserLocale;
+import dev.nanogen.ops.trace.Traces;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
@@ -38,9 +39,9 @@ public class ProblemHandler {
 
   private final MeterRegistry meters;
 
-  private final dev.nanogen.ops.trace.Traces traces;
+  private final Traces traces;
 
-  ProblemHandler(MessageSource messages, MeterRegistry meters, dev.nanogen.ops.trace.Traces traces) {
+  ProblemHandler(MessageSource messages, MeterRegistry meters, Traces traces) {
     this.traces = traces;
     this.messages = messages;
     this.meters = meters;

@@ -2,6 +2,7 @@ package dev.nanogen.gateway.recovery;
 
 import dev.nanogen.gateway.config.NanogenProperties;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +37,7 @@ public class Sweeper {
    * How long a lapsed worker lease is kept: long past any resume of its videos (the next sweep after
    * it lapsed), so a row is gone only when no processing generation can still name its worker.
    */
-  static final java.time.Duration LEASE_RETENTION = java.time.Duration.ofHours(1);
+  static final Duration LEASE_RETENTION = Duration.ofHours(1);
 
   /** What one sweep did. */
   public record Swept(int expired, int redispatched) {}

@@ -32,6 +32,16 @@ class WorkerLeaseTest extends IntegrationTest {
     return UUID.fromString(json(start(user, "kling-video", "lease " + UUID.randomUUID())).path("generation_id").asString());
   }
 
+  /** A new user's video, held by {@code worker} (its lease renewed for 20 s) under task {@code task}. */
+  private UUID videoHeldBy(UUID worker, String task) throws Exception {
+    long user = newUserId();
+    grant(user, 100);
+    UUID id = startVideo(user);
+    heartbeat(worker, 20);
+    heldBy(id, worker, task);
+    return id;
+  }
+
   /** The video as a worker holds it: claimed, submitted, its task recorded, all naming {@code worker}. */
   private void heldBy(UUID id, UUID worker, String task) throws Exception {
     UUID claim = UUID.randomUUID();
@@ -83,12 +93,8 @@ class WorkerLeaseTest extends IntegrationTest {
 
   @Test
   void a_dead_workers_video_is_resumed_with_its_task_once_the_lease_ran_out_and_the_resumer_takes_it_over() throws Exception {
-    long user = newUserId();
-    grant(user, 100);
-    UUID id = startVideo(user);
     UUID dead = UUID.randomUUID();
-    heartbeat(dead, 20);
-    heldBy(id, dead, "vid-lease-1");
+    UUID id = videoHeldBy(dead, "vid-lease-1");
 
     sweepAfter(Duration.ofSeconds(15));
     assertThat(requests(id)).as("the lease still runs").isEqualTo(1);
@@ -111,12 +117,8 @@ class WorkerLeaseTest extends IntegrationTest {
 
   @Test
   void a_live_worker_keeps_its_videos_however_long_they_run() throws Exception {
-    long user = newUserId();
-    grant(user, 100);
-    UUID id = startVideo(user);
     UUID live = UUID.randomUUID();
-    heartbeat(live, 20);
-    heldBy(id, live, "vid-lease-2");
+    UUID id = videoHeldBy(live, "vid-lease-2");
 
     for (int i = 1; i <= 4; i++) {
       clock.reset();

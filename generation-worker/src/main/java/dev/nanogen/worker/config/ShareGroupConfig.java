@@ -61,7 +61,7 @@ public class ShareGroupConfig {
 
   @Bean
   ShareKafkaListenerContainerFactory<String, String> shareRequests(
-      ShareConsumerFactory<String, String> requestShareConsumerFactory, WorkerProperties properties) {
+      ShareConsumerFactory<String, String> requestShareConsumerFactory) {
     ShareKafkaListenerContainerFactory<String, String> factory =
         new ShareKafkaListenerContainerFactory<>(requestShareConsumerFactory);
     factory.getContainerProperties().setShareAckMode(ContainerProperties.ShareAckMode.MANUAL);

@@ -264,15 +264,14 @@ class DeliveryTest {
     publish(completed(chat, ModelKind.IMAGE, FILES.fileUrl("lease.png", 1000)));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> leasedBy(chat) != null);
-    long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-    while (System.nanoTime() < end && TELEGRAM.messagesTo(chat).isEmpty()) {
+    // Every 100 ms until the message is out (four leases and more): another replica finds the chat reserved.
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
       assertThat(otherReplica.claim(64, Duration.ofSeconds(1)))
-          .as("four leases into the send, its chat is still reserved")
+          .as("leases into the send, its chat is still reserved")
           .noneMatch(d -> d.chatId() == chat);
-      Thread.sleep(100);
-    }
-    awaitMessages(chat, 1);
-    Thread.sleep(1500);
+      return !TELEGRAM.messagesTo(chat).isEmpty();
+    });
+    await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> TELEGRAM.attemptsTo(chat).size() == 1);
     assertThat(TELEGRAM.attemptsTo(chat)).as("sent once").hasSize(1);
     await().atMost(Duration.ofSeconds(10)).until(() -> leasedBy(chat) == null);
   }
