@@ -23,13 +23,27 @@ public final class KafkaRecords {
 
   private KafkaRecords() {}
 
+  /** An event topic: {@code partitions} bound how many consumers of a group share its records. */
+  public static NewTopic topic(String name, int partitions, short replicas) {
+    return TopicBuilder.name(name).partitions(partitions).replicas(replicas).build();
+  }
+
+  /**
+   * The dead-letter topic of {@code topic}: one partition, since nobody consumes it in parallel and
+   * every partition is one more log a restarting broker loads.
+   */
+  public static NewTopic deadLetterTopic(String topic, short replicas) {
+    return TopicBuilder.name(topic + Topics.DLT_SUFFIX).partitions(1).replicas(replicas).build();
+  }
+
   /**
    * The heartbeat topic (its producer, the worker, and its consumer, the gateway, both create it):
-   * records are kept {@link Topics#HEARTBEAT_RETENTION}, since an old heartbeat says nothing.
+   * one partition (a few records a second at most; one gateway replica reads them all), records kept
+   * {@link Topics#HEARTBEAT_RETENTION}, since an old heartbeat says nothing.
    */
-  public static NewTopic heartbeatTopic(int partitions, short replicas) {
+  public static NewTopic heartbeatTopic(short replicas) {
     return TopicBuilder.name(Topics.HEARTBEATS)
-        .partitions(partitions)
+        .partitions(1)
         .replicas(replicas)
         .config(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Topics.HEARTBEAT_RETENTION.toMillis()))
         .build();
@@ -53,19 +67,19 @@ public final class KafkaRecords {
   }
 
   /**
-   * Publishes a record to {@code <topic>.dlt} (same partition, the failure in its headers) and waits
-   * for the broker: what a share-group listener does before it REJECTs a record.
+   * Publishes a record to {@code <topic>.dlt} (its key picks the partition; the failure and the
+   * original partition and offset are in its headers) and waits for the broker: what a share-group
+   * listener does before it REJECTs a record.
    */
   public static DeadLetterPublishingRecoverer deadLetters(KafkaTemplate<String, String> template) {
     BiFunction<ConsumerRecord<?, ?>, Exception, TopicPartition> destination =
-        (record, e) -> new TopicPartition(record.topic() + Topics.DLT_SUFFIX, record.partition());
+        (record, e) -> new TopicPartition(record.topic() + Topics.DLT_SUFFIX, -1);
     return new DeadLetterPublishingRecoverer(template, destination);
   }
 
   /**
-   * Retries a failing record with {@code backOff}, then publishes it to {@code <topic>.dlt} (same
-   * partition) and moves on; a record failing with one of {@code notRetryable} (unparseable, unknown
-   * type) goes there at once. Every failed attempt is logged with the most specific cause.
+   * Retries a failing record with {@code backOff}, then publishes it to {@code <topic>.dlt} and moves
+   * on; a record failing with one of {@code notRetryable} (unparseable, unknown type) goes there at once. Every failed attempt is logged with the most specific cause.
    */
   @SafeVarargs
   public static DefaultErrorHandler deadLetterHandler(

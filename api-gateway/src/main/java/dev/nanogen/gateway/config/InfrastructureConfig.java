@@ -3,10 +3,8 @@ package dev.nanogen.gateway.config;
 import dev.nanogen.model.Topics;
 import dev.nanogen.ops.KafkaRecords;
 import java.time.Clock;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
 
 /** The clock and the topics the gateway produces to or consumes from. */
@@ -20,21 +18,18 @@ class InfrastructureConfig {
 
   @Bean
   KafkaAdmin.NewTopics gatewayTopics(NanogenProperties properties) {
-    NanogenProperties.Kafka kafka = properties.kafka();
+    int partitions = properties.kafka().partitions();
+    short replicas = properties.kafka().replicas();
     return new KafkaAdmin.NewTopics(
-        topic(Topics.REQUESTS, kafka),
-        topic(Topics.OUTCOMES, kafka),
-        topic(Topics.OUTCOMES + Topics.DLT_SUFFIX, kafka),
-        topic(Topics.SETTLED, kafka),
-        topic(Topics.CHATS, kafka),
-        topic(Topics.CHATS + Topics.DLT_SUFFIX, kafka),
-        topic(Topics.MODELS, kafka),
-        topic(Topics.MODELS + Topics.DLT_SUFFIX, kafka),
-        KafkaRecords.heartbeatTopic(kafka.partitions(), kafka.replicas()),
-        topic(Topics.HEARTBEATS + Topics.DLT_SUFFIX, kafka));
-  }
-
-  private static NewTopic topic(String name, NanogenProperties.Kafka kafka) {
-    return TopicBuilder.name(name).partitions(kafka.partitions()).replicas(kafka.replicas()).build();
+        KafkaRecords.topic(Topics.REQUESTS, partitions, replicas),
+        KafkaRecords.topic(Topics.OUTCOMES, partitions, replicas),
+        KafkaRecords.deadLetterTopic(Topics.OUTCOMES, replicas),
+        KafkaRecords.topic(Topics.SETTLED, partitions, replicas),
+        KafkaRecords.topic(Topics.CHATS, partitions, replicas),
+        KafkaRecords.deadLetterTopic(Topics.CHATS, replicas),
+        KafkaRecords.topic(Topics.MODELS, partitions, replicas),
+        KafkaRecords.deadLetterTopic(Topics.MODELS, replicas),
+        KafkaRecords.heartbeatTopic(replicas),
+        KafkaRecords.deadLetterTopic(Topics.HEARTBEATS, replicas));
   }
 }

@@ -3,10 +3,8 @@ package dev.nanogen.worker.config;
 import dev.nanogen.model.Topics;
 import dev.nanogen.ops.KafkaRecords;
 import java.time.Clock;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -24,14 +22,15 @@ class WorkerKafkaConfig {
 
   @Bean
   KafkaAdmin.NewTopics workerTopics(WorkerProperties properties) {
-    WorkerProperties.Kafka kafka = properties.kafka();
+    int partitions = properties.kafka().partitions();
+    short replicas = properties.kafka().replicas();
     return new KafkaAdmin.NewTopics(
-        topic(Topics.REQUESTS, kafka),
-        topic(Topics.REQUESTS + Topics.DLT_SUFFIX, kafka),
-        topic(Topics.OUTCOMES, kafka),
-        topic(Topics.CLAIMS, kafka),
-        topic(Topics.MODELS, kafka),
-        KafkaRecords.heartbeatTopic(kafka.partitions(), kafka.replicas()));
+        KafkaRecords.topic(Topics.REQUESTS, partitions, replicas),
+        KafkaRecords.deadLetterTopic(Topics.REQUESTS, replicas),
+        KafkaRecords.topic(Topics.OUTCOMES, partitions, replicas),
+        KafkaRecords.topic(Topics.CLAIMS, partitions, replicas),
+        KafkaRecords.topic(Topics.MODELS, partitions, replicas),
+        KafkaRecords.heartbeatTopic(replicas));
   }
 
   /** Retries a failing record with back-off, then dead-letters it; unparseable ones at once. */
@@ -41,9 +40,5 @@ class WorkerKafkaConfig {
     backOff.setMaxInterval(10_000);
     backOff.setMaxElapsedTime(60_000);
     return KafkaRecords.deadLetterHandler(template, backOff, JacksonException.class, IllegalArgumentException.class);
-  }
-
-  private static NewTopic topic(String name, WorkerProperties.Kafka kafka) {
-    return TopicBuilder.name(name).partitions(kafka.partitions()).replicas(kafka.replicas()).build();
   }
 }

@@ -4,14 +4,17 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * A real standalone Kafka broker in KRaft mode (combined broker and controller, node 1) on
- * 127.0.0.1, run from Apache Kafka's own jars (infra/kafka-broker/target/lib). Its storage is
- * formatted with kafka.tools.StorageTool on first use and kept in the stack's home.
+ * 127.0.0.1, run from Apache Kafka's own jars (infra/kafka-broker/target/lib), with a JDK AOT cache
+ * of its classes ({@code NANOGEN_AOT=false}: none). Its storage is formatted with
+ * kafka.tools.StorageTool on first use and kept in the stack's home.
  */
 final class KafkaBroker {
   private KafkaBroker() {}
@@ -26,8 +29,11 @@ final class KafkaBroker {
     Files.createDirectories(data);
     Path config = dir.resolve("server.properties");
     Files.writeString(config, properties(settings, data));
-    // The module's own resources (log4j2.properties: INFO from Kafka) come first, then Kafka's jars.
-    String classpath = lib.getParent().resolve("classes") + java.io.File.pathSeparator + lib.resolve("*");
+    // Kafka's jars alone on the class path (an AOT cache takes no directories); the module's
+    // log4j2.properties (INFO from Kafka) named by path.
+    List<String> command = new ArrayList<>(List.of(ChildProcess.java(), "-Xmx384m",
+        "-Dlog4j2.configurationFile=" + lib.getParent().resolve("classes/log4j2.properties")));
+    String classpath = lib.resolve("*").toString();
     if (!Files.exists(data.resolve("meta.properties"))) {
       Process format =
           new ProcessBuilder(
@@ -45,11 +51,41 @@ final class KafkaBroker {
         throw new IllegalStateException(e);
       }
     }
-    return ChildProcess.start(
-        "kafka",
-        List.of(ChildProcess.java(), "-Xmx384m", "-cp", classpath, "kafka.Kafka", config.toString()),
-        java.util.Map.of(),
-        logs);
+    List<String> main = List.of("-cp", classpath, "kafka.Kafka", config.toString());
+    if (AotCache.enabled()) {
+      command.addAll(aotCache(settings, lib, command, main, logs));
+    }
+    command.addAll(main);
+    return ChildProcess.start("kafka", command, java.util.Map.of(), logs);
+  }
+
+  /**
+   * {@code -XX:AOTCache=…} for the broker (a restart under load loads its classes from the cache
+   * rather than from 100 jars), recorded once per set of Kafka jars by a training run that starts
+   * the broker and stops it; nothing when that fails (the broker starts from its jars).
+   */
+  private static List<String> aotCache(StackSettings settings, Path lib, List<String> jvm, List<String> main, Path logs) {
+    Path cache;
+    try (var jars = Files.list(lib)) {
+      String names = jars.map(p -> p.getFileName().toString()).sorted().reduce("", String::concat);
+      cache = lib.getParent().resolve("aot/kafka-" + Integer.toHexString(names.hashCode()) + ".aot");
+      if (!Files.exists(cache)) {
+        Files.createDirectories(cache.getParent());
+        List<String> training = new ArrayList<>(jvm);
+        training.add("-XX:AOTCacheOutput=" + cache);
+        training.addAll(main);
+        ChildProcess broker = ChildProcess.start("kafka-aot-training", training, java.util.Map.of(), logs);
+        try {
+          broker.awaitPort(settings.kafkaPort(), Duration.ofMinutes(2));
+        } finally {
+          broker.stop(Duration.ofMinutes(2));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      System.err.println("no AOT cache for the Kafka broker (" + e + "); starting from its jars");
+      return List.of();
+    }
+    return Files.exists(cache) ? List.of("-XX:AOTCache=" + cache) : List.of();
   }
 
   private static String properties(StackSettings s, Path data) {

@@ -2,10 +2,8 @@ package dev.nanogen.notifier.config;
 
 import dev.nanogen.model.Topics;
 import dev.nanogen.ops.KafkaRecords;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -18,10 +16,12 @@ class NotifierKafkaConfig {
 
   @Bean
   KafkaAdmin.NewTopics notifierTopics(NotifierProperties properties) {
+    int partitions = properties.kafka().partitions();
+    short replicas = properties.kafka().replicas();
     return new KafkaAdmin.NewTopics(
-        topic(Topics.SETTLED, properties.kafka()),
-        topic(Topics.SETTLED + Topics.DLT_SUFFIX, properties.kafka()),
-        topic(Topics.CHATS, properties.kafka()));
+        KafkaRecords.topic(Topics.SETTLED, partitions, replicas),
+        KafkaRecords.deadLetterTopic(Topics.SETTLED, replicas),
+        KafkaRecords.topic(Topics.CHATS, partitions, replicas));
   }
 
   /**
@@ -34,9 +34,5 @@ class NotifierKafkaConfig {
     ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
     backOff.setMaxInterval(30_000);
     return KafkaRecords.deadLetterHandler(template, backOff, JacksonException.class, IllegalArgumentException.class);
-  }
-
-  private static NewTopic topic(String name, NotifierProperties.Kafka kafka) {
-    return TopicBuilder.name(name).partitions(kafka.partitions()).replicas(kafka.replicas()).build();
   }
 }
