@@ -15,18 +15,6 @@ import tools.jackson.databind.JsonNode;
 
 class AdminApiTest extends IntegrationTest {
 
-  private HttpResponse<String> admin(String method, String path, String body, String key) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(uri(path))
-            .header("Authorization", "Bearer " + ADMIN_TOKEN)
-            .header("Content-Type", "application/json")
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (key != null) {
-      request.header("Idempotency-Key", key);
-    }
-    return send(request.build());
-  }
-
   @Test
   void a_grant_creates_the_user_and_a_replay_moves_nothing() {
     long user = newUserId();

@@ -2,6 +2,7 @@ package dev.nanogen.gateway;
 
 import dev.nanogen.model.Topics;
 import dev.nanogen.testkit.InitDataSigner;
+import dev.nanogen.testkit.TelegramStub;
 import dev.nanogen.testkit.TestInfra;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,6 +39,12 @@ public abstract class IntegrationTest {
   protected static final String DATABASE_NAME = "nanogen_gateway_test";
   private static TestInfra.Database database;
 
+  public static final String WEBHOOK_SECRET = "test-webhook-secret_0123456789";
+  /** Where the gateway registers its webhook at start (the stub records it; updates go to the real port). */
+  public static final String WEBHOOK_URL = "https://nanogen.example/telegram/webhook";
+  /** The Bot API the gateway calls (invoices, pre-checkout answers, refunds, setWebhook). */
+  protected static final TelegramStub TELEGRAM = new TelegramStub(0, BOT_TOKEN);
+
   protected static final JsonMapper JSON = JsonMapper.builder().build();
   protected static final InitDataSigner SIGNER = new InitDataSigner(BOT_TOKEN);
   protected final HttpClient http = HttpClient.newHttpClient();
@@ -68,6 +75,9 @@ public abstract class IntegrationTest {
     registry.add("spring.datasource.password", database::password);
     registry.add("spring.kafka.bootstrap-servers", TestInfra::kafkaBootstrap);
     registry.add("nanogen.telegram.bot-token", () -> BOT_TOKEN);
+    registry.add("nanogen.telegram.api-base-url", TELEGRAM::baseUrl);
+    registry.add("nanogen.telegram.webhook-secret", () -> WEBHOOK_SECRET);
+    registry.add("nanogen.telegram.webhook-url", () -> WEBHOOK_URL);
     registry.add("nanogen.outbox.poll-interval", () -> "100ms");
     registry.add("spring.datasource.hikari.maximum-pool-size", () -> "32");
     registry.add("nanogen.db.lock-timeout", () -> "3s");
@@ -122,6 +132,19 @@ public abstract class IntegrationTest {
     return post("/api/generation/start", userId, Map.of("model_id", modelId, "prompt", prompt), Map.of());
   }
 
+  /** An admin call: the Bearer token, a JSON body when given, an Idempotency-Key when given. */
+  protected HttpResponse<String> admin(String method, String path, String body, String key) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(path))
+            .header("Authorization", "Bearer " + ADMIN_TOKEN)
+            .header("Content-Type", "application/json")
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (key != null) {
+      request.header("Idempotency-Key", key);
+    }
+    return send(request.build());
+  }
+
   protected HttpResponse<String> send(HttpRequest request) {
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -144,8 +167,8 @@ public abstract class IntegrationTest {
         jdbc.sql(
                 """
                 SELECT u.credits_available AS available, u.credits_held AS held,
-                  COALESCE((SELECT sum(amount) FROM ledger l WHERE l.user_id = u.id AND kind IN ('GRANT','ADJUST')), 0)
-                  - COALESCE((SELECT sum(amount) FROM ledger l WHERE l.user_id = u.id AND kind = 'CAPTURE'), 0) AS total,
+                  COALESCE((SELECT sum(amount) FROM ledger l WHERE l.user_id = u.id AND kind IN ('GRANT','ADJUST','PURCHASE')), 0)
+                  - COALESCE((SELECT sum(amount) FROM ledger l WHERE l.user_id = u.id AND kind IN ('CAPTURE','REFUND')), 0) AS total,
                   COALESCE((SELECT sum(g.price) FROM generations g WHERE g.user_id = u.id AND g.status IN ('pending','processing')), 0) AS open_holds
                 FROM users u WHERE u.id = :id
                 """)

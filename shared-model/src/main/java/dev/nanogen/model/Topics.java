@@ -22,8 +22,9 @@ public final class Topics {
   public static final String CLAIMS = "nanogen.generation.claims";
 
   /**
-   * gateway → notifier: {@link GenerationSettled}, once the credits are settled; and {@link
-   * GenerationProcessing} when started notices are on.
+   * gateway → notifier, what the user is told: {@link GenerationSettled}, once the credits are
+   * settled; {@link GenerationProcessing} when started notices are on; {@link PaymentReceived}, keyed
+   * by the payment id, once a purchase's credits are added.
    */
   public static final String SETTLED = "nanogen.generation.settled";
 

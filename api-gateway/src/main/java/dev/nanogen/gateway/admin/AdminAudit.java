@@ -7,7 +7,7 @@ import org.springframework.stereotype.Component;
 
 /** Writes every admin action to the admin_audit table, in the action's transaction. */
 @Component
-class AdminAudit {
+public class AdminAudit {
   private static final String RECORD =
       "INSERT INTO admin_audit (action, user_id, details, at) VALUES (:action, :userId, :details, :at)";
 
@@ -19,7 +19,7 @@ class AdminAudit {
     this.clock = clock;
   }
 
-  void record(String action, Long userId, String details) {
+  public void record(String action, Long userId, String details) {
     jdbc.sql(RECORD)
         .param("action", action)
         .param("userId", userId)

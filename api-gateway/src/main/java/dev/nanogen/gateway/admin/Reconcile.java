@@ -6,8 +6,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Proves the money invariants from the ledger, for every user: available ≥ 0, held ≥ 0, available +
- * held = grants + adjustments − captures, held = the sum of open holds; and that no hold is open on a
- * terminal generation. Both lists are empty on a healthy system.
+ * held = grants + purchases − refunds ± adjustments − captures, held = the sum of open holds; that no
+ * hold is open on a terminal generation; and that every payment's credits moved as its status says
+ * (paid: one PURCHASE of its credits; refunded: that, and a REFUND of what the refund_owed does not
+ * cover; created: neither). Every list is empty on a healthy system.
  */
 @Component
 public class Reconcile {
@@ -15,8 +17,8 @@ public class Reconcile {
       """
       WITH totals AS (
         SELECT user_id,
-               COALESCE(sum(amount) FILTER (WHERE kind IN ('GRANT', 'ADJUST')), 0)
-                 - COALESCE(sum(amount) FILTER (WHERE kind = 'CAPTURE'), 0) AS expected_total
+               COALESCE(sum(amount) FILTER (WHERE kind IN ('GRANT', 'ADJUST', 'PURCHASE')), 0)
+                 - COALESCE(sum(amount) FILTER (WHERE kind IN ('CAPTURE', 'REFUND')), 0) AS expected_total
         FROM ledger GROUP BY user_id
       ), open_holds AS (
         SELECT user_id, sum(price) AS held FROM generations
@@ -47,13 +49,34 @@ public class Reconcile {
       LIMIT 1000
       """;
 
+  /** A payment whose ledger rows do not match its status. */
+  private static final String PAYMENTS_OUT_OF_BALANCE =
+      """
+      SELECT p.id AS payment_id, p.user_id, p.status, p.credits,
+             COALESCE(sum(l.amount) FILTER (WHERE l.kind = 'PURCHASE'), 0) AS purchased,
+             COALESCE(sum(l.amount) FILTER (WHERE l.kind = 'REFUND'), 0) AS refunded,
+             p.refund_owed
+      FROM payments p LEFT JOIN ledger l ON l.payment_id = p.id
+      GROUP BY p.id
+      HAVING (p.status = 'created' AND count(l.id) > 0)
+          OR (p.status <> 'created' AND COALESCE(sum(l.amount) FILTER (WHERE l.kind = 'PURCHASE'), 0) <> p.credits)
+          OR (p.status = 'paid' AND (count(l.id) FILTER (WHERE l.kind = 'REFUND') > 0 OR p.refund_owed <> 0))
+          OR (p.status = 'refunded' AND COALESCE(sum(l.amount) FILTER (WHERE l.kind = 'REFUND'), 0) + p.refund_owed <> p.credits)
+      ORDER BY p.id
+      LIMIT 1000
+      """;
+
+  public record PaymentOutOfBalance(
+      java.util.UUID paymentId, long userId, String status, long credits, long purchased, long refunded, long refundOwed) {}
+
   public record UserOutOfBalance(long userId, long creditsAvailable, long creditsHeld, long expectedTotal, long openHolds) {}
 
   public record OpenHold(java.util.UUID generationId, long userId, String status) {}
 
-  public record Report(List<UserOutOfBalance> usersOutOfBalance, List<OpenHold> holdsOnTerminalGenerations) {
+  public record Report(
+      List<UserOutOfBalance> usersOutOfBalance, List<OpenHold> holdsOnTerminalGenerations, List<PaymentOutOfBalance> paymentsOutOfBalance) {
     public boolean clean() {
-      return usersOutOfBalance.isEmpty() && holdsOnTerminalGenerations.isEmpty();
+      return usersOutOfBalance.isEmpty() && holdsOnTerminalGenerations.isEmpty() && paymentsOutOfBalance.isEmpty();
     }
   }
 
@@ -66,6 +89,7 @@ public class Reconcile {
   public Report run() {
     return new Report(
         jdbc.sql(USERS_OUT_OF_BALANCE).query(UserOutOfBalance.class).list(),
-        jdbc.sql(HOLDS_ON_TERMINAL).query(OpenHold.class).list());
+        jdbc.sql(HOLDS_ON_TERMINAL).query(OpenHold.class).list(),
+        jdbc.sql(PAYMENTS_OUT_OF_BALANCE).query(PaymentOutOfBalance.class).list());
   }
 }

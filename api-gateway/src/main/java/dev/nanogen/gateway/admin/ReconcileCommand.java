@@ -33,7 +33,8 @@ class ReconcileCommand implements ApplicationRunner, ExitCodeGenerator {
         report.clean()
             ? "reconcile: clean"
             : "reconcile: " + report.usersOutOfBalance().size() + " users out of balance, "
-                + report.holdsOnTerminalGenerations().size() + " holds open on ended generations");
+                + report.holdsOnTerminalGenerations().size() + " holds open on ended generations, "
+                + report.paymentsOutOfBalance().size() + " payments out of balance");
     exitCode = report.clean() ? 0 : 1;
   }
 

@@ -20,6 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param sweeper recovery of generations that stall or pass their deadline
  * @param noticeStarted announce GenerationProcessing when a worker takes a generation up, so that
  *     the notifier tells the user it began (NANOGEN_NOTICE_STARTED; off: one message per generation)
+ * @param miniAppUrl the Mini App's URL, opened by the button of the bot's /start answer (none: a
+ *     plain text answer)
  */
 @ConfigurationProperties("nanogen")
 public record NanogenProperties(
@@ -31,7 +33,8 @@ public record NanogenProperties(
     @DefaultValue Outbox outbox,
     @DefaultValue Kafka kafka,
     @DefaultValue Sweeper sweeper,
-    @DefaultValue("false") boolean noticeStarted) {
+    @DefaultValue("false") boolean noticeStarted,
+    String miniAppUrl) {
 
   public NanogenProperties {
     if (signupBonus < 0) {
@@ -40,13 +43,41 @@ public record NanogenProperties(
     AdminTokens.require(adminToken);
   }
 
-  /** @param botToken the bot token (required): signs initData */
-  public record Telegram(String botToken) {
+  /**
+   * @param botToken the bot token (required): signs initData, and calls the Bot API's payment methods
+   * @param apiBaseUrl the Bot API's base URL
+   * @param timeout connect and read timeout of one Bot API call (a pre-checkout answer must reach
+   *     Telegram within its 10 s)
+   * @param webhookSecret the secret token Telegram sends with every update; blank turns the webhook off
+   * @param webhookUrl the webhook's public URL, registered with setWebhook at start when set
+   */
+  public record Telegram(
+      String botToken,
+      @DefaultValue("https://api.telegram.org") String apiBaseUrl,
+      @DefaultValue("5s") Duration timeout,
+      String webhookSecret,
+      String webhookUrl) {
+    private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,256}");
+
     public Telegram {
       if (botToken == null || botToken.isBlank()) {
         throw new IllegalStateException(
             "NANOGEN_TELEGRAM_BOT_TOKEN is required: set it to the bot's token");
       }
+      webhookSecret = webhookSecret == null || webhookSecret.isBlank() ? null : webhookSecret;
+      webhookUrl = webhookUrl == null || webhookUrl.isBlank() ? null : webhookUrl;
+      if (webhookSecret != null && !SECRET.matcher(webhookSecret).matches()) {
+        throw new IllegalStateException(
+            "NANOGEN_TELEGRAM_WEBHOOK_SECRET must be 1 to 256 of A-Z a-z 0-9 _ -");
+      }
+      if (webhookUrl != null && webhookSecret == null) {
+        throw new IllegalStateException(
+            "NANOGEN_TELEGRAM_WEBHOOK_URL is set without NANOGEN_TELEGRAM_WEBHOOK_SECRET: set the secret too");
+      }
+    }
+
+    public boolean webhookOn() {
+      return webhookSecret != null;
     }
   }
 

@@ -8,16 +8,22 @@ public enum ErrorCode {
   INVALID_INIT_DATA(HttpStatus.UNAUTHORIZED),
   INIT_DATA_EXPIRED(HttpStatus.UNAUTHORIZED),
   ADMIN_AUTH_REQUIRED(HttpStatus.UNAUTHORIZED),
+  /** An update without the webhook's secret token (not in CONTRACT.md's table, which says only 401). */
+  WEBHOOK_AUTH_REQUIRED(HttpStatus.UNAUTHORIZED),
   INSUFFICIENT_CREDITS(HttpStatus.PAYMENT_REQUIRED),
   USER_BANNED(HttpStatus.FORBIDDEN),
   MODEL_NOT_FOUND(HttpStatus.NOT_FOUND),
   GENERATION_NOT_FOUND(HttpStatus.NOT_FOUND),
+  PACK_NOT_FOUND(HttpStatus.NOT_FOUND),
+  /** A refund of a charge no payment has (not in CONTRACT.md's table). */
+  PAYMENT_NOT_FOUND(HttpStatus.NOT_FOUND),
   /** A path that does not exist (not in CONTRACT.md's table, which lists domain errors). */
   NOT_FOUND(HttpStatus.NOT_FOUND),
   /** A method a path does not take (not in CONTRACT.md's table). */
   METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED),
   IDEMPOTENCY_KEY_IN_USE(HttpStatus.CONFLICT),
   GENERATION_NOT_CANCELLABLE(HttpStatus.CONFLICT),
+  PAYMENT_NOT_REFUNDABLE(HttpStatus.CONFLICT),
   PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE),
   /** A body that is not JSON (not in CONTRACT.md's table). */
   UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE),

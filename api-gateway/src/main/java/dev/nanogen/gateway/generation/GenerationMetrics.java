@@ -1,5 +1,6 @@
 package dev.nanogen.gateway.generation;
 
+import dev.nanogen.gateway.tx.AfterCommit;
 import dev.nanogen.model.GenerationStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -7,8 +8,6 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The money path's metrics, counted once the transaction that did the work commits (a rolled-back
@@ -33,7 +32,7 @@ public class GenerationMetrics {
   }
 
   void started(String modelId, long price) {
-    afterCommit(() -> {
+    AfterCommit.run(() -> {
       Counter.builder("nanogen.generations.started").tag("model", modelId).register(meters).increment();
       credits("held", modelId, price);
     });
@@ -42,7 +41,7 @@ public class GenerationMetrics {
   void ended(String modelId, GenerationStatus status, String errorCode, long price, Instant created, Instant started, Instant ended) {
     String outcome =
         status == GenerationStatus.FAILED && "TIMEOUT".equals(errorCode) ? "timed_out" : status.wire();
-    afterCommit(() -> {
+    AfterCommit.run(() -> {
       Counter.builder("nanogen.generations.ended").tag("model", modelId).tag("status", outcome).register(meters).increment();
       credits(status == GenerationStatus.COMPLETED ? "captured" : "released", modelId, price);
       if (started != null) {
@@ -64,18 +63,5 @@ public class GenerationMetrics {
         .publishPercentileHistogram()
         .register(meters)
         .record(duration);
-  }
-
-  private static void afterCommit(Runnable count) {
-    if (TransactionSynchronizationManager.isSynchronizationActive()) {
-      TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-        @Override
-        public void afterCommit() {
-          count.run();
-        }
-      });
-    } else {
-      count.run();
-    }
   }
 }

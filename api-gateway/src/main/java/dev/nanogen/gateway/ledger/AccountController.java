@@ -22,7 +22,7 @@ class AccountController {
   /** :afterId is the last ledger id seen (null for the first page); newest first. */
   private static final String LEDGER =
       """
-      SELECT id, generation_id, kind, amount, reason, created_at FROM ledger
+      SELECT id, generation_id, payment_id, kind, amount, reason, created_at FROM ledger
       WHERE user_id = :userId AND (CAST(:afterId AS bigint) IS NULL OR id < :afterId)
       ORDER BY id DESC
       LIMIT :limit
@@ -31,13 +31,13 @@ class AccountController {
   /** @param botBlocked Telegram refused the bot's last message (the user blocked it, or never started it) */
   record Me(long userId, long creditsAvailable, long creditsHeld, boolean isPremium, boolean botBlocked, UserLimits limits) {}
 
-  record Entry(long id, UUID generationId, String kind, long amount, String reason, Instant createdAt) {}
+  record Entry(long id, UUID generationId, UUID paymentId, String kind, long amount, String reason, Instant createdAt) {}
 
   record Page(List<Entry> items, String nextCursor) {}
 
   private record Row(long id, long creditsAvailable, long creditsHeld, boolean premium, boolean botBlocked) {}
 
-  private record LedgerRow(long id, UUID generationId, String kind, long amount, String reason, Timestamp createdAt) {}
+  private record LedgerRow(long id, UUID generationId, UUID paymentId, String kind, long amount, String reason, Timestamp createdAt) {}
 
   private final JdbcClient jdbc;
   private final NanogenProperties.Limits limits;
@@ -77,7 +77,7 @@ class AccountController {
             .query(LedgerRow.class)
             .list()
             .stream()
-            .map(r -> new Entry(r.id(), r.generationId(), r.kind(), r.amount(), r.reason(), r.createdAt().toInstant()))
+            .map(r -> new Entry(r.id(), r.generationId(), r.paymentId(), r.kind(), r.amount(), r.reason(), r.createdAt().toInstant()))
             .toList();
     if (rows.size() <= size) {
       return new Page(rows, null);

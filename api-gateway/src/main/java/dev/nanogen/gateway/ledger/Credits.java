@@ -10,7 +10,8 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The two-phase credit movements. Each is one conditional UPDATE of the user's balance plus one
+ * The credit movements: the two phases of a generation's price (hold, then capture or release) and
+ * a payment's (purchase, refund). Each is one conditional UPDATE of the user's balance plus one
  * append-only ledger row, inside the caller's transaction. The balance is never read, decided on in
  * Java and written back; the CHECK constraints (available ≥ 0, held ≥ 0) and the unique indexes (one
  * HOLD and one CAPTURE-or-RELEASE per generation) make a lost or doubled credit impossible even if a
@@ -40,10 +41,32 @@ public class Credits {
       WHERE id = :userId AND credits_held >= :amount
       """;
 
+  private static final String ADD =
+      """
+      UPDATE users SET credits_available = credits_available + :amount, updated_at = :now
+      WHERE id = :userId
+      RETURNING credits_available, credits_held
+      """;
+
+  /** Takes back at most {@code :amount} of what is available; answers what it took. */
+  private static final String TAKE_BACK =
+      """
+      WITH u AS (SELECT id, LEAST(credits_available, :amount) AS taken FROM users WHERE id = :userId FOR UPDATE)
+      UPDATE users SET credits_available = credits_available - u.taken, updated_at = :now
+      FROM u WHERE users.id = u.id
+      RETURNING u.taken
+      """;
+
+  private static final String TAKE_ALL =
+      """
+      UPDATE users SET credits_available = credits_available - :amount, updated_at = :now
+      WHERE id = :userId AND credits_available >= :amount
+      """;
+
   private static final String APPEND =
       """
-      INSERT INTO ledger (user_id, generation_id, kind, amount, reason, created_at)
-      VALUES (:userId, :generationId, :kind, :amount, :reason, :now)
+      INSERT INTO ledger (user_id, generation_id, payment_id, kind, amount, reason, created_at)
+      VALUES (:userId, :generationId, :paymentId, :kind, :amount, :reason, :now)
       """;
 
   /** Balances right after a movement. */
@@ -62,6 +85,15 @@ public class Credits {
     this.clock = clock;
   }
 
+  /** A user's balance; empty for a user who never signed in. */
+  @Transactional(propagation = Propagation.SUPPORTS, readOnly = true)
+  public Optional<Balance> balance(long userId) {
+    return jdbc.sql("SELECT credits_available, credits_held FROM users WHERE id = :userId")
+        .param("userId", userId)
+        .query(Credits::balance)
+        .optional();
+  }
+
   /** Moves {@code amount} from available to held; empty when the user has too little. */
   public Optional<Balance> hold(long userId, UUID generationId, long amount) {
     Optional<Balance> balance =
@@ -71,20 +103,54 @@ public class Credits {
             .param("now", now())
             .query(Credits::balance)
             .optional();
-    balance.ifPresent(b -> append(userId, generationId, "HOLD", amount, "generation started"));
+    balance.ifPresent(b -> append(userId, generationId, null, "HOLD", amount, "generation started"));
     return balance;
   }
 
   /** Turns a held {@code amount} into spent credits. */
   public void capture(long userId, UUID generationId, long amount, String reason) {
     move(CAPTURE, userId, amount);
-    append(userId, generationId, "CAPTURE", amount, reason);
+    append(userId, generationId, null, "CAPTURE", amount, reason);
   }
 
   /** Returns a held {@code amount} to available. */
   public void release(long userId, UUID generationId, long amount, String reason) {
     move(RELEASE, userId, amount);
-    append(userId, generationId, "RELEASE", amount, reason);
+    append(userId, generationId, null, "RELEASE", amount, reason);
+  }
+
+  /** Adds a paid pack's {@code credits} (a PURCHASE row naming the payment). */
+  public Balance purchase(long userId, UUID paymentId, long credits, String reason) {
+    Balance balance =
+        jdbc.sql(ADD).param("userId", userId).param("amount", credits).param("now", now()).query(Credits::balance).single();
+    append(userId, null, paymentId, "PURCHASE", credits, reason);
+    return balance;
+  }
+
+  /**
+   * Takes a refunded payment's {@code credits} back, all or nothing: false (and nothing moved) when
+   * fewer are available, since the user has spent or reserved them.
+   */
+  public boolean refundAll(long userId, UUID paymentId, long credits, String reason) {
+    int updated = jdbc.sql(TAKE_ALL).param("userId", userId).param("amount", credits).param("now", now()).update();
+    if (updated == 0) {
+      return false;
+    }
+    append(userId, null, paymentId, "REFUND", credits, reason);
+    return true;
+  }
+
+  /**
+   * Takes back as much of a refunded payment's {@code credits} as is available, never below zero;
+   * answers how many it took (a REFUND row of that amount, none when nothing was available).
+   */
+  public long refundAvailable(long userId, UUID paymentId, long credits, String reason) {
+    long taken =
+        jdbc.sql(TAKE_BACK).param("userId", userId).param("amount", credits).param("now", now()).query(Long.class).single();
+    if (taken > 0) {
+      append(userId, null, paymentId, "REFUND", taken, reason);
+    }
+    return taken;
   }
 
   private void move(String sql, long userId, long amount) {
@@ -96,10 +162,11 @@ public class Credits {
     }
   }
 
-  private void append(long userId, UUID generationId, String kind, long amount, String reason) {
+  private void append(long userId, UUID generationId, UUID paymentId, String kind, long amount, String reason) {
     jdbc.sql(APPEND)
         .param("userId", userId)
         .param("generationId", generationId)
+        .param("paymentId", paymentId)
         .param("kind", kind)
         .param("amount", amount)
         .param("reason", reason)

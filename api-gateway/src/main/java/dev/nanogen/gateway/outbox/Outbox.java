@@ -1,5 +1,6 @@
 package dev.nanogen.gateway.outbox;
 
+import dev.nanogen.gateway.tx.AfterCommit;
 import dev.nanogen.ops.trace.Traces;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -8,8 +9,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -43,27 +42,24 @@ public class Outbox {
     this.signal = signal;
   }
 
-  /** Queues {@code event} for {@code topic}, keyed by its generation id, on the current trace. */
-  public void append(String topic, UUID generationId, Record event) {
-    append(topic, generationId, event, traces.current());
+  /**
+   * Queues {@code event} for {@code topic} on the current trace, keyed by what it is about (a
+   * generation's id; a payment's for a payment event).
+   */
+  public void append(String topic, UUID key, Record event) {
+    append(topic, key, event, traces.current());
   }
 
   /** Queues {@code event} on the trace {@code traceparent} names (none when null). */
-  public void append(String topic, UUID generationId, Record event, String traceparent) {
+  public void append(String topic, UUID key, Record event, String traceparent) {
     jdbc.sql(APPEND)
         .param("topic", topic)
-        .param("key", generationId.toString())
+        .param("key", key.toString())
         .param("type", event.getClass().getSimpleName())
         .param("payload", json.writeValueAsString(event))
         .param("traceparent", traceparent)
         .param("now", Timestamp.from(clock.instant()))
         .update();
-    TransactionSynchronizationManager.registerSynchronization(
-        new TransactionSynchronization() {
-          @Override
-          public void afterCommit() {
-            signal.wake();
-          }
-        });
+    AfterCommit.run(signal::wake);
   }
 }

@@ -31,7 +31,7 @@ class InitDataValidatorTest {
   private static InitDataValidator validator(String token, Clock clock, Duration maxAge) {
     NanogenProperties properties =
         new NanogenProperties(
-            new NanogenProperties.Telegram(token),
+            new NanogenProperties.Telegram(token, "https://api.telegram.org", Duration.ofSeconds(5), null, null),
             new NanogenProperties.Auth(maxAge),
             0,
             null,
@@ -39,7 +39,8 @@ class InitDataValidatorTest {
             new NanogenProperties.Outbox(500, Duration.ofMillis(500), 10, Duration.ofSeconds(10), Duration.ofDays(7), true, 1),
             new NanogenProperties.Kafka(12, (short) 1),
             new NanogenProperties.Sweeper(java.time.Duration.ofSeconds(15), java.time.Duration.ofMinutes(3), java.time.Duration.ofMinutes(5), 200),
-            false);
+            false,
+            null);
     return new InitDataValidator(properties, clock, JsonMapper.builder().build());
   }
 

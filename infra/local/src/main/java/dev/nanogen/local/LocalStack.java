@@ -102,6 +102,9 @@ public final class LocalStack implements AutoCloseable {
             Map.entry("NANOGEN_FILES_PUBLIC_BASE_URL", "http://127.0.0.1:" + settings.gatewayPort()),
             Map.entry("NANOGEN_SIGNUP_BONUS", Long.toString(settings.signupBonus())),
             Map.entry("NANOGEN_ADMIN_TOKEN", StackSettings.LOCAL_ADMIN_TOKEN),
+            // The gateway registers its webhook with the stub, which then delivers the bot's updates to it.
+            Map.entry("NANOGEN_TELEGRAM_WEBHOOK_SECRET", StackSettings.LOCAL_WEBHOOK_SECRET),
+            Map.entry("NANOGEN_TELEGRAM_WEBHOOK_URL", "http://127.0.0.1:" + settings.gatewayPort() + "/telegram/webhook"),
             // The sandbox and the gateway serve results over http on loopback.
             Map.entry("NANOGEN_FETCH_ALLOW_PRIVATE", "true"));
     ChildProcess process =
@@ -317,6 +320,12 @@ public final class LocalStack implements AutoCloseable {
           curl -s %s/api/generation/<generation_id> -H "Authorization: tma $INIT"
           curl -s %s/__stub/messages
 
+        Buy credits with Telegram Stars (the stub plays the user paying the invoice):
+          LINK=$(curl -s -X POST %s/api/payments/invoice -H "Authorization: tma $INIT" \
+               -H 'Content-Type: application/json' -d '{"pack_id":"small"}' | sed 's/.*"invoice_link":"\\([^"]*\\)".*/\\1/')
+          curl -s -X POST %s/__stub/pay -d '{"user_id":42,"invoice_link":"'"$LINK"'"}'
+          curl -s %s/api/me -H "Authorization: tma $INIT"
+
         Ctrl-C stops everything.
         """,
         (System.nanoTime() - began) / 1e9,
@@ -331,7 +340,10 @@ public final class LocalStack implements AutoCloseable {
         settings.signupBonus(),
         stack.gatewayUrl(),
         stack.gatewayUrl(),
-        stack.telegram().baseUrl());
+        stack.telegram().baseUrl(),
+        stack.gatewayUrl(),
+        stack.telegram().baseUrl(),
+        stack.gatewayUrl());
     Thread.currentThread().join();
   }
 }

@@ -172,9 +172,11 @@ class LocalStackEndToEndTest {
           .POST(HttpRequest.BodyPublishers.ofString("{\"model_id\":\"flux-schnell\",\"prompt\":\"e2e: replayed\"}"))
           .build(), HttpResponse.BodyHandlers.discarding());
     }
+    HttpResponse<String> invoice = invoice(user, "small");
+    assertThat(stack.telegram().pay(user, JSON.readTree(invoice.body()).path("invoice_link").asString()).paid()).isTrue();
     awaitStatus(user, video, "completed");
     awaitStatus(user, refused, "failed");
-    await().atMost(Duration.ofSeconds(30)).until(() -> stack.telegram().messagesTo(user).size() >= 3);
+    await().atMost(Duration.ofSeconds(30)).until(() -> stack.telegram().messagesTo(user).size() >= 4);
 
     StringBuilder exported = new StringBuilder();
     for (String service : LocalStack.SERVICES) {
@@ -243,6 +245,33 @@ class LocalStackEndToEndTest {
       awaitStatus(user, ids.get(user), "completed", Duration.ofSeconds(120));
       assertThat(stack.sandbox().submissions(prompts.get(user))).as("submitted once: resumed, not submitted again").isEqualTo(1);
     }
+  }
+
+  /**
+   * A pack bought through the real webhook (registered by the gateway with setWebhook), the gateway
+   * killed the moment the payment is answered — before or after its confirmation left the outbox — and
+   * restarted: the credits are added once and the user is told once.
+   */
+  @Test
+  void a_pack_bought_while_the_gateway_is_killed_is_credited_and_confirmed_once() throws Exception {
+    long user = 9_000_040L;
+    assertThat(stack.telegram().webhook().url()).endsWith("/telegram/webhook");
+    JsonNode before = JSON.readTree(get(user, "/api/me").body());
+    HttpResponse<String> invoice = invoice(user, "small");
+    assertThat(invoice.statusCode()).as(invoice.body()).isEqualTo(200);
+
+    TelegramStub.Purchase purchase = stack.telegram().pay(user, JSON.readTree(invoice.body()).path("invoice_link").asString());
+    stack.kill("api-gateway");
+    stack.restart("api-gateway");
+
+    assertThat(purchase.paid()).isTrue();
+    await().atMost(Duration.ofSeconds(60)).until(() -> !stack.telegram().messagesTo(user).isEmpty());
+    Thread.sleep(3_000);
+    List<TelegramStub.Message> told = stack.telegram().messagesTo(user);
+    assertThat(told).hasSize(1);
+    assertThat(told.getFirst().fields().get("text").toString()).contains("50 credits added");
+    JsonNode after = JSON.readTree(get(user, "/api/me").body());
+    assertThat(after.path("credits_available").asLong()).isEqualTo(before.path("credits_available").asLong() + 50);
   }
 
   /** How many of these generations a worker holds: processing, their task and their worker recorded. */
@@ -383,6 +412,16 @@ class LocalStackEndToEndTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  private HttpResponse<String> invoice(long user, String pack) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/payments/invoice"))
+            .header("Authorization", "tma " + signer.sign(user, "E2E", "en"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("pack_id", pack))))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   private HttpResponse<String> post(long user, String path) throws Exception {
     return HTTP.send(
         HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path))
@@ -408,11 +447,12 @@ class LocalStackEndToEndTest {
   private static int freePort() throws IOException {
     java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 200; attempt++) {
-      int port = random.nextInt(20_000, 32_000);
-      if (!PICKED.add(port)) {
+      // Below the ephemeral range (32768+) together with the management port a service adds 1000 to.
+      int port = random.nextInt(20_000, 31_000);
+      if (!PICKED.add(port) || !PICKED.add(LocalStack.managementPort(port))) {
         continue;
       }
-      try (ServerSocket socket = new ServerSocket(port)) {
+      try (ServerSocket socket = new ServerSocket(port); ServerSocket management = new ServerSocket(LocalStack.managementPort(port))) {
         return socket.getLocalPort();
       } catch (IOException taken) {
         // try another

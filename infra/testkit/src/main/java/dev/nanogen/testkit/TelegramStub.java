@@ -23,6 +23,13 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>Tests script failures per chat with {@link #failNext(long, int, int)}; {@code GET
  * /__stub/messages[?chat_id=]} lists what was recorded, so the local stack can be checked by hand.
+ *
+ * <p>Payments: {@code createInvoiceLink} records the invoice and answers a link; {@code
+ * answerPreCheckoutQuery} and {@code refundStarPayment} are recorded; {@code setWebhook} remembers
+ * where updates go. As Telegram would, the stub then delivers updates to that webhook ({@link
+ * #deliver}), carrying out a method the webhook answers with; {@link #pay} plays a user paying an
+ * invoice (pre-checkout, then the payment if the bot said ok). {@code POST /__stub/pay} {@code
+ * {user_id, invoice_link}} does the same for the local stack.
  */
 public final class TelegramStub implements AutoCloseable {
   private final HttpServer server;
@@ -34,6 +41,30 @@ public final class TelegramStub implements AutoCloseable {
   private final AtomicLong abandoned = new AtomicLong();
   private final AtomicLong messageIds = new AtomicLong(1000);
   private volatile int retryAfterSeconds = 1;
+  private final Map<String, Invoice> invoices = new ConcurrentHashMap<>();
+  private final List<CheckoutAnswer> checkoutAnswers = new CopyOnWriteArrayList<>();
+  private final List<Refund> refunds = new CopyOnWriteArrayList<>();
+  private final Deque<Integer> refundFailures = new ArrayDeque<>();
+  private final AtomicLong updateIds = new AtomicLong(700_000_000);
+  private final AtomicLong charges = new AtomicLong(1);
+  private final java.net.http.HttpClient webhookClient = java.net.http.HttpClient.newHttpClient();
+  private volatile Webhook webhook;
+  private final List<Webhook> registrations = new CopyOnWriteArrayList<>();
+
+  /** An invoice createInvoiceLink made. */
+  public record Invoice(String link, String title, String payload, String currency, long amount) {}
+
+  /** An answerPreCheckoutQuery call. */
+  public record CheckoutAnswer(String queryId, boolean ok, String errorMessage) {}
+
+  /** A refundStarPayment call Telegram took. */
+  public record Refund(long userId, String chargeId) {}
+
+  /** Where setWebhook said updates go. */
+  public record Webhook(String url, String secretToken, String allowedUpdates) {}
+
+  /** What a user's attempt to pay an invoice came to: the charge when it was paid. */
+  public record Purchase(boolean paid, String chargeId, CheckoutAnswer answer, int checkoutStatus, int paymentStatus) {}
 
   /**
    * One message the bot sent.
@@ -52,6 +83,7 @@ public final class TelegramStub implements AutoCloseable {
     this.server = JsonHttp.server(port);
     server.createContext("/bot", this::botMethod);
     server.createContext("/__stub/messages", this::listMessages);
+    server.createContext("/__stub/pay", this::payByHand);
     server.start();
   }
 
@@ -118,6 +150,172 @@ public final class TelegramStub implements AutoCloseable {
     this.retryAfterSeconds = seconds;
   }
 
+  public List<Invoice> invoices() {
+    return List.copyOf(invoices.values());
+  }
+
+  public Invoice invoice(String link) {
+    return invoices.values().stream().filter(i -> i.link().equals(link)).findFirst().orElseThrow();
+  }
+
+  public List<CheckoutAnswer> checkoutAnswers() {
+    return List.copyOf(checkoutAnswers);
+  }
+
+  public List<Refund> refunds() {
+    return List.copyOf(refunds);
+  }
+
+  /** The next {@code times} refundStarPayment calls fail with {@code errorCode}. */
+  public void failRefunds(int errorCode, int times) {
+    synchronized (refundFailures) {
+      for (int i = 0; i < times; i++) {
+        refundFailures.add(errorCode);
+      }
+    }
+  }
+
+  public Webhook webhook() {
+    return webhook;
+  }
+
+  /** Every setWebhook call, oldest first. */
+  public List<Webhook> registrations() {
+    return List.copyOf(registrations);
+  }
+
+  /** Points updates at {@code url} with {@code secretToken}, as setWebhook would. */
+  public void webhook(String url, String secretToken) {
+    this.webhook = new Webhook(url, secretToken, null);
+  }
+
+  public long nextUpdateId() {
+    return updateIds.incrementAndGet();
+  }
+
+  /**
+   * Delivers one update to the webhook, as Telegram does (the secret token in its header); a method
+   * the webhook answers with (sendMessage) is carried out. Answers the webhook's HTTP status.
+   */
+  public int deliver(Map<String, Object> update) {
+    Webhook target = webhook;
+    if (target == null) {
+      throw new IllegalStateException("no webhook set");
+    }
+    return deliver(update, target.secretToken());
+  }
+
+  /** {@link #deliver(Map)} with {@code secretToken} in the header (null: none). */
+  public int deliver(Map<String, Object> update, String secretToken) {
+    java.net.http.HttpRequest.Builder request =
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(webhook.url()))
+            .header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(JsonHttp.JSON.writeValueAsString(update)));
+    if (secretToken != null) {
+      request.header("X-Telegram-Bot-Api-Secret-Token", secretToken);
+    }
+    try {
+      java.net.http.HttpResponse<String> answer =
+          webhookClient.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (answer.statusCode() == 200 && answer.body().contains("\"method\"")) {
+        JsonNode method = JsonHttp.JSON.readTree(answer.body());
+        if (method.path("method").asString().equals("sendMessage")) {
+          Map<String, Object> fields = new LinkedHashMap<>();
+          for (Map.Entry<String, JsonNode> field : method.properties()) {
+            fields.put(field.getKey(), field.getValue().isValueNode() ? field.getValue().asString() : field.getValue().toString());
+          }
+          long chatId = method.path("chat_id").asLong();
+          attempts.add(new Attempt("sendMessage", chatId, 200, Instant.now()));
+          messages.add(new Message("sendMessage", chatId, fields, false, Instant.now()));
+        }
+      }
+      return answer.statusCode();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A user paying an invoice: a pre_checkout_query with the invoice's terms; if the bot answered it
+   * ok, the successful_payment message with a new charge id.
+   */
+  public Purchase pay(long userId, String invoiceLink) {
+    Invoice invoice = invoice(invoiceLink);
+    return pay(userId, invoice.payload(), invoice.currency(), invoice.amount());
+  }
+
+  /** {@link #pay(long, String)} with the terms given (a forged or changed checkout). */
+  public Purchase pay(long userId, String payload, String currency, long amount) {
+    String queryId = "pcq-" + updateIds.incrementAndGet();
+    int checkout = deliver(preCheckoutQuery(nextUpdateId(), queryId, userId, payload, currency, amount));
+    CheckoutAnswer answer =
+        checkoutAnswers.stream().filter(a -> a.queryId().equals(queryId)).findFirst().orElse(null);
+    if (answer == null || !answer.ok()) {
+      return new Purchase(false, null, answer, checkout, 0);
+    }
+    String charge = newChargeId();
+    int payment = deliver(successfulPayment(nextUpdateId(), userId, payload, currency, amount, charge));
+    return new Purchase(payment == 200, charge, answer, checkout, payment);
+  }
+
+  public String newChargeId() {
+    return "stxStub" + charges.incrementAndGet() + "_" + Long.toHexString(System.nanoTime());
+  }
+
+  public static Map<String, Object> preCheckoutQuery(long updateId, String queryId, long userId, String payload, String currency, long amount) {
+    return Map.of("update_id", updateId, "pre_checkout_query", Map.of(
+        "id", queryId,
+        "from", user(userId),
+        "currency", currency,
+        "total_amount", amount,
+        "invoice_payload", payload));
+  }
+
+  public static Map<String, Object> successfulPayment(long updateId, long userId, String payload, String currency, long amount, String chargeId) {
+    return message(updateId, userId, "successful_payment", Map.of(
+        "currency", currency,
+        "total_amount", amount,
+        "invoice_payload", payload,
+        "telegram_payment_charge_id", chargeId,
+        "provider_payment_charge_id", ""));
+  }
+
+  public static Map<String, Object> refundedPayment(long updateId, long userId, String payload, String currency, long amount, String chargeId) {
+    return message(updateId, userId, "refunded_payment", Map.of(
+        "currency", currency,
+        "total_amount", amount,
+        "invoice_payload", payload,
+        "telegram_payment_charge_id", chargeId));
+  }
+
+  /** A text message (a command) from {@code userId} in their private chat with the bot. */
+  public static Map<String, Object> text(long updateId, long userId, String languageCode, String text) {
+    Map<String, Object> from = new LinkedHashMap<>(user(userId));
+    from.put("language_code", languageCode);
+    return Map.of("update_id", updateId, "message", Map.of(
+        "message_id", updateId % 100_000,
+        "date", Instant.now().getEpochSecond(),
+        "from", from,
+        "chat", Map.of("id", userId, "type", "private"),
+        "text", text));
+  }
+
+  private static Map<String, Object> message(long updateId, long userId, String field, Map<String, Object> payment) {
+    return Map.of("update_id", updateId, "message", Map.of(
+        "message_id", updateId % 100_000,
+        "date", Instant.now().getEpochSecond(),
+        "from", user(userId),
+        "chat", Map.of("id", userId, "type", "private"),
+        field, payment));
+  }
+
+  private static Map<String, Object> user(long userId) {
+    return Map.of("id", userId, "is_bot", false, "first_name", "Test", "language_code", "en");
+  }
+
   @Override
   public void close() {
     server.stop(0);
@@ -141,6 +339,9 @@ public final class TelegramStub implements AutoCloseable {
       fields = uploaded ? Multipart.textParts(contentType, body) : fields(contentType, body);
     } catch (RuntimeException e) {
       JsonHttp.send(exchange, 400, failure(400, "Bad Request: can't parse request body"));
+      return;
+    }
+    if (payments(exchange, method, fields)) {
       return;
     }
     Object chat = fields.get("chat_id");
@@ -188,6 +389,63 @@ public final class TelegramStub implements AutoCloseable {
       default -> result.put("text", fields.getOrDefault("text", ""));
     }
     JsonHttp.send(exchange, 200, Map.of("ok", true, "result", result));
+  }
+
+  /** The payment methods and setWebhook; false for any other method. */
+  private boolean payments(HttpExchange exchange, String method, Map<String, Object> fields) throws IOException {
+    switch (method) {
+      case "createInvoiceLink" -> {
+        JsonNode prices = JsonHttp.JSON.readTree(String.valueOf(fields.get("prices")));
+        String currency = String.valueOf(fields.get("currency"));
+        if (prices.size() != 1 || !currency.equals("XTR") || fields.containsKey("provider_token") && !String.valueOf(fields.get("provider_token")).isEmpty()) {
+          JsonHttp.send(exchange, 400, failure(400, "Bad Request: Stars invoices take one price in XTR and no provider token"));
+          return true;
+        }
+        String link = "https://t.me/$stub-invoice-" + updateIds.incrementAndGet();
+        String payload = String.valueOf(fields.get("payload"));
+        invoices.put(link, new Invoice(link, String.valueOf(fields.get("title")), payload, currency, prices.path(0).path("amount").asLong()));
+        JsonHttp.send(exchange, 200, Map.of("ok", true, "result", link));
+      }
+      case "answerPreCheckoutQuery" -> {
+        Object error = fields.get("error_message");
+        checkoutAnswers.add(new CheckoutAnswer(String.valueOf(fields.get("pre_checkout_query_id")),
+            Boolean.parseBoolean(String.valueOf(fields.get("ok"))), error == null ? null : String.valueOf(error)));
+        JsonHttp.send(exchange, 200, Map.of("ok", true, "result", true));
+      }
+      case "refundStarPayment" -> {
+        Integer failure;
+        synchronized (refundFailures) {
+          failure = refundFailures.poll();
+        }
+        if (failure != null) {
+          JsonHttp.send(exchange, failure, failure == 400 ? failure(400, "Bad Request: CHARGE_ALREADY_REFUNDED") : scriptedFailure(failure));
+          return true;
+        }
+        refunds.add(new Refund(Long.parseLong(String.valueOf(fields.get("user_id"))), String.valueOf(fields.get("telegram_payment_charge_id"))));
+        JsonHttp.send(exchange, 200, Map.of("ok", true, "result", true));
+      }
+      case "setWebhook" -> {
+        Object secret = fields.get("secret_token");
+        webhook = new Webhook(String.valueOf(fields.get("url")), secret == null ? null : String.valueOf(secret),
+            String.valueOf(fields.get("allowed_updates")));
+        registrations.add(webhook);
+        JsonHttp.send(exchange, 200, Map.of("ok", true, "result", true, "description", "Webhook was set"));
+      }
+      default -> {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** POST /__stub/pay {user_id, invoice_link}: {@link #pay(long, String)} for the local stack. */
+  private void payByHand(HttpExchange exchange) throws IOException {
+    JsonNode request = JsonHttp.JSON.readTree(JsonHttp.body(exchange));
+    try {
+      JsonHttp.send(exchange, 200, pay(request.path("user_id").asLong(), request.path("invoice_link").asString()));
+    } catch (RuntimeException e) {
+      JsonHttp.send(exchange, 400, Map.of("error", String.valueOf(e.getMessage())));
+    }
   }
 
   /** sendMediaGroup answers one message per item, each with the file_id of its photo or document. */

@@ -28,10 +28,14 @@ class Deliveries {
   /** This replica, as {@code chats.leased_by} names it. */
   private final UUID replica = UUID.randomUUID();
 
-  /** What a delivery tells: that the generation started, or how it ended. */
+  /**
+   * What a delivery tells: that the generation started, or how it ended; or that a purchase's
+   * credits were added (its generation_id is then the payment's id).
+   */
   enum Kind {
     STARTED,
-    RESULT
+    RESULT,
+    PURCHASE
   }
 
   /** A claimed delivery: its notice as recorded, and whether its chat was blocked before. */

@@ -1,10 +1,11 @@
 package dev.nanogen.notifier.delivery;
 
 import dev.nanogen.model.GenerationProcessing;
+import dev.nanogen.model.PaymentReceived;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.notifier.config.NotifierProperties;
 import dev.nanogen.ops.trace.Traces;
-import dev.nanogen.notifier.telegram.TelegramError;
+import dev.nanogen.ops.telegram.TelegramError;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.tracing.Span;
@@ -115,6 +116,9 @@ class Dispatcher implements SmartLifecycle {
     try (Tracer.SpanInScope scope = traces.inScope(span)) {
       if (delivery.kind() == Deliveries.Kind.STARTED) {
         started(delivery, json.readValue(delivery.notice(), GenerationProcessing.class));
+      } else if (delivery.kind() == Deliveries.Kind.PURCHASE) {
+        PaymentReceived notice = json.readValue(delivery.notice(), PaymentReceived.class);
+        attempt(delivery, notice.occurredAt(), pacer -> send.purchased(notice, pacer));
       } else {
         GenerationSettled notice = json.readValue(delivery.notice(), GenerationSettled.class);
         attempt(delivery, notice.occurredAt(), pacer -> send.send(notice, pacer));

@@ -2,6 +2,7 @@ package dev.nanogen.notifier.delivery;
 
 import dev.nanogen.model.GenerationProcessing;
 import dev.nanogen.model.GenerationSettled;
+import dev.nanogen.model.PaymentReceived;
 import java.util.Locale;
 import java.util.Set;
 import org.springframework.context.MessageSource;
@@ -21,6 +22,11 @@ class NoticeText {
 
   String started(GenerationProcessing notice) {
     return messages.getMessage("notice.started", new Object[] {notice.modelName(), preview(notice.prompt())}, locale(notice.languageCode()));
+  }
+
+  String purchased(PaymentReceived notice) {
+    return messages.getMessage("notice.purchased",
+        new Object[] {notice.credits(), notice.stars(), notice.creditsAvailable()}, locale(notice.languageCode()));
   }
 
   String caption(GenerationSettled notice) {

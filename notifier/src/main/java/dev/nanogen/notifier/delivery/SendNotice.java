@@ -4,6 +4,7 @@ import dev.nanogen.model.GenerationProcessing;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.model.GenerationStatus;
 import dev.nanogen.model.ModelKind;
+import dev.nanogen.model.PaymentReceived;
 import dev.nanogen.notifier.config.NotifierProperties;
 import dev.nanogen.notifier.media.FileIds;
 import dev.nanogen.notifier.media.RemoteFiles;
@@ -82,6 +83,12 @@ class SendNotice {
     }
     String message = notice.status() == GenerationStatus.CANCELLED ? text.cancelled(notice) : text.failed(notice);
     return pacer.paced(1, () -> telegram.sendMessage(chat, message)).messageId();
+  }
+
+  /** "Credits added": a short text. */
+  long purchased(PaymentReceived notice, Pacer pacer) throws InterruptedException {
+    String message = text.purchased(notice);
+    return pacer.paced(1, () -> telegram.sendMessage(notice.chatId(), message)).messageId();
   }
 
   /** "Your generation started": a short text. */

@@ -2,6 +2,7 @@ package dev.nanogen.notifier.delivery;
 
 import dev.nanogen.model.GenerationProcessing;
 import dev.nanogen.model.GenerationSettled;
+import dev.nanogen.model.PaymentReceived;
 import dev.nanogen.model.Topics;
 import dev.nanogen.ops.KafkaRecords;
 import dev.nanogen.ops.trace.Traces;
@@ -12,8 +13,9 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Consumes GenerationSettled (the money is settled, so whatever the notice says is true) and, when
- * the gateway announces them, GenerationProcessing; records the message owed in the delivery table; the offset is committed once it is recorded. Sending is
+ * Consumes GenerationSettled (the money is settled, so whatever the notice says is true),
+ * PaymentReceived (the credits are added) and, when the gateway announces them,
+ * GenerationProcessing; records the message owed in the delivery table; the offset is committed once it is recorded. Sending is
  * the {@link Dispatcher}'s: Telegram being slow or refusing never holds up this consumer.
  */
 @Component
@@ -56,6 +58,13 @@ class SettledListener {
                 throw new IllegalArgumentException("a GenerationProcessing without generation_id");
               }
               yield deliveries.record(Deliveries.Kind.STARTED, notice.generationId(), notice.userId(), notice.chatId(), json.writeValueAsString(notice), traceparent);
+            }
+            case "PaymentReceived" -> {
+              PaymentReceived notice = json.readValue(record.value(), PaymentReceived.class);
+              if (notice.paymentId() == null) {
+                throw new IllegalArgumentException("a PaymentReceived without payment_id");
+              }
+              yield deliveries.record(Deliveries.Kind.PURCHASE, notice.paymentId(), notice.userId(), notice.chatId(), json.writeValueAsString(notice), traceparent);
             }
             default -> throw new IllegalArgumentException("unexpected event type " + type);
           };

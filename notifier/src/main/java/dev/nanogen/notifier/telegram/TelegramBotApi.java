@@ -1,38 +1,29 @@
 package dev.nanogen.notifier.telegram;
 
 import dev.nanogen.notifier.config.NotifierProperties;
-import dev.nanogen.ops.trace.ProviderCalls;
-import java.net.http.HttpClient;
+import dev.nanogen.ops.telegram.BotApi;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
-import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A small typed client of the Telegram Bot API ({@code <base>/bot<token>/<method>}; JSON bodies, or
- * multipart when a file is uploaded; answers {@code {ok, result}} or {@code {ok:false, error_code,
- * description, parameters}}). Errors are classified into {@link TelegramError}s; the token never
- * appears in one, nor in a log line.
+ * The notifier's typed sends on the Telegram Bot API: texts, files (by URL, file_id or upload, with
+ * a longer timeout) and albums, over {@link BotApi}.
  */
 @Component
 public class TelegramBotApi {
-  private static final java.util.regex.Pattern BOT_PATH = java.util.regex.Pattern.compile("/bot[^/]*/");
-  private final String token;
-  private final RestClient client;
-  private final RestClient uploads;
-  private final JsonMapper json;
+  private final BotApi client;
+  private final BotApi uploads;
 
   /** What Telegram answered for one message: its id and, for a file, the file_id to reuse. */
   public record Sent(long messageId, String fileId) {}
@@ -66,25 +57,9 @@ public class TelegramBotApi {
 
   TelegramBotApi(NotifierProperties properties, JsonMapper json, RestClient.Builder rest) {
     NotifierProperties.Telegram telegram = properties.telegram();
-    this.token = telegram.botToken();
-    this.client = client(rest.clone(), telegram, telegram.timeout());
-    this.uploads = client(rest.clone(), telegram, telegram.uploadTimeout());
-    this.json = json;
-  }
-
-  /**
-   * Built from Boot's builder, so every call is observed ({@code http.client.requests{provider=telegram}},
-   * a span on the generation's trace). The bot token is a URI variable: the {@code uri} tag is the
-   * template ({@code /bot{token}/sendPhoto}) and the span's URL has it masked.
-   */
-  private static RestClient client(RestClient.Builder rest, NotifierProperties.Telegram telegram, Duration timeout) {
-    JdkClientHttpRequestFactory factory =
-        new JdkClientHttpRequestFactory(HttpClient.newBuilder().connectTimeout(telegram.timeout()).build());
-    factory.setReadTimeout(timeout);
-    return rest.baseUrl(telegram.apiBaseUrl())
-        .requestFactory(factory)
-        .observationConvention(new ProviderCalls("telegram", url -> BOT_PATH.matcher(url).replaceFirst("/bot<token>/")))
-        .build();
+    this.client = new BotApi(rest, telegram.apiBaseUrl(), telegram.botToken(), telegram.timeout(), telegram.timeout(), json);
+    this.uploads =
+        new BotApi(rest, telegram.apiBaseUrl(), telegram.botToken(), telegram.timeout(), telegram.uploadTimeout(), json);
   }
 
   public Sent sendMessage(long chatId, String text) {
@@ -99,7 +74,7 @@ public class TelegramBotApi {
         parts.add("caption", caption);
       }
       parts.add(method.field, new NamedFile(upload.path(), upload.filename()));
-      return sent(exchange(uploads, method.method, MediaType.MULTIPART_FORM_DATA, parts));
+      return sent(uploads.exchange(method.method, MediaType.MULTIPART_FORM_DATA, parts));
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("chat_id", chatId);
@@ -145,42 +120,7 @@ public class TelegramBotApi {
   }
 
   private JsonNode call(String method, Map<String, Object> body) {
-    return exchange(client, method, MediaType.APPLICATION_JSON, json.writeValueAsBytes(body));
-  }
-
-  private JsonNode exchange(RestClient rest, String method, MediaType type, Object body) {
-    JsonNode answer;
-    try {
-      answer =
-          rest.post()
-              .uri("/bot{token}/" + method, token)
-              .contentType(type)
-              .body(body)
-              .exchange((request, response) -> read(response.getBody().readAllBytes(), response.getStatusCode().value()));
-    } catch (ResourceAccessException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new TelegramError(0, method + " unreachable: " + cause.getClass().getSimpleName());
-    }
-    if (answer.path("ok").asBoolean(false)) {
-      return answer.path("result");
-    }
-    int code = answer.path("error_code").asInt(0);
-    String description = method + ": " + answer.path("description").asString("");
-    if (code == 429) {
-      throw new TelegramError.RetryAfter(answer.path("parameters").path("retry_after").asInt(1), description);
-    }
-    if (code >= 400 && code < 500) {
-      throw new TelegramError.Final(code, description);
-    }
-    throw new TelegramError(code, description);
-  }
-
-  private JsonNode read(byte[] body, int status) {
-    try {
-      return json.readTree(body);
-    } catch (RuntimeException e) {
-      return json.createObjectNode().put("ok", false).put("error_code", status).put("description", "answer is not JSON");
-    }
+    return client.call(method, body);
   }
 
   /** An uploaded file part named as the result was named, not as the temporary file is. */

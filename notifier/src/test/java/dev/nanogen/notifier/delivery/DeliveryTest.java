@@ -8,6 +8,7 @@ import dev.nanogen.model.GenerationProcessing;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.model.GenerationStatus;
 import dev.nanogen.model.ModelKind;
+import dev.nanogen.model.PaymentReceived;
 import dev.nanogen.model.Topics;
 import dev.nanogen.testkit.KafkaProbe;
 import dev.nanogen.testkit.SandboxAimlServer;
@@ -226,6 +227,24 @@ class DeliveryTest {
     ProducerRecord<String, String> record = new ProducerRecord<>(Topics.SETTLED, generation.toString(), json.writeValueAsString(started));
     record.headers().add(Topics.EVENT_TYPE_HEADER, "GenerationProcessing".getBytes(StandardCharsets.UTF_8));
     kafka.send(record).get();
+  }
+
+  @Test
+  void a_purchase_is_confirmed_once_in_the_users_language_however_often_it_is_announced() throws Exception {
+    long chat = CHATS.incrementAndGet();
+    PaymentReceived paid = new PaymentReceived(UUID.randomUUID(), Instant.now(), 1, UUID.randomUUID(), chat, chat, "ru", "200 credits", 200, 180, 203);
+    for (int i = 0; i < 3; i++) {
+      ProducerRecord<String, String> record = new ProducerRecord<>(Topics.SETTLED, paid.paymentId().toString(), json.writeValueAsString(paid));
+      record.headers().add(Topics.EVENT_TYPE_HEADER, "PaymentReceived".getBytes(StandardCharsets.UTF_8));
+      kafka.send(record).get();
+    }
+
+    TelegramStub.Message message = awaitMessages(chat, 1).getFirst();
+    assertThat(message.method()).isEqualTo("sendMessage");
+    assertThat(String.valueOf(message.fields().get("text"))).contains("200").contains("180 Stars").contains("203");
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> TELEGRAM.messagesTo(chat).size() == 1);
+    assertThat(jdbc.sql("SELECT count(*) FROM deliveries WHERE generation_id = :p AND kind = 'PURCHASE'").param("p", paid.paymentId())
+        .query(Long.class).single()).isEqualTo(1);
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.nanogen.notifier.telegram;
+package dev.nanogen.ops.telegram;
 
 /** A Bot API call that did not succeed. Never carries the token or the URL. */
 public class TelegramError extends RuntimeException {

@@ -1,0 +1,158 @@
+package dev.nanogen.gateway.payments;
+
+import dev.nanogen.gateway.auth.CurrentUser;
+import dev.nanogen.gateway.error.AppError;
+import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.error.LockTimeout;
+import dev.nanogen.gateway.error.ValidationFailed;
+import dev.nanogen.gateway.idempotency.IdempotencyKeys;
+import dev.nanogen.ops.telegram.BotApi;
+import dev.nanogen.ops.telegram.TelegramError;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * POST /api/payments/invoice: an invoice link for a pack, and the payment row it names. The link is
+ * made first (createInvoiceLink, outside any transaction) for a fresh payment id and a random payload;
+ * then ONE transaction, under the user's row lock, replays a used Idempotency-Key or inserts the
+ * payment with the link and stores the key. A link whose transaction lost (a replay, a crash) names a
+ * payload no row has: its pre-checkout is refused, so it can never be paid.
+ */
+@Component
+class CreateInvoice {
+  private static final Logger log = LoggerFactory.getLogger(CreateInvoice.class);
+  static final String SCOPE = "invoice";
+  static final String CURRENCY = "XTR";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  record Request(String packId, String idempotencyKey) {}
+
+  record Response(UUID paymentId, String invoiceLink) {}
+
+  record Result(int status, String body, boolean replayed) {}
+
+  private final CreditPacks packs;
+  private final Payments payments;
+  private final IdempotencyKeys keys;
+  private final BotApi telegram;
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  private final JsonMapper json;
+  private final Clock clock;
+  private final PaymentMetrics metrics;
+
+  CreateInvoice(
+      CreditPacks packs,
+      Payments payments,
+      IdempotencyKeys keys,
+      BotApi telegram,
+      JdbcClient jdbc,
+      TransactionTemplate tx,
+      JsonMapper json,
+      Clock clock,
+      PaymentMetrics metrics) {
+    this.packs = packs;
+    this.payments = payments;
+    this.keys = keys;
+    this.telegram = telegram;
+    this.jdbc = jdbc;
+    this.tx = tx;
+    this.json = json;
+    this.clock = clock;
+    this.metrics = metrics;
+  }
+
+  Result create(CurrentUser user, Request request, String header) {
+    String key = effectiveKey(request, header);
+    if (request.packId() == null || request.packId().isBlank()) {
+      throw ValidationFailed.of("pack_id", "is required");
+    }
+    String fingerprint = key == null ? null : keys.fingerprint(Map.of("pack_id", request.packId()));
+    if (key != null) {
+      // A replay makes no second link; the check under the lock below decides a concurrent duplicate.
+      Optional<IdempotencyKeys.Stored> stored = keys.replay(user.id(), SCOPE, key, fingerprint);
+      if (stored.isPresent()) {
+        return new Result(stored.get().responseStatus(), stored.get().responseBody(), true);
+      }
+    }
+    CreditPacks.Pack pack = packs.forSale(request.packId());
+    UUID id = UUID.randomUUID();
+    String payload = payload();
+    String link = invoiceLink(pack, payload);
+    try {
+      return tx.execute(status -> {
+        jdbc.sql("SELECT id FROM users WHERE id = :userId FOR UPDATE").param("userId", user.id()).query(Long.class).single();
+        if (key != null) {
+          Optional<IdempotencyKeys.Stored> stored = keys.replay(user.id(), SCOPE, key, fingerprint);
+          if (stored.isPresent()) {
+            return new Result(stored.get().responseStatus(), stored.get().responseBody(), true);
+          }
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        payments.insert(id, user.id(), pack, payload, link, now);
+        String body = json.writeValueAsString(new Response(id, link));
+        if (key != null) {
+          keys.save(user.id(), SCOPE, key, fingerprint, 200, body);
+        }
+        metrics.invoiced(pack.id());
+        log.info("payment {} created: pack {}, {} credits for {} stars", id, pack.id(), pack.credits(), pack.stars());
+        return new Result(200, body, false);
+      });
+    } catch (DataAccessException e) {
+      if (!LockTimeout.is(e)) {
+        throw e;
+      }
+      throw new AppError(key != null ? ErrorCode.IDEMPOTENCY_KEY_IN_USE : ErrorCode.SERVICE_UNAVAILABLE,
+          "the account is busy; try again");
+    }
+  }
+
+  /** createInvoiceLink: one price in Stars (currency XTR, no provider token), the payload opaque. */
+  private String invoiceLink(CreditPacks.Pack pack, String payload) {
+    try {
+      return telegram.call("createInvoiceLink", Map.of(
+              "title", pack.title(),
+              "description", pack.credits() + " NanoGen credits",
+              "payload", payload,
+              "currency", CURRENCY,
+              "prices", List.of(Map.of("label", pack.title(), "amount", pack.stars()))))
+          .asString();
+    } catch (TelegramError e) {
+      log.warn("createInvoiceLink for pack {} failed: {}", pack.id(), e.getMessage());
+      throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, "Telegram did not make the invoice; try again");
+    }
+  }
+
+  /** 32 random bytes, URL-safe: the whole of what the invoice tells about the payment. */
+  private static String payload() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static String effectiveKey(Request request, String header) {
+    String body = request.idempotencyKey();
+    if (header != null && body != null && !header.equals(body)) {
+      throw ValidationFailed.of("idempotency_key", "differs from the Idempotency-Key header");
+    }
+    String key = header != null ? header : body;
+    if (key != null && (key.isBlank() || key.length() > 64)) {
+      throw ValidationFailed.of("idempotency_key", "must be 1 to 64 characters");
+    }
+    return key;
+  }
+}

@@ -1,0 +1,210 @@
+package dev.nanogen.gateway.payments;
+
+import dev.nanogen.gateway.web.Cursor;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The payments table: one row per invoice, its state (created → paid → refunded) and the charge
+ * that paid it. Every change of state is one conditional UPDATE on a row the caller has locked with
+ * {@link #lockByPayload} or {@link #lockByCharge}.
+ */
+@Repository
+class Payments {
+  static final String CREATED = "created";
+  static final String PAID = "paid";
+  static final String REFUNDED = "refunded";
+
+  private static final String COLUMNS =
+      """
+      p.id, p.user_id, p.pack_id, p.credits, p.stars, p.status, p.checkout_query_id,
+      p.telegram_payment_charge_id, p.refund_owed, p.created_at, p.paid_at, p.refunded_at,
+      p.title AS pack_title, u.language_code
+      """;
+
+  private static final String FROM =
+      " FROM payments p JOIN users u ON u.id = p.user_id ";
+
+  /** A payment as stored; the invoice's terms are {@code credits} for {@code stars}. */
+  record Payment(
+      UUID id,
+      long userId,
+      String packId,
+      long credits,
+      long stars,
+      String status,
+      String checkoutQueryId,
+      String telegramPaymentChargeId,
+      long refundOwed,
+      Instant createdAt,
+      Instant paidAt,
+      Instant refundedAt,
+      String packTitle,
+      String languageCode) {}
+
+  /** A payment as its user sees it (GET /api/payments). */
+  record View(UUID paymentId, String packId, long credits, long stars, String status, Instant createdAt, Instant paidAt) {
+    static View of(Payment p) {
+      return new View(p.id(), p.packId(), p.credits(), p.stars(), p.status(), p.createdAt(), p.paidAt());
+    }
+  }
+
+  /** A page of the caller's payments. */
+  record UserPage(List<View> items, String nextCursor) {}
+
+  /** A page of payments as admins see them. */
+  record AdminPage(List<Payment> items, String nextCursor) {}
+
+  private record Slice<T>(List<T> items, String nextCursor) {}
+
+  private final JdbcClient jdbc;
+
+  Payments(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  void insert(UUID id, long userId, CreditPacks.Pack pack, String payload, String invoiceLink, Instant now) {
+    jdbc.sql(
+            """
+            INSERT INTO payments (id, user_id, pack_id, title, credits, stars, payload, invoice_link, created_at)
+            VALUES (:id, :userId, :packId, :title, :credits, :stars, :payload, :link, :now)
+            """)
+        .param("id", id)
+        .param("userId", userId)
+        .param("packId", pack.id())
+        .param("title", pack.title())
+        .param("credits", pack.credits())
+        .param("stars", pack.stars())
+        .param("payload", payload)
+        .param("link", invoiceLink)
+        .param("now", Timestamp.from(now))
+        .update();
+  }
+
+  Optional<Payment> lockByPayload(String payload) {
+    return jdbc.sql("SELECT " + COLUMNS + FROM + "WHERE p.payload = :payload FOR UPDATE OF p")
+        .param("payload", payload)
+        .query(Payments::payment)
+        .optional();
+  }
+
+  Optional<Payment> lockByCharge(String charge) {
+    return jdbc.sql("SELECT " + COLUMNS + FROM + "WHERE p.telegram_payment_charge_id = :charge FOR UPDATE OF p")
+        .param("charge", charge)
+        .query(Payments::payment)
+        .optional();
+  }
+
+  /** Records the pre-checkout answered ok for a created payment; false when it is no longer free. */
+  boolean claimCheckout(UUID id, String queryId, Instant now) {
+    return jdbc.sql(
+                """
+                UPDATE payments SET checkout_query_id = :query, checkout_at = :now
+                WHERE id = :id AND status = 'created' AND (checkout_query_id IS NULL OR checkout_query_id = :query)
+                """)
+            .param("id", id)
+            .param("query", queryId)
+            .param("now", Timestamp.from(now))
+            .update()
+        == 1;
+  }
+
+  /** Frees a checkout whose ok answer never reached Telegram, so the invoice can be paid later. */
+  void releaseCheckout(UUID id, String queryId) {
+    jdbc.sql("UPDATE payments SET checkout_query_id = NULL, checkout_at = NULL WHERE id = :id AND status = 'created' AND checkout_query_id = :query")
+        .param("id", id)
+        .param("query", queryId)
+        .update();
+  }
+
+  void markPaid(UUID id, String charge, Instant now) {
+    require(
+        jdbc.sql("UPDATE payments SET status = 'paid', telegram_payment_charge_id = :charge, paid_at = :now WHERE id = :id AND status = 'created'")
+            .param("id", id)
+            .param("charge", charge)
+            .param("now", Timestamp.from(now))
+            .update(),
+        id);
+  }
+
+  void markRefunded(UUID id, long owed, Instant now) {
+    require(
+        jdbc.sql("UPDATE payments SET status = 'refunded', refund_owed = :owed, refunded_at = :now WHERE id = :id AND status = 'paid'")
+            .param("id", id)
+            .param("owed", owed)
+            .param("now", Timestamp.from(now))
+            .update(),
+        id);
+  }
+
+  /** The caller's payments, newest first. */
+  UserPage page(long userId, Cursor after, int size) {
+    Slice<View> slice = page("WHERE p.user_id = :userId", userId, null, after, size, View::of);
+    return new UserPage(slice.items(), slice.nextCursor());
+  }
+
+  /** Every user's payments (a status, or all), newest first: the admin view. */
+  AdminPage all(Long userId, String status, Cursor after, int size) {
+    Slice<Payment> slice =
+        page(
+            "WHERE (CAST(:userId AS bigint) IS NULL OR p.user_id = :userId) AND (CAST(:status AS text) IS NULL OR p.status = :status)",
+            userId, status, after, size, p -> p);
+    return new AdminPage(slice.items(), slice.nextCursor());
+  }
+
+  private <T> Slice<T> page(String where, Long userId, String status, Cursor after, int size, java.util.function.Function<Payment, T> view) {
+    List<Payment> rows =
+        jdbc.sql("SELECT " + COLUMNS + FROM + where
+                + """
+                   AND (CAST(:afterAt AS timestamptz) IS NULL OR (p.created_at, p.id) < (:afterAt, :afterId))
+                  ORDER BY p.created_at DESC, p.id DESC LIMIT :limit
+                  """)
+            .param("userId", userId)
+            .param("status", status)
+            .param("afterAt", after == null ? null : Timestamp.from(after.instant()))
+            .param("afterId", after == null ? null : after.uuid())
+            .param("limit", size + 1)
+            .query(Payments::payment)
+            .list();
+    if (rows.size() <= size) {
+      return new Slice<>(rows.stream().map(view).toList(), null);
+    }
+    Payment last = rows.get(size - 1);
+    long micros = ChronoUnit.MICROS.between(Instant.EPOCH, last.createdAt());
+    return new Slice<>(rows.subList(0, size).stream().map(view).toList(), new Cursor(micros, last.id().toString()).encode());
+  }
+
+  private static void require(int updated, UUID id) {
+    if (updated != 1) {
+      throw new IllegalStateException("payment " + id + " changed state under its lock");
+    }
+  }
+
+  private static Payment payment(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+    return new Payment(
+        rs.getObject("id", UUID.class),
+        rs.getLong("user_id"),
+        rs.getString("pack_id"),
+        rs.getLong("credits"),
+        rs.getLong("stars"),
+        rs.getString("status"),
+        rs.getString("checkout_query_id"),
+        rs.getString("telegram_payment_charge_id"),
+        rs.getLong("refund_owed"),
+        instant(rs.getTimestamp("created_at")),
+        instant(rs.getTimestamp("paid_at")),
+        instant(rs.getTimestamp("refunded_at")),
+        rs.getString("pack_title"),
+        rs.getString("language_code"));
+  }
+
+  private static Instant instant(Timestamp t) {
+    return t == null ? null : t.toInstant();
+  }
+}

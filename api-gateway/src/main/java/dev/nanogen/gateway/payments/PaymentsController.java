@@ -1,0 +1,60 @@
+package dev.nanogen.gateway.payments;
+
+import dev.nanogen.gateway.auth.CurrentUser;
+import dev.nanogen.gateway.web.Cursor;
+import io.swagger.v3.oas.annotations.Operation;
+import java.util.List;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Buying credits: the packs on sale, an invoice for one, and the caller's payments. */
+@RestController
+class PaymentsController {
+  private final CreditPacks packs;
+  private final CreateInvoice invoices;
+  private final Payments payments;
+
+  PaymentsController(CreditPacks packs, CreateInvoice invoices, Payments payments) {
+    this.packs = packs;
+    this.invoices = invoices;
+    this.payments = payments;
+  }
+
+  record PackView(String id, String title, long credits, long stars) {}
+
+  record Packs(List<PackView> items) {}
+
+  @GetMapping("/api/credit-packs")
+  Packs packs(CurrentUser user) {
+    return new Packs(packs.onSale().stream().map(p -> new PackView(p.id(), p.title(), p.credits(), p.stars())).toList());
+  }
+
+  @PostMapping(path = "/api/payments/invoice", consumes = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(summary = "Make an invoice for a credit pack",
+      description = "Records a payment (created) and answers a Telegram invoice link (currency XTR) for "
+          + "Telegram.WebApp.openInvoice. The credits are added when Telegram reports the payment; the link "
+          + "can be paid once. Idempotency-Key (or idempotency_key) as for starts.")
+  ResponseEntity<String> invoice(
+      CurrentUser user,
+      @RequestBody CreateInvoice.Request request,
+      @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
+    CreateInvoice.Result result = invoices.create(user, request, idempotencyKey);
+    ResponseEntity.BodyBuilder answer = ResponseEntity.status(result.status()).contentType(MediaType.APPLICATION_JSON);
+    if (result.replayed()) {
+      answer.header("Idempotent-Replayed", "true");
+    }
+    return answer.body(result.body());
+  }
+
+  @GetMapping("/api/payments")
+  Payments.UserPage list(
+      CurrentUser user, @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
+    return payments.page(user.id(), Cursor.decode(cursor), Cursor.limit(limit));
+  }
+}
