@@ -197,6 +197,34 @@ class PaymentsTest extends IntegrationTest {
   }
 
   @Test
+  void a_webhook_body_that_is_not_an_update_is_a_400_problem_and_changes_nothing() {
+    for (String body : List.of("not json", "[1,2]", "{}", "{\"update_id\":\"7\"}", "{\"update_id\":-5}",
+        "{\"update_id\":1,\"message\":{\"from\":{\"id\":1},\"successful_payment\":{\"currency\":\"XTR\"}}}")) {
+      HttpResponse<String> answer = send(java.net.http.HttpRequest.newBuilder(uri("/telegram/webhook"))
+          .header("Content-Type", "application/json")
+          .header("X-Telegram-Bot-Api-Secret-Token", WEBHOOK_SECRET)
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build());
+
+      assertThat(answer.statusCode()).as(body).isEqualTo(400);
+      assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+      assertThat(json(answer).path("code").asString()).isEqualTo("VALIDATION_ERROR");
+    }
+    assertThat(count("SELECT count(*) FROM telegram_updates WHERE update_id = :id", 1L)).isZero();
+  }
+
+  @Test
+  void updates_the_webhook_does_not_handle_are_answered_200_and_ignored() {
+    long user = newUserId();
+    Map<String, Object> group = Map.of("update_id", TELEGRAM.nextUpdateId(), "message", Map.of(
+        "message_id", 1, "from", Map.of("id", user), "chat", Map.of("id", -100L, "type", "group"), "text", "/balance"));
+    Map<String, Object> edited = Map.of("update_id", TELEGRAM.nextUpdateId(), "edited_message", Map.of("text", "x"));
+
+    assertThat(TELEGRAM.deliver(group)).isEqualTo(200);
+    assertThat(TELEGRAM.deliver(edited)).isEqualTo(200);
+    assertThat(TELEGRAM.messagesTo(-100L)).isEmpty();
+  }
+
+  @Test
   void a_checkout_is_refused_for_another_users_invoice_an_unknown_payload_and_other_terms() {
     long owner = newUserId();
     long other = newUserId();

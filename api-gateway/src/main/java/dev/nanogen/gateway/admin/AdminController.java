@@ -56,12 +56,7 @@ class AdminController {
       @PathVariable long userId,
       @RequestBody GrantCredits.Request request,
       @RequestHeader(name = "Idempotency-Key", required = false) String key) {
-    GrantCredits.Result result = grant.grant(userId, request, key);
-    ResponseEntity.BodyBuilder answer = ResponseEntity.status(result.status()).contentType(MediaType.APPLICATION_JSON);
-    if (result.replayed()) {
-      answer.header("Idempotent-Replayed", "true");
-    }
-    return answer.body(result.body());
+    return grant.grant(userId, request, key).toResponse();
   }
 
   record Flags(long userId, boolean banned, boolean premium) {}

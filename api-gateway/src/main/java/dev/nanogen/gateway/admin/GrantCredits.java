@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.admin;
 
 import dev.nanogen.gateway.error.ValidationFailed;
+import dev.nanogen.gateway.idempotency.Answer;
 import dev.nanogen.gateway.idempotency.IdempotencyKeys;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -49,7 +50,6 @@ class GrantCredits {
 
   record Balance(long userId, long creditsAvailable, long creditsHeld) {}
 
-  record Result(int status, String body, boolean replayed) {}
 
   private record Moved(long creditsAvailable, long creditsHeld) {}
 
@@ -69,10 +69,8 @@ class GrantCredits {
     this.clock = clock;
   }
 
-  Result grant(long userId, Request request, String key) {
-    if (key == null || key.isBlank() || key.length() > 64) {
-      throw ValidationFailed.of("Idempotency-Key", "is required, 1 to 64 characters");
-    }
+  Answer grant(long userId, Request request, String header) {
+    String key = IdempotencyKeys.requiredKey(header);
     if (userId <= 0) {
       throw ValidationFailed.of("user_id", "must be a Telegram user id");
     }
@@ -91,7 +89,7 @@ class GrantCredits {
           jdbc.sql("SELECT id FROM users WHERE id = :userId FOR UPDATE").param("userId", userId).query(Long.class).single();
           Optional<IdempotencyKeys.Stored> stored = keys.replay(ADMIN, SCOPE, key, fingerprint);
           if (stored.isPresent()) {
-            return new Result(stored.get().responseStatus(), stored.get().responseBody(), true);
+            return Answer.replay(stored.get());
           }
           Moved moved =
               jdbc.sql(MOVE)
@@ -111,7 +109,7 @@ class GrantCredits {
           audit.record(request.amount() > 0 ? "grant" : "adjust", userId, request.amount() + " credits: " + request.reason());
           String body = json.writeValueAsString(new Balance(userId, moved.creditsAvailable(), moved.creditsHeld()));
           keys.save(ADMIN, SCOPE, key, fingerprint, 200, body);
-          return new Result(200, body, false);
+          return Answer.first(200, body);
         });
   }
 }

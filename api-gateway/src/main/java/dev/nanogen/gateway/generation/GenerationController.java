@@ -39,14 +39,7 @@ class GenerationController {
       CurrentUser user,
       @RequestBody StartRequest request,
       @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
-    StartGeneration.Result result =
-        start.start(user, request, request.effectiveKey(idempotencyKey));
-    ResponseEntity.BodyBuilder answer =
-        ResponseEntity.status(result.status()).contentType(MediaType.APPLICATION_JSON);
-    if (result.replayed()) {
-      answer.header("Idempotent-Replayed", "true");
-    }
-    return answer.body(result.body());
+    return start.start(user, request, request.effectiveKey(idempotencyKey)).toResponse();
   }
 
   @GetMapping("/api/generation/{id}")

@@ -7,6 +7,7 @@ import dev.nanogen.gateway.catalog.ModelCatalog;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.LockTimeout;
+import dev.nanogen.gateway.idempotency.Answer;
 import dev.nanogen.gateway.idempotency.IdempotencyKeys;
 import dev.nanogen.gateway.ledger.Credits;
 import dev.nanogen.gateway.limits.StartLimits;
@@ -93,8 +94,6 @@ class StartGeneration {
     this.clock = clock;
   }
 
-  /** The answer to a start: a first response, or the replay of the one stored under its key. */
-  record Result(int status, String body, boolean replayed) {}
 
   record Response(
       UUID generationId,
@@ -104,7 +103,7 @@ class StartGeneration {
       long creditsHeld,
       Instant createdAt) {}
 
-  Result start(CurrentUser user, StartRequest request, String idempotencyKey) {
+  Answer start(CurrentUser user, StartRequest request, String idempotencyKey) {
     request.validate();
     String fingerprint = idempotencyKey == null ? null : keys.fingerprint(request.fingerprintable());
     try {
@@ -121,7 +120,7 @@ class StartGeneration {
     }
   }
 
-  private Result startLocked(CurrentUser user, StartRequest request, String idempotencyKey, String fingerprint) {
+  private Answer startLocked(CurrentUser user, StartRequest request, String idempotencyKey, String fingerprint) {
     return tx.execute(
         status -> {
           long available =
@@ -129,7 +128,7 @@ class StartGeneration {
           if (idempotencyKey != null) {
             var stored = keys.replay(user.id(), SCOPE, idempotencyKey, fingerprint);
             if (stored.isPresent()) {
-              return new Result(stored.get().responseStatus(), stored.get().responseBody(), true);
+              return Answer.replay(stored.get());
             }
           }
           CatalogModel model = catalog.startable(request.modelId());
@@ -164,7 +163,7 @@ class StartGeneration {
           }
           metrics.started(model.id(), priced.price());
           log.debug("generation {} accepted: model {}, {} credits held", id, model.id(), priced.price());
-          return new Result(202, body, false);
+          return Answer.first(202, body);
         });
   }
 

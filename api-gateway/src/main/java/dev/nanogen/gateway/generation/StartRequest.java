@@ -2,6 +2,7 @@ package dev.nanogen.gateway.generation;
 
 import dev.nanogen.gateway.error.ValidationFailed;
 import dev.nanogen.gateway.error.ValidationFailed.FieldProblem;
+import dev.nanogen.gateway.idempotency.IdempotencyKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,22 +11,10 @@ import java.util.Map;
 record StartRequest(String modelId, String prompt, Map<String, Object> params, String idempotencyKey) {
   static final int MAX_PROMPT = 4000;
   static final int MAX_PARAMS = 16;
-  static final int MAX_KEY = 64;
 
   /** The key from the header or the body; both present and different is a 400. */
   String effectiveKey(String header) {
-    List<FieldProblem> problems = new ArrayList<>();
-    if (header != null && idempotencyKey != null && !header.equals(idempotencyKey)) {
-      problems.add(new FieldProblem("idempotency_key", "differs from the Idempotency-Key header"));
-    }
-    String key = header != null ? header : idempotencyKey;
-    if (key != null && (key.isBlank() || key.length() > MAX_KEY)) {
-      problems.add(new FieldProblem("idempotency_key", "must be 1 to 64 characters"));
-    }
-    if (!problems.isEmpty()) {
-      throw new ValidationFailed(problems);
-    }
-    return key;
+    return IdempotencyKeys.effectiveKey(header, idempotencyKey);
   }
 
   void validate() {

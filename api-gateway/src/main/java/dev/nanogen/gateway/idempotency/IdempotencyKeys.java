@@ -2,13 +2,17 @@ package dev.nanogen.gateway.idempotency;
 
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.error.ValidationFailed;
+import dev.nanogen.gateway.error.ValidationFailed.FieldProblem;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -34,6 +38,36 @@ public class IdempotencyKeys {
                                     response_status, response_body, created_at)
       VALUES (:userId, :scope, :key, :fingerprint, :status, :body, :now)
       """;
+
+  /** The longest key accepted. */
+  public static final int MAX_KEY = 64;
+
+  /**
+   * The key of a request that may carry it in the Idempotency-Key header or in the body's
+   * {@code idempotency_key}: either (both: equal), 1 to 64 characters, or none; else a 400.
+   */
+  public static String effectiveKey(String header, String body) {
+    List<FieldProblem> problems = new ArrayList<>();
+    if (header != null && body != null && !header.equals(body)) {
+      problems.add(new FieldProblem("idempotency_key", "differs from the Idempotency-Key header"));
+    }
+    String key = header != null ? header : body;
+    if (key != null && (key.isBlank() || key.length() > MAX_KEY)) {
+      problems.add(new FieldProblem("idempotency_key", "must be 1 to 64 characters"));
+    }
+    if (!problems.isEmpty()) {
+      throw new ValidationFailed(problems);
+    }
+    return key;
+  }
+
+  /** The Idempotency-Key an admin call must carry, 1 to 64 characters; else a 400. */
+  public static String requiredKey(String header) {
+    if (header == null || header.isBlank() || header.length() > MAX_KEY) {
+      throw ValidationFailed.of("Idempotency-Key", "is required, 1 to 64 characters");
+    }
+    return header;
+  }
 
   /** A stored first response. */
   public record Stored(String fingerprint, int responseStatus, String responseBody) {}

@@ -5,6 +5,7 @@ import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.LockTimeout;
 import dev.nanogen.gateway.error.ValidationFailed;
+import dev.nanogen.gateway.idempotency.Answer;
 import dev.nanogen.gateway.idempotency.IdempotencyKeys;
 import dev.nanogen.ops.telegram.BotApi;
 import dev.nanogen.ops.telegram.TelegramError;
@@ -43,7 +44,6 @@ class CreateInvoice {
 
   record Response(UUID paymentId, String invoiceLink) {}
 
-  record Result(int status, String body, boolean replayed) {}
 
   private final CreditPacks packs;
   private final Payments payments;
@@ -76,8 +76,8 @@ class CreateInvoice {
     this.metrics = metrics;
   }
 
-  Result create(CurrentUser user, Request request, String header) {
-    String key = effectiveKey(request, header);
+  Answer create(CurrentUser user, Request request, String header) {
+    String key = IdempotencyKeys.effectiveKey(header, request.idempotencyKey());
     if (request.packId() == null || request.packId().isBlank()) {
       throw ValidationFailed.of("pack_id", "is required");
     }
@@ -86,7 +86,7 @@ class CreateInvoice {
       // A replay makes no second link; the check under the lock below decides a concurrent duplicate.
       Optional<IdempotencyKeys.Stored> stored = keys.replay(user.id(), SCOPE, key, fingerprint);
       if (stored.isPresent()) {
-        return new Result(stored.get().responseStatus(), stored.get().responseBody(), true);
+        return Answer.replay(stored.get());
       }
     }
     CreditPacks.Pack pack = packs.forSale(request.packId());
@@ -99,7 +99,7 @@ class CreateInvoice {
         if (key != null) {
           Optional<IdempotencyKeys.Stored> stored = keys.replay(user.id(), SCOPE, key, fingerprint);
           if (stored.isPresent()) {
-            return new Result(stored.get().responseStatus(), stored.get().responseBody(), true);
+            return Answer.replay(stored.get());
           }
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
@@ -110,7 +110,7 @@ class CreateInvoice {
         }
         metrics.invoiced(pack.id());
         log.info("payment {} created: pack {}, {} credits for {} stars", id, pack.id(), pack.credits(), pack.stars());
-        return new Result(200, body, false);
+        return Answer.first(200, body);
       });
     } catch (DataAccessException e) {
       if (!LockTimeout.is(e)) {
@@ -142,17 +142,5 @@ class CreateInvoice {
     byte[] bytes = new byte[32];
     RANDOM.nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-  }
-
-  private static String effectiveKey(Request request, String header) {
-    String body = request.idempotencyKey();
-    if (header != null && body != null && !header.equals(body)) {
-      throw ValidationFailed.of("idempotency_key", "differs from the Idempotency-Key header");
-    }
-    String key = header != null ? header : body;
-    if (key != null && (key.isBlank() || key.length() > 64)) {
-      throw ValidationFailed.of("idempotency_key", "must be 1 to 64 characters");
-    }
-    return key;
   }
 }

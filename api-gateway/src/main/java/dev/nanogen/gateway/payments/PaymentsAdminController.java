@@ -137,11 +137,6 @@ class PaymentsAdminController {
           + "leaves the credits untouched. Idempotency-Key required.")
   ResponseEntity<String> refund(
       @PathVariable String charge, @RequestHeader(name = "Idempotency-Key", required = false) String key) {
-    RefundPayment.Result result = refunds.refund(charge, key);
-    ResponseEntity.BodyBuilder answer = ResponseEntity.status(result.status()).contentType(MediaType.APPLICATION_JSON);
-    if (result.replayed()) {
-      answer.header("Idempotent-Replayed", "true");
-    }
-    return answer.body(result.body());
+    return refunds.refund(charge, key).toResponse();
   }
 }

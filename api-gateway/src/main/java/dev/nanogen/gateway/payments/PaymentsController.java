@@ -44,12 +44,7 @@ class PaymentsController {
       CurrentUser user,
       @RequestBody CreateInvoice.Request request,
       @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
-    CreateInvoice.Result result = invoices.create(user, request, idempotencyKey);
-    ResponseEntity.BodyBuilder answer = ResponseEntity.status(result.status()).contentType(MediaType.APPLICATION_JSON);
-    if (result.replayed()) {
-      answer.header("Idempotent-Replayed", "true");
-    }
-    return answer.body(result.body());
+    return invoices.create(user, request, idempotencyKey).toResponse();
   }
 
   @GetMapping("/api/payments")

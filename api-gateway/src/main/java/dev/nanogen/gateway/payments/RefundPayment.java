@@ -3,7 +3,7 @@ package dev.nanogen.gateway.payments;
 import dev.nanogen.gateway.admin.AdminAudit;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
-import dev.nanogen.gateway.error.ValidationFailed;
+import dev.nanogen.gateway.idempotency.Answer;
 import dev.nanogen.gateway.idempotency.IdempotencyKeys;
 import dev.nanogen.gateway.ledger.Credits;
 import dev.nanogen.ops.telegram.BotApi;
@@ -35,7 +35,6 @@ class RefundPayment {
 
   record Response(UUID paymentId, String telegramPaymentChargeId, long userId, String status, long creditsTakenBack, long stars) {}
 
-  record Result(int status, String body, boolean replayed) {}
 
   private final Payments payments;
   private final Credits credits;
@@ -68,16 +67,14 @@ class RefundPayment {
     this.metrics = metrics;
   }
 
-  Result refund(String charge, String key) {
-    if (key == null || key.isBlank() || key.length() > 64) {
-      throw ValidationFailed.of("Idempotency-Key", "is required, 1 to 64 characters");
-    }
+  Answer refund(String charge, String header) {
+    String key = IdempotencyKeys.requiredKey(header);
     String fingerprint = keys.fingerprint(Map.of("telegram_payment_charge_id", charge));
     return tx.execute(status -> {
       Optional<Payments.Payment> found = payments.lockByCharge(charge);
       Optional<IdempotencyKeys.Stored> stored = keys.replay(ADMIN, SCOPE, key, fingerprint);
       if (stored.isPresent()) {
-        return new Result(stored.get().responseStatus(), stored.get().responseBody(), true);
+        return Answer.replay(stored.get());
       }
       Payments.Payment payment =
           found.orElseThrow(() -> new AppError(ErrorCode.PAYMENT_NOT_FOUND, "no payment has charge " + charge));
@@ -102,7 +99,7 @@ class RefundPayment {
       keys.save(ADMIN, SCOPE, key, fingerprint, 200, body);
       metrics.refunded("admin", payment.stars());
       log.info("payment {} refunded: {} credits taken back, {} stars returned", payment.id(), payment.credits(), payment.stars());
-      return new Result(200, body, false);
+      return Answer.first(200, body);
     });
   }
 }

@@ -27,10 +27,12 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The chaos run (issue 6): the whole stack under a mixed load — many users, images and videos,
- * cancels, duplicate keyed requests, starts without enough credits — against a sandbox that fails
- * now and then, while the gateway, the worker and the notifier are killed with SIGKILL and restarted
- * and the Kafka broker is stopped for 30 s. Then it waits for quiescence and checks, from the
- * database, the sandbox's counters and the Telegram stub's record, that nothing was lost or doubled.
+ * cancels, duplicate keyed requests, starts without enough credits, packs bought with Telegram Stars
+ * (payments delivered again as Telegram retries) — against a sandbox that fails now and then, while
+ * the gateway, the worker and the notifier are killed with SIGKILL and restarted and the Kafka broker
+ * is stopped for 30 s. Then it waits for quiescence and checks, from the database, the sandbox's
+ * counters and the Telegram stub's record, that nothing was lost or doubled: every charge credited
+ * once and confirmed once.
  * Prints one summary line; exits 1 on any violation.
  *
  * <p>Usage: {@code ChaosRun [users=300] [seconds=180]}; needs NANOGEN_ADMIN_TOKEN in its environment
@@ -46,6 +48,10 @@ public final class ChaosRun {
   private final AtomicInteger cancels = new AtomicInteger();
   private final AtomicInteger duplicates = new AtomicInteger();
   private final AtomicInteger notifierKills = new AtomicInteger();
+  /** The charges Telegram made (a checkout answered ok, then paid), by user: each must be credited once. */
+  private final Map<Long, AtomicInteger> chargesByUser = new ConcurrentHashMap<>();
+  private final AtomicInteger charges = new AtomicInteger();
+  private final AtomicInteger paymentRepeats = new AtomicInteger();
   /** The notifier's listener threads: how many sends one SIGKILL can catch in flight. */
   static final int NOTIFIER_IN_FLIGHT = 2;
   private final List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -90,7 +96,10 @@ public final class ChaosRun {
     return check(adminToken);
   }
 
-  /** One user: starts now and then, some keyed twice, some cancelled, until the run ends. */
+  /**
+   * One user: starts now and then, some keyed twice, some cancelled, and now and then buys a pack,
+   * until the run ends.
+   */
   private void userLoop(long user, long end) {
     String init = signer.sign(user, "Chaos", List.of("en", "ru", "uz").get((int) (user % 3)));
     Random random = new Random(user);
@@ -98,6 +107,10 @@ public final class ChaosRun {
     while (System.nanoTime() < end) {
       sleep(Duration.ofMillis(5_000 + random.nextInt(40_000)));
       seq++;
+      if (random.nextInt(100) < 6) {
+        buy(user, init, random, seq);
+        continue;
+      }
       boolean video = random.nextInt(100) < 15;
       String prompt = "chaos u" + user + " g" + seq + (video ? " [polls:3]" : "");
       String model = video ? "kling-video" : (random.nextBoolean() ? "flux-schnell" : "flux-pro");
@@ -122,6 +135,67 @@ public final class ChaosRun {
         call(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/generation/" + started.path("generation_id").asString() + "/cancel"))
             .header("Authorization", "tma " + init).POST(HttpRequest.BodyPublishers.noBody()).build(), "cancel");
       }
+    }
+  }
+
+  /**
+   * Buys a pack as the Mini App and Telegram would: an invoice (its key sent again now and then), the pre-checkout delivered to the webhook, and — if the bot said ok, so Telegram charges —
+   * the successful_payment delivered until the webhook answers 200, as Telegram retries; sometimes
+   * delivered once more as another update of the same charge.
+   */
+  private void buy(long user, String init, Random random, int seq) {
+    String pack = List.of("small", "medium", "large").get(random.nextInt(3));
+    String key = "pay-" + user + "-" + seq;
+    HttpRequest invoiceRequest = HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/payments/invoice"))
+        .header("Authorization", "tma " + init).header("Content-Type", "application/json").header("Idempotency-Key", key)
+        .timeout(Duration.ofSeconds(20))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"pack_id\":\"" + pack + "\"}")).build();
+    HttpResponse<String> invoice = call(invoiceRequest, "invoice");
+    if (random.nextInt(100) < 20) {
+      HttpResponse<String> again = call(invoiceRequest, "invoice");
+      invoice = invoice != null && invoice.statusCode() == 200 ? invoice : again;
+    }
+    if (invoice == null || invoice.statusCode() != 200) {
+      return;
+    }
+    TelegramStub telegram = stack.telegram();
+    TelegramStub.Invoice sent = telegram.invoice(JSON.readTree(invoice.body()).path("invoice_link").asString());
+    String queryId = "chaos-pcq-" + user + "-" + seq;
+    try {
+      answers.computeIfAbsent("checkout " + telegram.deliver(TelegramStub.preCheckoutQuery(
+          telegram.nextUpdateId(), queryId, user, sent.payload(), sent.currency(), sent.amount())), k -> new AtomicInteger()).incrementAndGet();
+    } catch (RuntimeException e) {
+      answers.computeIfAbsent("checkout unreachable", k -> new AtomicInteger()).incrementAndGet();
+      return; // no answer within Telegram's 10 s: the purchase is cancelled, nothing charged
+    }
+    boolean ok = telegram.checkoutAnswers().stream().anyMatch(a -> a.queryId().equals(queryId) && a.ok());
+    if (!ok) {
+      return;
+    }
+    String charge = telegram.newChargeId();
+    charges.incrementAndGet();
+    chargesByUser.computeIfAbsent(user, u -> new AtomicInteger()).incrementAndGet();
+    deliverUntilAnswered(TelegramStub.successfulPayment(telegram.nextUpdateId(), user, sent.payload(), sent.currency(), sent.amount(), charge));
+    if (random.nextInt(100) < 30) {
+      paymentRepeats.incrementAndGet();
+      deliverUntilAnswered(TelegramStub.successfulPayment(telegram.nextUpdateId(), user, sent.payload(), sent.currency(), sent.amount(), charge));
+    }
+  }
+
+  /** Telegram's webhook delivery: repeated every 2 s until a 200, for up to 10 minutes. */
+  private void deliverUntilAnswered(Map<String, Object> update) {
+    long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        int status = stack.telegram().deliver(update);
+        answers.computeIfAbsent("payment " + status, k -> new AtomicInteger()).incrementAndGet();
+        if (status == 200) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        answers.computeIfAbsent("payment unreachable", k -> new AtomicInteger()).incrementAndGet();
+      }
+      sleep(Duration.ofSeconds(2));
     }
   }
 
@@ -196,10 +270,14 @@ public final class ChaosRun {
         open = count(s, "SELECT count(*) FROM generations WHERE status IN ('pending', 'processing')");
         queued = count(s, "SELECT count(*) FROM outbox_pending WHERE NOT blocked");
         owed = count(s, """
-            SELECT count(*) FROM generations g
-            WHERE g.status IN ('completed', 'failed', 'cancelled')
-              AND NOT EXISTS (SELECT 1 FROM notifier.deliveries d
-                              WHERE d.generation_id = g.id AND d.kind = 'RESULT' AND d.state <> 'PENDING')
+            SELECT (SELECT count(*) FROM generations g
+                    WHERE g.status IN ('completed', 'failed', 'cancelled')
+                      AND NOT EXISTS (SELECT 1 FROM notifier.deliveries d
+                                      WHERE d.generation_id = g.id AND d.kind = 'RESULT' AND d.state <> 'PENDING'))
+                 + (SELECT count(*) FROM payments p
+                    WHERE p.status <> 'created'
+                      AND NOT EXISTS (SELECT 1 FROM notifier.deliveries d
+                                      WHERE d.generation_id = p.id AND d.kind = 'PURCHASE' AND d.state <> 'PENDING'))
             """);
       }
       int messages = stack.telegram().messages().size();
@@ -254,6 +332,27 @@ public final class ChaosRun {
     JsonNode report = JSON.readTree(reconcile.body());
     figures.put("reconcile_users", (long) report.path("users_out_of_balance").size());
     figures.put("reconcile_open_holds", (long) report.path("holds_on_terminal_generations").size());
+    figures.put("reconcile_payments", (long) report.path("payments_out_of_balance").size());
+    // Every charge Telegram made is credited exactly once, and no Star is taken by no invoice.
+    Map<Long, Long> paidByUser = new HashMap<>();
+    try (Connection db = BenchStack.connect(stack); Statement s = db.createStatement()) {
+      figures.put("charges", (long) charges.get());
+      figures.put("charge_repeats", (long) paymentRepeats.get());
+      figures.put("paid", count(s, "SELECT count(*) FROM payments WHERE status <> 'created'"));
+      figures.put("purchased_twice", count(s, "SELECT count(*) FROM (SELECT payment_id FROM ledger WHERE kind = 'PURCHASE' GROUP BY payment_id HAVING count(*) > 1) x"));
+      figures.put("payment_anomalies", count(s, "SELECT count(*) FROM payment_anomalies"));
+      try (ResultSet rs = s.executeQuery("SELECT user_id, count(*) FROM payments WHERE status <> 'created' GROUP BY user_id")) {
+        while (rs.next()) {
+          paidByUser.put(rs.getLong(1), rs.getLong(2));
+        }
+      }
+    }
+    long chargesMisapplied = 0;
+    for (Map.Entry<Long, AtomicInteger> user : chargesByUser.entrySet()) {
+      chargesMisapplied += Math.abs(user.getValue().get() - paidByUser.getOrDefault(user.getKey(), 0L));
+    }
+    figures.put("charges_misapplied", chargesMisapplied);
+    paidByUser.forEach((user, paid) -> terminalByUser.merge(user, paid, Long::sum));
     Map<String, Integer> submittedTwice = stack.sandbox().acceptedMoreThanOnce();
     figures.put("submitted_twice", submittedTwice.keySet().stream().filter(prompts::contains).count());
     long lost = 0;
@@ -274,6 +373,9 @@ public final class ChaosRun {
     figures.put("keyed_pairs", (long) duplicates.get());
     boolean pass = figures.get("open") == 0 && figures.get("settled_twice") == 0 && figures.get("negative_users") == 0
         && figures.get("reconcile_users") == 0 && figures.get("reconcile_open_holds") == 0
+        && figures.get("reconcile_payments") == 0 && figures.get("purchased_twice") == 0
+        && figures.get("payment_anomalies") == 0 && chargesMisapplied == 0
+        && figures.get("paid").equals(figures.get("charges"))
         && figures.get("submitted_twice") == 0 && figures.get("cancelled_submitted") == 0 && lost == 0 && repeated <= tolerated && figures.get("same_key_twice") == 0;
     System.out.println("chaos events: " + events);
     System.out.println("http answers: " + answers);

@@ -41,6 +41,7 @@ public final class TelegramStub implements AutoCloseable {
   private final AtomicLong abandoned = new AtomicLong();
   private final AtomicLong messageIds = new AtomicLong(1000);
   private volatile int retryAfterSeconds = 1;
+  /** By link. */
   private final Map<String, Invoice> invoices = new ConcurrentHashMap<>();
   private final List<CheckoutAnswer> checkoutAnswers = new CopyOnWriteArrayList<>();
   private final List<Refund> refunds = new CopyOnWriteArrayList<>();
@@ -155,7 +156,11 @@ public final class TelegramStub implements AutoCloseable {
   }
 
   public Invoice invoice(String link) {
-    return invoices.values().stream().filter(i -> i.link().equals(link)).findFirst().orElseThrow();
+    Invoice invoice = invoices.get(link);
+    if (invoice == null) {
+      throw new IllegalArgumentException("no invoice " + link);
+    }
+    return invoice;
   }
 
   public List<CheckoutAnswer> checkoutAnswers() {
