@@ -39,6 +39,8 @@ public abstract class IntegrationTest {
   protected static final String DATABASE_NAME = "nanogen_gateway_test";
   private static TestInfra.Database database;
 
+  /** The one origin allowed to call /api/** from a browser. */
+  public static final String APP_ORIGIN = "https://app.nanogen.example";
   public static final String WEBHOOK_SECRET = "test-webhook-secret_0123456789";
   /** Where the gateway registers its webhook at start (the stub records it; updates go to the real port). */
   public static final String WEBHOOK_URL = "https://nanogen.example/telegram/webhook";
@@ -78,6 +80,7 @@ public abstract class IntegrationTest {
     registry.add("nanogen.telegram.api-base-url", TELEGRAM::baseUrl);
     registry.add("nanogen.telegram.webhook-secret", () -> WEBHOOK_SECRET);
     registry.add("nanogen.telegram.webhook-url", () -> WEBHOOK_URL);
+    registry.add("nanogen.cors.origins", () -> APP_ORIGIN + ", https://other.nanogen.example");
     registry.add("nanogen.outbox.poll-interval", () -> "100ms");
     registry.add("spring.datasource.hikari.maximum-pool-size", () -> "32");
     registry.add("nanogen.db.lock-timeout", () -> "3s");

@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.cors.CorsUtils;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -45,6 +46,9 @@ class AdminAuthentication implements WebMvcConfigurer, HandlerInterceptor {
 
   @Override
   public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+    if (CorsUtils.isPreFlightRequest(request)) {
+      return true; // a browser asking before the call; the CORS configuration answers it
+    }
     String client = request.getRemoteAddr();
     AtomicInteger failed = failures.getIfPresent(client);
     if (failed != null && failed.get() >= FAILURES_ALLOWED) {

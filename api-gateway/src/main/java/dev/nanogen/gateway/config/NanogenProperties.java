@@ -2,6 +2,7 @@ package dev.nanogen.gateway.config;
 
 import dev.nanogen.ops.AdminTokens;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -20,6 +21,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param sweeper recovery of generations that stall or pass their deadline
  * @param noticeStarted announce GenerationProcessing when a worker takes a generation up, so that
  *     the notifier tells the user it began (NANOGEN_NOTICE_STARTED; off: one message per generation)
+ * @param cors browsers allowed to call /api/** from other origins
  * @param miniAppUrl the Mini App's URL, opened by the button of the bot's /start answer (none: a
  *     plain text answer)
  */
@@ -34,7 +36,8 @@ public record NanogenProperties(
     @DefaultValue Kafka kafka,
     @DefaultValue Sweeper sweeper,
     @DefaultValue("false") boolean noticeStarted,
-    String miniAppUrl) {
+    String miniAppUrl,
+    @DefaultValue Cors cors) {
 
   public NanogenProperties {
     if (signupBonus < 0) {
@@ -78,6 +81,23 @@ public record NanogenProperties(
 
     public boolean webhookOn() {
       return webhookSecret != null;
+    }
+  }
+
+  /**
+   * @param origins origins (scheme://host[:port]) whose pages may call /api/** (NANOGEN_CORS_ORIGINS,
+   *     comma-separated; none by default)
+   * @param maxAge how long a browser may keep a preflight's answer
+   */
+  public record Cors(List<String> origins, @DefaultValue("10m") Duration maxAge) {
+    public Cors {
+      origins = origins == null ? List.of() : origins.stream().map(String::strip).filter(o -> !o.isEmpty()).toList();
+      for (String origin : origins) {
+        if (origin.equals("*") || !origin.matches("https?://[^/\\s]+")) {
+          throw new IllegalStateException(
+              "NANOGEN_CORS_ORIGINS must list origins like https://app.example.com (no paths, no *): " + origin);
+        }
+      }
     }
   }
 

@@ -12,6 +12,8 @@ public enum ErrorCode {
   WEBHOOK_AUTH_REQUIRED(HttpStatus.UNAUTHORIZED),
   INSUFFICIENT_CREDITS(HttpStatus.PAYMENT_REQUIRED),
   USER_BANNED(HttpStatus.FORBIDDEN),
+  /** A browser's preflight from an origin not in NANOGEN_CORS_ORIGINS (not in CONTRACT.md's table). */
+  CORS_ORIGIN_NOT_ALLOWED(HttpStatus.FORBIDDEN),
   MODEL_NOT_FOUND(HttpStatus.NOT_FOUND),
   GENERATION_NOT_FOUND(HttpStatus.NOT_FOUND),
   PACK_NOT_FOUND(HttpStatus.NOT_FOUND),

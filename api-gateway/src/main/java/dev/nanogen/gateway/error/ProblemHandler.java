@@ -4,6 +4,7 @@ import dev.nanogen.gateway.web.UserLocale;
 import dev.nanogen.ops.trace.Traces;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -27,6 +28,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 import tools.jackson.databind.exc.MismatchedInputException;
 
+import tools.jackson.databind.json.JsonMapper;
 /**
  * The one place where errors become HTTP answers: RFC 9457 problem+json with the contract's {@code
  * code}, a user {@code message} in the user's language, and the correlation id. Nothing internal
@@ -41,7 +43,10 @@ public class ProblemHandler {
 
   private final Traces traces;
 
-  ProblemHandler(MessageSource messages, MeterRegistry meters, Traces traces) {
+  private final JsonMapper json;
+
+  ProblemHandler(MessageSource messages, MeterRegistry meters, Traces traces, JsonMapper json) {
+    this.json = json;
     this.traces = traces;
     this.messages = messages;
     this.meters = meters;
@@ -129,6 +134,17 @@ public class ProblemHandler {
     }
     log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
     return problem(new AppError(ErrorCode.INTERNAL_ERROR, "an unexpected error occurred"), request);
+  }
+
+  /**
+   * Writes the problem+json answer for {@code error} straight to {@code response}: for what runs
+   * before a handler is chosen (servlet filters, CORS checks), where no exception handler applies.
+   */
+  public void write(AppError error, HttpServletRequest request, HttpServletResponse response) throws java.io.IOException {
+    ResponseEntity<ProblemDetail> answer = problem(error, request);
+    response.setStatus(answer.getStatusCode().value());
+    answer.getHeaders().forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
+    response.getOutputStream().write(json.writeValueAsBytes(answer.getBody()));
   }
 
   /** Builds the problem+json answer for an {@link AppError}; also used by servlet filters. */

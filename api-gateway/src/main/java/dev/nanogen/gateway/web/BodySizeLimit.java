@@ -13,11 +13,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.ProblemDetail;
-import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Request bodies are at most 64 KiB (CONTRACT.md): a declared larger Content-Length is refused at
@@ -29,11 +26,9 @@ import tools.jackson.databind.json.JsonMapper;
 class BodySizeLimit extends OncePerRequestFilter {
   static final long MAX_BYTES = 64 * 1024;
   private final ProblemHandler problems;
-  private final JsonMapper json;
 
-  BodySizeLimit(ProblemHandler problems, JsonMapper json) {
+  BodySizeLimit(ProblemHandler problems) {
     this.problems = problems;
-    this.json = json;
   }
 
   private static AppError tooLarge() {
@@ -45,10 +40,7 @@ class BodySizeLimit extends OncePerRequestFilter {
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     if (request.getContentLengthLong() > MAX_BYTES) {
-      ResponseEntity<ProblemDetail> answer = problems.problem(tooLarge(), request);
-      response.setStatus(answer.getStatusCode().value());
-      answer.getHeaders().forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
-      response.getOutputStream().write(json.writeValueAsBytes(answer.getBody()));
+      problems.write(tooLarge(), request, response);
       return;
     }
     chain.doFilter(new Limited(request), response);

@@ -40,7 +40,8 @@ class InitDataValidatorTest {
             new NanogenProperties.Kafka(12, (short) 1),
             new NanogenProperties.Sweeper(java.time.Duration.ofSeconds(15), java.time.Duration.ofMinutes(3), java.time.Duration.ofMinutes(5), 200),
             false,
-            null);
+            null,
+            new NanogenProperties.Cors(null, Duration.ofMinutes(10)));
     return new InitDataValidator(properties, clock, JsonMapper.builder().build());
   }
 

@@ -85,7 +85,7 @@ class OutboxRelayTest extends IntegrationTest {
   }
 
   private OutboxRelay relay(NanogenProperties.Outbox outbox, Clock clock, RelaySignal wake, MeterRegistry registry) {
-    NanogenProperties custom = new NanogenProperties(properties.telegram(), properties.auth(), 0, null, properties.limits(), outbox, properties.kafka(), properties.sweeper(), false, null);
+    NanogenProperties custom = new NanogenProperties(properties.telegram(), properties.auth(), 0, null, properties.limits(), outbox, properties.kafka(), properties.sweeper(), false, null, properties.cors());
     PublishBatch publisher = new PublishBatch(kafka, jdbc, clock, custom, registry);
     return new OutboxRelay(claim, publisher, tx, wake, custom, clock, registry);
   }
