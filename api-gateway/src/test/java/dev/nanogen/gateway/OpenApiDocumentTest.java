@@ -2,29 +2,43 @@ package dev.nanogen.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.networknt.schema.Error;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * docs/openapi.json is the served OpenAPI document, checked in for front-end client generators.
- * This test fails when they drift apart; {@code infra/bin/openapi} writes the file anew.
+ * This test fails when they drift apart ({@code infra/bin/openapi} writes the file anew), when the
+ * document misleads a generator (an internal parameter, an operation without its security scheme or
+ * its problems), and when a real answer does not match the schema the document gives for it.
  */
 class OpenApiDocumentTest extends IntegrationTest {
   static final Path CHECKED_IN = Path.of("../docs/openapi.json");
   private static final JsonMapper PRETTY = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+  private static final SchemaRegistry SCHEMAS = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+
+  private JsonNode served() {
+    HttpResponse<String> served = send(HttpRequest.newBuilder(uri("/v3/api-docs")).build());
+    assertThat(served.statusCode()).isEqualTo(200);
+    return JSON.readTree(served.body());
+  }
 
   @Test
   void the_checked_in_openapi_document_is_the_one_the_gateway_serves() throws IOException {
-    HttpResponse<String> served = send(HttpRequest.newBuilder(uri("/v3/api-docs")).build());
-    assertThat(served.statusCode()).isEqualTo(200);
-    JsonNode document = JSON.readTree(served.body());
+    JsonNode document = served();
     assertThat(document.path("openapi").asString()).startsWith("3.");
     assertThat(document.path("paths").has("/api/generation/start")).isTrue();
     // Field names as the API writes them (snake_case), not as the Java records spell them.
@@ -40,5 +54,79 @@ class OpenApiDocumentTest extends IntegrationTest {
     assertThat(Files.readString(CHECKED_IN))
         .as("docs/openapi.json is out of date: run infra/bin/openapi and commit it")
         .isEqualTo(current);
+  }
+
+  @Test
+  void every_operation_names_its_security_and_its_problems_and_nothing_internal() {
+    JsonNode document = served();
+    List<String> operations = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> path : document.path("paths").properties()) {
+      for (Map.Entry<String, JsonNode> method : path.getValue().properties()) {
+        String name = method.getKey() + " " + path.getKey();
+        JsonNode operation = method.getValue();
+        operations.add(name);
+        for (JsonNode parameter : operation.path("parameters")) {
+          assertThat(parameter.path("name").asString()).as(name).isNotEqualTo("user");
+        }
+        String scheme = path.getKey().startsWith("/api/admin/") ? "admin"
+            : path.getKey().startsWith("/api/") && !path.getKey().equals("/api/models") ? "tma" : null;
+        if (scheme != null) {
+          assertThat(operation.path("security").path(0).has(scheme)).as(name + " names the " + scheme + " scheme").isTrue();
+        }
+        boolean problems = false;
+        for (Map.Entry<String, JsonNode> response : operation.path("responses").properties()) {
+          if (response.getKey().startsWith("4") || response.getKey().startsWith("5")) {
+            // A body is a problem; a bare status (GET /files' 404: the random name is the capability) has none.
+            JsonNode content = response.getValue().path("content");
+            assertThat(content.isMissingNode() || content.has("application/problem+json")).as(name + " " + response.getKey()).isTrue();
+            problems = true;
+          } else {
+            assertThat(response.getValue().path("content").has("*/*")).as(name + " answers a typed body").isFalse();
+          }
+        }
+        assertThat(problems).as(name + " lists its problems").isTrue();
+      }
+    }
+    assertThat(operations).contains("post /api/generation/start", "post /api/payments/invoice");
+    assertThat(document.path("components").path("schemas").has("CurrentUser")).isFalse();
+    assertThat(document.path("paths").path("/api/generation/start").path("post").path("responses").has("202")).isTrue();
+  }
+
+  @Test
+  void real_answers_match_the_schemas_the_document_gives_for_them() {
+    JsonNode document = served();
+    long user = newUserId();
+    grant(user, 10);
+
+    HttpResponse<String> started = start(user, "flux-schnell", "schema check");
+    String id = json(started).path("generation_id").asString();
+    assertMatches(document, "post", "/api/generation/start", started);
+    assertMatches(document, "get", "/api/generation/{id}", get("/api/generation/" + id, user));
+    assertMatches(document, "get", "/api/generations", get("/api/generations?limit=1", user));
+    assertMatches(document, "get", "/api/me", get("/api/me", user));
+    assertMatches(document, "get", "/api/me/ledger", get("/api/me/ledger", user));
+    assertMatches(document, "get", "/api/models", get("/api/models", user));
+    assertMatches(document, "get", "/api/credit-packs", get("/api/credit-packs", user));
+    assertMatches(document, "post", "/api/payments/invoice", post("/api/payments/invoice", user, Map.of("pack_id", "small"), Map.of()));
+    assertMatches(document, "get", "/api/payments", get("/api/payments", user));
+    assertMatches(document, "post", "/api/generation/start", start(user, "veo-3", "too expensive")); // 402
+    assertMatches(document, "get", "/api/generation/{id}", get("/api/generation/" + java.util.UUID.randomUUID(), user)); // 404
+    assertMatches(document, "post", "/api/generation/start",
+        post("/api/generation/start", user, Map.of("model_id", "flux-schnell", "prompt", ""), Map.of())); // 400
+  }
+
+  /** The answer's body validates against the schema the document gives for its status and type. */
+  private static void assertMatches(JsonNode document, String method, String path, HttpResponse<String> answer) {
+    String status = Integer.toString(answer.statusCode());
+    JsonNode response = document.path("paths").path(path).path(method).path("responses").path(status);
+    assertThat(response.isMissingNode()).as(method + " " + path + " documents " + status + ": " + answer.body()).isFalse();
+    String type = answer.headers().firstValue("Content-Type").orElse("").split(";")[0].strip();
+    JsonNode schema = response.path("content").path(type).path("schema");
+    assertThat(schema.isMissingNode()).as(method + " " + path + " " + status + " documents " + type).isFalse();
+    // The document itself is the schema resource, so #/components/schemas/… references resolve.
+    ObjectNode root = ((ObjectNode) document.deepCopy()).put("$schema", "https://json-schema.org/draft/2020-12/schema");
+    root.set("$ref", schema.path("$ref"));
+    List<Error> errors = SCHEMAS.getSchema(root).validate(JSON.readTree(answer.body()));
+    assertThat(errors).as(method + " " + path + " " + status + ": " + answer.body()).isEmpty();
   }
 }

@@ -1,5 +1,10 @@
 package dev.nanogen.gateway.admin;
 
+import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.error.Problems;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +56,9 @@ class AdminController {
     this.audit = audit;
   }
 
+  @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.IDEMPOTENCY_KEY_REUSED})
+  @ApiResponse(responseCode = "200", description = "the user's balance after the movement",
+      content = @Content(mediaType = "application/json", schema = @Schema(implementation = GrantCredits.Balance.class)))
   @PostMapping(path = "/api/admin/users/{userId}/credits", consumes = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<String> credits(
       @PathVariable long userId,
@@ -63,16 +71,19 @@ class AdminController {
 
   record PremiumRequest(Boolean premium) {}
 
+  @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.NOT_FOUND})
   @PostMapping("/api/admin/users/{userId}/ban")
   Flags ban(@PathVariable long userId) {
     return setFlag(userId, "banned", true, "ban");
   }
 
+  @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.NOT_FOUND})
   @PostMapping("/api/admin/users/{userId}/unban")
   Flags unban(@PathVariable long userId) {
     return setFlag(userId, "banned", false, "unban");
   }
 
+  @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.NOT_FOUND})
   @PostMapping(path = "/api/admin/users/{userId}/premium", consumes = MediaType.APPLICATION_JSON_VALUE)
   Flags premium(@PathVariable long userId, @RequestBody PremiumRequest request) {
     if (request.premium() == null) {
@@ -81,6 +92,7 @@ class AdminController {
     return setFlag(userId, "premium", request.premium(), request.premium() ? "premium-on" : "premium-off");
   }
 
+  @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.NOT_FOUND})
   @GetMapping("/api/admin/users/{userId}")
   AdminViews.User user(@PathVariable long userId) {
     return tx.execute(s -> {
@@ -89,6 +101,7 @@ class AdminController {
     });
   }
 
+  @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.GENERATION_NOT_FOUND})
   @GetMapping("/api/admin/generations/{id}")
   AdminViews.Generation generation(@PathVariable UUID id) {
     return tx.execute(s -> {
@@ -99,6 +112,7 @@ class AdminController {
   }
 
   /** Per model, generations created in [from, to) (ISO-8601 instants; default: the last 24 hours). */
+  @Problems({ErrorCode.VALIDATION_ERROR})
   @GetMapping("/api/admin/stats")
   AdminViews.Stats stats(@RequestParam(required = false) String from, @RequestParam(required = false) String to) {
     Instant end = to == null ? clock.instant() : instant("to", to);
@@ -120,6 +134,7 @@ class AdminController {
     }
   }
 
+  @Schema(name = "ParkedOutboxRows")
   record Parked(java.util.List<dev.nanogen.gateway.outbox.ParkedRows.Parked> items) {}
 
   record Requeued(int requeued) {}
@@ -138,6 +153,7 @@ class AdminController {
     });
   }
 
+  @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.NOT_FOUND})
   @PostMapping("/api/admin/outbox/parked/{id}/requeue")
   Requeued requeue(@PathVariable long id) {
     return tx.execute(s -> {

@@ -4,6 +4,7 @@ import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.limits.UserLimits;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -23,10 +24,12 @@ class AdminViews {
     this.limits = properties.limits();
   }
 
+  @Schema(name = "AdminGenerationRow")
   record GenerationRow(
       UUID generationId, String modelId, String status, long price, String errorCode,
       Instant createdAt, Instant startedAt, Instant finishedAt) {}
 
+  @Schema(name = "AdminUser")
   record User(
       long userId, String username, String languageCode, boolean banned, boolean premium, boolean botBlocked,
       long creditsAvailable, long creditsHeld, long activeGenerations, UserLimits limits, Instant createdAt,
@@ -66,6 +69,7 @@ class AdminViews {
         row.creditsAvailable(), row.creditsHeld(), active, UserLimits.of(limits, row.premium()), row.createdAt(), recent);
   }
 
+  @Schema(name = "AdminGeneration")
   record Generation(
       UUID generationId, long userId, String modelId, String prompt, long price, String status,
       String providerTaskId, String errorCode, String errorMessage, Instant createdAt, Instant startedAt,

@@ -3,12 +3,13 @@ package dev.nanogen.gateway.admin;
 import dev.nanogen.gateway.error.ValidationFailed;
 import dev.nanogen.gateway.idempotency.Answer;
 import dev.nanogen.gateway.idempotency.IdempotencyKeys;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
-import org.springframework.stereotype.Component;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -46,8 +47,10 @@ class GrantCredits {
   /** The largest credit movement one admin call may make, either way. */
   static final long MAX_AMOUNT = 1_000_000_000L;
 
+  @Schema(name = "GrantRequest")
   record Request(Long amount, String reason) {}
 
+  @Schema(name = "GrantResult")
   record Balance(long userId, long creditsAvailable, long creditsHeld) {}
 
 

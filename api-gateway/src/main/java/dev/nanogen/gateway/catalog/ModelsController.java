@@ -45,6 +45,7 @@ class ModelsController {
       @Schema(description = "how params change the price: per (param -> units in the base price), factors (param -> value -> multiplier), outputs (the param counting results)")
           Map<String, Object> pricing) {}
 
+  @Schema(name = "ModelList")
   record Catalog(List<ModelView> items) {}
 
   /** The rows come from memory; availability is judged at the time of each request. */

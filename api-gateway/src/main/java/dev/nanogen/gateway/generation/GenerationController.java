@@ -1,10 +1,15 @@
 package dev.nanogen.gateway.generation;
 
 import dev.nanogen.gateway.auth.CurrentUser;
+import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.error.Problems;
 import dev.nanogen.gateway.error.ValidationFailed;
 import dev.nanogen.gateway.web.Cursor;
 import dev.nanogen.model.GenerationStatus;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -30,6 +35,11 @@ class GenerationController {
     this.generations = generations;
   }
 
+  @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.INSUFFICIENT_CREDITS,
+      ErrorCode.MODEL_NOT_FOUND, ErrorCode.MODEL_UNAVAILABLE, ErrorCode.IDEMPOTENCY_KEY_IN_USE,
+      ErrorCode.IDEMPOTENCY_KEY_REUSED, ErrorCode.MAX_ACTIVE_GENERATIONS})
+  @ApiResponse(responseCode = "202", description = "accepted: the price is held",
+      content = @Content(mediaType = "application/json", schema = @Schema(implementation = StartGeneration.Response.class)))
   @PostMapping(path = "/api/generation/start", consumes = MediaType.APPLICATION_JSON_VALUE)
   @Operation(summary = "Start a generation",
       description = "params are validated against the model's JSON Schema (GET /api/models, params): an unknown name, "
@@ -42,11 +52,13 @@ class GenerationController {
     return start.start(user, request, request.effectiveKey(idempotencyKey)).toResponse();
   }
 
+  @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.GENERATION_NOT_FOUND})
   @GetMapping("/api/generation/{id}")
   Generations.View one(CurrentUser user, @PathVariable UUID id) {
     return generations.find(user.id(), id).orElseThrow(() -> CancelGeneration.notFound(id));
   }
 
+  @Problems({ErrorCode.VALIDATION_ERROR})
   @GetMapping("/api/generations")
   Generations.Page list(
       CurrentUser user,
@@ -56,6 +68,7 @@ class GenerationController {
     return generations.page(user.id(), status(status), Cursor.decode(cursor), Cursor.limit(limit));
   }
 
+  @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.GENERATION_NOT_FOUND, ErrorCode.GENERATION_NOT_CANCELLABLE})
   @PostMapping("/api/generation/{id}/cancel")
   @org.springframework.web.bind.annotation.ResponseStatus(HttpStatus.OK)
   @Operation(summary = "Cancel a pending generation",

@@ -2,6 +2,7 @@ package dev.nanogen.gateway.generation;
 
 import dev.nanogen.gateway.web.Cursor;
 import dev.nanogen.model.GenerationStatus;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -37,8 +38,10 @@ class Generations {
            LIMIT :limit
           """;
 
+  @Schema(name = "GenerationError")
   record Error(String code, String message) {}
 
+  @Schema(name = "GenerationView")
   record View(
       UUID generationId,
       String modelId,
@@ -52,6 +55,7 @@ class Generations {
       Instant finishedAt,
       Long durationMs) {}
 
+  @Schema(name = "GenerationPage")
   record Page(List<View> items, String nextCursor) {}
 
   private final JdbcClient jdbc;

@@ -2,8 +2,8 @@ package dev.nanogen.gateway.generation;
 
 import dev.nanogen.gateway.auth.CurrentUser;
 import dev.nanogen.gateway.catalog.CatalogModel;
-import dev.nanogen.gateway.catalog.ModelParams;
 import dev.nanogen.gateway.catalog.ModelCatalog;
+import dev.nanogen.gateway.catalog.ModelParams;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.LockTimeout;
@@ -11,8 +11,9 @@ import dev.nanogen.gateway.idempotency.Answer;
 import dev.nanogen.gateway.idempotency.IdempotencyKeys;
 import dev.nanogen.gateway.ledger.Credits;
 import dev.nanogen.gateway.limits.StartLimits;
-import dev.nanogen.ops.trace.Traces;
 import dev.nanogen.model.GenerationStatus;
+import dev.nanogen.ops.trace.Traces;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -95,6 +96,7 @@ class StartGeneration {
   }
 
 
+  @Schema(name = "StartResponse")
   record Response(
       UUID generationId,
       String status,

@@ -2,8 +2,11 @@ package dev.nanogen.gateway.ledger;
 
 import dev.nanogen.gateway.auth.CurrentUser;
 import dev.nanogen.gateway.config.NanogenProperties;
+import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.error.Problems;
 import dev.nanogen.gateway.limits.UserLimits;
 import dev.nanogen.gateway.web.Cursor;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -31,8 +34,10 @@ class AccountController {
   /** @param botBlocked Telegram refused the bot's last message (the user blocked it, or never started it) */
   record Me(long userId, long creditsAvailable, long creditsHeld, boolean isPremium, boolean botBlocked, UserLimits limits) {}
 
+  @Schema(name = "LedgerEntry")
   record Entry(long id, UUID generationId, UUID paymentId, String kind, long amount, String reason, Instant createdAt) {}
 
+  @Schema(name = "LedgerPage")
   record Page(List<Entry> items, String nextCursor) {}
 
   private record Row(long id, long creditsAvailable, long creditsHeld, boolean premium, boolean botBlocked) {}
@@ -62,6 +67,7 @@ class AccountController {
         UserLimits.of(limits, premium));
   }
 
+  @Problems({ErrorCode.VALIDATION_ERROR})
   @GetMapping("/api/me/ledger")
   Page ledger(
       CurrentUser user,

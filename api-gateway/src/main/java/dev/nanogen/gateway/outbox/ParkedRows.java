@@ -2,6 +2,7 @@ package dev.nanogen.gateway.outbox;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -39,6 +40,7 @@ public class ParkedRows {
       WHERE o.id = (SELECT min(id) FROM outbox_pending WHERE NOT blocked)
       """;
 
+  @Schema(name = "ParkedOutboxRow")
   public record Parked(
       long id, String topic, String messageKey, String eventType, int attempts, String lastError, Instant createdAt) {}
 

@@ -9,6 +9,7 @@ import dev.nanogen.gateway.idempotency.Answer;
 import dev.nanogen.gateway.idempotency.IdempotencyKeys;
 import dev.nanogen.ops.telegram.BotApi;
 import dev.nanogen.ops.telegram.TelegramError;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -40,8 +41,10 @@ class CreateInvoice {
   static final String CURRENCY = "XTR";
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  @Schema(name = "InvoiceRequest")
   record Request(String packId, String idempotencyKey) {}
 
+  @Schema(name = "Invoice")
   record Response(UUID paymentId, String invoiceLink) {}
 
 

@@ -3,6 +3,7 @@ package dev.nanogen.gateway.payments;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.ValidationFailed;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.List;
@@ -18,9 +19,11 @@ class CreditPacks {
   private static final String COLUMNS = "id, title, credits, stars, enabled, sort_order";
 
   /** A pack: {@code credits} for {@code stars} Telegram Stars. */
+  @Schema(name = "AdminCreditPack")
   record Pack(String id, String title, long credits, int stars, boolean enabled, int sortOrder) {}
 
   /** An admin's edit: title, credits and stars required; enabled (true) and sort_order (0) optional. */
+  @Schema(name = "CreditPackEdit")
   record Edit(String title, Long credits, Integer stars, Boolean enabled, Integer sortOrder) {}
 
   private final JdbcClient jdbc;

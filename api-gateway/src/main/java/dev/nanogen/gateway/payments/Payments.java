@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.payments;
 
 import dev.nanogen.gateway.web.Cursor;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -32,6 +33,7 @@ class Payments {
       " FROM payments p JOIN users u ON u.id = p.user_id ";
 
   /** A payment as stored; the invoice's terms are {@code credits} for {@code stars}. */
+  @Schema(name = "AdminPayment")
   record Payment(
       UUID id,
       long userId,
@@ -49,6 +51,7 @@ class Payments {
       String languageCode) {}
 
   /** A payment as its user sees it (GET /api/payments). */
+  @Schema(name = "PaymentView")
   record View(UUID paymentId, String packId, long credits, long stars, String status, Instant createdAt, Instant paidAt) {
     static View of(Payment p) {
       return new View(p.id(), p.packId(), p.credits(), p.stars(), p.status(), p.createdAt(), p.paidAt());
@@ -56,9 +59,11 @@ class Payments {
   }
 
   /** A page of the caller's payments. */
+  @Schema(name = "PaymentPage")
   record UserPage(List<View> items, String nextCursor) {}
 
   /** A page of payments as admins see them. */
+  @Schema(name = "AdminPaymentPage")
   record AdminPage(List<Payment> items, String nextCursor) {}
 
   private record Slice<T>(List<T> items, String nextCursor) {}

@@ -1,9 +1,14 @@
 package dev.nanogen.gateway.payments;
 
 import dev.nanogen.gateway.admin.AdminAudit;
+import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.error.Problems;
 import dev.nanogen.gateway.error.ValidationFailed;
 import dev.nanogen.gateway.web.Cursor;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -43,6 +48,7 @@ class PaymentsAdminController {
     this.tx = tx;
   }
 
+  @Schema(name = "AdminCreditPacks")
   record AllPacks(List<CreditPacks.Pack> items) {}
 
   @GetMapping("/api/admin/credit-packs")
@@ -51,6 +57,7 @@ class PaymentsAdminController {
     return new AllPacks(packs.all());
   }
 
+  @Problems({ErrorCode.VALIDATION_ERROR})
   @PutMapping(path = "/api/admin/credit-packs/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
   @Operation(summary = "Create or change a credit pack",
       description = "Invoices already made keep their terms: a payment is honoured at the price it was invoiced at.")
@@ -62,6 +69,7 @@ class PaymentsAdminController {
     });
   }
 
+  @Problems({ErrorCode.VALIDATION_ERROR})
   @GetMapping("/api/admin/payments")
   Payments.AdminPage list(
       @RequestParam(name = "user_id", required = false) Long userId,
@@ -80,10 +88,12 @@ class PaymentsAdminController {
    * @param refundOwed credits refunded outside the bot that the users had already spent
    * @param anomalies Stars received that no invoice could take (each refunded, or waiting for an admin)
    */
+  @Schema(name = "PaymentTotals")
   record Totals(
       long invoices, long paid, long refunded, long starsReceived, long starsRefunded, long creditsSold,
       long refundOwed, long anomalies, long anomaliesNotRefunded) {}
 
+  @Problems({ErrorCode.VALIDATION_ERROR})
   @GetMapping("/api/admin/payments/totals")
   @Operation(summary = "Payment totals", description = "Over payments created in [from, to) (ISO-8601; default: all time).")
   Totals totals(@RequestParam(required = false) Instant from, @RequestParam(required = false) Instant to) {
@@ -109,9 +119,11 @@ class PaymentsAdminController {
         .single();
   }
 
+  @Schema(name = "PaymentAnomaly")
   record Anomaly(String telegramPaymentChargeId, long userId, java.util.UUID paymentId, long stars, String reason,
       boolean refunded, Instant createdAt) {}
 
+  @Schema(name = "PaymentAnomalies")
   record Anomalies(List<Anomaly> items) {}
 
   @GetMapping("/api/admin/payments/anomalies")
@@ -130,6 +142,10 @@ class PaymentsAdminController {
         .list());
   }
 
+  @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.PAYMENT_NOT_FOUND, ErrorCode.PAYMENT_NOT_REFUNDABLE,
+      ErrorCode.IDEMPOTENCY_KEY_REUSED})
+  @ApiResponse(responseCode = "200", description = "refunded",
+      content = @Content(mediaType = "application/json", schema = @Schema(implementation = RefundPayment.Response.class)))
   @PostMapping("/api/admin/payments/{charge}/refund")
   @Operation(summary = "Refund a payment",
       description = "Takes the pack's credits back and returns the Stars (refundStarPayment). 409 "

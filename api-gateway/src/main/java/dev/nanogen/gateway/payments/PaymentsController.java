@@ -1,8 +1,13 @@
 package dev.nanogen.gateway.payments;
 
 import dev.nanogen.gateway.auth.CurrentUser;
+import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.error.Problems;
 import dev.nanogen.gateway.web.Cursor;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.List;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -26,8 +31,10 @@ class PaymentsController {
     this.payments = payments;
   }
 
+  @Schema(name = "CreditPack")
   record PackView(String id, String title, long credits, long stars) {}
 
+  @Schema(name = "CreditPacks")
   record Packs(List<PackView> items) {}
 
   @GetMapping("/api/credit-packs")
@@ -35,6 +42,10 @@ class PaymentsController {
     return new Packs(packs.onSale().stream().map(p -> new PackView(p.id(), p.title(), p.credits(), p.stars())).toList());
   }
 
+  @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.PACK_NOT_FOUND,
+      ErrorCode.IDEMPOTENCY_KEY_IN_USE, ErrorCode.IDEMPOTENCY_KEY_REUSED})
+  @ApiResponse(responseCode = "200", description = "the payment and its invoice link",
+      content = @Content(mediaType = "application/json", schema = @Schema(implementation = CreateInvoice.Response.class)))
   @PostMapping(path = "/api/payments/invoice", consumes = MediaType.APPLICATION_JSON_VALUE)
   @Operation(summary = "Make an invoice for a credit pack",
       description = "Records a payment (created) and answers a Telegram invoice link (currency XTR) for "
@@ -47,6 +58,7 @@ class PaymentsController {
     return invoices.create(user, request, idempotencyKey).toResponse();
   }
 
+  @Problems({ErrorCode.VALIDATION_ERROR})
   @GetMapping("/api/payments")
   Payments.UserPage list(
       CurrentUser user, @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {

@@ -8,6 +8,7 @@ import dev.nanogen.gateway.idempotency.IdempotencyKeys;
 import dev.nanogen.gateway.ledger.Credits;
 import dev.nanogen.ops.telegram.BotApi;
 import dev.nanogen.ops.telegram.TelegramError;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -33,6 +34,7 @@ class RefundPayment {
   /** Admin keys are scoped to this pseudo-user: there is one admin principal. */
   private static final long ADMIN = 0;
 
+  @Schema(name = "RefundResult")
   record Response(UUID paymentId, String telegramPaymentChargeId, long userId, String status, long creditsTakenBack, long stars) {}
 
 

@@ -1,0 +1,73 @@
+// What a Mini App written in TypeScript does with the generated client: each call must type-check
+// against docs/openapi.json, so a document that misleads a generator (a wrong status, an untyped
+// body, an internal parameter, a missing problem) fails OpenApiClientTest.
+import createClient from "openapi-fetch";
+import type { components, paths } from "./build/schema";
+
+type Problem = components["schemas"]["Problem"];
+
+const api = createClient<paths>({
+  baseUrl: "https://nanogen.example",
+  headers: { Authorization: "tma query_id=…&user=…&auth_date=…&hash=…" },
+});
+
+/** A start: 202 with the generation's id and the balance after the hold, or a problem to show. */
+export async function start(prompt: string, key: string): Promise<string> {
+  const { data, error, response } = await api.POST("/api/generation/start", {
+    params: { header: { "Idempotency-Key": key } },
+    body: { model_id: "flux-schnell", prompt, params: { num_images: 1 } },
+  });
+  if (error) {
+    const problem: Problem = error;
+    if (problem.code === "INSUFFICIENT_CREDITS") {
+      return `${problem.message} (${problem.required} needed, ${problem.available} available)`;
+    }
+    return problem.message;
+  }
+  const accepted: number = response.status; // 202
+  const held: number = data.credits_held;
+  return `${data.generation_id} ${data.status} ${data.price} ${held} ${accepted}`;
+}
+
+/** A generation's status and result URLs. */
+export async function status(id: string): Promise<string[]> {
+  const { data, error } = await api.GET("/api/generation/{id}", { params: { path: { id } } });
+  if (error) {
+    const code: Problem["code"] = error.code;
+    return [code];
+  }
+  return (data.result_urls ?? []).filter((u): u is string => u !== null);
+}
+
+/** The balance and the history, paged. */
+export async function account(): Promise<number> {
+  const me = await api.GET("/api/me");
+  const page = await api.GET("/api/generations", { params: { query: { limit: 20 } } });
+  const ledger = await api.GET("/api/me/ledger", { params: { query: { limit: 20 } } });
+  const generations = page.data?.items?.length ?? 0;
+  const entries = ledger.data?.items?.length ?? 0;
+  return (me.data?.credits_available ?? 0) + generations + entries;
+}
+
+/** Buying credits: packs, then an invoice for Telegram.WebApp.openInvoice. */
+export async function buy(key: string): Promise<string | null> {
+  const packs = await api.GET("/api/credit-packs");
+  const first = packs.data?.items?.[0];
+  if (!first?.id) {
+    return null;
+  }
+  const { data, error } = await api.POST("/api/payments/invoice", {
+    params: { header: { "Idempotency-Key": key } },
+    body: { pack_id: first.id },
+  });
+  if (error) {
+    return error.message;
+  }
+  return data.invoice_link ?? null;
+}
+
+/** The catalog needs no initData. */
+export async function models(): Promise<string[]> {
+  const { data } = await api.GET("/api/models");
+  return (data?.items ?? []).map((m) => `${m?.id}: ${m?.price}`);
+}
