@@ -1,14 +1,12 @@
 package dev.nanogen.local;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.UUID;
+import org.apache.kafka.common.Uuid;
 
 /**
  * A real standalone Kafka broker in KRaft mode (combined broker and controller, node 1) on
@@ -121,11 +119,12 @@ final class KafkaBroker {
         .formatted(s.kafkaPort(), s.kafkaControllerPort(), data);
   }
 
-  /** A Kafka cluster id: a random UUID as unpadded URL-safe base64. */
-  private static String clusterId() {
-    UUID uuid = UUID.randomUUID();
-    ByteBuffer bytes = ByteBuffer.allocate(16);
-    bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+  /**
+   * A Kafka cluster id from Kafka's own generator: base64url of random bytes that never starts with
+   * {@code -} (the storage tool would read such an id as an option and refuse to format).
+   */
+  static String clusterId() {
+    return Uuid.randomUuid().toString();
   }
+
 }
