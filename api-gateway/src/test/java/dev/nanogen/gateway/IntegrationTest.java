@@ -80,6 +80,7 @@ public abstract class IntegrationTest {
     registry.add("nanogen.telegram.api-base-url", TELEGRAM::baseUrl);
     registry.add("nanogen.telegram.webhook-secret", () -> WEBHOOK_SECRET);
     registry.add("nanogen.telegram.webhook-url", () -> WEBHOOK_URL);
+    registry.add("nanogen.events.heartbeat", () -> "1s");
     registry.add("nanogen.cors.origins", () -> APP_ORIGIN + ", https://other.nanogen.example");
     registry.add("nanogen.outbox.poll-interval", () -> "100ms");
     registry.add("spring.datasource.hikari.maximum-pool-size", () -> "32");

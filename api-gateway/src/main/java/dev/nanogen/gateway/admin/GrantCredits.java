@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.admin;
 
 import dev.nanogen.gateway.error.ValidationFailed;
+import dev.nanogen.gateway.events.UserEvents;
 import dev.nanogen.gateway.idempotency.Answer;
 import dev.nanogen.gateway.idempotency.IdempotencyKeys;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -62,8 +63,11 @@ class GrantCredits {
   private final AdminAudit audit;
   private final JsonMapper json;
   private final Clock clock;
+  private final UserEvents events;
 
-  GrantCredits(JdbcClient jdbc, TransactionTemplate tx, IdempotencyKeys keys, AdminAudit audit, JsonMapper json, Clock clock) {
+  GrantCredits(
+      JdbcClient jdbc, TransactionTemplate tx, IdempotencyKeys keys, AdminAudit audit, JsonMapper json, Clock clock, UserEvents events) {
+    this.events = events;
     this.jdbc = jdbc;
     this.tx = tx;
     this.keys = keys;
@@ -109,6 +113,7 @@ class GrantCredits {
               .param("reason", request.reason())
               .param("now", now)
               .update();
+          events.balanceChanged(userId);
           audit.record(request.amount() > 0 ? "grant" : "adjust", userId, request.amount() + " credits: " + request.reason());
           String body = json.writeValueAsString(new Balance(userId, moved.creditsAvailable(), moved.creditsHeld()));
           keys.save(ADMIN, SCOPE, key, fingerprint, 200, body);

@@ -25,15 +25,18 @@ import org.springframework.web.servlet.HandlerInterceptor;
 class TmaAuthentication implements HandlerInterceptor, HandlerMethodArgumentResolver {
   private static final String SCHEME = "tma ";
   private static final String ATTRIBUTE = CurrentUser.class.getName();
+  private static final String EVENTS = "/api/events";
 
   private final InitDataValidator validator;
   private final Users users;
   private final RequestBudget budget;
+  private final EventTokens tokens;
 
-  TmaAuthentication(InitDataValidator validator, Users users, RequestBudget budget) {
+  TmaAuthentication(InitDataValidator validator, Users users, RequestBudget budget, EventTokens tokens) {
     this.validator = validator;
     this.users = users;
     this.budget = budget;
+    this.tokens = tokens;
   }
 
   @Override
@@ -43,6 +46,9 @@ class TmaAuthentication implements HandlerInterceptor, HandlerMethodArgumentReso
       return true; // a browser asking before the call; the CORS configuration answers it
     }
     String header = request.getHeader("Authorization");
+    if (header == null && request.getParameter("token") != null && EVENTS.equals(request.getRequestURI())) {
+      return signInByToken(request, request.getParameter("token"));
+    }
     if (header == null || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
       throw new AppError(ErrorCode.INVALID_INIT_DATA, "Authorization: tma <initData> is required");
     }
@@ -56,6 +62,21 @@ class TmaAuthentication implements HandlerInterceptor, HandlerMethodArgumentReso
     MDC.put("user_id", Long.toString(row.id()));
     request.setAttribute(
         ATTRIBUTE, new CurrentUser(row.id(), telegramUser.languageCode(), row.premium()));
+    return true;
+  }
+
+  /** GET /api/events?token=…: the user a single-use token stands for (EventSource sends no headers). */
+  private boolean signInByToken(HttpServletRequest request, String token) {
+    long userId = tokens.redeem(token)
+        .orElseThrow(() -> new AppError(ErrorCode.INVALID_INIT_DATA, "the event token is unknown, used or expired"));
+    Users.Row row = users.byId(userId).orElseThrow(() -> new AppError(ErrorCode.INVALID_INIT_DATA, "no user " + userId));
+    budget.spend(userId);
+    if (row.banned()) {
+      throw new AppError(ErrorCode.USER_BANNED, "user " + row.id() + " is banned");
+    }
+    request.setAttribute(UserLocale.ATTRIBUTE, row.languageCode());
+    MDC.put("user_id", Long.toString(row.id()));
+    request.setAttribute(ATTRIBUTE, new CurrentUser(row.id(), row.languageCode(), row.premium()));
     return true;
   }
 

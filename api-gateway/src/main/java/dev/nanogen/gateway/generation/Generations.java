@@ -17,7 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Reads a user's generations. Another user's generation is simply not found. */
 @Component
-class Generations {
+public class Generations {
   private static final String COLUMNS =
       """
       SELECT id, model_id, prompt, price, status, result_urls, error_code, error_message,
@@ -39,10 +39,10 @@ class Generations {
           """;
 
   @Schema(name = "GenerationError")
-  record Error(String code, String message) {}
+  public record Error(String code, String message) {}
 
   @Schema(name = "GenerationView")
-  record View(
+  public record View(
       UUID generationId,
       String modelId,
       String prompt,
@@ -66,7 +66,8 @@ class Generations {
     this.json = json;
   }
 
-  Optional<View> find(long userId, UUID id) {
+  /** The caller's generation as GET /api/generation/{id} answers it; empty for another user's. */
+  public Optional<View> find(long userId, UUID id) {
     return jdbc.sql(ONE).param("id", id).param("userId", userId).query(this::map).optional();
   }
 

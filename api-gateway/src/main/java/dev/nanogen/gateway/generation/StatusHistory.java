@@ -1,5 +1,6 @@
 package dev.nanogen.gateway.generation;
 
+import dev.nanogen.gateway.events.UserEvents;
 import dev.nanogen.model.GenerationStatus;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -9,7 +10,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
-/** The audit trail: every status a generation enters, with the reason and the time. */
+/**
+ * The audit trail: every status a generation enters, with the reason and the time; each is also an
+ * event for its user's stream.
+ */
 @Component
 @Transactional(propagation = Propagation.MANDATORY)
 class StatusHistory {
@@ -20,9 +24,11 @@ class StatusHistory {
       """;
 
   private final JdbcClient jdbc;
+  private final UserEvents events;
 
-  StatusHistory(JdbcClient jdbc) {
+  StatusHistory(JdbcClient jdbc, UserEvents events) {
     this.jdbc = jdbc;
+    this.events = events;
   }
 
   void record(UUID generationId, GenerationStatus status, String reason, Instant at) {
@@ -32,5 +38,6 @@ class StatusHistory {
         .param("reason", reason)
         .param("at", Timestamp.from(at))
         .update();
+    events.generationChanged(generationId);
   }
 }

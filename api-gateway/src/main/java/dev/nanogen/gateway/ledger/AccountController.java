@@ -10,6 +10,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -18,7 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** GET /api/me (balance and limits) and GET /api/me/ledger (the caller's credit movements). */
 @RestController
-class AccountController {
+public class AccountController {
   private static final String ME =
       "SELECT id, credits_available, credits_held, premium, bot_blocked FROM users WHERE id = :userId";
 
@@ -32,7 +33,7 @@ class AccountController {
       """;
 
   /** @param botBlocked Telegram refused the bot's last message (the user blocked it, or never started it) */
-  record Me(long userId, long creditsAvailable, long creditsHeld, boolean isPremium, boolean botBlocked, UserLimits limits) {}
+  public record Me(long userId, long creditsAvailable, long creditsHeld, boolean isPremium, boolean botBlocked, UserLimits limits) {}
 
   @Schema(name = "LedgerEntry")
   record Entry(long id, UUID generationId, UUID paymentId, String kind, long amount, String reason, Instant createdAt) {}
@@ -40,7 +41,6 @@ class AccountController {
   @Schema(name = "LedgerPage")
   record Page(List<Entry> items, String nextCursor) {}
 
-  private record Row(long id, long creditsAvailable, long creditsHeld, boolean premium, boolean botBlocked) {}
 
   private record LedgerRow(long id, UUID generationId, UUID paymentId, String kind, long amount, String reason, Timestamp createdAt) {}
 
@@ -54,17 +54,16 @@ class AccountController {
 
   @GetMapping("/api/me")
   Me me(CurrentUser user) {
-    Row row = jdbc.sql(ME).param("userId", user.id()).query((rs, n) -> new Row(
-        rs.getLong("id"), rs.getLong("credits_available"), rs.getLong("credits_held"), rs.getBoolean("premium"),
-        rs.getBoolean("bot_blocked"))).single();
-    boolean premium = row.premium();
-    return new Me(
-        row.id(),
-        row.creditsAvailable(),
-        row.creditsHeld(),
-        premium,
-        row.botBlocked(),
-        UserLimits.of(limits, premium));
+    return me(user.id()).orElseThrow();
+  }
+
+  /** The user's balance and limits as GET /api/me answers them; empty for a user who never signed in. */
+  public Optional<Me> me(long userId) {
+    return jdbc.sql(ME).param("userId", userId).query((rs, n) -> {
+      boolean premium = rs.getBoolean("premium");
+      return new Me(rs.getLong("id"), rs.getLong("credits_available"), rs.getLong("credits_held"), premium,
+          rs.getBoolean("bot_blocked"), UserLimits.of(limits, premium));
+    }).optional();
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR})

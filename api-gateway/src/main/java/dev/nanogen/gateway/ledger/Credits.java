@@ -1,5 +1,6 @@
 package dev.nanogen.gateway.ledger;
 
+import dev.nanogen.gateway.events.UserEvents;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.Optional;
@@ -79,10 +80,12 @@ public class Credits {
 
   private final JdbcClient jdbc;
   private final Clock clock;
+  private final UserEvents events;
 
-  Credits(JdbcClient jdbc, Clock clock) {
+  Credits(JdbcClient jdbc, Clock clock, UserEvents events) {
     this.jdbc = jdbc;
     this.clock = clock;
+    this.events = events;
   }
 
   /** A user's balance; empty for a user who never signed in. */
@@ -172,6 +175,7 @@ public class Credits {
         .param("reason", reason)
         .param("now", now())
         .update();
+    events.balanceChanged(userId);
   }
 
   private Timestamp now() {

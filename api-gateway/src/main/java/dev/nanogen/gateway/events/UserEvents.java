@@ -1,0 +1,73 @@
+package dev.nanogen.gateway.events;
+
+import java.util.List;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The user_events table's owner: what a user's event stream tells, recorded in the transaction of the
+ * change it announces (so an event exists exactly when its change does), read back for replay and
+ * tailed by every replica, purged after the retention.
+ */
+@Component
+public class UserEvents {
+  /** A recorded event: a generation's status changed, or the user's balance moved. */
+  public record Event(long id, long userId, String kind, UUID generationId) {}
+
+  private final JdbcClient jdbc;
+  private final EventsProperties settings;
+
+  UserEvents(JdbcClient jdbc, EventsProperties settings) {
+    this.jdbc = jdbc;
+    this.settings = settings;
+  }
+
+  /** The generation's status changed (its user's stream gets it). */
+  @Transactional(propagation = Propagation.MANDATORY)
+  public void generationChanged(UUID generationId) {
+    jdbc.sql("INSERT INTO user_events (user_id, kind, generation_id) SELECT user_id, 'generation', id FROM generations WHERE id = :id")
+        .param("id", generationId)
+        .update();
+  }
+
+  /** The user's credits moved. */
+  @Transactional(propagation = Propagation.MANDATORY)
+  public void balanceChanged(long userId) {
+    jdbc.sql("INSERT INTO user_events (user_id, kind) VALUES (:userId, 'balance')").param("userId", userId).update();
+  }
+
+  /** The user's events after {@code afterId}, oldest first (a reconnect's replay). */
+  public List<Event> after(long userId, long afterId, int limit) {
+    return jdbc.sql("SELECT id, user_id, kind, generation_id FROM user_events WHERE user_id = :userId AND id > :after ORDER BY id LIMIT :limit")
+        .param("userId", userId)
+        .param("after", afterId)
+        .param("limit", limit)
+        .query(Event.class)
+        .list();
+  }
+
+  /** Every user's events after {@code afterId}, oldest first (what a replica tails). */
+  public List<Event> after(long afterId, int limit) {
+    return jdbc.sql("SELECT id, user_id, kind, generation_id FROM user_events WHERE id > :after ORDER BY id LIMIT :limit")
+        .param("after", afterId)
+        .param("limit", limit)
+        .query(Event.class)
+        .list();
+  }
+
+  /** The newest event id (0 when none): where a fresh tail starts. */
+  public long newest() {
+    return jdbc.sql("SELECT COALESCE(max(id), 0) FROM user_events").query(Long.class).single();
+  }
+
+  @Scheduled(fixedDelayString = "PT1M", initialDelayString = "PT1M")
+  void purge() {
+    jdbc.sql("DELETE FROM user_events WHERE created_at < now() - CAST(:retention AS interval)")
+        .param("retention", settings.retention().toSeconds() + " seconds")
+        .update();
+  }
+}

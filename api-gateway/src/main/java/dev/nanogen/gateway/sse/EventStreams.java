@@ -1,0 +1,260 @@
+package dev.nanogen.gateway.sse;
+
+import dev.nanogen.gateway.events.EventsProperties;
+import dev.nanogen.gateway.events.UserEvents;
+import dev.nanogen.gateway.generation.Generations;
+import dev.nanogen.gateway.ledger.AccountController;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * The open event streams of this replica, fed by tailing user_events (so a change made by any replica
+ * reaches a stream on any other). A stream is an async {@link SseEmitter}: no thread is held while it
+ * is idle; each stream sends on a virtual thread of its own, in event-id order, so a slow client
+ * delays only itself. What an event says is read when it is sent: the generation as GET
+ * /api/generation/{id} answers it, the balance as GET /api/me does.
+ *
+ * <p>Tailing: ids come from a sequence, and a transaction may commit after one holding a higher id, so
+ * the tail delivers every row it sees and advances past a missing id only once it shows up or has
+ * been missing for {@code gap-wait} (a rolled-back insert leaves a hole forever).
+ */
+@Component
+class EventStreams {
+  private static final Logger log = LoggerFactory.getLogger(EventStreams.class);
+  /** Streams one user may hold at once; a further one closes the oldest. */
+  static final int MAX_PER_USER = 5;
+  private static final int BATCH = 1000;
+
+  private final UserEvents store;
+  private final Generations generations;
+  private final AccountController accounts;
+  private final EventsProperties settings;
+  private final Map<Long, Deque<Stream>> byUser = new ConcurrentHashMap<>();
+  private final Set<Stream> all = new CopyOnWriteArraySet<>();
+  private final Executor senders = Executors.newVirtualThreadPerTaskExecutor();
+  private final TreeSet<Long> deliveredAboveTail = new TreeSet<>();
+  private long tail = -1;
+  private long gapSince;
+
+  EventStreams(UserEvents store, Generations generations, AccountController accounts, EventsProperties settings, MeterRegistry meters) {
+    this.store = store;
+    this.generations = generations;
+    this.accounts = accounts;
+    this.settings = settings;
+    Gauge.builder("nanogen.events.streams", all, Set::size).description("open GET /api/events streams on this replica").register(meters);
+  }
+
+  /**
+   * A new stream for {@code userId}: after {@code lastEventId} (a reconnect) it first gets every later
+   * event still retained, else only what happens from now on.
+   */
+  SseEmitter open(long userId, Long lastEventId) {
+    SseEmitter emitter = new SseEmitter(0L); // no timeout: the client or a failed write ends it
+    long from = lastEventId != null ? lastEventId : store.newest();
+    Stream stream = new Stream(userId, emitter, from);
+    emitter.onCompletion(() -> close(stream));
+    emitter.onTimeout(() -> close(stream));
+    emitter.onError(e -> close(stream));
+    Deque<Stream> streams = byUser.computeIfAbsent(userId, u -> new ArrayDeque<>());
+    Stream evicted = null;
+    synchronized (streams) {
+      streams.addLast(stream);
+      if (streams.size() > MAX_PER_USER) {
+        evicted = streams.pollFirst();
+      }
+    }
+    all.add(stream);
+    if (evicted != null) {
+      evicted.emitter.complete();
+      close(evicted);
+    }
+    // Registered before the replay is read, so nothing committed in between is missed; the stream
+    // sends nothing until the replay is queued, and sends in id order, each id once.
+    if (lastEventId != null) {
+      store.after(userId, lastEventId, BATCH).forEach(e -> stream.offer(Item.of(e)));
+    }
+    stream.offer(Item.comment("connected"));
+    stream.ready();
+    return emitter;
+  }
+
+  @Scheduled(fixedDelayString = "${nanogen.events.poll:200ms}")
+  synchronized void poll() {
+    if (all.isEmpty() && tail >= 0) {
+      tail = store.newest();
+      deliveredAboveTail.clear();
+      return;
+    }
+    if (tail < 0) {
+      tail = store.newest();
+      return;
+    }
+    List<UserEvents.Event> events = store.after(tail, BATCH);
+    for (UserEvents.Event event : events) {
+      if (deliveredAboveTail.add(event.id())) {
+        Deque<Stream> streams = byUser.get(event.userId());
+        if (streams != null) {
+          synchronized (streams) {
+            streams.forEach(s -> s.offer(Item.of(event)));
+          }
+        }
+      }
+    }
+    advance();
+  }
+
+  /** Moves the tail over the ids delivered, and over a hole older than gap-wait. */
+  private void advance() {
+    long now = System.nanoTime();
+    while (!deliveredAboveTail.isEmpty()) {
+      if (deliveredAboveTail.first() == tail + 1) {
+        tail = deliveredAboveTail.pollFirst();
+        gapSince = 0;
+      } else if (gapSince == 0) {
+        gapSince = now;
+        return;
+      } else if (now - gapSince > settings.gapWait().toNanos()) {
+        tail = deliveredAboveTail.first() - 1; // the ids in between never committed
+        gapSince = 0;
+      } else {
+        return;
+      }
+    }
+  }
+
+  @Scheduled(fixedDelayString = "${nanogen.events.heartbeat:15s}")
+  void heartbeat() {
+    all.forEach(s -> s.offer(Item.comment("keep-alive")));
+  }
+
+  private void close(Stream stream) {
+    stream.closed = true;
+    all.remove(stream);
+    Deque<Stream> streams = byUser.get(stream.userId);
+    if (streams != null) {
+      synchronized (streams) {
+        streams.remove(stream);
+        if (streams.isEmpty()) {
+          byUser.remove(stream.userId, streams);
+        }
+      }
+    }
+  }
+
+  int open() {
+    return all.size();
+  }
+
+  /** An event to send, or a comment (id -1, sent first). */
+  private record Item(long id, String kind, java.util.UUID generationId, String comment) {
+    static Item of(UserEvents.Event event) {
+      return new Item(event.id(), event.kind(), event.generationId(), null);
+    }
+
+    static Item comment(String text) {
+      return new Item(-1, null, null, text);
+    }
+  }
+
+  /** One client's stream: its queue, sent in id order by one virtual thread at a time. */
+  private final class Stream {
+    final long userId;
+    final SseEmitter emitter;
+    private final PriorityQueue<Item> queue = new PriorityQueue<>(Comparator.comparingLong(Item::id));
+    private long lastSent;
+    private boolean ready;
+    private boolean draining;
+    volatile boolean closed;
+
+    Stream(long userId, SseEmitter emitter, long lastSent) {
+      this.userId = userId;
+      this.emitter = emitter;
+      this.lastSent = lastSent;
+    }
+
+    void offer(Item item) {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        queue.add(item);
+        if (!ready || draining) {
+          return;
+        }
+        draining = true;
+      }
+      senders.execute(this::drain);
+    }
+
+    void ready() {
+      synchronized (this) {
+        ready = true;
+        if (draining || queue.isEmpty()) {
+          return;
+        }
+        draining = true;
+      }
+      senders.execute(this::drain);
+    }
+
+    private void drain() {
+      while (true) {
+        Item item;
+        synchronized (this) {
+          item = queue.poll();
+          if (item == null || closed) {
+            draining = false;
+            return;
+          }
+        }
+        if (item.id() >= 0 && item.id() <= lastSent) {
+          continue;
+        }
+        try {
+          send(item);
+          if (item.id() >= 0) {
+            lastSent = item.id();
+          }
+        } catch (IOException | RuntimeException e) {
+          log.debug("event stream of user {} ended: {}", userId, e.toString());
+          emitter.completeWithError(e);
+          close(this);
+          return;
+        }
+      }
+    }
+
+    private void send(Item item) throws IOException {
+      if (item.comment() != null) {
+        emitter.send(SseEmitter.event().comment(item.comment()));
+        return;
+      }
+      Optional<?> body = item.kind().equals("generation")
+          ? generations.find(userId, item.generationId())
+          : accounts.me(userId);
+      if (body.isPresent()) {
+        emitter.send(SseEmitter.event().id(Long.toString(item.id())).name(item.kind()).data(body.get(), MediaType.APPLICATION_JSON));
+      }
+    }
+  }
+}

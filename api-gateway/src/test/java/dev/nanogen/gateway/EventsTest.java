@@ -1,0 +1,124 @@
+package dev.nanogen.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** GET /api/events: what a Mini App hears without polling, after a reconnect, and with a token. */
+class EventsTest extends IntegrationTest {
+  private final HttpClient streaming = HttpClient.newHttpClient();
+
+  private SseClient stream(long user, Map<String, String> headers) {
+    java.util.Map<String, String> all = new java.util.HashMap<>(headers);
+    all.put("Authorization", "tma " + initData(user));
+    SseClient client = SseClient.open(streaming, uri("/api/events"), all);
+    assertThat(client.status).isEqualTo(200);
+    assertThat(client.contentType).startsWith("text/event-stream");
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.comments().contains("connected"));
+    return client;
+  }
+
+  private static JsonNode data(SseClient.Event event) {
+    return JSON.readTree(event.data());
+  }
+
+  @Test
+  void each_status_change_and_balance_movement_is_an_event_with_the_apis_own_json() {
+    long user = newUserId();
+    grant(user, 10);
+    try (SseClient events = stream(user, Map.of())) {
+      String id = json(start(user, "flux-pro", "events " + user)).path("generation_id").asString();
+      List<SseClient.Event> started = events.await(2);
+      post("/api/generation/" + id + "/cancel", user, "", Map.of());
+      List<SseClient.Event> all = events.await(4);
+
+      // The start (hold, pending) and the cancel (release, cancelled): two events each.
+      assertThat(started).extracting(SseClient.Event::name).containsExactlyInAnyOrder("generation", "balance");
+      assertThat(all.subList(2, 4)).extracting(SseClient.Event::name).containsExactlyInAnyOrder("generation", "balance");
+      assertThat(all).extracting(e -> Long.parseLong(e.id())).isSorted().doesNotHaveDuplicates();
+      SseClient.Event lastGeneration = all.subList(2, 4).stream().filter(e -> e.name().equals("generation")).findFirst().orElseThrow();
+      SseClient.Event lastBalance = all.subList(2, 4).stream().filter(e -> e.name().equals("balance")).findFirst().orElseThrow();
+      assertThat(data(lastGeneration)).isEqualTo(json(get("/api/generation/" + id, user)));
+      assertThat(data(lastGeneration).path("status").asString()).isEqualTo("cancelled");
+      assertThat(data(lastBalance)).isEqualTo(json(get("/api/me", user)));
+      assertThat(data(lastBalance).path("credits_available").asLong()).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void a_reconnect_with_last_event_id_first_gets_every_later_event() {
+    long user = newUserId();
+    grant(user, 10);
+    List<SseClient.Event> first;
+    try (SseClient events = stream(user, Map.of())) {
+      String id = json(start(user, "flux-pro", "replay " + user)).path("generation_id").asString();
+      post("/api/generation/" + id + "/cancel", user, "", Map.of());
+      first = events.await(4);
+    }
+    try (SseClient resumed = stream(user, Map.of("Last-Event-ID", first.get(0).id()))) {
+      List<SseClient.Event> replayed = resumed.await(3);
+      assertThat(replayed).extracting(SseClient.Event::id).containsExactly(first.get(1).id(), first.get(2).id(), first.get(3).id());
+      // And it goes on live after the replay.
+      start(user, "flux-schnell", "after the replay " + user);
+      assertThat(resumed.await(5).subList(3, 5)).extracting(SseClient.Event::name).containsExactlyInAnyOrder("generation", "balance");
+    }
+  }
+
+  @Test
+  void a_stream_hears_only_its_users_events_whichever_replica_recorded_them() {
+    long user = newUserId();
+    long other = newUserId();
+    grant(user, 10);
+    grant(other, 10);
+    try (SseClient events = stream(user, Map.of())) {
+      start(other, "flux-pro", "someone else's " + other);
+      // A change another replica committed: this replica learns it from the table, not from its own calls.
+      jdbc.sql("INSERT INTO user_events (user_id, kind) VALUES (:u, 'balance')").param("u", user).update();
+
+      SseClient.Event only = events.await(1).getFirst();
+      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> events.events().size() == 1);
+      assertThat(only.name()).isEqualTo("balance");
+      assertThat(data(only).path("user_id").asLong()).isEqualTo(user);
+    }
+  }
+
+  @Test
+  void an_event_source_authenticates_with_a_single_use_token() {
+    long user = newUserId();
+    grant(user, 10);
+    String token = json(post("/api/events/token", user, "", Map.of())).path("token").asString();
+
+    try (SseClient events = SseClient.open(streaming, uri("/api/events?token=" + token), Map.of())) {
+      assertThat(events.status).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.comments().contains("connected"));
+      start(user, "flux-schnell", "token " + user);
+      assertThat(events.await(2)).extracting(SseClient.Event::name).containsExactlyInAnyOrder("generation", "balance");
+    }
+    HttpResponse<String> again = send(java.net.http.HttpRequest.newBuilder(uri("/api/events?token=" + token)).build());
+    HttpResponse<String> forged = send(java.net.http.HttpRequest.newBuilder(uri("/api/events?token=" + UUID.randomUUID())).build());
+    HttpResponse<String> elsewhere = send(java.net.http.HttpRequest.newBuilder(uri("/api/me?token=" + token)).build());
+    assertThat(again.statusCode()).isEqualTo(401);
+    assertThat(json(again).path("code").asString()).isEqualTo("INVALID_INIT_DATA");
+    assertThat(forged.statusCode()).isEqualTo(401);
+    assertThat(elsewhere.statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void an_idle_stream_gets_a_comment_between_events_and_a_bad_last_event_id_is_a_400() {
+    long user = newUserId();
+    try (SseClient events = stream(user, Map.of())) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.comments().contains("keep-alive"));
+    }
+    HttpResponse<String> bad = send(java.net.http.HttpRequest.newBuilder(uri("/api/events"))
+        .header("Authorization", "tma " + initData(user)).header("Last-Event-ID", "yesterday").build());
+    assertThat(bad.statusCode()).isEqualTo(400);
+  }
+}
