@@ -313,6 +313,9 @@ public final class LocalStack implements AutoCloseable {
           Telegram stub    %s   (GET %s/__stub/messages lists what the bot sent)
           logs             %s
 
+        The reference Mini App, signed in as user 42 (initData valid 24 h; rerun infra/bin/initdata 42 for a new one):
+          %s/app/#tgWebAppData=%s
+
         Try one generation (user 42 gets a %d-credit sign-up bonus on first call):
           INIT=$(infra/bin/initdata 42)
           curl -s -X POST %s/api/generation/start -H "Authorization: tma $INIT" \\
@@ -337,6 +340,8 @@ public final class LocalStack implements AutoCloseable {
         stack.telegram().baseUrl(),
         stack.telegram().baseUrl(),
         settings.home().resolve("logs"),
+        stack.gatewayUrl(),
+        java.net.URLEncoder.encode(new InitDataSigner(settings.botToken()).sign(42, "Local", "en"), java.nio.charset.StandardCharsets.UTF_8),
         settings.signupBonus(),
         stack.gatewayUrl(),
         stack.gatewayUrl(),

@@ -24,6 +24,16 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -272,6 +282,56 @@ class LocalStackEndToEndTest {
     assertThat(told.getFirst().fields().get("text").toString()).contains("50 credits added");
     JsonNode after = JSON.readTree(get(user, "/api/me").body());
     assertThat(after.path("credits_available").asLong()).isEqualTo(before.path("credits_available").asLong() + 50);
+  }
+
+  /**
+   * The reference Mini App in Debian's headless Chromium, opened as Telegram opens it outside the
+   * client (#tgWebAppData=<signed initData>): it shows the balance and the models, starts a generation
+   * and sees it complete through GET /api/events without a reload, and shows a 402 problem's message.
+   * {@code -Dnanogen.screenshots=true} writes the main states to docs/screenshots.
+   */
+  @Test
+  void the_mini_app_starts_a_generation_sees_it_complete_live_and_shows_a_402() throws Exception {
+    long user = 9_000_050L;
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary("/usr/bin/chromium");
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=420,900");
+    ChromeDriverService driver = new ChromeDriverService.Builder().usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).build();
+    WebDriver browser = new ChromeDriver(driver, options);
+    try {
+      String initData = signer.sign(user, "Browser", "en");
+      browser.get(stack.gatewayUrl() + "/app/#tgWebAppData=" + java.net.URLEncoder.encode(initData, java.nio.charset.StandardCharsets.UTF_8));
+      WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+      wait.until(d -> d.findElement(By.id("balance")).getText().equals("50 credits"));
+      wait.until(d -> d.findElements(By.cssSelector("#model option")).size() >= 5);
+      screenshot(browser, "mini-app.png");
+      ((JavascriptExecutor) browser).executeScript("window.notReloaded = true;");
+
+      new Select(browser.findElement(By.id("model"))).selectByValue("flux-schnell");
+      browser.findElement(By.id("prompt")).sendKeys("e2e: a fox in the browser");
+      browser.findElement(By.id("start")).click();
+      wait.until(d -> d.findElements(By.cssSelector("#history li[data-status='completed'] img")).size() == 1);
+      wait.until(d -> d.findElement(By.id("balance")).getText().equals("49 credits"));
+      assertThat(((JavascriptExecutor) browser).executeScript("return window.notReloaded === true;")).isEqualTo(true);
+      screenshot(browser, "mini-app-completed.png");
+
+      new Select(browser.findElement(By.id("model"))).selectByValue("veo-3");
+      browser.findElement(By.id("start")).click();
+      wait.until(d -> d.findElement(By.id("message")).isDisplayed());
+      assertThat(browser.findElement(By.id("message")).getText()).isEqualTo("Not enough credits: this costs 60, you have 49.");
+      assertThat(browser.findElement(By.id("start")).isEnabled()).isTrue();
+      screenshot(browser, "mini-app-402.png");
+    } finally {
+      browser.quit();
+    }
+  }
+
+  private static void screenshot(WebDriver browser, String name) throws IOException {
+    if (Boolean.getBoolean("nanogen.screenshots")) {
+      Path target = Path.of("../../docs/screenshots", name);
+      Files.createDirectories(target.getParent());
+      Files.write(target, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    }
   }
 
   /** How many of these generations a worker holds: processing, their task and their worker recorded. */
