@@ -18,8 +18,10 @@ VALUES (gen_random_uuid(), :user, 'flux-schnell', 'bench prompt', CAST('{}' AS j
 RETURNING id AS gid \gset
 UPDATE users SET credits_available = credits_available - 1, credits_held = credits_held + 1, updated_at = now()
 WHERE id = :user AND credits_available >= 1 RETURNING credits_available, credits_held;
-INSERT INTO ledger (user_id, generation_id, kind, amount, reason, created_at) VALUES (:user, :gid, 'HOLD', 1, 'started', now());
+INSERT INTO ledger (user_id, generation_id, payment_id, kind, amount, reason, created_at) VALUES (:user, :gid, NULL, 'HOLD', 1, 'started', now());
+INSERT INTO user_events (user_id, kind) VALUES (:user, 'balance');
 INSERT INTO generation_status_history (generation_id, status, reason, at) VALUES (:gid, 'pending', 'started by user', now());
+INSERT INTO user_events (user_id, kind, generation_id) SELECT user_id, 'generation', id FROM generations WHERE id = :gid;
 WITH event AS (
 INSERT INTO outbox (topic, message_key, event_type, payload, traceparent, created_at)
 VALUES ('nanogen.generation.requests', :gid, 'GenerationRequested',
