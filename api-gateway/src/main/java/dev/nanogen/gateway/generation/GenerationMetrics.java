@@ -3,10 +3,12 @@ package dev.nanogen.gateway.generation;
 import dev.nanogen.gateway.tx.AfterCommit;
 import dev.nanogen.model.GenerationStatus;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -18,7 +20,8 @@ import org.springframework.stereotype.Component;
  *       — status completed, failed, timed_out or cancelled;
  *   <li>{@code nanogen.generation.duration{model,status,phase}} — phase {@code queue} (created →
  *       picked up by a worker), {@code provider} (picked up → ended), {@code total};
- *   <li>{@code nanogen.credits{movement,model}} — credits held, captured, released.
+ *   <li>{@code nanogen.credits{movement,model}} — credits held, captured, released;
+ *   <li>{@code nanogen.generations.oldest.open.age} — a gauge, read from the database when scraped.
  * </ul>
  *
  * (Idempotent replays are counted by IdempotencyKeys, limit and other rejections by ProblemHandler.)
@@ -27,9 +30,20 @@ import org.springframework.stereotype.Component;
 public class GenerationMetrics {
   private final MeterRegistry meters;
 
-  GenerationMetrics(MeterRegistry meters) {
+  GenerationMetrics(MeterRegistry meters, JdbcClient jdbc) {
     this.meters = meters;
+    // Database-wide: the age of the oldest generation still pending or processing (0 when none).
+    Gauge.builder("nanogen.generations.oldest.open.age", () -> jdbc.sql(OLDEST_OPEN).query(Double.class).single())
+        .description("seconds since the oldest generation still pending or processing was created")
+        .baseUnit("seconds")
+        .register(meters);
   }
+
+  private static final String OLDEST_OPEN =
+      """
+      SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)
+      FROM generations WHERE status IN ('pending', 'processing')
+      """;
 
   void started(String modelId, long price) {
     AfterCommit.run(() -> {

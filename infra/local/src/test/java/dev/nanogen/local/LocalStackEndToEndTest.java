@@ -203,6 +203,9 @@ class LocalStackEndToEndTest {
     for (String name : used) {
       assertThat(exported).as("a service exports " + name + ", which the dashboard shows").contains(name);
     }
+    for (String name : AlertRulesTest.metrics()) {
+      assertThat(exported).as("a service exports " + name + ", which an alert rule reads").contains(name);
+    }
   }
 
   private static String prometheus(String service) throws Exception {
