@@ -1,5 +1,7 @@
 package dev.nanogen.ops;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -30,6 +32,21 @@ public final class AdminTokens {
       return Optional.of("NANOGEN_ADMIN_TOKEN is a placeholder: set it to a random secret (openssl rand -hex 32)");
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether {@code authorization} (an Authorization header) is {@code Bearer <configured>}, compared
+   * in constant time; never true when no token is configured (null: the admin API is off).
+   */
+  public static boolean accepts(byte[] configured, String authorization) {
+    boolean bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7);
+    byte[] given = bearer ? authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+    return configured != null && MessageDigest.isEqual(configured, given);
+  }
+
+  /** The configured token as the bytes {@link #accepts} compares; null when unset. */
+  public static byte[] configured(String token) {
+    return token == null || token.isBlank() ? null : token.getBytes(StandardCharsets.UTF_8);
   }
 
   /** Throws the one-line refusal when the token is weak. */

@@ -22,4 +22,17 @@ class AdminTokensTest {
     assertThat(AdminTokens.weakness(null)).isEmpty();
     assertThat(AdminTokens.weakness("")).isEmpty();
   }
+
+  @Test
+  void only_the_configured_bearer_token_is_accepted_and_none_when_unset() {
+    byte[] configured = AdminTokens.configured("3f9a1c0e7b2d4f6a8c1e3b5d7f9a2c4e");
+
+    assertThat(AdminTokens.accepts(configured, "Bearer 3f9a1c0e7b2d4f6a8c1e3b5d7f9a2c4e")).isTrue();
+    assertThat(AdminTokens.accepts(configured, "bearer 3f9a1c0e7b2d4f6a8c1e3b5d7f9a2c4e ")).isTrue();
+    assertThat(AdminTokens.accepts(configured, "Bearer 3f9a1c0e7b2d4f6a8c1e3b5d7f9a2c4")).isFalse();
+    assertThat(AdminTokens.accepts(configured, "3f9a1c0e7b2d4f6a8c1e3b5d7f9a2c4e")).isFalse();
+    assertThat(AdminTokens.accepts(configured, null)).isFalse();
+    assertThat(AdminTokens.accepts(AdminTokens.configured(""), "Bearer ")).isFalse();
+    assertThat(AdminTokens.accepts(AdminTokens.configured(null), "Bearer anything")).isFalse();
+  }
 }

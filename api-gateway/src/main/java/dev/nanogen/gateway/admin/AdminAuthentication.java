@@ -1,17 +1,16 @@
 package dev.nanogen.gateway.admin;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.LimitExceeded;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
+import dev.nanogen.ops.AdminTokens;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.cors.CorsUtils;
 import org.springframework.web.servlet.HandlerInterceptor;
@@ -34,9 +33,7 @@ class AdminAuthentication implements WebMvcConfigurer, HandlerInterceptor {
       Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(FAILURE_WINDOW).build();
 
   AdminAuthentication(NanogenProperties properties) {
-    String configured = properties.adminToken();
-    this.token =
-        configured == null || configured.isBlank() ? null : configured.getBytes(StandardCharsets.UTF_8);
+    this.token = AdminTokens.configured(properties.adminToken());
   }
 
   @Override
@@ -54,10 +51,7 @@ class AdminAuthentication implements WebMvcConfigurer, HandlerInterceptor {
     if (failed != null && failed.get() >= FAILURES_ALLOWED) {
       throw new LimitExceeded(ErrorCode.RATE_LIMIT_EXCEEDED, FAILURES_ALLOWED, FAILURE_WINDOW.toSeconds());
     }
-    String header = request.getHeader("Authorization");
-    boolean bearer = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7);
-    byte[] given = bearer ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
-    if (token == null || !MessageDigest.isEqual(token, given)) {
+    if (!AdminTokens.accepts(token, request.getHeader("Authorization"))) {
       failures.get(client, c -> new AtomicInteger()).incrementAndGet();
       throw new AppError(ErrorCode.ADMIN_AUTH_REQUIRED, "a valid admin Bearer token is required");
     }

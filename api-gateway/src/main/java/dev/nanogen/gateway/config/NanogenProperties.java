@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.config;
 
 import dev.nanogen.ops.AdminTokens;
+import dev.nanogen.ops.KafkaTopics;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -33,7 +34,7 @@ public record NanogenProperties(
     String adminToken,
     @DefaultValue Limits limits,
     @DefaultValue Outbox outbox,
-    @DefaultValue Kafka kafka,
+    @DefaultValue KafkaTopics kafka,
     @DefaultValue Sweeper sweeper,
     @DefaultValue("false") boolean noticeStarted,
     String miniAppUrl,
@@ -144,12 +145,6 @@ public record NanogenProperties(
       @DefaultValue("7d") Duration retention,
       @DefaultValue("true") boolean enabled,
       @DefaultValue("2") int threads) {}
-
-  /**
-   * @param partitions partitions of each topic created at start (bounds the worker count)
-   * @param replicas replication factor of created topics
-   */
-  public record Kafka(@DefaultValue("12") int partitions, @DefaultValue("1") short replicas) {}
 
   /**
    * @param interval time between two sweeps

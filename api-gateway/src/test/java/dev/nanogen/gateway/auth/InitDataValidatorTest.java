@@ -37,7 +37,7 @@ class InitDataValidatorTest {
             null,
             new NanogenProperties.Limits(5, 10, 10, 30, Duration.ofMinutes(1), 60, Duration.ofSeconds(10)),
             new NanogenProperties.Outbox(500, Duration.ofMillis(500), 10, Duration.ofSeconds(10), Duration.ofDays(7), true, 1),
-            new NanogenProperties.Kafka(12, (short) 1),
+            new dev.nanogen.ops.KafkaTopics(12, (short) 1),
             new NanogenProperties.Sweeper(java.time.Duration.ofSeconds(15), java.time.Duration.ofMinutes(3), java.time.Duration.ofMinutes(5), 200),
             false,
             null,

@@ -1,5 +1,6 @@
 package dev.nanogen.worker.config;
 
+import dev.nanogen.ops.KafkaTopics;
 import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -20,7 +21,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("nanogen")
 public record WorkerProperties(
     @DefaultValue Aiml aiml,
-    @DefaultValue Kafka kafka,
+    @DefaultValue KafkaTopics kafka,
     @DefaultValue Worker worker,
     @DefaultValue Breaker breaker,
     @DefaultValue Files files,
@@ -46,12 +47,6 @@ public record WorkerProperties(
       @DefaultValue("5s") Duration pollInterval,
       @DefaultValue("1s") Duration retryInitialInterval,
       @DefaultValue("30s") Duration retryMaxInterval) {}
-
-  /**
-   * @param partitions partitions of the topics created at start
-   * @param replicas replication factor of created topics
-   */
-  public record Kafka(@DefaultValue("12") int partitions, @DefaultValue("1") short replicas) {}
 
   /**
    * @param maxInFlight generations this process runs at once, all models together (memory bound)

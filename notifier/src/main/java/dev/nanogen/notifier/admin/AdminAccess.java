@@ -1,11 +1,10 @@
 package dev.nanogen.notifier.admin;
 
 import dev.nanogen.notifier.config.NotifierProperties;
+import dev.nanogen.ops.AdminTokens;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
@@ -21,8 +20,7 @@ class AdminAccess implements WebMvcConfigurer, HandlerInterceptor {
   private final byte[] token;
 
   AdminAccess(NotifierProperties properties) {
-    String configured = properties.adminToken();
-    this.token = configured == null || configured.isBlank() ? null : configured.getBytes(StandardCharsets.UTF_8);
+    this.token = AdminTokens.configured(properties.adminToken());
   }
 
   @Override
@@ -32,10 +30,7 @@ class AdminAccess implements WebMvcConfigurer, HandlerInterceptor {
 
   @Override
   public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) throws IOException {
-    String header = request.getHeader("Authorization");
-    boolean bearer = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7);
-    byte[] given = bearer ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
-    if (token != null && MessageDigest.isEqual(token, given)) {
+    if (AdminTokens.accepts(token, request.getHeader("Authorization"))) {
       return true;
     }
     response.setStatus(401);

@@ -1,6 +1,7 @@
 package dev.nanogen.notifier.config;
 
 import dev.nanogen.ops.AdminTokens;
+import dev.nanogen.ops.KafkaTopics;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -19,7 +20,7 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("nanogen")
 public record NotifierProperties(
     @DefaultValue Telegram telegram,
-    @DefaultValue Kafka kafka,
+    @DefaultValue KafkaTopics kafka,
     @DefaultValue Delivery delivery,
     @DefaultValue Media media,
     String adminToken,
@@ -53,12 +54,6 @@ public record NotifierProperties(
       }
     }
   }
-
-  /**
-   * @param partitions partitions of the topics created at start
-   * @param replicas replication factor of created topics
-   */
-  public record Kafka(@DefaultValue("12") int partitions, @DefaultValue("1") short replicas) {}
 
   /**
    * @param ratePerSecond messages per second across every replica (Telegram: about 30); one shared
