@@ -22,8 +22,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class GrantCredits {
   static final String SCOPE = "admin-credits";
-  /** Admin keys are scoped to this pseudo-user: there is one admin principal. */
-  static final long ADMIN = 0;
 
   private static final String ENSURE_USER =
       """
@@ -94,7 +92,7 @@ class GrantCredits {
           Timestamp now = Timestamp.from(clock.instant());
           jdbc.sql(ENSURE_USER).param("userId", userId).param("now", now).update();
           jdbc.sql("SELECT id FROM users WHERE id = :userId FOR UPDATE").param("userId", userId).query(Long.class).single();
-          Optional<IdempotencyKeys.Stored> stored = keys.replay(ADMIN, SCOPE, key, fingerprint);
+          Optional<IdempotencyKeys.Stored> stored = keys.replay(IdempotencyKeys.ADMIN, SCOPE, key, fingerprint);
           if (stored.isPresent()) {
             return Answer.replay(stored.get());
           }
@@ -116,7 +114,7 @@ class GrantCredits {
           events.balanceChanged(userId);
           audit.record(request.amount() > 0 ? "grant" : "adjust", userId, request.amount() + " credits: " + request.reason());
           String body = json.writeValueAsString(new Balance(userId, moved.creditsAvailable(), moved.creditsHeld()));
-          keys.save(ADMIN, SCOPE, key, fingerprint, 200, body);
+          keys.save(IdempotencyKeys.ADMIN, SCOPE, key, fingerprint, 200, body);
           return Answer.first(200, body);
         });
   }

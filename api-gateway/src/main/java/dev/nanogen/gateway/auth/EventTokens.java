@@ -1,5 +1,6 @@
 package dev.nanogen.gateway.auth;
 
+import dev.nanogen.gateway.events.EventsProperties;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -28,10 +28,10 @@ public class EventTokens {
   private final Clock clock;
   private final Duration lifetime;
 
-  EventTokens(JdbcClient jdbc, Clock clock, @Value("${nanogen.events.token-lifetime:60s}") Duration lifetime) {
+  EventTokens(JdbcClient jdbc, Clock clock, EventsProperties settings) {
     this.jdbc = jdbc;
     this.clock = clock;
-    this.lifetime = lifetime;
+    this.lifetime = settings.tokenLifetime();
   }
 
   /** A new token for {@code userId}, valid {@code nanogen.events.token-lifetime} (60 s). */

@@ -69,7 +69,7 @@ class TmaAuthentication implements HandlerInterceptor, HandlerMethodArgumentReso
   private boolean signInByToken(HttpServletRequest request, String token) {
     long userId = tokens.redeem(token)
         .orElseThrow(() -> new AppError(ErrorCode.INVALID_INIT_DATA, "the event token is unknown, used or expired"));
-    Users.Row row = users.byId(userId).orElseThrow(() -> new AppError(ErrorCode.INVALID_INIT_DATA, "no user " + userId));
+    Users.Row row = users.find(userId).orElseThrow(() -> new AppError(ErrorCode.INVALID_INIT_DATA, "no user " + userId));
     budget.spend(userId);
     if (row.banned()) {
       throw new AppError(ErrorCode.USER_BANNED, "user " + row.id() + " is banned");

@@ -98,11 +98,7 @@ class Users {
   }
 
   /** A user who signed in before. */
-  Optional<Row> byId(long id) {
-    return find(id);
-  }
-
-  private Optional<Row> find(long id) {
+  Optional<Row> find(long id) {
     // An explicit mapper on the per-request path: mapping records by property name makes PgJDBC throw
     // (and Spring catch) an exception per camelCase field before it tries the snake_case column.
     return jdbc.sql(FIND).param("id", id).query((rs, n) -> new Row(

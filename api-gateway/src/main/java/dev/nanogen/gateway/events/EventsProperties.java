@@ -12,8 +12,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param poll how often a replica looks for new events
  * @param gapWait how long a missing event id is waited for (a transaction still committing) before
  *     it is taken for a rolled-back one
- * @param tokenLifetime how long a token from POST /api/events/token may be redeemed (read by
- *     auth.EventTokens)
+ * @param tokenLifetime how long a token from POST /api/events/token may be redeemed
  */
 @ConfigurationProperties("nanogen.events")
 public record EventsProperties(

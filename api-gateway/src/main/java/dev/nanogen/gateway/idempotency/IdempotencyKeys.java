@@ -39,6 +39,9 @@ public class IdempotencyKeys {
       VALUES (:userId, :scope, :key, :fingerprint, :status, :body, :now)
       """;
 
+  /** The user id admin keys are kept under: there is one admin principal. */
+  public static final long ADMIN = 0;
+
   /** The longest key accepted. */
   public static final int MAX_KEY = 64;
 

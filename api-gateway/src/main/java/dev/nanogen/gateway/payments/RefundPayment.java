@@ -31,8 +31,6 @@ import tools.jackson.databind.json.JsonMapper;
 class RefundPayment {
   private static final Logger log = LoggerFactory.getLogger(RefundPayment.class);
   static final String SCOPE = "admin-refund";
-  /** Admin keys are scoped to this pseudo-user: there is one admin principal. */
-  private static final long ADMIN = 0;
 
   @Schema(name = "RefundResult")
   record Response(UUID paymentId, String telegramPaymentChargeId, long userId, String status, long creditsTakenBack, long stars) {}
@@ -74,7 +72,7 @@ class RefundPayment {
     String fingerprint = keys.fingerprint(Map.of("telegram_payment_charge_id", charge));
     return tx.execute(status -> {
       Optional<Payments.Payment> found = payments.lockByCharge(charge);
-      Optional<IdempotencyKeys.Stored> stored = keys.replay(ADMIN, SCOPE, key, fingerprint);
+      Optional<IdempotencyKeys.Stored> stored = keys.replay(IdempotencyKeys.ADMIN, SCOPE, key, fingerprint);
       if (stored.isPresent()) {
         return Answer.replay(stored.get());
       }
@@ -98,7 +96,7 @@ class RefundPayment {
       }
       String body = json.writeValueAsString(
           new Response(payment.id(), charge, payment.userId(), Payments.REFUNDED, payment.credits(), payment.stars()));
-      keys.save(ADMIN, SCOPE, key, fingerprint, 200, body);
+      keys.save(IdempotencyKeys.ADMIN, SCOPE, key, fingerprint, 200, body);
       metrics.refunded("admin", payment.stars());
       log.info("payment {} refunded: {} credits taken back, {} stars returned", payment.id(), payment.credits(), payment.stars());
       return Answer.first(200, body);
