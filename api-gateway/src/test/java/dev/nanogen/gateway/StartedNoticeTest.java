@@ -3,7 +3,7 @@ package dev.nanogen.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.nanogen.model.GenerationProcessing;
+import dev.nanogen.model.GenerationProcessingStarted;
 import dev.nanogen.model.GenerationStarted;
 import dev.nanogen.model.Topics;
 import dev.nanogen.testkit.KafkaProbe;
@@ -48,8 +48,8 @@ class StartedNoticeTest extends IntegrationTest {
       records = settled.withKey(id.toString());
       assertThat(records).hasSize(1);
       assertThat(new String(records.getFirst().headers().lastHeader(Topics.EVENT_TYPE_HEADER).value(), StandardCharsets.UTF_8))
-          .isEqualTo("GenerationProcessing");
-      GenerationProcessing notice = json.readValue(records.getFirst().value(), GenerationProcessing.class);
+          .isEqualTo("GenerationProcessingStarted");
+      GenerationProcessingStarted notice = json.readValue(records.getFirst().value(), GenerationProcessingStarted.class);
       assertThat(notice.chatId()).isEqualTo(user);
       assertThat(notice.modelId()).isEqualTo("kling-video");
       assertThat(notice.prompt()).isEqualTo("a started notice");

@@ -75,6 +75,7 @@ abstract class WorkerIntegrationTest {
     settings.put("nanogen.breaker.open-for", "4s");
     settings.put("nanogen.breaker.half-open-calls", "1");
     settings.put("nanogen.worker.model-limits.capped", "2");
+    settings.put("nanogen.worker.model-limits.halved", "2");
     settings.put("nanogen.worker.shutdown-grace", "2s");
     settings.put("nanogen.worker.claim-wait", "1s");
     settings.put("nanogen.files.max-bytes", Long.toString(MAX_FILE_BYTES));

@@ -23,7 +23,7 @@ public final class Topics {
 
   /**
    * gateway → notifier, what the user is told: {@link GenerationSettled}, once the credits are
-   * settled; {@link GenerationProcessing} when started notices are on; {@link PaymentReceived}, keyed
+   * settled; {@link GenerationProcessingStarted} when started notices are on; {@link PaymentReceived}, keyed
    * by the payment id, once a purchase's credits are added.
    */
   public static final String SETTLED = "nanogen.generation.settled";

@@ -56,17 +56,6 @@ public final class KafkaRecords {
   }
 
   /**
-   * Fails unless the record's event-type header names {@code type} (its simple class name, as every
-   * producer writes it): IllegalArgumentException, which the dead-letter handler does not retry.
-   */
-  public static void requireType(ConsumerRecord<?, ?> record, Class<?> type) {
-    String actual = header(record, Topics.EVENT_TYPE_HEADER);
-    if (!type.getSimpleName().equals(actual)) {
-      throw new IllegalArgumentException("expected a " + type.getSimpleName() + " record, got " + actual);
-    }
-  }
-
-  /**
    * Publishes a record to {@code <topic>.dlt} (its key picks the partition; the failure and the
    * original partition and offset are in its headers) and waits for the broker: what a share-group
    * listener does before it REJECTs a record.

@@ -8,12 +8,14 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.context.annotation.Bean;
+import tools.jackson.databind.json.JsonMapper;
 import org.springframework.kafka.core.KafkaAdmin;
 
-/** Registers the {@code kafka} health contributor and the trace helper in every service. */
+/** Registers the {@code kafka} health contributor, the Kafka event codec and the trace helper in every service. */
 @AutoConfiguration(
     afterName = {
       "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
+      "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
       "org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.OpenTelemetryTracingAutoConfiguration",
       "org.springframework.boot.micrometer.tracing.autoconfigure.MicrometerTracingAutoConfiguration"
     })
@@ -23,6 +25,13 @@ public class OpsAutoConfiguration {
   @ConditionalOnBean(KafkaAdmin.class)
   KafkaHealthIndicator kafkaHealthIndicator(KafkaAdmin kafkaAdmin) {
     return new KafkaHealthIndicator(kafkaAdmin, Duration.ofSeconds(3));
+  }
+
+  /** Events to Kafka records and back, with the services' JSON settings. */
+  @Bean
+  @ConditionalOnBean(JsonMapper.class)
+  KafkaEvents kafkaEvents(JsonMapper json) {
+    return new KafkaEvents(json);
   }
 
   /** The trace helper; with tracing switched off ({@code management.tracing.enabled=false}) a no-op one. */

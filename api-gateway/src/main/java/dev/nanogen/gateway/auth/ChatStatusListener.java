@@ -2,7 +2,7 @@ package dev.nanogen.gateway.auth;
 
 import dev.nanogen.model.ChatStatusChanged;
 import dev.nanogen.model.Topics;
-import dev.nanogen.ops.KafkaRecords;
+import dev.nanogen.ops.KafkaEvents;
 import java.sql.Timestamp;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -10,7 +10,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Records on the user whether the bot can reach their chat (the notifier's ChatStatusChanged), so
@@ -22,17 +21,16 @@ class ChatStatusListener {
   private static final Logger log = LoggerFactory.getLogger(ChatStatusListener.class);
 
   private final JdbcClient jdbc;
-  private final JsonMapper json;
+  private final KafkaEvents events;
 
-  ChatStatusListener(JdbcClient jdbc, JsonMapper json) {
+  ChatStatusListener(JdbcClient jdbc, KafkaEvents events) {
     this.jdbc = jdbc;
-    this.json = json;
+    this.events = events;
   }
 
   @KafkaListener(id = "gateway-chat-status", topics = Topics.CHATS, groupId = "nanogen-gateway")
   void on(ConsumerRecord<String, String> record) {
-    KafkaRecords.requireType(record, ChatStatusChanged.class);
-    ChatStatusChanged event = json.readValue(record.value(), ChatStatusChanged.class);
+    ChatStatusChanged event = events.decode(record, ChatStatusChanged.class);
     if (event.occurredAt() == null) {
       throw new IllegalArgumentException("a ChatStatusChanged without occurred_at");
     }

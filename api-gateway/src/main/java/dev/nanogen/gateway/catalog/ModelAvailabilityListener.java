@@ -2,7 +2,7 @@ package dev.nanogen.gateway.catalog;
 
 import dev.nanogen.model.ModelAvailabilityChanged;
 import dev.nanogen.model.Topics;
-import dev.nanogen.ops.KafkaRecords;
+import dev.nanogen.ops.KafkaEvents;
 import java.sql.Timestamp;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -10,7 +10,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Records on the model what the workers' circuit breakers learned (ModelAvailabilityChanged): an
@@ -23,17 +22,16 @@ class ModelAvailabilityListener {
   private static final Logger log = LoggerFactory.getLogger(ModelAvailabilityListener.class);
 
   private final JdbcClient jdbc;
-  private final JsonMapper json;
+  private final KafkaEvents events;
 
-  ModelAvailabilityListener(JdbcClient jdbc, JsonMapper json) {
+  ModelAvailabilityListener(JdbcClient jdbc, KafkaEvents events) {
     this.jdbc = jdbc;
-    this.json = json;
+    this.events = events;
   }
 
   @KafkaListener(id = "gateway-model-availability", topics = Topics.MODELS, groupId = "nanogen-gateway")
   void on(ConsumerRecord<String, String> record) {
-    KafkaRecords.requireType(record, ModelAvailabilityChanged.class);
-    ModelAvailabilityChanged event = json.readValue(record.value(), ModelAvailabilityChanged.class);
+    ModelAvailabilityChanged event = events.decode(record, ModelAvailabilityChanged.class);
     if (event.occurredAt() == null || event.modelId() == null || (!event.available() && event.until() == null)) {
       throw new IllegalArgumentException("an incomplete ModelAvailabilityChanged");
     }

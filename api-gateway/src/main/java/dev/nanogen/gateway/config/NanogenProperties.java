@@ -20,7 +20,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param outbox the relay from the outbox table to Kafka
  * @param kafka topic layout
  * @param sweeper recovery of generations that stall or pass their deadline
- * @param noticeStarted announce GenerationProcessing when a worker takes a generation up, so that
+ * @param noticeStarted announce GenerationProcessingStarted when a worker takes a generation up, so that
  *     the notifier tells the user it began (NANOGEN_NOTICE_STARTED; off: one message per generation)
  * @param cors browsers allowed to call /api/** from other origins
  * @param miniAppUrl the Mini App's URL, opened by the button of the bot's /start answer (none: a

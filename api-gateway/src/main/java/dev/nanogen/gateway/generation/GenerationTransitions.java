@@ -4,7 +4,7 @@ import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.gateway.ledger.Credits;
 import dev.nanogen.gateway.outbox.Outbox;
 import dev.nanogen.model.GenerationClaimed;
-import dev.nanogen.model.GenerationProcessing;
+import dev.nanogen.model.GenerationProcessingStarted;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.model.GenerationStatus;
 import dev.nanogen.model.ModelKind;
@@ -141,7 +141,7 @@ public class GenerationTransitions {
   /**
    * Records that a worker took a generation (or the provider task it got); false when it already
    * ended or the event changes nothing (a late or repeated event). With started notices on, the first
-   * move from pending queues GenerationProcessing in the same transaction.
+   * move from pending queues GenerationProcessingStarted in the same transaction.
    */
   public boolean markProcessing(UUID id, String providerTaskId, UUID workerId, String reason, String traceparent) {
     return mark(id, providerTaskId, null, workerId, reason, traceparent).isPresent();
@@ -183,8 +183,8 @@ public class GenerationTransitions {
         outbox.append(
             Topics.SETTLED,
             id,
-            new GenerationProcessing(
-                UUID.randomUUID(), now, GenerationProcessing.SCHEMA_VERSION, id, row.userId(), row.userId(),
+            new GenerationProcessingStarted(
+                UUID.randomUUID(), now, GenerationProcessingStarted.SCHEMA_VERSION, id, row.userId(), row.userId(),
                 row.languageCode(), row.modelId(), row.modelName(), ModelKind.fromWire(row.kind()), row.prompt()),
             traceparent);
       }

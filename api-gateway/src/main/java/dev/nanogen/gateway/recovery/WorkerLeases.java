@@ -2,7 +2,7 @@ package dev.nanogen.gateway.recovery;
 
 import dev.nanogen.model.Topics;
 import dev.nanogen.model.WorkerHeartbeat;
-import dev.nanogen.ops.KafkaRecords;
+import dev.nanogen.ops.KafkaEvents;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,7 +11,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The workers' leases (table {@code worker_leases}): each heartbeat renews its worker's lease from
@@ -33,19 +32,18 @@ class WorkerLeases {
   static final Duration MAX_LEASE = Duration.ofMinutes(5);
 
   private final JdbcClient jdbc;
-  private final JsonMapper json;
+  private final KafkaEvents events;
   private final Clock clock;
 
-  WorkerLeases(JdbcClient jdbc, JsonMapper json, Clock clock) {
+  WorkerLeases(JdbcClient jdbc, KafkaEvents events, Clock clock) {
     this.jdbc = jdbc;
-    this.json = json;
+    this.events = events;
     this.clock = clock;
   }
 
   @KafkaListener(id = "gateway-heartbeats", topics = Topics.HEARTBEATS, groupId = "nanogen-gateway-heartbeats")
   void on(ConsumerRecord<String, String> record) {
-    KafkaRecords.requireType(record, WorkerHeartbeat.class);
-    renew(json.readValue(record.value(), WorkerHeartbeat.class));
+    renew(events.decode(record, WorkerHeartbeat.class));
   }
 
   void renew(WorkerHeartbeat beat) {

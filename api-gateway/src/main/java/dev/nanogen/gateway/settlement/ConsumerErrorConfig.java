@@ -22,6 +22,6 @@ class ConsumerErrorConfig {
     backOff.setMaxInterval(5_000);
     backOff.setMaxElapsedTime(30_000);
     return KafkaRecords.deadLetterHandler(
-        template, backOff, JacksonException.class, OutcomeListener.UnknownEventType.class, IllegalArgumentException.class);
+        template, backOff, JacksonException.class, IllegalArgumentException.class);
   }
 }

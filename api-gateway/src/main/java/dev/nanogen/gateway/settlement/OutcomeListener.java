@@ -5,13 +5,12 @@ import dev.nanogen.model.GenerationHandedBack;
 import dev.nanogen.model.GenerationStarted;
 import dev.nanogen.model.GenerationSucceeded;
 import dev.nanogen.model.Topics;
-import dev.nanogen.ops.KafkaRecords;
+import dev.nanogen.ops.KafkaEvents;
 import dev.nanogen.ops.trace.Traces;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.MDC;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Consumes the workers' outcomes and hands each to {@link SettleOutcome}. Six consumers by default
@@ -21,12 +20,12 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class OutcomeListener {
   private final SettleOutcome settle;
-  private final JsonMapper json;
+  private final KafkaEvents events;
   private final Traces traces;
 
-  OutcomeListener(SettleOutcome settle, JsonMapper json, Traces traces) {
+  OutcomeListener(SettleOutcome settle, KafkaEvents events, Traces traces) {
     this.settle = settle;
-    this.json = json;
+    this.events = events;
     this.traces = traces;
   }
 
@@ -36,31 +35,16 @@ class OutcomeListener {
       groupId = "nanogen-gateway",
       concurrency = "${nanogen.outcomes.concurrency:6}")
   void on(ConsumerRecord<String, String> record) {
-    String type = KafkaRecords.header(record, Topics.EVENT_TYPE_HEADER);
     // The listener's observation continued the worker's trace: what this outcome queues stays on it.
     String traceparent = traces.current();
-    MDC.put("generation_id", record.key());
-    try {
-      switch (type == null ? "" : type) {
-        case "GenerationStarted" ->
-            settle.on(json.readValue(record.value(), GenerationStarted.class), traceparent);
-        case "GenerationSucceeded" ->
-            settle.on(json.readValue(record.value(), GenerationSucceeded.class), traceparent);
-        case "GenerationFailed" ->
-            settle.on(json.readValue(record.value(), GenerationFailed.class), traceparent);
-        case "GenerationHandedBack" ->
-            settle.on(json.readValue(record.value(), GenerationHandedBack.class), traceparent);
-        default -> throw new UnknownEventType(type);
+    try (var mdc = MDC.putCloseable("generation_id", record.key())) {
+      switch (events.decode(record, GenerationStarted.class, GenerationSucceeded.class, GenerationFailed.class, GenerationHandedBack.class)) {
+        case GenerationStarted started -> settle.on(started, traceparent);
+        case GenerationSucceeded succeeded -> settle.on(succeeded, traceparent);
+        case GenerationFailed failed -> settle.on(failed, traceparent);
+        case GenerationHandedBack handedBack -> settle.on(handedBack, traceparent);
+        default -> throw new IllegalStateException("decoded a type not asked for");
       }
-    } finally {
-      MDC.remove("generation_id");
-    }
-  }
-
-  /** A record this consumer cannot understand: dead-lettered without retries. */
-  static final class UnknownEventType extends RuntimeException {
-    UnknownEventType(String type) {
-      super("unknown event type " + type);
     }
   }
 }

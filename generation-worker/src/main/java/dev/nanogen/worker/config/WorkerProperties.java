@@ -50,9 +50,10 @@ public record WorkerProperties(
 
   /**
    * @param maxInFlight generations this process runs at once, all models together (memory bound)
-   * @param modelMaxInFlight generations of one model this process runs at once (the AIML quota),
-   *     unless {@code modelLimits} names that model
-   * @param modelLimits per catalog model id, its own cap ({@code nanogen.worker.model-limits.veo-3=50})
+   * @param modelMaxInFlight generations of one model all workers together run at once (the AIML
+   *     quota is global), unless {@code modelLimits} names that model; each worker takes this divided
+   *     by the workers holding a lease, at least one
+   * @param modelLimits per catalog model id, its own global cap ({@code nanogen.worker.model-limits.veo-3=50})
    * @param admissionWait how long the consumer waits for a free slot before it leaves the request in
    *     Kafka and pauses that partition for a moment
    * @param shutdownGrace on SIGTERM: how long generations may run on before they are handed back

@@ -2,7 +2,7 @@ package dev.nanogen.worker.job;
 
 import dev.nanogen.model.GenerationClaimed;
 import dev.nanogen.model.Topics;
-import dev.nanogen.ops.KafkaRecords;
+import dev.nanogen.ops.KafkaEvents;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +16,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The gateway's answers to this worker's claims (GenerationClaimed). Every worker instance reads the
@@ -30,10 +29,10 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class Claims {
   private final Map<UUID, CompletableFuture<Boolean>> waiting = new ConcurrentHashMap<>();
-  private final JsonMapper json;
+  private final KafkaEvents events;
 
-  Claims(JsonMapper json) {
-    this.json = json;
+  Claims(KafkaEvents events) {
+    this.events = events;
   }
 
   /** Registers a claim before it is sent, so its answer cannot arrive unseen. */
@@ -68,8 +67,7 @@ class Claims {
       properties = {"auto.offset.reset=latest", "group.protocol=classic"})
   void on(ConsumerRecord<String, String> record, Acknowledgment ack) {
     ack.acknowledge();
-    KafkaRecords.requireType(record, GenerationClaimed.class);
-    GenerationClaimed answer = json.readValue(record.value(), GenerationClaimed.class);
+    GenerationClaimed answer = events.decode(record, GenerationClaimed.class);
     CompletableFuture<Boolean> waiter = answer.claimId() == null ? null : waiting.get(answer.claimId());
     if (waiter != null) {
       waiter.complete(answer.granted());

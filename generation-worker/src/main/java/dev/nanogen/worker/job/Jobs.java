@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -28,8 +27,9 @@ import org.springframework.stereotype.Component;
 /**
  * The generations this process runs, one virtual thread each, so thousands can wait on the provider
  * at once. A request is admitted only with a free slot — of the process ({@code max-in-flight}, the
- * memory bound) and of its model ({@code model-max-in-flight} or {@code model-limits}, the AIML
- * quota); without one it stays in Kafka. A duplicate of a generation running or recently finished
+ * memory bound) and of its model: the model's cap ({@code model-max-in-flight} or {@code
+ * model-limits}, the AIML quota, for all workers together) divided by the {@link LiveWorkers}, at
+ * least one; without one it stays in Kafka. A duplicate of a generation running or recently finished
  * here (a redelivery, the sweeper's re-dispatch while this process still polls) is skipped.
  *
  * <p>On SIGTERM (after the Kafka listeners stopped taking requests): videos hand their task back at
@@ -55,7 +55,9 @@ class Jobs implements SmartLifecycle {
   private final RunGeneration run;
   private final WorkerProperties.Worker settings;
   private final Semaphore process;
-  private final Map<String, Semaphore> models = new ConcurrentHashMap<>();
+  /** Generations running per model; guarded by itself. */
+  private final Map<String, Integer> models = new HashMap<>();
+  private final LiveWorkers live;
   private final Map<UUID, Thread> running = new HashMap<>();
   private final Map<UUID, Boolean> finished =
       new LinkedHashMap<>(1024, 0.75f, false) {
@@ -68,8 +70,9 @@ class Jobs implements SmartLifecycle {
   private final Traces traces;
   private volatile boolean started;
 
-  Jobs(RunGeneration run, StopSignal stop, Traces traces, WorkerProperties properties, MeterRegistry meters) {
+  Jobs(RunGeneration run, StopSignal stop, Traces traces, LiveWorkers live, WorkerProperties properties, MeterRegistry meters) {
     this.run = run;
+    this.live = live;
     this.traces = traces;
     this.stop = stop;
     this.settings = properties.worker();
@@ -89,14 +92,14 @@ class Jobs implements SmartLifecycle {
     if (!begin(id)) {
       return Admission.DUPLICATE;
     }
-    Semaphore model = models.computeIfAbsent(request.modelId(), m -> new Semaphore(settings.capOf(m)));
+    String model = request.modelId();
     long waitNanos = settings.admissionWait().toNanos();
     long began = System.nanoTime();
     if (!process.tryAcquire(waitNanos, TimeUnit.NANOSECONDS)) {
       end(id, false);
       return Admission.FULL;
     }
-    if (!model.tryAcquire(Math.max(0, waitNanos - (System.nanoTime() - began)), TimeUnit.NANOSECONDS)) {
+    if (!takeModelSlot(model, began + waitNanos)) {
       process.release();
       end(id, false);
       return Admission.FULL;
@@ -125,7 +128,7 @@ class Jobs implements SmartLifecycle {
                     }
                   } finally {
                     span.end();
-                    model.release();
+                    releaseModelSlot(model);
                     process.release();
                     end(id, ended);
                     handedOff.complete(null);
@@ -134,6 +137,36 @@ class Jobs implements SmartLifecycle {
     attach(id, thread);
     thread.start();
     return new Admission(Outcome.STARTED, handedOff);
+  }
+
+  /** This worker's share of a model's global cap: the cap divided by the live workers, at least 1. */
+  int shareOf(String model) {
+    return Math.max(1, settings.capOf(model) / live.count());
+  }
+
+  private boolean takeModelSlot(String model, long deadlineNanos) throws InterruptedException {
+    synchronized (models) {
+      while (true) {
+        int running = models.getOrDefault(model, 0);
+        if (running < shareOf(model)) {
+          models.put(model, running + 1);
+          return true;
+        }
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        // Woken by a slot freed here; the share itself changes with the live workers, so look again soon.
+        TimeUnit.NANOSECONDS.timedWait(models, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+      }
+    }
+  }
+
+  private void releaseModelSlot(String model) {
+    synchronized (models) {
+      models.merge(model, -1, Integer::sum);
+      models.notifyAll();
+    }
   }
 
   synchronized int size() {

@@ -2,6 +2,7 @@ package dev.nanogen.worker.job;
 
 import dev.nanogen.model.ModelAvailabilityChanged;
 import dev.nanogen.model.Topics;
+import dev.nanogen.ops.KafkaEvents;
 import dev.nanogen.worker.aiml.ProviderError;
 import dev.nanogen.worker.config.WorkerProperties;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -11,7 +12,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
@@ -21,7 +21,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One Resilience4j circuit breaker per catalog model around every call to the provider for it. A
@@ -37,19 +36,19 @@ class ModelBreakers {
 
   private final CircuitBreakerRegistry registry;
   private final KafkaTemplate<String, String> kafka;
-  private final JsonMapper json;
+  private final KafkaEvents events;
   private final Clock clock;
   private final WorkerProperties.Breaker settings;
 
   ModelBreakers(
       WorkerProperties properties,
       KafkaTemplate<String, String> kafka,
-      JsonMapper json,
+      KafkaEvents events,
       Clock clock,
       MeterRegistry meters) {
     this.settings = properties.breaker();
     this.kafka = kafka;
-    this.json = json;
+    this.events = events;
     this.clock = clock;
     CircuitBreakerConfig config =
         CircuitBreakerConfig.custom()
@@ -100,8 +99,7 @@ class ModelBreakers {
     if (change == null) {
       return;
     }
-    ProducerRecord<String, String> record = new ProducerRecord<>(Topics.MODELS, model, json.writeValueAsString(change));
-    record.headers().add(Topics.EVENT_TYPE_HEADER, change.getClass().getSimpleName().getBytes(StandardCharsets.UTF_8));
+    ProducerRecord<String, String> record = events.encode(Topics.MODELS, model, change);
     // Not awaited: the state change happens on a generation's thread. A lost "unavailable" costs
     // refused calls here only; a lost "available" ends at `until` by itself.
     kafka.send(record).whenComplete((result, e) -> {

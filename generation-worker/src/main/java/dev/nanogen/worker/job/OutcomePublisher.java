@@ -1,8 +1,8 @@
 package dev.nanogen.worker.job;
 
 import dev.nanogen.model.Topics;
+import dev.nanogen.ops.KafkaEvents;
 import dev.nanogen.ops.trace.Traces;
-import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -10,7 +10,6 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Publishes an outcome keyed by generation id and waits for the broker's acknowledgement, retrying
@@ -22,20 +21,18 @@ class OutcomePublisher {
   /** How long an outcome waits for a broker that is down before the request is given up to recovery. */
   static final java.time.Duration MAX_OUTAGE = java.time.Duration.ofMinutes(10);
   private final KafkaTemplate<String, String> kafka;
-  private final JsonMapper json;
+  private final KafkaEvents events;
   private final Traces traces;
 
-  OutcomePublisher(KafkaTemplate<String, String> kafka, JsonMapper json, Traces traces) {
+  OutcomePublisher(KafkaTemplate<String, String> kafka, KafkaEvents events, Traces traces) {
     this.kafka = kafka;
-    this.json = json;
+    this.events = events;
     this.traces = traces;
   }
 
   /** Publishes on the current trace (the generation's span on the job's thread). */
   void publish(UUID generationId, Record outcome) {
-    ProducerRecord<String, String> record =
-        new ProducerRecord<>(Topics.OUTCOMES, generationId.toString(), json.writeValueAsString(outcome));
-    record.headers().add(Topics.EVENT_TYPE_HEADER, bytes(outcome.getClass().getSimpleName()));
+    ProducerRecord<String, String> record = events.encode(Topics.OUTCOMES, generationId.toString(), outcome);
     traces.addTo(record.headers());
     // The work behind an outcome is not repeated for a broker outage: the same record (same event id,
     // which the gateway de-duplicates) is sent again until the broker takes it.
@@ -64,7 +61,4 @@ class OutcomePublisher {
     }
   }
 
-  private static byte[] bytes(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
 }

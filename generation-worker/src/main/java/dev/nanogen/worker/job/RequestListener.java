@@ -2,7 +2,7 @@ package dev.nanogen.worker.job;
 
 import dev.nanogen.model.GenerationRequested;
 import dev.nanogen.model.Topics;
-import dev.nanogen.ops.KafkaRecords;
+import dev.nanogen.ops.KafkaEvents;
 import dev.nanogen.ops.trace.Traces;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +18,6 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Consumes GenerationRequested a poll at a time and admits each to {@link Jobs}; their
@@ -42,11 +41,11 @@ class RequestListener {
   static final Duration FULL_PAUSE = Duration.ofSeconds(1);
 
   private final Jobs jobs;
-  private final JsonMapper json;
+  private final KafkaEvents events;
 
-  RequestListener(Jobs jobs, JsonMapper json) {
+  RequestListener(Jobs jobs, KafkaEvents events) {
     this.jobs = jobs;
-    this.json = json;
+    this.events = events;
   }
 
   private record Admitted(int index, CompletableFuture<Void> handedOff) {}
@@ -111,7 +110,6 @@ class RequestListener {
   }
 
   private GenerationRequested parse(ConsumerRecord<String, String> record) {
-    KafkaRecords.requireType(record, GenerationRequested.class);
-    return json.readValue(record.value(), GenerationRequested.class);
+    return events.decode(record, GenerationRequested.class);
   }
 }

@@ -2,6 +2,7 @@ package dev.nanogen.worker.job;
 
 import dev.nanogen.model.GenerationRequested;
 import dev.nanogen.model.Topics;
+import dev.nanogen.ops.KafkaEvents;
 import dev.nanogen.ops.KafkaRecords;
 import dev.nanogen.ops.trace.Traces;
 import dev.nanogen.worker.config.ShareGroupConfig;
@@ -19,7 +20,6 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.support.ShareAcknowledgment;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Takes generation requests from the share group, one acquired record at a time, and settles each
@@ -53,14 +53,14 @@ class ShareRequestListener {
   private final ThreadLocal<Long> releasingUntil = ThreadLocal.withInitial(() -> 0L);
 
   private final Jobs jobs;
-  private final JsonMapper json;
+  private final KafkaEvents events;
   private final DeadLetterPublishingRecoverer deadLetters;
   private final Duration fullHold;
   private final MeterRegistry meters;
 
-  ShareRequestListener(Jobs jobs, JsonMapper json, KafkaTemplate<String, String> template, WorkerProperties properties, MeterRegistry meters) {
+  ShareRequestListener(Jobs jobs, KafkaEvents events, KafkaTemplate<String, String> template, WorkerProperties properties, MeterRegistry meters) {
     this.jobs = jobs;
-    this.json = json;
+    this.events = events;
     this.deadLetters = KafkaRecords.deadLetters(template);
     this.fullHold = properties.worker().fullHold();
     this.meters = meters;
@@ -77,8 +77,7 @@ class ShareRequestListener {
     try {
       GenerationRequested request;
       try {
-        KafkaRecords.requireType(record, GenerationRequested.class);
-        request = json.readValue(record.value(), GenerationRequested.class);
+        request = events.decode(record, GenerationRequested.class);
       } catch (RuntimeException e) {
         log.warn("unreadable request {}-{}@{}: dead-lettered and rejected: {}", record.topic(), record.partition(), record.offset(), e.toString());
         deadLetters.accept(record, e);

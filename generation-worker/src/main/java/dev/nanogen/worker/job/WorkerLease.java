@@ -2,10 +2,10 @@ package dev.nanogen.worker.job;
 
 import dev.nanogen.model.Topics;
 import dev.nanogen.model.WorkerHeartbeat;
+import dev.nanogen.ops.KafkaEvents;
 import dev.nanogen.worker.config.WorkerProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -18,7 +18,6 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * This worker process's lease on the generations it holds. The process has one id for its life;
@@ -34,15 +33,15 @@ public class WorkerLease implements SmartLifecycle {
 
   private final UUID workerId = UUID.randomUUID();
   private final KafkaTemplate<String, String> kafka;
-  private final JsonMapper json;
+  private final KafkaEvents events;
   private final Clock clock;
   private final WorkerProperties.Lease settings;
   private final Counter failures;
   private ScheduledExecutorService heartbeats;
 
-  WorkerLease(KafkaTemplate<String, String> kafka, JsonMapper json, Clock clock, WorkerProperties properties, MeterRegistry meters) {
+  WorkerLease(KafkaTemplate<String, String> kafka, KafkaEvents events, Clock clock, WorkerProperties properties, MeterRegistry meters) {
     this.kafka = kafka;
-    this.json = json;
+    this.events = events;
     this.clock = clock;
     this.settings = properties.lease();
     this.failures =
@@ -61,10 +60,7 @@ public class WorkerLease implements SmartLifecycle {
     WorkerHeartbeat beat =
         new WorkerHeartbeat(
             UUID.randomUUID(), clock.instant(), WorkerHeartbeat.SCHEMA_VERSION, workerId, (int) settings.duration().toSeconds());
-    ProducerRecord<String, String> record =
-        new ProducerRecord<>(Topics.HEARTBEATS, workerId.toString(), json.writeValueAsString(beat));
-    record.headers().add(Topics.EVENT_TYPE_HEADER, WorkerHeartbeat.class.getSimpleName().getBytes(StandardCharsets.UTF_8));
-    kafka.send(record).whenComplete((sent, error) -> {
+    kafka.send(events.encode(Topics.HEARTBEATS, workerId.toString(), beat)).whenComplete((sent, error) -> {
       if (error != null) {
         failures.increment();
         log.warn("heartbeat of worker {} not taken by the broker: {}", workerId, error.toString());

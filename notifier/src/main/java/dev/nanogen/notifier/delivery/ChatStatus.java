@@ -2,8 +2,8 @@ package dev.nanogen.notifier.delivery;
 
 import dev.nanogen.model.ChatStatusChanged;
 import dev.nanogen.model.Topics;
+import dev.nanogen.ops.KafkaEvents;
 import dev.nanogen.ops.trace.Traces;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -12,7 +12,6 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Tells the gateway that a user's chat refused the bot (403) or accepts it again. Published before
@@ -22,12 +21,12 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class ChatStatus {
   private final KafkaTemplate<String, String> kafka;
-  private final JsonMapper json;
+  private final KafkaEvents events;
   private final Traces traces;
 
-  ChatStatus(KafkaTemplate<String, String> kafka, JsonMapper json, Traces traces) {
+  ChatStatus(KafkaTemplate<String, String> kafka, KafkaEvents events, Traces traces) {
     this.kafka = kafka;
-    this.json = json;
+    this.events = events;
     this.traces = traces;
   }
 
@@ -43,9 +42,7 @@ class ChatStatus {
     ChatStatusChanged event =
         new ChatStatusChanged(
             UUID.randomUUID(), Instant.now(), ChatStatusChanged.SCHEMA_VERSION, delivery.userId(), delivery.chatId(), blocked, description);
-    ProducerRecord<String, String> record =
-        new ProducerRecord<>(Topics.CHATS, Long.toString(delivery.userId()), json.writeValueAsString(event));
-    record.headers().add(Topics.EVENT_TYPE_HEADER, "ChatStatusChanged".getBytes(StandardCharsets.UTF_8));
+    ProducerRecord<String, String> record = events.encode(Topics.CHATS, Long.toString(delivery.userId()), event);
     traces.addTo(record.headers());
     try {
       kafka.send(record).get(10, TimeUnit.SECONDS);

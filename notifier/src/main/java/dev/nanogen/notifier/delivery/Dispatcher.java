@@ -1,6 +1,6 @@
 package dev.nanogen.notifier.delivery;
 
-import dev.nanogen.model.GenerationProcessing;
+import dev.nanogen.model.GenerationProcessingStarted;
 import dev.nanogen.model.PaymentReceived;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.notifier.config.NotifierProperties;
@@ -115,7 +115,7 @@ class Dispatcher implements SmartLifecycle {
     Span span = traces.continued(delivery.traceparent(), "notify " + delivery.kind().name().toLowerCase(java.util.Locale.ROOT));
     try (Tracer.SpanInScope scope = traces.inScope(span)) {
       if (delivery.kind() == Deliveries.Kind.STARTED) {
-        started(delivery, json.readValue(delivery.notice(), GenerationProcessing.class));
+        started(delivery, json.readValue(delivery.notice(), GenerationProcessingStarted.class));
       } else if (delivery.kind() == Deliveries.Kind.PURCHASE) {
         PaymentReceived notice = json.readValue(delivery.notice(), PaymentReceived.class);
         attempt(delivery, notice.occurredAt(), pacer -> send.purchased(notice, pacer));
@@ -140,7 +140,7 @@ class Dispatcher implements SmartLifecycle {
   }
 
   /** A started notice, unless the result is already owed: then it would only arrive out of date. */
-  private void started(Deliveries.Claimed delivery, GenerationProcessing notice) throws InterruptedException {
+  private void started(Deliveries.Claimed delivery, GenerationProcessingStarted notice) throws InterruptedException {
     if (deliveries.hasResult(delivery.generationId())) {
       count("superseded");
       deliveries.dropped(delivery, "superseded by the result", Duration.ZERO);

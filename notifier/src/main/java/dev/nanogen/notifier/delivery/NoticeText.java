@@ -1,6 +1,6 @@
 package dev.nanogen.notifier.delivery;
 
-import dev.nanogen.model.GenerationProcessing;
+import dev.nanogen.model.GenerationProcessingStarted;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.model.PaymentReceived;
 import java.util.Locale;
@@ -20,7 +20,7 @@ class NoticeText {
     this.messages = messages;
   }
 
-  String started(GenerationProcessing notice) {
+  String started(GenerationProcessingStarted notice) {
     return messages.getMessage("notice.started", new Object[] {notice.modelName(), preview(notice.prompt())}, locale(notice.languageCode()));
   }
 

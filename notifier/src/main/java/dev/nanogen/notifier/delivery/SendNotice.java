@@ -1,6 +1,6 @@
 package dev.nanogen.notifier.delivery;
 
-import dev.nanogen.model.GenerationProcessing;
+import dev.nanogen.model.GenerationProcessingStarted;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.model.GenerationStatus;
 import dev.nanogen.model.ModelKind;
@@ -92,7 +92,7 @@ class SendNotice {
   }
 
   /** "Your generation started": a short text. */
-  long started(GenerationProcessing notice, Pacer pacer) throws InterruptedException {
+  long started(GenerationProcessingStarted notice, Pacer pacer) throws InterruptedException {
     String message = text.started(notice);
     return pacer.paced(1, () -> telegram.sendMessage(notice.chatId(), message)).messageId();
   }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.nanogen.model.ChatStatusChanged;
-import dev.nanogen.model.GenerationProcessing;
+import dev.nanogen.model.GenerationProcessingStarted;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.model.GenerationStatus;
 import dev.nanogen.model.ModelKind;
@@ -222,10 +222,10 @@ class DeliveryTest {
   }
 
   private void publishStarted(long chat, UUID generation) throws Exception {
-    GenerationProcessing started =
-        new GenerationProcessing(UUID.randomUUID(), Instant.now(), 1, generation, chat, chat, "uz", "kling-video", "Kling", ModelKind.VIDEO, "a red fox in the snow");
+    GenerationProcessingStarted started =
+        new GenerationProcessingStarted(UUID.randomUUID(), Instant.now(), 1, generation, chat, chat, "uz", "kling-video", "Kling", ModelKind.VIDEO, "a red fox in the snow");
     ProducerRecord<String, String> record = new ProducerRecord<>(Topics.SETTLED, generation.toString(), json.writeValueAsString(started));
-    record.headers().add(Topics.EVENT_TYPE_HEADER, "GenerationProcessing".getBytes(StandardCharsets.UTF_8));
+    record.headers().add(Topics.EVENT_TYPE_HEADER, "GenerationProcessingStarted".getBytes(StandardCharsets.UTF_8));
     kafka.send(record).get();
   }
 

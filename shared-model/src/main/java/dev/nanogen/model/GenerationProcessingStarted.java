@@ -10,7 +10,7 @@ import java.util.UUID;
  * @param chatId Telegram chat to message (the user's private chat with the bot)
  * @param languageCode the user's language_code from initData, for the message text
  */
-public record GenerationProcessing(
+public record GenerationProcessingStarted(
     UUID eventId,
     Instant occurredAt,
     int schemaVersion,
