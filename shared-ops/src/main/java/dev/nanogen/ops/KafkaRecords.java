@@ -25,7 +25,21 @@ public final class KafkaRecords {
 
   /** An event topic: {@code partitions} bound how many consumers of a group share its records. */
   public static NewTopic topic(String name, int partitions, short replicas) {
-    return TopicBuilder.name(name).partitions(partitions).replicas(replicas).build();
+    return durable(TopicBuilder.name(name).partitions(partitions), replicas).build();
+  }
+
+  /**
+   * {@code replicas} copies, of which a write ({@code acks=all}) waits for all in sync and at least
+   * {@link #minInSync(short)}: with 3 replicas, 2 — one broker may be down, and an acknowledged
+   * record is on two.
+   */
+  private static TopicBuilder durable(TopicBuilder topic, short replicas) {
+    return topic.replicas(replicas).config(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(minInSync(replicas)));
+  }
+
+  /** The in-sync replicas a write needs: all but one, at most 2, at least 1. */
+  public static int minInSync(short replicas) {
+    return Math.max(1, Math.min(2, replicas - 1));
   }
 
   /**
@@ -33,7 +47,7 @@ public final class KafkaRecords {
    * every partition is one more log a restarting broker loads.
    */
   public static NewTopic deadLetterTopic(String topic, short replicas) {
-    return TopicBuilder.name(topic + Topics.DLT_SUFFIX).partitions(1).replicas(replicas).build();
+    return durable(TopicBuilder.name(topic + Topics.DLT_SUFFIX).partitions(1), replicas).build();
   }
 
   /**
@@ -42,9 +56,7 @@ public final class KafkaRecords {
    * {@link Topics#HEARTBEAT_RETENTION}, since an old heartbeat says nothing.
    */
   public static NewTopic heartbeatTopic(short replicas) {
-    return TopicBuilder.name(Topics.HEARTBEATS)
-        .partitions(1)
-        .replicas(replicas)
+    return durable(TopicBuilder.name(Topics.HEARTBEATS).partitions(1), replicas)
         .config(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Topics.HEARTBEAT_RETENTION.toMillis()))
         .build();
   }

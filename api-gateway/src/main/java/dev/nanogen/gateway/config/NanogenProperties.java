@@ -5,6 +5,7 @@ import dev.nanogen.ops.KafkaTopics;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -34,7 +35,7 @@ public record NanogenProperties(
     String adminToken,
     @DefaultValue Limits limits,
     @DefaultValue Outbox outbox,
-    @DefaultValue KafkaTopics kafka,
+    @DefaultValue @NestedConfigurationProperty KafkaTopics kafka,
     @DefaultValue Sweeper sweeper,
     @DefaultValue("false") boolean noticeStarted,
     String miniAppUrl,

@@ -4,6 +4,7 @@ import dev.nanogen.ops.KafkaTopics;
 import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -21,7 +22,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("nanogen")
 public record WorkerProperties(
     @DefaultValue Aiml aiml,
-    @DefaultValue KafkaTopics kafka,
+    @DefaultValue @NestedConfigurationProperty KafkaTopics kafka,
     @DefaultValue Worker worker,
     @DefaultValue Breaker breaker,
     @DefaultValue Files files,

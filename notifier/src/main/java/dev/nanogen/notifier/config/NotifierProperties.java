@@ -4,6 +4,7 @@ import dev.nanogen.ops.AdminTokens;
 import dev.nanogen.ops.KafkaTopics;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
@@ -20,7 +21,7 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("nanogen")
 public record NotifierProperties(
     @DefaultValue Telegram telegram,
-    @DefaultValue KafkaTopics kafka,
+    @DefaultValue @NestedConfigurationProperty KafkaTopics kafka,
     @DefaultValue Delivery delivery,
     @DefaultValue Media media,
     String adminToken,
