@@ -4,25 +4,77 @@ import dev.nanogen.gateway.outbox.Outbox;
 import dev.nanogen.model.GenerationRequested;
 import dev.nanogen.model.ModelKind;
 import dev.nanogen.model.Topics;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The one way a generation reaches the workers: a GenerationRequested through the outbox, in the
- * caller's transaction. A first start, the sweeper's re-dispatch and a hand-back all send it from what
- * the database knows of the generation (never from an event).
+ * caller's transaction. A first start ({@link #send}), the sweeper's re-dispatch of a stalled one
+ * ({@link #again}) and a stopping worker's hand-back ({@link #handBack}) all send it from what the
+ * database knows of the generation (never from an event), and record when it was dispatched.
  */
 @Component
 @Transactional(propagation = Propagation.MANDATORY)
 public class Dispatch {
-  private final Outbox outbox;
+  private static final String STORED =
+      """
+      RETURNING g.id, g.user_id, g.model_id, m.provider_model, m.kind, g.prompt, g.params, g.outputs,
+                g.timeout_at, g.provider_task_id
+      """;
 
-  Dispatch(Outbox outbox) {
+  /** Dispatched again now, to no worker yet. */
+  private static final String AGAIN =
+      """
+      UPDATE generations g SET dispatched_at = :now, worker_id = NULL
+      FROM models m
+      WHERE g.id = :id AND m.id = g.model_id
+      """
+          + STORED;
+
+  /**
+   * An active generation handed back; the task id a hand-back names is kept if none was known.
+   * Without a task, the worker gave the job back before submitting it (or abandoned a synchronous
+   * call): its claim is released, so the next worker's claim is granted.
+   */
+  private static final String HANDED_BACK =
+      """
+      UPDATE generations g
+      SET provider_task_id = COALESCE(g.provider_task_id, :taskId), dispatched_at = :now, worker_id = NULL,
+          claim_id = CASE WHEN COALESCE(g.provider_task_id, :taskId) IS NULL THEN NULL ELSE g.claim_id END
+      FROM models m
+      WHERE g.id = :id AND m.id = g.model_id
+        AND g.status IN ('pending', 'processing') AND g.timeout_at > :now
+      """
+          + STORED;
+
+  private record Stored(
+      UUID id,
+      long userId,
+      String modelId,
+      String providerModel,
+      String kind,
+      String prompt,
+      String params,
+      int outputs,
+      Timestamp timeoutAt,
+      String providerTaskId) {}
+
+  private final Outbox outbox;
+  private final JdbcClient jdbc;
+  private final JsonMapper json;
+
+  Dispatch(Outbox outbox, JdbcClient jdbc, JsonMapper json) {
     this.outbox = outbox;
+    this.jdbc = jdbc;
+    this.json = json;
   }
 
   /**
@@ -44,6 +96,7 @@ public class Dispatch {
       Instant deadline,
       String providerTaskId) {}
 
+  /** A generation's first dispatch, written by its start in the same transaction. */
   public void send(Dispatched g, Instant now, String traceparent) {
     outbox.append(
         Topics.REQUESTS,
@@ -63,5 +116,43 @@ public class Dispatch {
             g.deadline(),
             g.providerTaskId()),
         traceparent);
+  }
+
+  /** Dispatches a stalled generation (locked by the caller) again: a resume when it has a task. */
+  public void again(UUID id, Instant now, String traceparent) {
+    Stored g = jdbc.sql(AGAIN).param("id", id).param("now", Timestamp.from(now)).query(Stored.class).single();
+    send(dispatched(g), now, traceparent);
+  }
+
+  /**
+   * Dispatches a generation a stopping worker handed back; false when it has ended meanwhile (or is
+   * past its deadline: the sweeper ends it).
+   */
+  public boolean handBack(UUID id, String providerTaskId, Instant now, String traceparent) {
+    return jdbc.sql(HANDED_BACK)
+        .param("id", id)
+        .param("taskId", providerTaskId)
+        .param("now", Timestamp.from(now))
+        .query(Stored.class)
+        .optional()
+        .map(g -> {
+          send(dispatched(g), now, traceparent);
+          return true;
+        })
+        .orElse(false);
+  }
+
+  private Dispatched dispatched(Stored g) {
+    return new Dispatched(
+        g.id(),
+        g.userId(),
+        g.modelId(),
+        g.providerModel(),
+        ModelKind.fromWire(g.kind()),
+        g.prompt(),
+        json.readValue(g.params(), new TypeReference<Map<String, Object>>() {}),
+        g.outputs(),
+        g.timeoutAt().toInstant(),
+        g.providerTaskId());
   }
 }

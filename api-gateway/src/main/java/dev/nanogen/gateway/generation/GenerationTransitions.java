@@ -85,17 +85,8 @@ public class GenerationTransitions {
                 g.created_at, g.started_at, g.traceparent
       """;
 
-  /** What the started notice needs. */
-  private static final String NOTICE =
-      """
-      SELECT g.user_id, g.model_id, g.prompt, u.language_code, m.name AS model_name, m.kind
-      FROM generations g JOIN users u ON u.id = g.user_id JOIN models m ON m.id = g.model_id
-      WHERE g.id = :id
-      """;
-
-  private record Noticed(long userId, String modelId, String prompt, String languageCode, String modelName, String kind) {}
-
-  private record Finished(
+  /** What the settlement and the settled notice need of an ended generation. */
+  record Finished(
       long userId,
       long price,
       String modelId,
@@ -114,7 +105,7 @@ public class GenerationTransitions {
   private final JsonMapper json;
   private final Clock clock;
   private final GenerationMetrics metrics;
-  private final boolean noticeStarted;
+  private final Announcements announce;
 
   GenerationTransitions(
       JdbcClient jdbc,
@@ -124,7 +115,7 @@ public class GenerationTransitions {
       JsonMapper json,
       Clock clock,
       GenerationMetrics metrics,
-      NanogenProperties properties) {
+      Announcements announce) {
     this.metrics = metrics;
     this.jdbc = jdbc;
     this.credits = credits;
@@ -132,7 +123,7 @@ public class GenerationTransitions {
     this.history = history;
     this.json = json;
     this.clock = clock;
-    this.noticeStarted = properties.noticeStarted();
+    this.announce = announce;
   }
 
   /** Where a generation stands after a worker's GenerationStarted. */
@@ -178,16 +169,7 @@ public class GenerationTransitions {
             .optional();
     if (marked.filter(m -> "pending".equals(m.priorStatus())).isPresent()) {
       history.record(id, GenerationStatus.PROCESSING, reason, now);
-      if (noticeStarted) {
-        Noticed row = jdbc.sql(NOTICE).param("id", id).query(Noticed.class).single();
-        outbox.append(
-            Topics.SETTLED,
-            id,
-            new GenerationProcessingStarted(
-                UUID.randomUUID(), now, GenerationProcessingStarted.SCHEMA_VERSION, id, row.userId(), row.userId(),
-                row.languageCode(), row.modelId(), row.modelName(), ModelKind.fromWire(row.kind()), row.prompt()),
-            traceparent);
-      }
+      announce.started(id, now, traceparent);
     }
     return marked;
   }
@@ -224,26 +206,7 @@ public class GenerationTransitions {
         ending.status() == GenerationStatus.COMPLETED ? "captured" : "released");
     metrics.ended(row.modelId(), ending.status(), ending.errorCode(), row.price(), row.createdAt().toInstant(),
         row.startedAt() == null ? null : row.startedAt().toInstant(), now);
-    outbox.append(
-        Topics.SETTLED,
-        id,
-        new GenerationSettled(
-            UUID.randomUUID(),
-            now,
-            GenerationSettled.SCHEMA_VERSION,
-            id,
-            row.userId(),
-            row.userId(),
-            row.languageCode(),
-            ending.status(),
-            row.modelId(),
-            row.modelName(),
-            ModelKind.fromWire(row.kind()),
-            row.prompt(),
-            ending.resultUrls() == null ? List.of() : ending.resultUrls(),
-            ending.errorCode(),
-            row.price()),
-        traceparent != null ? traceparent : row.traceparent());
+    announce.settled(id, row, ending, now, traceparent != null ? traceparent : row.traceparent());
     return true;
   }
 

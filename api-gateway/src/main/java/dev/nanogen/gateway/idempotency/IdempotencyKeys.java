@@ -10,11 +10,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,6 +40,11 @@ public class IdempotencyKeys {
                                     response_status, response_body, created_at)
       VALUES (:userId, :scope, :key, :fingerprint, :status, :body, :now)
       """;
+
+  private static final String PURGE = "DELETE FROM idempotency_keys WHERE created_at < :before";
+
+  /** Keys are kept at least this long (CONTRACT.md); older ones are purged. */
+  public static final Duration RETENTION = Duration.ofHours(24);
 
   /** The user id admin keys are kept under: there is one admin principal. */
   public static final long ADMIN = 0;
@@ -104,6 +111,12 @@ public class IdempotencyKeys {
       meters.counter("nanogen.idempotency.replays", "scope", scope).increment();
     }
     return stored;
+  }
+
+  /** Removes keys past {@link #RETENTION}. */
+  @Scheduled(fixedDelayString = "${nanogen.housekeeping.interval:PT10M}", initialDelayString = "PT1M")
+  public void purge() {
+    jdbc.sql(PURGE).param("before", Timestamp.from(clock.instant().minus(RETENTION))).update();
   }
 
   public Optional<Stored> find(long userId, String scope, String key) {

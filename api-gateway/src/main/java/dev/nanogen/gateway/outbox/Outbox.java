@@ -4,7 +4,10 @@ import dev.nanogen.gateway.tx.AfterCommit;
 import dev.nanogen.ops.trace.Traces;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.util.Collection;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -26,6 +29,13 @@ public class Outbox {
         VALUES (:topic, :key, :type, :payload, :traceparent, :now)
         RETURNING id)
       INSERT INTO outbox_pending (id, available_at) SELECT id, :now FROM event
+      """;
+
+  /** Of the keys, those with an event of the type waiting to be published (a parked one is not). */
+  private static final String QUEUED =
+      """
+      SELECT o.message_key FROM outbox_pending p JOIN outbox o ON o.id = p.id
+      WHERE NOT p.blocked AND o.event_type = :type AND o.message_key IN (:keys)
       """;
 
   private final JdbcClient jdbc;
@@ -61,5 +71,24 @@ public class Outbox {
         .param("now", Timestamp.from(clock.instant()))
         .update();
     AfterCommit.run(signal::wake);
+  }
+
+  /**
+   * Which of {@code keys} have an event of {@code type} still waiting here to be published: the
+   * answer to "is this generation's request still queued?". A parked event is not waiting.
+   */
+  public Set<UUID> queued(Class<? extends Record> type, Collection<UUID> keys) {
+    if (keys.isEmpty()) {
+      return Set.of();
+    }
+    PendingPlans.planAfresh(jdbc); // the join on outbox_pending
+    return jdbc.sql(QUEUED)
+        .param("type", type.getSimpleName())
+        .param("keys", keys.stream().map(UUID::toString).toList())
+        .query(String.class)
+        .list()
+        .stream()
+        .map(UUID::fromString)
+        .collect(Collectors.toSet());
   }
 }

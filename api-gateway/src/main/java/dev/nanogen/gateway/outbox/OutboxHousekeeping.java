@@ -9,11 +9,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/**
- * Keeps the tables the hot path writes from growing forever: published outbox rows past their
- * retention, idempotency keys older than their 24 h, and consumer de-duplication marks older than
- * any redelivery could be.
- */
+/** Keeps the outbox from growing forever: published rows past their retention ({@code nanogen.outbox.retention}). */
 @Component
 class OutboxHousekeeping {
   /** Published rows (no pending row left) older than the retention; never one still to publish. */
@@ -22,11 +18,6 @@ class OutboxHousekeeping {
       DELETE FROM outbox o
       WHERE o.created_at < :before AND NOT EXISTS (SELECT 1 FROM outbox_pending p WHERE p.id = o.id)
       """;
-  private static final String PURGE_KEYS = "DELETE FROM idempotency_keys WHERE created_at < :before";
-  private static final String PURGE_EVENTS = "DELETE FROM processed_events WHERE processed_at < :before";
-
-  /** Keys are kept at least this long (CONTRACT.md). */
-  static final Duration KEY_RETENTION = Duration.ofHours(24);
 
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
@@ -46,8 +37,6 @@ class OutboxHousekeeping {
       PendingPlans.planAfresh(jdbc); // the anti-join on outbox_pending
       jdbc.sql(PURGE_PUBLISHED).param("before", before(retention)).update();
     });
-    jdbc.sql(PURGE_KEYS).param("before", before(KEY_RETENTION)).update();
-    jdbc.sql(PURGE_EVENTS).param("before", before(retention)).update();
   }
 
   private Timestamp before(Duration age) {

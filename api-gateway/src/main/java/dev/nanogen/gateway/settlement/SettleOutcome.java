@@ -2,17 +2,15 @@ package dev.nanogen.gateway.settlement;
 
 import dev.nanogen.gateway.generation.Ending;
 import dev.nanogen.gateway.generation.GenerationTransitions;
-import dev.nanogen.gateway.recovery.RedispatchStalled;
+import dev.nanogen.gateway.generation.Dispatch;
 import dev.nanogen.model.GenerationFailed;
 import dev.nanogen.model.GenerationHandedBack;
 import dev.nanogen.model.GenerationStarted;
 import dev.nanogen.model.GenerationSucceeded;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -26,28 +24,22 @@ import org.springframework.transaction.support.TransactionTemplate;
 class SettleOutcome {
   private static final Logger log = LoggerFactory.getLogger(SettleOutcome.class);
 
-  private static final String REMEMBER =
-      """
-      INSERT INTO processed_events (event_id, processed_at) VALUES (:eventId, :now)
-      ON CONFLICT (event_id) DO NOTHING
-      """;
-
-  private final JdbcClient jdbc;
+  private final ProcessedEvents processed;
   private final TransactionTemplate tx;
   private final GenerationTransitions transitions;
-  private final RedispatchStalled redispatch;
+  private final Dispatch dispatch;
   private final Clock clock;
 
   SettleOutcome(
-      JdbcClient jdbc,
+      ProcessedEvents processed,
       TransactionTemplate tx,
       GenerationTransitions transitions,
-      RedispatchStalled redispatch,
+      Dispatch dispatch,
       Clock clock) {
-    this.jdbc = jdbc;
+    this.processed = processed;
     this.tx = tx;
     this.transitions = transitions;
-    this.redispatch = redispatch;
+    this.dispatch = dispatch;
     this.clock = clock;
   }
 
@@ -64,7 +56,7 @@ class SettleOutcome {
 
   /** A stopping worker gave the generation back: another worker takes it over (a resume if it has a task). */
   void on(GenerationHandedBack event, String traceparent) {
-    apply(event.eventId(), () -> redispatch.handBack(
+    apply(event.eventId(), () -> dispatch.handBack(
         event.generationId(), event.providerTaskId(), clock.instant(), traceparent));
   }
 
@@ -83,12 +75,7 @@ class SettleOutcome {
   private void apply(UUID eventId, java.util.function.BooleanSupplier transition) {
     tx.executeWithoutResult(
         status -> {
-          int fresh =
-              jdbc.sql(REMEMBER)
-                  .param("eventId", eventId)
-                  .param("now", Timestamp.from(clock.instant()))
-                  .update();
-          if (fresh == 0) {
+          if (!processed.firstTime(eventId)) {
             log.info("event {} already applied; skipped", eventId);
           } else if (!transition.getAsBoolean()) {
             log.info("event {} arrived after its generation ended; ignored", eventId);

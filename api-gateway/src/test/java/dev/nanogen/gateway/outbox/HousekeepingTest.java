@@ -11,23 +11,6 @@ class HousekeepingTest extends IntegrationTest {
   @Autowired OutboxHousekeeping housekeeping;
 
   @Test
-  void idempotency_keys_are_kept_24_hours_and_purged_after() {
-    long user = newUserId();
-    grant(user, 10);
-    post("/api/generation/start", user, Map.of("model_id", "flux-schnell", "prompt", "old"), Map.of("Idempotency-Key", "old-key"));
-    post("/api/generation/start", user, Map.of("model_id", "flux-schnell", "prompt", "new"), Map.of("Idempotency-Key", "new-key"));
-    jdbc.sql("UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE user_id = :u AND idempotency_key = 'old-key'")
-        .param("u", user).update();
-    jdbc.sql("UPDATE idempotency_keys SET created_at = now() - interval '23 hours' WHERE user_id = :u AND idempotency_key = 'new-key'")
-        .param("u", user).update();
-
-    housekeeping.purge();
-
-    assertThat(jdbc.sql("SELECT idempotency_key FROM idempotency_keys WHERE user_id = :u").param("u", user).query(String.class).list())
-        .containsExactly("new-key");
-  }
-
-  @Test
   void published_outbox_rows_are_deleted_after_their_retention_and_pending_ones_never() {
     jdbc.sql("""
         INSERT INTO outbox (topic, message_key, event_type, payload, created_at)

@@ -116,6 +116,9 @@ class SweeperTest extends IntegrationTest {
     sweepAfter(Duration.ofMinutes(4));
 
     assertThat(requests(id)).isEqualTo(1);
+    // Looked at again a stall period from this sweep, so queued requests do not fill every sweep's batch.
+    assertThat(jdbc.sql("SELECT dispatched_at FROM generations WHERE id = :id").param("id", id).query(java.sql.Timestamp.class).single().toInstant())
+        .isAfter(java.time.Instant.now().plus(Duration.ofMinutes(3)));
     jdbc.sql("UPDATE outbox_pending SET available_at = now() WHERE id IN (SELECT id FROM outbox WHERE message_key = :k)")
         .param("k", id.toString()).update();
   }
