@@ -242,57 +242,6 @@ class Deliveries {
             }));
   }
 
-  List<ParkedNotifications.Item> parked(int limit) {
-    return jdbc.sql(
-            """
-            SELECT id, generation_id, user_id, chat_id, attempts, last_error, created_at, finished_at
-            FROM deliveries WHERE state = 'PARKED' ORDER BY id LIMIT :limit
-            """)
-        .param("limit", limit)
-        .query(
-            (rs, n) ->
-                new ParkedNotifications.Item(
-                    rs.getLong("id"),
-                    rs.getObject("generation_id", UUID.class),
-                    rs.getLong("user_id"),
-                    rs.getLong("chat_id"),
-                    rs.getInt("attempts"),
-                    rs.getString("last_error"),
-                    rs.getTimestamp("created_at").toInstant(),
-                    rs.getTimestamp("finished_at").toInstant()))
-        .list();
-  }
-
-  /** Parked rows (one, or all when {@code id} is null) become due again, their age restarted. */
-  int requeue(Long id) {
-    return jdbc.sql(
-            """
-            UPDATE deliveries SET state = 'PENDING', attempts = 0, next_attempt_at = now(),
-                                  retrying_since = now(), finished_at = NULL
-            WHERE state = 'PARKED' AND (CAST(:id AS bigint) IS NULL OR id = :id)
-            """)
-        .param("id", id)
-        .update();
-  }
-
-  long count(String state) {
-    return jdbc.sql("SELECT count(*) FROM deliveries WHERE state = :state").param("state", state).query(Long.class).single();
-  }
-
-  /** Seconds since the oldest pending delivery was recorded, 0 when none is pending. */
-  double oldestPendingAgeSeconds() {
-    return jdbc.sql("SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM deliveries WHERE state = 'PENDING'")
-        .query(Double.class)
-        .single();
-  }
-
-  /** Deletes finished rows older than {@code retention}; answers how many. */
-  int purge(Duration retention) {
-    return jdbc.sql("DELETE FROM deliveries WHERE state IN ('SENT', 'BLOCKED', 'DROPPED') AND finished_at < now() - make_interval(secs => :retention)")
-        .param("retention", seconds(retention))
-        .update();
-  }
-
   private static double seconds(Duration duration) {
     return duration.toNanos() / 1e9;
   }

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.time.Duration;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -13,19 +15,19 @@ import org.springframework.stereotype.Component;
 class DeliveryHousekeeping {
   private static final Logger log = LoggerFactory.getLogger(DeliveryHousekeeping.class);
 
-  private final Deliveries deliveries;
+  private final JdbcClient jdbc;
   private final NotifierProperties.Delivery settings;
 
-  DeliveryHousekeeping(Deliveries deliveries, NotifierProperties properties, MeterRegistry meters) {
-    this.deliveries = deliveries;
+  DeliveryHousekeeping(JdbcClient jdbc, NotifierProperties properties, MeterRegistry meters) {
+    this.jdbc = jdbc;
     this.settings = properties.delivery();
     for (String state : new String[] {"PENDING", "PARKED"}) {
-      Gauge.builder("nanogen.notifier.deliveries", deliveries, d -> d.count(state))
+      Gauge.builder("nanogen.notifier.deliveries", this, h -> h.count(state))
           .tag("state", state.toLowerCase(java.util.Locale.ROOT))
           .description("deliveries in this state")
           .register(meters);
     }
-    Gauge.builder("nanogen.notifier.oldest.pending.age", deliveries, Deliveries::oldestPendingAgeSeconds)
+    Gauge.builder("nanogen.notifier.oldest.pending.age", this, DeliveryHousekeeping::oldestPendingAgeSeconds)
         .baseUnit("seconds")
         .description("age of the oldest delivery not yet sent")
         .register(meters);
@@ -33,9 +35,27 @@ class DeliveryHousekeeping {
 
   @Scheduled(fixedDelayString = "${nanogen.delivery.purge-interval:1h}", initialDelayString = "1m")
   void purge() {
-    int deleted = deliveries.purge(settings.retention());
+    int deleted = purge(settings.retention());
     if (deleted > 0) {
       log.info("deleted {} finished deliveries older than {}", deleted, settings.retention());
     }
+  }
+
+  private long count(String state) {
+    return jdbc.sql("SELECT count(*) FROM deliveries WHERE state = :state").param("state", state).query(Long.class).single();
+  }
+
+  /** Seconds since the oldest pending delivery was recorded, 0 when none is pending. */
+  private double oldestPendingAgeSeconds() {
+    return jdbc.sql("SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM deliveries WHERE state = 'PENDING'")
+        .query(Double.class)
+        .single();
+  }
+
+  /** Deletes finished rows older than {@code retention}; answers how many. */
+  private int purge(Duration retention) {
+    return jdbc.sql("DELETE FROM deliveries WHERE state IN ('SENT', 'BLOCKED', 'DROPPED') AND finished_at < now() - make_interval(secs => :retention)")
+        .param("retention", retention.toNanos() / 1e9)
+        .update();
   }
 }
