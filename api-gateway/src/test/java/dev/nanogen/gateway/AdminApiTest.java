@@ -20,9 +20,12 @@ class AdminApiTest extends IntegrationTest {
     long user = newUserId();
     String path = "/api/admin/users/" + user + "/credits";
 
-    HttpResponse<String> first = admin("POST", path, "{\"amount\":25,\"reason\":\"purchase #1\"}", "grant-1");
-    HttpResponse<String> replay = admin("POST", path, "{\"amount\":25,\"reason\":\"purchase #1\"}", "grant-1");
-    HttpResponse<String> reused = admin("POST", path, "{\"amount\":26,\"reason\":\"purchase #1\"}", "grant-1");
+    HttpResponse<String> first =
+        admin("POST", path, "{\"amount\":25,\"reason\":\"purchase #1\"}", "grant-1");
+    HttpResponse<String> replay =
+        admin("POST", path, "{\"amount\":25,\"reason\":\"purchase #1\"}", "grant-1");
+    HttpResponse<String> reused =
+        admin("POST", path, "{\"amount\":26,\"reason\":\"purchase #1\"}", "grant-1");
 
     assertThat(first.statusCode()).isEqualTo(200);
     assertThat(json(first).path("credits_available").asLong()).isEqualTo(25);
@@ -30,8 +33,18 @@ class AdminApiTest extends IntegrationTest {
     assertThat(replay.body()).isEqualTo(first.body());
     assertThat(replay.headers().firstValue("Idempotent-Replayed")).hasValue("true");
     assertThat(reused.statusCode()).isEqualTo(422);
-    assertThat(jdbc.sql("SELECT count(*) FROM ledger WHERE user_id = :u AND kind = 'GRANT'").param("u", user).query(Long.class).single()).isEqualTo(1);
-    assertThat(jdbc.sql("SELECT count(*) FROM admin_audit WHERE user_id = :u").param("u", user).query(Long.class).single()).isEqualTo(1);
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM ledger WHERE user_id = :u AND kind = 'GRANT'")
+                .param("u", user)
+                .query(Long.class)
+                .single())
+        .isEqualTo(1);
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM admin_audit WHERE user_id = :u")
+                .param("u", user)
+                .query(Long.class)
+                .single())
+        .isEqualTo(1);
     assertLedgerReconciles(user);
   }
 
@@ -41,8 +54,10 @@ class AdminApiTest extends IntegrationTest {
     String path = "/api/admin/users/" + user + "/credits";
     admin("POST", path, "{\"amount\":10,\"reason\":\"grant\"}", "a-1");
 
-    HttpResponse<String> tooMuch = admin("POST", path, "{\"amount\":-11,\"reason\":\"refund\"}", "a-2");
-    HttpResponse<String> fine = admin("POST", path, "{\"amount\":-10,\"reason\":\"refund\"}", "a-3");
+    HttpResponse<String> tooMuch =
+        admin("POST", path, "{\"amount\":-11,\"reason\":\"refund\"}", "a-2");
+    HttpResponse<String> fine =
+        admin("POST", path, "{\"amount\":-10,\"reason\":\"refund\"}", "a-3");
 
     assertThat(tooMuch.statusCode()).isEqualTo(400);
     assertThat(json(tooMuch).path("code").asString()).isEqualTo("VALIDATION_ERROR");
@@ -54,18 +69,23 @@ class AdminApiTest extends IntegrationTest {
   @Test
   void a_grant_needs_a_key_and_an_amount() {
     String path = "/api/admin/users/" + newUserId() + "/credits";
-    assertThat(admin("POST", path, "{\"amount\":5,\"reason\":\"x\"}", null).statusCode()).isEqualTo(400);
-    assertThat(admin("POST", path, "{\"amount\":\"five\",\"reason\":\"x\"}", "k").statusCode()).isEqualTo(400);
-    assertThat(admin("POST", path, "{\"amount\":0,\"reason\":\"x\"}", "k").statusCode()).isEqualTo(400);
+    assertThat(admin("POST", path, "{\"amount\":5,\"reason\":\"x\"}", null).statusCode())
+        .isEqualTo(400);
+    assertThat(admin("POST", path, "{\"amount\":\"five\",\"reason\":\"x\"}", "k").statusCode())
+        .isEqualTo(400);
+    assertThat(admin("POST", path, "{\"amount\":0,\"reason\":\"x\"}", "k").statusCode())
+        .isEqualTo(400);
   }
 
   @Test
   void ban_blocks_every_user_call_and_unban_lifts_it() {
     long user = newUserId();
     grant(user, 5);
-    assertThat(admin("POST", "/api/admin/users/" + user + "/ban", null, null).statusCode()).isEqualTo(200);
+    assertThat(admin("POST", "/api/admin/users/" + user + "/ban", null, null).statusCode())
+        .isEqualTo(200);
     assertThat(get("/api/me", user).statusCode()).isEqualTo(403);
-    assertThat(admin("POST", "/api/admin/users/" + user + "/unban", null, null).statusCode()).isEqualTo(200);
+    assertThat(admin("POST", "/api/admin/users/" + user + "/unban", null, null).statusCode())
+        .isEqualTo(200);
     assertThat(get("/api/me", user).statusCode()).isEqualTo(200);
   }
 
@@ -88,9 +108,13 @@ class AdminApiTest extends IntegrationTest {
     JsonNode clean = json(admin("GET", "/api/admin/reconcile", null, null));
     assertThat(ids(clean.path("users_out_of_balance"))).doesNotContain(user);
 
-    jdbc.sql("UPDATE users SET credits_available = credits_available + 1 WHERE id = :u").param("u", user).update();
+    jdbc.sql("UPDATE users SET credits_available = credits_available + 1 WHERE id = :u")
+        .param("u", user)
+        .update();
     JsonNode broken = json(admin("GET", "/api/admin/reconcile", null, null));
-    jdbc.sql("UPDATE users SET credits_available = credits_available - 1 WHERE id = :u").param("u", user).update();
+    jdbc.sql("UPDATE users SET credits_available = credits_available - 1 WHERE id = :u")
+        .param("u", user)
+        .update();
 
     assertThat(ids(broken.path("users_out_of_balance"))).contains(user);
   }
@@ -99,7 +123,8 @@ class AdminApiTest extends IntegrationTest {
   void a_user_view_shows_balance_limits_and_recent_generations_and_is_audited() {
     long user = newUserId();
     grant(user, 20);
-    String generation = json(start(user, "flux-pro", "admin view")).path("generation_id").asString();
+    String generation =
+        json(start(user, "flux-pro", "admin view")).path("generation_id").asString();
 
     HttpResponse<String> view = admin("GET", "/api/admin/users/" + user, null, null);
 
@@ -109,9 +134,16 @@ class AdminApiTest extends IntegrationTest {
     assertThat(body.path("credits_held").asLong()).isEqualTo(4);
     assertThat(body.path("active_generations").asLong()).isEqualTo(1);
     assertThat(body.path("limits").path("max_active").asInt()).isEqualTo(5);
-    assertThat(body.path("recent_generations").get(0).path("generation_id").asString()).isEqualTo(generation);
-    assertThat(jdbc.sql("SELECT count(*) FROM admin_audit WHERE user_id = :u AND action = 'view-user'").param("u", user).query(Long.class).single()).isEqualTo(1);
-    assertThat(admin("GET", "/api/admin/users/" + newUserId(), null, null).statusCode()).isEqualTo(404);
+    assertThat(body.path("recent_generations").get(0).path("generation_id").asString())
+        .isEqualTo(generation);
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM admin_audit WHERE user_id = :u AND action = 'view-user'")
+                .param("u", user)
+                .query(Long.class)
+                .single())
+        .isEqualTo(1);
+    assertThat(admin("GET", "/api/admin/users/" + newUserId(), null, null).statusCode())
+        .isEqualTo(404);
   }
 
   @Test
@@ -124,16 +156,34 @@ class AdminApiTest extends IntegrationTest {
     JsonNode story = json(admin("GET", "/api/admin/generations/" + id, null, null));
 
     assertThat(story.path("status").asString()).isEqualTo("cancelled");
-    assertThat(story.path("status_history").valueStream().map(h -> h.path("status").asString()).toList()).containsExactly("pending", "cancelled");
-    assertThat(story.path("ledger").valueStream().map(l -> l.path("kind").asString()).toList()).containsExactly("HOLD", "RELEASE");
-    assertThat(story.path("events").valueStream().map(e -> e.path("event_type").asString()).toList())
+    assertThat(
+            story
+                .path("status_history")
+                .valueStream()
+                .map(h -> h.path("status").asString())
+                .toList())
+        .containsExactly("pending", "cancelled");
+    assertThat(story.path("ledger").valueStream().map(l -> l.path("kind").asString()).toList())
+        .containsExactly("HOLD", "RELEASE");
+    assertThat(
+            story.path("events").valueStream().map(e -> e.path("event_type").asString()).toList())
         .contains("GenerationRequested", "GenerationSettled");
     // Each event shows where it is: once the relay has it acknowledged, PUBLISHED with no error.
-    await().atMost(Duration.ofSeconds(20)).until(() ->
-        json(admin("GET", "/api/admin/generations/" + id, null, null)).path("events").valueStream()
-            .allMatch(e -> e.path("status").asString().equals("PUBLISHED") && e.path("last_error").isNull()));
-    assertThat(admin("GET", "/api/admin/generations/" + UUID.randomUUID(), null, null).statusCode()).isEqualTo(404);
-    assertThat(admin("GET", "/api/admin/generations/not-a-uuid", null, null).statusCode()).isEqualTo(400);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                json(admin("GET", "/api/admin/generations/" + id, null, null))
+                    .path("events")
+                    .valueStream()
+                    .allMatch(
+                        e ->
+                            e.path("status").asString().equals("PUBLISHED")
+                                && e.path("last_error").isNull()));
+    assertThat(admin("GET", "/api/admin/generations/" + UUID.randomUUID(), null, null).statusCode())
+        .isEqualTo(404);
+    assertThat(admin("GET", "/api/admin/generations/not-a-uuid", null, null).statusCode())
+        .isEqualTo(400);
   }
 
   @Test
@@ -144,14 +194,23 @@ class AdminApiTest extends IntegrationTest {
     String completed = json(start(user, "dall-e-3", "stats 1")).path("generation_id").asString();
     String cancelled = json(start(user, "dall-e-3", "stats 2")).path("generation_id").asString();
     post("/api/generation/" + cancelled + "/cancel", user, Map.of(), Map.of());
-    jdbc.sql("UPDATE generations SET status = 'completed', finished_at = created_at + interval '2 seconds' WHERE id = :id::uuid")
-        .param("id", completed).update();
+    jdbc.sql(
+            "UPDATE generations SET status = 'completed', finished_at = created_at + interval '2 seconds' WHERE id = :id::uuid")
+        .param("id", completed)
+        .update();
     Instant to = clock.instant().plusSeconds(1);
 
-    HttpResponse<String> answer = admin("GET", "/api/admin/stats?from=" + from + "&to=" + to, null, null);
+    HttpResponse<String> answer =
+        admin("GET", "/api/admin/stats?from=" + from + "&to=" + to, null, null);
 
     assertThat(answer.statusCode()).isEqualTo(200);
-    JsonNode dalle = json(answer).path("models").valueStream().filter(m -> m.path("model_id").asString().equals("dall-e-3")).findFirst().orElseThrow();
+    JsonNode dalle =
+        json(answer)
+            .path("models")
+            .valueStream()
+            .filter(m -> m.path("model_id").asString().equals("dall-e-3"))
+            .findFirst()
+            .orElseThrow();
     assertThat(dalle.path("total").asLong()).isEqualTo(2);
     assertThat(dalle.path("completed").asLong()).isEqualTo(1);
     assertThat(dalle.path("cancelled").asLong()).isEqualTo(1);
@@ -159,20 +218,32 @@ class AdminApiTest extends IntegrationTest {
     assertThat(dalle.path("p50_millis").asDouble()).isEqualTo(2000.0);
     assertThat(dalle.path("refunds").asLong()).isEqualTo(1);
     assertThat(dalle.path("credits_returned").asLong()).isEqualTo(5);
-    assertThat(admin("GET", "/api/admin/stats?from=yesterday", null, null).statusCode()).isEqualTo(400);
-    assertThat(admin("GET", "/api/admin/stats?from=" + to + "&to=" + from, null, null).statusCode()).isEqualTo(400);
+    assertThat(admin("GET", "/api/admin/stats?from=yesterday", null, null).statusCode())
+        .isEqualTo(400);
+    assertThat(admin("GET", "/api/admin/stats?from=" + to + "&to=" + from, null, null).statusCode())
+        .isEqualTo(400);
   }
 
   @Test
   void every_admin_endpoint_refuses_a_missing_or_wrong_token() {
     // From an address of its own (behind a trusted proxy), so its failures throttle nobody else.
     String client = "203.0.113.7";
-    List<String> paths = List.of("/api/admin/users/1", "/api/admin/generations/" + UUID.randomUUID(), "/api/admin/stats",
-        "/api/admin/outbox/parked", "/api/admin/reconcile");
+    List<String> paths =
+        List.of(
+            "/api/admin/users/1",
+            "/api/admin/generations/" + UUID.randomUUID(),
+            "/api/admin/stats",
+            "/api/admin/outbox/parked",
+            "/api/admin/reconcile");
     for (String path : paths) {
-      HttpResponse<String> none = send(HttpRequest.newBuilder(uri(path)).header("X-Forwarded-For", client).build());
-      HttpResponse<String> wrong = send(HttpRequest.newBuilder(uri(path)).header("X-Forwarded-For", client)
-          .header("Authorization", "Bearer not-the-token").build());
+      HttpResponse<String> none =
+          send(HttpRequest.newBuilder(uri(path)).header("X-Forwarded-For", client).build());
+      HttpResponse<String> wrong =
+          send(
+              HttpRequest.newBuilder(uri(path))
+                  .header("X-Forwarded-For", client)
+                  .header("Authorization", "Bearer not-the-token")
+                  .build());
       assertThat(none.statusCode()).as(path).isEqualTo(401);
       assertThat(json(none).path("code").asString()).isEqualTo("ADMIN_AUTH_REQUIRED");
       assertThat(wrong.statusCode()).as(path).isEqualTo(401);
@@ -183,14 +254,26 @@ class AdminApiTest extends IntegrationTest {
   void guessing_the_admin_token_is_throttled_per_client_even_with_the_right_token_then() {
     String guesser = "203.0.113.8";
     for (int i = 0; i < 10; i++) {
-      HttpResponse<String> wrong = send(HttpRequest.newBuilder(uri("/api/admin/stats")).header("X-Forwarded-For", guesser)
-          .header("Authorization", "Bearer guess-" + i).build());
+      HttpResponse<String> wrong =
+          send(
+              HttpRequest.newBuilder(uri("/api/admin/stats"))
+                  .header("X-Forwarded-For", guesser)
+                  .header("Authorization", "Bearer guess-" + i)
+                  .build());
       assertThat(wrong.statusCode()).isEqualTo(401);
     }
-    HttpResponse<String> throttled = send(HttpRequest.newBuilder(uri("/api/admin/stats")).header("X-Forwarded-For", guesser)
-        .header("Authorization", "Bearer " + ADMIN_TOKEN).build());
-    HttpResponse<String> another = send(HttpRequest.newBuilder(uri("/api/admin/stats")).header("X-Forwarded-For", "203.0.113.9")
-        .header("Authorization", "Bearer " + ADMIN_TOKEN).build());
+    HttpResponse<String> throttled =
+        send(
+            HttpRequest.newBuilder(uri("/api/admin/stats"))
+                .header("X-Forwarded-For", guesser)
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .build());
+    HttpResponse<String> another =
+        send(
+            HttpRequest.newBuilder(uri("/api/admin/stats"))
+                .header("X-Forwarded-For", "203.0.113.9")
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .build());
 
     assertThat(throttled.statusCode()).isEqualTo(429);
     assertThat(json(throttled).path("code").asString()).isEqualTo("RATE_LIMIT_EXCEEDED");

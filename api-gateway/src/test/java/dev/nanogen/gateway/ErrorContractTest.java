@@ -13,13 +13,17 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
-/** Every code of CONTRACT.md's error table, produced through HTTP, as problem+json, changing nothing. */
+/**
+ * Every code of CONTRACT.md's error table, produced through HTTP, as problem+json, changing
+ * nothing.
+ */
 class ErrorContractTest extends IntegrationTest {
   @Autowired DataSource dataSource;
 
   private static JsonNode problem(HttpResponse<String> response, int status, String code) {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-    assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+    assertThat(response.headers().firstValue("Content-Type").orElse(""))
+        .startsWith("application/problem+json");
     JsonNode body = json(response);
     assertThat(body.path("code").asString()).isEqualTo(code);
     assertThat(body.path("status").asInt()).isEqualTo(status);
@@ -31,19 +35,47 @@ class ErrorContractTest extends IntegrationTest {
   }
 
   private long generations(long user) {
-    return jdbc.sql("SELECT count(*) FROM generations WHERE user_id = :u").param("u", user).query(Long.class).single();
+    return jdbc.sql("SELECT count(*) FROM generations WHERE user_id = :u")
+        .param("u", user)
+        .query(Long.class)
+        .single();
   }
 
   @Test
   void validation_error_names_each_field_and_changes_nothing() {
     long user = newUserId();
     grant(user, 10);
-    JsonNode body = problem(post("/api/generation/start", user, Map.of("model_id", "flux-pro", "prompt", "x".repeat(4001)), Map.of()), 400, "VALIDATION_ERROR");
+    JsonNode body =
+        problem(
+            post(
+                "/api/generation/start",
+                user,
+                Map.of("model_id", "flux-pro", "prompt", "x".repeat(4001)),
+                Map.of()),
+            400,
+            "VALIDATION_ERROR");
     assertThat(body.path("errors").get(0).path("field").asString()).isEqualTo("prompt");
-    problem(post("/api/generation/start", user, "{\"model_id\":\"flux-pro\",\"prompt\":5}", Map.of()), 400, "VALIDATION_ERROR");
-    problem(post("/api/generation/start", user, "{\"model_id\":\"flux-pro\",\"prompt\":\"a\",\"params\":\"no\"}", Map.of()), 400, "VALIDATION_ERROR");
+    problem(
+        post("/api/generation/start", user, "{\"model_id\":\"flux-pro\",\"prompt\":5}", Map.of()),
+        400,
+        "VALIDATION_ERROR");
+    problem(
+        post(
+            "/api/generation/start",
+            user,
+            "{\"model_id\":\"flux-pro\",\"prompt\":\"a\",\"params\":\"no\"}",
+            Map.of()),
+        400,
+        "VALIDATION_ERROR");
     problem(post("/api/generation/start", user, "{not json", Map.of()), 400, "VALIDATION_ERROR");
-    problem(post("/api/generation/start", user, Map.of("model_id", "flux-pro", "prompt", "a", "idempotency_key", "k1"), Map.of("Idempotency-Key", "k2")), 400, "VALIDATION_ERROR");
+    problem(
+        post(
+            "/api/generation/start",
+            user,
+            Map.of("model_id", "flux-pro", "prompt", "a", "idempotency_key", "k1"),
+            Map.of("Idempotency-Key", "k2")),
+        400,
+        "VALIDATION_ERROR");
     problem(get("/api/generations?limit=0", user), 400, "VALIDATION_ERROR");
     problem(get("/api/generations?cursor=not-a-cursor!", user), 400, "VALIDATION_ERROR");
     problem(get("/api/generation/not-a-uuid", user), 400, "VALIDATION_ERROR");
@@ -55,28 +87,70 @@ class ErrorContractTest extends IntegrationTest {
   void hostile_input_is_a_400_never_a_500_and_changes_nothing() {
     long user = newUserId();
     grant(user, 10);
-    String uuidless = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("123:not-a-uuid".getBytes());
-    String farFuture = java.util.Base64.getUrlEncoder().withoutPadding()
-        .encodeToString(("9223372036854775807:" + java.util.UUID.randomUUID()).getBytes());
-    String negative = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("-5:x".getBytes());
+    String uuidless =
+        java.util.Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString("123:not-a-uuid".getBytes());
+    String farFuture =
+        java.util.Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(("9223372036854775807:" + java.util.UUID.randomUUID()).getBytes());
+    String negative =
+        java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("-5:x".getBytes());
     for (String cursor : new String[] {uuidless, farFuture, negative, "%00", "AAAA"}) {
       problem(get("/api/generations?cursor=" + cursor, user), 400, "VALIDATION_ERROR");
     }
     problem(get("/api/me/ledger?cursor=AAAA", user), 400, "VALIDATION_ERROR");
-    JsonNode nul = problem(post("/api/generation/start", user, "{\"model_id\":\"flux-pro\",\"prompt\":\"a\\u0000b\"}", Map.of()), 400, "VALIDATION_ERROR");
+    JsonNode nul =
+        problem(
+            post(
+                "/api/generation/start",
+                user,
+                "{\"model_id\":\"flux-pro\",\"prompt\":\"a\\u0000b\"}",
+                Map.of()),
+            400,
+            "VALIDATION_ERROR");
     assertThat(nul.path("errors").get(0).path("field").asString()).isEqualTo("prompt");
-    problem(post("/api/generation/start", user, "{\"model_id\":\"kling-video\",\"prompt\":\"a\",\"params\":{\"negative_prompt\":\"x\\u0000\"}}", Map.of()), 400, "VALIDATION_ERROR");
-    problem(post("/api/generation/start", user, "{\"model_id\":\"flux-pro\",\"prompt\":\"a\",\"prompt\":\"b\"}", Map.of()), 400, "VALIDATION_ERROR");
-    problem(post("/api/generation/start", user, "{\"model_id\":\"flux-schnell\",\"prompt\":\"a\",\"params\":{\"num_images\":1,\"num_images\":4}}", Map.of()), 400, "VALIDATION_ERROR");
+    problem(
+        post(
+            "/api/generation/start",
+            user,
+            "{\"model_id\":\"kling-video\",\"prompt\":\"a\",\"params\":{\"negative_prompt\":\"x\\u0000\"}}",
+            Map.of()),
+        400,
+        "VALIDATION_ERROR");
+    problem(
+        post(
+            "/api/generation/start",
+            user,
+            "{\"model_id\":\"flux-pro\",\"prompt\":\"a\",\"prompt\":\"b\"}",
+            Map.of()),
+        400,
+        "VALIDATION_ERROR");
+    problem(
+        post(
+            "/api/generation/start",
+            user,
+            "{\"model_id\":\"flux-schnell\",\"prompt\":\"a\",\"params\":{\"num_images\":1,\"num_images\":4}}",
+            Map.of()),
+        400,
+        "VALIDATION_ERROR");
     problem(get("/api/generations?status=%00", user), 400, "VALIDATION_ERROR");
     assertThat(generations(user)).isZero();
     assertLedgerReconciles(user);
 
-    for (String amount : new String[] {"1000000001", "-1000000001", "99999999999999999999", "1e30"}) {
-      HttpResponse<String> grant = send(HttpRequest.newBuilder(uri("/api/admin/users/" + user + "/credits"))
-          .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
-          .header("Idempotency-Key", "huge-" + amount)
-          .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":" + amount + ",\"reason\":\"x\"}")).build());
+    for (String amount :
+        new String[] {"1000000001", "-1000000001", "99999999999999999999", "1e30"}) {
+      HttpResponse<String> grant =
+          send(
+              HttpRequest.newBuilder(uri("/api/admin/users/" + user + "/credits"))
+                  .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                  .header("Content-Type", "application/json")
+                  .header("Idempotency-Key", "huge-" + amount)
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"amount\":" + amount + ",\"reason\":\"x\"}"))
+                  .build());
       problem(grant, 400, "VALIDATION_ERROR");
     }
     assertThat(json(get("/api/me", user)).path("credits_available").asLong()).isEqualTo(10);
@@ -87,24 +161,67 @@ class ErrorContractTest extends IntegrationTest {
     long user = newUserId();
     problem(send(HttpRequest.newBuilder(uri("/api/me")).GET().build()), 401, "INVALID_INIT_DATA");
     String tampered = initData(user).replace("first_name%22%3A%22Test", "first_name%22%3A%22Evil");
-    problem(send(HttpRequest.newBuilder(uri("/api/me")).header("Authorization", "tma " + tampered).GET().build()), 401, "INVALID_INIT_DATA");
+    problem(
+        send(
+            HttpRequest.newBuilder(uri("/api/me"))
+                .header("Authorization", "tma " + tampered)
+                .GET()
+                .build()),
+        401,
+        "INVALID_INIT_DATA");
     String otherBot = new dev.nanogen.testkit.InitDataSigner("999:OTHER").sign(user, "Test", "en");
-    problem(send(HttpRequest.newBuilder(uri("/api/me")).header("Authorization", "tma " + otherBot).GET().build()), 401, "INVALID_INIT_DATA");
+    problem(
+        send(
+            HttpRequest.newBuilder(uri("/api/me"))
+                .header("Authorization", "tma " + otherBot)
+                .GET()
+                .build()),
+        401,
+        "INVALID_INIT_DATA");
     String expired = SIGNER.sign(user, "Test", "en", Instant.now().minusSeconds(25 * 3600));
-    problem(send(HttpRequest.newBuilder(uri("/api/me")).header("Authorization", "tma " + expired).GET().build()), 401, "INIT_DATA_EXPIRED");
+    problem(
+        send(
+            HttpRequest.newBuilder(uri("/api/me"))
+                .header("Authorization", "tma " + expired)
+                .GET()
+                .build()),
+        401,
+        "INIT_DATA_EXPIRED");
     String fromTheFuture = SIGNER.sign(user, "Test", "en", Instant.now().plusSeconds(3600));
-    problem(send(HttpRequest.newBuilder(uri("/api/me")).header("Authorization", "tma " + fromTheFuture).GET().build()), 401, "INVALID_INIT_DATA");
-    assertThat(jdbc.sql("SELECT count(*) FROM users WHERE id = :u").param("u", user).query(Long.class).single()).isZero();
+    problem(
+        send(
+            HttpRequest.newBuilder(uri("/api/me"))
+                .header("Authorization", "tma " + fromTheFuture)
+                .GET()
+                .build()),
+        401,
+        "INVALID_INIT_DATA");
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM users WHERE id = :u")
+                .param("u", user)
+                .query(Long.class)
+                .single())
+        .isZero();
   }
 
   @Test
   void admin_calls_without_or_with_a_wrong_token_are_401() {
     String path = "/api/admin/users/" + newUserId() + "/credits";
-    HttpRequest.Builder base = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json").header("Idempotency-Key", "a1")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":5,\"reason\":\"x\"}"));
+    HttpRequest.Builder base =
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", "a1")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":5,\"reason\":\"x\"}"));
     problem(send(base.build()), 401, "ADMIN_AUTH_REQUIRED");
     problem(send(base.header("Authorization", "Bearer wrong").build()), 401, "ADMIN_AUTH_REQUIRED");
-    problem(send(HttpRequest.newBuilder(uri("/api/admin/reconcile")).header("Authorization", "tma " + initData(1)).GET().build()), 401, "ADMIN_AUTH_REQUIRED");
+    problem(
+        send(
+            HttpRequest.newBuilder(uri("/api/admin/reconcile"))
+                .header("Authorization", "tma " + initData(1))
+                .GET()
+                .build()),
+        401,
+        "ADMIN_AUTH_REQUIRED");
   }
 
   @Test
@@ -131,8 +248,12 @@ class ErrorContractTest extends IntegrationTest {
     long user = newUserId();
     grant(user, 10);
     problem(start(user, "no-such-model", "x"), 404, "MODEL_NOT_FOUND");
-    problem(get("/api/generation/" + java.util.UUID.randomUUID(), user), 404, "GENERATION_NOT_FOUND");
-    problem(post("/api/generation/" + java.util.UUID.randomUUID() + "/cancel", user, "", Map.of()), 404, "GENERATION_NOT_FOUND");
+    problem(
+        get("/api/generation/" + java.util.UUID.randomUUID(), user), 404, "GENERATION_NOT_FOUND");
+    problem(
+        post("/api/generation/" + java.util.UUID.randomUUID() + "/cancel", user, "", Map.of()),
+        404,
+        "GENERATION_NOT_FOUND");
   }
 
   @Test
@@ -157,8 +278,16 @@ class ErrorContractTest extends IntegrationTest {
     HttpResponse<String> first = post("/api/generation/" + id + "/cancel", user, "", Map.of());
     assertThat(first.statusCode()).isEqualTo(200);
     assertThat(json(first).path("status").asString()).isEqualTo("cancelled");
-    problem(post("/api/generation/" + id + "/cancel", user, "", Map.of()), 409, "GENERATION_NOT_CANCELLABLE");
-    assertThat(jdbc.sql("SELECT credits_available FROM users WHERE id = :u").param("u", user).query(Long.class).single()).isEqualTo(10);
+    problem(
+        post("/api/generation/" + id + "/cancel", user, "", Map.of()),
+        409,
+        "GENERATION_NOT_CANCELLABLE");
+    assertThat(
+            jdbc.sql("SELECT credits_available FROM users WHERE id = :u")
+                .param("u", user)
+                .query(Long.class)
+                .single())
+        .isEqualTo(10);
     assertLedgerReconciles(user);
   }
 
@@ -171,7 +300,11 @@ class ErrorContractTest extends IntegrationTest {
       try (Statement lock = blocker.createStatement()) {
         lock.execute("SELECT id FROM users WHERE id = " + user + " FOR UPDATE");
         HttpResponse<String> answer =
-            post("/api/generation/start", user, Map.of("model_id", "flux-pro", "prompt", "x"), Map.of("Idempotency-Key", "in-flight"));
+            post(
+                "/api/generation/start",
+                user,
+                Map.of("model_id", "flux-pro", "prompt", "x"),
+                Map.of("Idempotency-Key", "in-flight"));
         problem(answer, 409, "IDEMPOTENCY_KEY_IN_USE");
       }
       blocker.rollback();
@@ -183,7 +316,8 @@ class ErrorContractTest extends IntegrationTest {
   void a_body_over_64_kib_is_413() {
     long user = newUserId();
     grant(user, 10);
-    String big = "{\"model_id\":\"flux-pro\",\"prompt\":\"a\",\"pad\":\"" + "x".repeat(70 * 1024) + "\"}";
+    String big =
+        "{\"model_id\":\"flux-pro\",\"prompt\":\"a\",\"pad\":\"" + "x".repeat(70 * 1024) + "\"}";
     problem(post("/api/generation/start", user, big, Map.of()), 413, "PAYLOAD_TOO_LARGE");
     assertThat(generations(user)).isZero();
   }
@@ -192,10 +326,27 @@ class ErrorContractTest extends IntegrationTest {
   void the_same_key_with_another_body_is_422_and_the_same_body_replays() {
     long user = newUserId();
     grant(user, 10);
-    HttpResponse<String> first = post("/api/generation/start", user, Map.of("model_id", "flux-pro", "prompt", "a"), Map.of("Idempotency-Key", "k-422"));
+    HttpResponse<String> first =
+        post(
+            "/api/generation/start",
+            user,
+            Map.of("model_id", "flux-pro", "prompt", "a"),
+            Map.of("Idempotency-Key", "k-422"));
     assertThat(first.statusCode()).isEqualTo(202);
-    problem(post("/api/generation/start", user, Map.of("model_id", "flux-pro", "prompt", "b"), Map.of("Idempotency-Key", "k-422")), 422, "IDEMPOTENCY_KEY_REUSED");
-    HttpResponse<String> replay = post("/api/generation/start", user, Map.of("model_id", "flux-pro", "prompt", "a"), Map.of("Idempotency-Key", "k-422"));
+    problem(
+        post(
+            "/api/generation/start",
+            user,
+            Map.of("model_id", "flux-pro", "prompt", "b"),
+            Map.of("Idempotency-Key", "k-422")),
+        422,
+        "IDEMPOTENCY_KEY_REUSED");
+    HttpResponse<String> replay =
+        post(
+            "/api/generation/start",
+            user,
+            Map.of("model_id", "flux-pro", "prompt", "a"),
+            Map.of("Idempotency-Key", "k-422"));
     assertThat(replay.statusCode()).isEqualTo(202);
     assertThat(replay.body()).isEqualTo(first.body());
     assertThat(replay.headers().firstValue("Idempotent-Replayed")).hasValue("true");
@@ -230,7 +381,9 @@ class ErrorContractTest extends IntegrationTest {
   @Test
   void a_bug_is_500_with_a_correlation_id_and_no_internals() {
     JsonNode body = problem(get("/api/test/bug", newUserId()), 500, "INTERNAL_ERROR");
-    assertThat(body.toString()).doesNotContain("secret internal detail").doesNotContain("IllegalStateException");
+    assertThat(body.toString())
+        .doesNotContain("secret internal detail")
+        .doesNotContain("IllegalStateException");
     assertThat(body.path("correlation_id").asString()).isNotBlank();
   }
 
@@ -238,20 +391,38 @@ class ErrorContractTest extends IntegrationTest {
   void messages_follow_the_users_language() {
     long user = newUserId();
     grant(user, 1);
-    HttpResponse<String> ru = send(HttpRequest.newBuilder(uri("/api/generation/start"))
-        .header("Authorization", "tma " + SIGNER.sign(user, "Test", "ru"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model_id\":\"dall-e-3\",\"prompt\":\"x\"}")).build());
-    assertThat(problem(ru, 402, "INSUFFICIENT_CREDITS").path("message").asString()).contains("Недостаточно кредитов");
-    HttpResponse<String> uz = send(HttpRequest.newBuilder(uri("/api/generation/start"))
-        .header("Authorization", "tma " + SIGNER.sign(user, "Test", "uz"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model_id\":\"dall-e-3\",\"prompt\":\"x\"}")).build());
-    assertThat(problem(uz, 402, "INSUFFICIENT_CREDITS").path("message").asString()).contains("Kreditlar yetarli emas");
-    HttpResponse<String> de = send(HttpRequest.newBuilder(uri("/api/generation/start"))
-        .header("Authorization", "tma " + SIGNER.sign(user, "Test", "de"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model_id\":\"dall-e-3\",\"prompt\":\"x\"}")).build());
-    assertThat(problem(de, 402, "INSUFFICIENT_CREDITS").path("message").asString()).contains("Not enough credits");
+    HttpResponse<String> ru =
+        send(
+            HttpRequest.newBuilder(uri("/api/generation/start"))
+                .header("Authorization", "tma " + SIGNER.sign(user, "Test", "ru"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"model_id\":\"dall-e-3\",\"prompt\":\"x\"}"))
+                .build());
+    assertThat(problem(ru, 402, "INSUFFICIENT_CREDITS").path("message").asString())
+        .contains("Недостаточно кредитов");
+    HttpResponse<String> uz =
+        send(
+            HttpRequest.newBuilder(uri("/api/generation/start"))
+                .header("Authorization", "tma " + SIGNER.sign(user, "Test", "uz"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"model_id\":\"dall-e-3\",\"prompt\":\"x\"}"))
+                .build());
+    assertThat(problem(uz, 402, "INSUFFICIENT_CREDITS").path("message").asString())
+        .contains("Kreditlar yetarli emas");
+    HttpResponse<String> de =
+        send(
+            HttpRequest.newBuilder(uri("/api/generation/start"))
+                .header("Authorization", "tma " + SIGNER.sign(user, "Test", "de"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"model_id\":\"dall-e-3\",\"prompt\":\"x\"}"))
+                .build());
+    assertThat(problem(de, 402, "INSUFFICIENT_CREDITS").path("message").asString())
+        .contains("Not enough credits");
   }
 }

@@ -41,11 +41,23 @@ class EventsTest extends IntegrationTest {
       List<SseClient.Event> all = events.await(4);
 
       // The start (hold, pending) and the cancel (release, cancelled): two events each.
-      assertThat(started).extracting(SseClient.Event::name).containsExactlyInAnyOrder("generation", "balance");
-      assertThat(all.subList(2, 4)).extracting(SseClient.Event::name).containsExactlyInAnyOrder("generation", "balance");
+      assertThat(started)
+          .extracting(SseClient.Event::name)
+          .containsExactlyInAnyOrder("generation", "balance");
+      assertThat(all.subList(2, 4))
+          .extracting(SseClient.Event::name)
+          .containsExactlyInAnyOrder("generation", "balance");
       assertThat(all).extracting(e -> Long.parseLong(e.id())).isSorted().doesNotHaveDuplicates();
-      SseClient.Event lastGeneration = all.subList(2, 4).stream().filter(e -> e.name().equals("generation")).findFirst().orElseThrow();
-      SseClient.Event lastBalance = all.subList(2, 4).stream().filter(e -> e.name().equals("balance")).findFirst().orElseThrow();
+      SseClient.Event lastGeneration =
+          all.subList(2, 4).stream()
+              .filter(e -> e.name().equals("generation"))
+              .findFirst()
+              .orElseThrow();
+      SseClient.Event lastBalance =
+          all.subList(2, 4).stream()
+              .filter(e -> e.name().equals("balance"))
+              .findFirst()
+              .orElseThrow();
       assertThat(data(lastGeneration)).isEqualTo(json(get("/api/generation/" + id, user)));
       assertThat(data(lastGeneration).path("status").asString()).isEqualTo("cancelled");
       assertThat(data(lastBalance)).isEqualTo(json(get("/api/me", user)));
@@ -65,10 +77,14 @@ class EventsTest extends IntegrationTest {
     }
     try (SseClient resumed = stream(user, Map.of("Last-Event-ID", first.get(0).id()))) {
       List<SseClient.Event> replayed = resumed.await(3);
-      assertThat(replayed).extracting(SseClient.Event::id).containsExactly(first.get(1).id(), first.get(2).id(), first.get(3).id());
+      assertThat(replayed)
+          .extracting(SseClient.Event::id)
+          .containsExactly(first.get(1).id(), first.get(2).id(), first.get(3).id());
       // And it goes on live after the replay.
       start(user, "flux-schnell", "after the replay " + user);
-      assertThat(resumed.await(5).subList(3, 5)).extracting(SseClient.Event::name).containsExactlyInAnyOrder("generation", "balance");
+      assertThat(resumed.await(5).subList(3, 5))
+          .extracting(SseClient.Event::name)
+          .containsExactlyInAnyOrder("generation", "balance");
     }
   }
 
@@ -80,11 +96,17 @@ class EventsTest extends IntegrationTest {
     grant(other, 10);
     try (SseClient events = stream(user, Map.of())) {
       start(other, "flux-pro", "someone else's " + other);
-      // A change another replica committed: this replica learns it from the table, not from its own calls.
-      jdbc.sql("INSERT INTO user_events (user_id, kind) VALUES (:u, 'balance')").param("u", user).update();
+      // A change another replica committed: this replica learns it from the table, not from its own
+      // calls.
+      jdbc.sql("INSERT INTO user_events (user_id, kind) VALUES (:u, 'balance')")
+          .param("u", user)
+          .update();
 
       SseClient.Event only = events.await(1).getFirst();
-      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> events.events().size() == 1);
+      await()
+          .during(Duration.ofSeconds(1))
+          .atMost(Duration.ofSeconds(3))
+          .until(() -> events.events().size() == 1);
       assertThat(only.name()).isEqualTo("balance");
       assertThat(data(only).path("user_id").asLong()).isEqualTo(user);
     }
@@ -96,15 +118,23 @@ class EventsTest extends IntegrationTest {
     grant(user, 10);
     String token = json(post("/api/events/token", user, "", Map.of())).path("token").asString();
 
-    try (SseClient events = SseClient.open(streaming, uri("/api/events?token=" + token), Map.of())) {
+    try (SseClient events =
+        SseClient.open(streaming, uri("/api/events?token=" + token), Map.of())) {
       assertThat(events.status).isEqualTo(200);
       await().atMost(Duration.ofSeconds(10)).until(() -> events.comments().contains("connected"));
       start(user, "flux-schnell", "token " + user);
-      assertThat(events.await(2)).extracting(SseClient.Event::name).containsExactlyInAnyOrder("generation", "balance");
+      assertThat(events.await(2))
+          .extracting(SseClient.Event::name)
+          .containsExactlyInAnyOrder("generation", "balance");
     }
-    HttpResponse<String> again = send(java.net.http.HttpRequest.newBuilder(uri("/api/events?token=" + token)).build());
-    HttpResponse<String> forged = send(java.net.http.HttpRequest.newBuilder(uri("/api/events?token=" + UUID.randomUUID())).build());
-    HttpResponse<String> elsewhere = send(java.net.http.HttpRequest.newBuilder(uri("/api/me?token=" + token)).build());
+    HttpResponse<String> again =
+        send(java.net.http.HttpRequest.newBuilder(uri("/api/events?token=" + token)).build());
+    HttpResponse<String> forged =
+        send(
+            java.net.http.HttpRequest.newBuilder(uri("/api/events?token=" + UUID.randomUUID()))
+                .build());
+    HttpResponse<String> elsewhere =
+        send(java.net.http.HttpRequest.newBuilder(uri("/api/me?token=" + token)).build());
     assertThat(again.statusCode()).isEqualTo(401);
     assertThat(json(again).path("code").asString()).isEqualTo("INVALID_INIT_DATA");
     assertThat(forged.statusCode()).isEqualTo(401);
@@ -117,8 +147,12 @@ class EventsTest extends IntegrationTest {
     try (SseClient events = stream(user, Map.of())) {
       await().atMost(Duration.ofSeconds(10)).until(() -> events.comments().contains("keep-alive"));
     }
-    HttpResponse<String> bad = send(java.net.http.HttpRequest.newBuilder(uri("/api/events"))
-        .header("Authorization", "tma " + initData(user)).header("Last-Event-ID", "yesterday").build());
+    HttpResponse<String> bad =
+        send(
+            java.net.http.HttpRequest.newBuilder(uri("/api/events"))
+                .header("Authorization", "tma " + initData(user))
+                .header("Last-Event-ID", "yesterday")
+                .build());
     assertThat(bad.statusCode()).isEqualTo(400);
   }
 }

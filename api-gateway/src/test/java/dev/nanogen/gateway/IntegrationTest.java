@@ -13,10 +13,10 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -26,8 +26,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Base of the gateway's integration tests: the real gateway on a random port, against the test
- * PostgreSQL and Kafka broker of {@link TestInfra}, driven over real HTTP with real signed initData.
- * Each test takes fresh user ids, so tests never see each other's data.
+ * PostgreSQL and Kafka broker of {@link TestInfra}, driven over real HTTP with real signed
+ * initData. Each test takes fresh user ids, so tests never see each other's data.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @org.springframework.context.annotation.Import(MovableClock.Config.class)
@@ -41,9 +41,15 @@ public abstract class IntegrationTest {
 
   /** The one origin allowed to call /api/** from a browser. */
   public static final String APP_ORIGIN = "https://app.nanogen.example";
+
   public static final String WEBHOOK_SECRET = "test-webhook-secret_0123456789";
-  /** Where the gateway registers its webhook at start (the stub records it; updates go to the real port). */
+
+  /**
+   * Where the gateway registers its webhook at start (the stub records it; updates go to the real
+   * port).
+   */
   public static final String WEBHOOK_URL = "https://nanogen.example/telegram/webhook";
+
   /** The Bot API the gateway calls (invoices, pre-checkout answers, refunds, setWebhook). */
   protected static final TelegramStub TELEGRAM = new TelegramStub(0, BOT_TOKEN);
 
@@ -55,13 +61,19 @@ public abstract class IntegrationTest {
   @Autowired protected JdbcClient jdbc;
   @Autowired protected MovableClock clock;
   @Autowired protected KafkaTemplate<String, String> kafka;
+
   /** The gateway's own mapper: events in the wire form (snake_case) every service reads. */
   @Autowired private JsonMapper wire;
 
   /** Publishes {@code event} as its producer would: JSON, its type in the event-type header. */
   protected void publish(String topic, String key, Record event) throws Exception {
-    ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, wire.writeValueAsString(event));
-    record.headers().add(Topics.EVENT_TYPE_HEADER, event.getClass().getSimpleName().getBytes(StandardCharsets.UTF_8));
+    ProducerRecord<String, String> record =
+        new ProducerRecord<>(topic, key, wire.writeValueAsString(event));
+    record
+        .headers()
+        .add(
+            Topics.EVENT_TYPE_HEADER,
+            event.getClass().getSimpleName().getBytes(StandardCharsets.UTF_8));
     kafka.send(record).get();
   }
 
@@ -111,7 +123,8 @@ public abstract class IntegrationTest {
         .param("credits", credits)
         .param("now", now)
         .update();
-    jdbc.sql("INSERT INTO ledger (user_id, kind, amount, reason, created_at) VALUES (:id, 'GRANT', :c, 'test', :now)")
+    jdbc.sql(
+            "INSERT INTO ledger (user_id, kind, amount, reason, created_at) VALUES (:id, 'GRANT', :c, 'test', :now)")
         .param("id", userId)
         .param("c", credits)
         .param("now", now)
@@ -119,21 +132,29 @@ public abstract class IntegrationTest {
   }
 
   protected HttpResponse<String> get(String path, long userId) {
-    return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "tma " + initData(userId)).GET().build());
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Authorization", "tma " + initData(userId))
+            .GET()
+            .build());
   }
 
-  protected HttpResponse<String> post(String path, long userId, Object body, Map<String, String> headers) {
+  protected HttpResponse<String> post(
+      String path, long userId, Object body, Map<String, String> headers) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri(path))
             .header("Authorization", "tma " + initData(userId))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body)));
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    body instanceof String s ? s : JSON.writeValueAsString(body)));
     headers.forEach(request::header);
     return send(request.build());
   }
 
   protected HttpResponse<String> start(long userId, String modelId, String prompt) {
-    return post("/api/generation/start", userId, Map.of("model_id", modelId, "prompt", prompt), Map.of());
+    return post(
+        "/api/generation/start", userId, Map.of("model_id", modelId, "prompt", prompt), Map.of());
   }
 
   /** An admin call: the Bearer token, a JSON body when given, an Idempotency-Key when given. */
@@ -142,7 +163,11 @@ public abstract class IntegrationTest {
         HttpRequest.newBuilder(uri(path))
             .header("Authorization", "Bearer " + ADMIN_TOKEN)
             .header("Content-Type", "application/json")
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (key != null) {
       request.header("Idempotency-Key", key);
     }
@@ -183,7 +208,9 @@ public abstract class IntegrationTest {
     long held = ((Number) row.get("held")).longValue();
     org.assertj.core.api.Assertions.assertThat(available).isGreaterThanOrEqualTo(0);
     org.assertj.core.api.Assertions.assertThat(held).isGreaterThanOrEqualTo(0);
-    org.assertj.core.api.Assertions.assertThat(available + held).isEqualTo(((Number) row.get("total")).longValue());
-    org.assertj.core.api.Assertions.assertThat(held).isEqualTo(((Number) row.get("open_holds")).longValue());
+    org.assertj.core.api.Assertions.assertThat(available + held)
+        .isEqualTo(((Number) row.get("total")).longValue());
+    org.assertj.core.api.Assertions.assertThat(held)
+        .isEqualTo(((Number) row.get("open_holds")).longValue());
   }
 }

@@ -31,16 +31,33 @@ class MoneyUnderConcurrencyTest extends IntegrationTest {
     long user = newUserId();
     grant(user, 7);
 
-    List<HttpResponse<String>> answers = Concurrently.run(200, i -> start(user, "flux-schnell", "race " + i));
+    List<HttpResponse<String>> answers =
+        Concurrently.run(200, i -> start(user, "flux-schnell", "race " + i));
 
     Map<Integer, Long> byStatus =
-        answers.stream().collect(Collectors.groupingBy(HttpResponse::statusCode, Collectors.counting()));
+        answers.stream()
+            .collect(Collectors.groupingBy(HttpResponse::statusCode, Collectors.counting()));
     assertThat(byStatus).containsOnlyKeys(202, 402);
     assertThat(byStatus.get(202)).isEqualTo(7);
     assertThat(byStatus.get(402)).isEqualTo(193);
-    assertThat(jdbc.sql("SELECT credits_available FROM users WHERE id = :u").param("u", user).query(Long.class).single()).isZero();
-    assertThat(jdbc.sql("SELECT credits_held FROM users WHERE id = :u").param("u", user).query(Long.class).single()).isEqualTo(7);
-    assertThat(jdbc.sql("SELECT count(*) FROM ledger WHERE user_id = :u AND kind = 'HOLD'").param("u", user).query(Long.class).single()).isEqualTo(7);
+    assertThat(
+            jdbc.sql("SELECT credits_available FROM users WHERE id = :u")
+                .param("u", user)
+                .query(Long.class)
+                .single())
+        .isZero();
+    assertThat(
+            jdbc.sql("SELECT credits_held FROM users WHERE id = :u")
+                .param("u", user)
+                .query(Long.class)
+                .single())
+        .isEqualTo(7);
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM ledger WHERE user_id = :u AND kind = 'HOLD'")
+                .param("u", user)
+                .query(Long.class)
+                .single())
+        .isEqualTo(7);
     assertLedgerReconciles(user);
   }
 
@@ -48,19 +65,41 @@ class MoneyUnderConcurrencyTest extends IntegrationTest {
   void a_hundred_concurrent_identical_keyed_starts_create_one_generation_and_one_hold() {
     long user = newUserId();
     grant(user, 50);
-    Map<String, Object> body = Map.of("model_id", "flux-pro", "prompt", "same tap", "idempotency_key", "tap-1");
+    Map<String, Object> body =
+        Map.of("model_id", "flux-pro", "prompt", "same tap", "idempotency_key", "tap-1");
 
     List<HttpResponse<String>> answers =
         Concurrently.run(100, i -> post("/api/generation/start", user, body, Map.of()));
 
     assertThat(answers).allSatisfy(a -> assertThat(a.statusCode()).isEqualTo(202));
-    Set<String> ids = answers.stream().map(a -> json(a).path("generation_id").asString()).collect(Collectors.toSet());
+    Set<String> ids =
+        answers.stream()
+            .map(a -> json(a).path("generation_id").asString())
+            .collect(Collectors.toSet());
     assertThat(ids).hasSize(1);
-    long replays = answers.stream().filter(a -> a.headers().firstValue("Idempotent-Replayed").isPresent()).count();
+    long replays =
+        answers.stream()
+            .filter(a -> a.headers().firstValue("Idempotent-Replayed").isPresent())
+            .count();
     assertThat(replays).isEqualTo(99);
-    assertThat(jdbc.sql("SELECT count(*) FROM generations WHERE user_id = :u").param("u", user).query(Long.class).single()).isEqualTo(1);
-    assertThat(jdbc.sql("SELECT count(*) FROM ledger WHERE user_id = :u AND kind = 'HOLD'").param("u", user).query(Long.class).single()).isEqualTo(1);
-    assertThat(jdbc.sql("SELECT credits_available FROM users WHERE id = :u").param("u", user).query(Long.class).single()).isEqualTo(46);
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM generations WHERE user_id = :u")
+                .param("u", user)
+                .query(Long.class)
+                .single())
+        .isEqualTo(1);
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM ledger WHERE user_id = :u AND kind = 'HOLD'")
+                .param("u", user)
+                .query(Long.class)
+                .single())
+        .isEqualTo(1);
+    assertThat(
+            jdbc.sql("SELECT credits_available FROM users WHERE id = :u")
+                .param("u", user)
+                .query(Long.class)
+                .single())
+        .isEqualTo(46);
     assertLedgerReconciles(user);
   }
 
@@ -69,7 +108,13 @@ class MoneyUnderConcurrencyTest extends IntegrationTest {
     long user = newUserId();
     grant(user, 40);
     List<UUID> generations =
-        Concurrently.run(20, i -> UUID.fromString(json(start(user, "flux-schnell", "settle race " + i)).path("generation_id").asString()));
+        Concurrently.run(
+            20,
+            i ->
+                UUID.fromString(
+                    json(start(user, "flux-schnell", "settle race " + i))
+                        .path("generation_id")
+                        .asString()));
 
     for (UUID id : generations) {
       List<Boolean> won =
@@ -87,11 +132,23 @@ class MoneyUnderConcurrencyTest extends IntegrationTest {
                                 default -> Ending.completed(List.of("http://x/2.png"));
                               },
                               null)));
-      assertThat(won.stream().filter(Boolean::booleanValue).count()).as("winners for %s", id).isEqualTo(1);
-      assertThat(jdbc.sql("SELECT count(*) FROM ledger WHERE generation_id = :g AND kind IN ('CAPTURE','RELEASE')")
-              .param("g", id).query(Long.class).single()).isEqualTo(1);
+      assertThat(won.stream().filter(Boolean::booleanValue).count())
+          .as("winners for %s", id)
+          .isEqualTo(1);
+      assertThat(
+              jdbc.sql(
+                      "SELECT count(*) FROM ledger WHERE generation_id = :g AND kind IN ('CAPTURE','RELEASE')")
+                  .param("g", id)
+                  .query(Long.class)
+                  .single())
+          .isEqualTo(1);
     }
-    assertThat(jdbc.sql("SELECT credits_held FROM users WHERE id = :u").param("u", user).query(Long.class).single()).isZero();
+    assertThat(
+            jdbc.sql("SELECT credits_held FROM users WHERE id = :u")
+                .param("u", user)
+                .query(Long.class)
+                .single())
+        .isZero();
     assertLedgerReconciles(user);
   }
 }

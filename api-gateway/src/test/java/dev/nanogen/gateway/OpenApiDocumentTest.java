@@ -27,8 +27,10 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class OpenApiDocumentTest extends IntegrationTest {
   static final Path CHECKED_IN = Path.of("../docs/openapi.json");
-  private static final JsonMapper PRETTY = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
-  private static final SchemaRegistry SCHEMAS = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+  private static final JsonMapper PRETTY =
+      JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+  private static final SchemaRegistry SCHEMAS =
+      SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
   private JsonNode served() {
     HttpResponse<String> served = send(HttpRequest.newBuilder(uri("/v3/api-docs")).build());
@@ -43,7 +45,13 @@ class OpenApiDocumentTest extends IntegrationTest {
     assertThat(document.path("paths").has("/api/generation/start")).isTrue();
     // Field names as the API writes them (snake_case), not as the Java records spell them.
     JsonNode me = json(get("/api/me", newUserId()));
-    assertThat(document.path("components").path("schemas").path("Me").path("properties").propertyNames())
+    assertThat(
+            document
+                .path("components")
+                .path("schemas")
+                .path("Me")
+                .path("properties")
+                .propertyNames())
         .containsExactlyInAnyOrderElementsOf(me.propertyNames());
     String current = PRETTY.writeValueAsString(document) + "\n";
 
@@ -68,20 +76,31 @@ class OpenApiDocumentTest extends IntegrationTest {
         for (JsonNode parameter : operation.path("parameters")) {
           assertThat(parameter.path("name").asString()).as(name).isNotEqualTo("user");
         }
-        String scheme = path.getKey().startsWith("/api/admin/") ? "admin"
-            : path.getKey().startsWith("/api/") && !path.getKey().equals("/api/models") ? "tma" : null;
+        String scheme =
+            path.getKey().startsWith("/api/admin/")
+                ? "admin"
+                : path.getKey().startsWith("/api/") && !path.getKey().equals("/api/models")
+                    ? "tma"
+                    : null;
         if (scheme != null) {
-          assertThat(operation.path("security").path(0).has(scheme)).as(name + " names the " + scheme + " scheme").isTrue();
+          assertThat(operation.path("security").path(0).has(scheme))
+              .as(name + " names the " + scheme + " scheme")
+              .isTrue();
         }
         boolean problems = false;
         for (Map.Entry<String, JsonNode> response : operation.path("responses").properties()) {
           if (response.getKey().startsWith("4") || response.getKey().startsWith("5")) {
-            // A body is a problem; a bare status (GET /files' 404: the random name is the capability) has none.
+            // A body is a problem; a bare status (GET /files' 404: the random name is the
+            // capability) has none.
             JsonNode content = response.getValue().path("content");
-            assertThat(content.isMissingNode() || content.has("application/problem+json")).as(name + " " + response.getKey()).isTrue();
+            assertThat(content.isMissingNode() || content.has("application/problem+json"))
+                .as(name + " " + response.getKey())
+                .isTrue();
             problems = true;
           } else {
-            assertThat(response.getValue().path("content").has("*/*")).as(name + " answers a typed body").isFalse();
+            assertThat(response.getValue().path("content").has("*/*"))
+                .as(name + " answers a typed body")
+                .isFalse();
           }
         }
         assertThat(problems).as(name + " lists its problems").isTrue();
@@ -89,7 +108,14 @@ class OpenApiDocumentTest extends IntegrationTest {
     }
     assertThat(operations).contains("post /api/generation/start", "post /api/payments/invoice");
     assertThat(document.path("components").path("schemas").has("CurrentUser")).isFalse();
-    assertThat(document.path("paths").path("/api/generation/start").path("post").path("responses").has("202")).isTrue();
+    assertThat(
+            document
+                .path("paths")
+                .path("/api/generation/start")
+                .path("post")
+                .path("responses")
+                .has("202"))
+        .isTrue();
   }
 
   @Test
@@ -107,24 +133,48 @@ class OpenApiDocumentTest extends IntegrationTest {
     assertMatches(document, "get", "/api/me/ledger", get("/api/me/ledger", user));
     assertMatches(document, "get", "/api/models", get("/api/models", user));
     assertMatches(document, "get", "/api/credit-packs", get("/api/credit-packs", user));
-    assertMatches(document, "post", "/api/payments/invoice", post("/api/payments/invoice", user, Map.of("pack_id", "small"), Map.of()));
+    assertMatches(
+        document,
+        "post",
+        "/api/payments/invoice",
+        post("/api/payments/invoice", user, Map.of("pack_id", "small"), Map.of()));
     assertMatches(document, "get", "/api/payments", get("/api/payments", user));
-    assertMatches(document, "post", "/api/generation/start", start(user, "veo-3", "too expensive")); // 402
-    assertMatches(document, "get", "/api/generation/{id}", get("/api/generation/" + java.util.UUID.randomUUID(), user)); // 404
-    assertMatches(document, "post", "/api/generation/start",
-        post("/api/generation/start", user, Map.of("model_id", "flux-schnell", "prompt", ""), Map.of())); // 400
+    assertMatches(
+        document, "post", "/api/generation/start", start(user, "veo-3", "too expensive")); // 402
+    assertMatches(
+        document,
+        "get",
+        "/api/generation/{id}",
+        get("/api/generation/" + java.util.UUID.randomUUID(), user)); // 404
+    assertMatches(
+        document,
+        "post",
+        "/api/generation/start",
+        post(
+            "/api/generation/start",
+            user,
+            Map.of("model_id", "flux-schnell", "prompt", ""),
+            Map.of())); // 400
   }
 
   /** The answer's body validates against the schema the document gives for its status and type. */
-  private static void assertMatches(JsonNode document, String method, String path, HttpResponse<String> answer) {
+  private static void assertMatches(
+      JsonNode document, String method, String path, HttpResponse<String> answer) {
     String status = Integer.toString(answer.statusCode());
-    JsonNode response = document.path("paths").path(path).path(method).path("responses").path(status);
-    assertThat(response.isMissingNode()).as(method + " " + path + " documents " + status + ": " + answer.body()).isFalse();
+    JsonNode response =
+        document.path("paths").path(path).path(method).path("responses").path(status);
+    assertThat(response.isMissingNode())
+        .as(method + " " + path + " documents " + status + ": " + answer.body())
+        .isFalse();
     String type = answer.headers().firstValue("Content-Type").orElse("").split(";")[0].strip();
     JsonNode schema = response.path("content").path(type).path("schema");
-    assertThat(schema.isMissingNode()).as(method + " " + path + " " + status + " documents " + type).isFalse();
+    assertThat(schema.isMissingNode())
+        .as(method + " " + path + " " + status + " documents " + type)
+        .isFalse();
     // The document itself is the schema resource, so #/components/schemas/… references resolve.
-    ObjectNode root = ((ObjectNode) document.deepCopy()).put("$schema", "https://json-schema.org/draft/2020-12/schema");
+    ObjectNode root =
+        ((ObjectNode) document.deepCopy())
+            .put("$schema", "https://json-schema.org/draft/2020-12/schema");
     root.set("$ref", schema.path("$ref"));
     List<Error> errors = SCHEMAS.getSchema(root).validate(JSON.readTree(answer.body()));
     assertThat(errors).as(method + " " + path + " " + status + ": " + answer.body()).isEmpty();

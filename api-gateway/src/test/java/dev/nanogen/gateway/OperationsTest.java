@@ -12,12 +12,15 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 
-/** The gateway's management port: probes that follow the database, and the metrics operators read. */
+/**
+ * The gateway's management port: probes that follow the database, and the metrics operators read.
+ */
 class OperationsTest extends IntegrationTest {
   @LocalManagementPort int managementPort;
 
   private HttpResponse<String> management(String path) {
-    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).build());
+    return send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).build());
   }
 
   @Test
@@ -29,17 +32,32 @@ class OperationsTest extends IntegrationTest {
 
   @Test
   void readiness_goes_down_with_the_database_and_comes_back_with_it() {
-    await().atMost(Duration.ofSeconds(20)).until(() -> management("/actuator/health/readiness").statusCode() == 200);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> management("/actuator/health/readiness").statusCode() == 200);
 
-    TestInfra.withDatabaseDown(DATABASE_NAME, () -> {
-      HttpResponse<String> down = management("/actuator/health/readiness");
-      assertThat(down.statusCode()).isEqualTo(503);
-      assertThat(json(down).path("components").path("db").path("status").asString()).isEqualTo("DOWN");
-      assertThat(management("/actuator/health/liveness").statusCode()).as("alive, only not ready").isEqualTo(200);
-    });
+    TestInfra.withDatabaseDown(
+        DATABASE_NAME,
+        () -> {
+          HttpResponse<String> down = management("/actuator/health/readiness");
+          assertThat(down.statusCode()).isEqualTo(503);
+          assertThat(json(down).path("components").path("db").path("status").asString())
+              .isEqualTo("DOWN");
+          assertThat(management("/actuator/health/liveness").statusCode())
+              .as("alive, only not ready")
+              .isEqualTo(200);
+        });
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> management("/actuator/health/readiness").statusCode() == 200);
-    assertThat(json(management("/actuator/health")).path("components").path("kafka").path("status").asString()).isEqualTo("UP");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> management("/actuator/health/readiness").statusCode() == 200);
+    assertThat(
+            json(management("/actuator/health"))
+                .path("components")
+                .path("kafka")
+                .path("status")
+                .asString())
+        .isEqualTo("UP");
   }
 
   @Test
@@ -53,15 +71,25 @@ class OperationsTest extends IntegrationTest {
     post("/api/generation/start", user, Map.of("model_id", "flux-schnell", "prompt", "twice"), key);
     post("/api/generation/start", user, Map.of("model_id", "flux-schnell", "prompt", "twice"), key);
 
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(management("/actuator/prometheus").body())
-        .contains("nanogen_generations_started_total{application=\"api-gateway\",model=\"flux-pro\"}")
-        .contains("nanogen_generations_ended_total{application=\"api-gateway\",model=\"flux-pro\",status=\"cancelled\"}")
-        .contains("nanogen_credits_total{application=\"api-gateway\",model=\"flux-pro\",movement=\"held\"}")
-        .contains("nanogen_credits_total{application=\"api-gateway\",model=\"flux-pro\",movement=\"released\"}")
-        .contains("nanogen_generation_duration_seconds_bucket")
-        .contains("nanogen_rejections_total{application=\"api-gateway\",code=\"MODEL_NOT_FOUND\"}")
-        .contains("nanogen_idempotency_replays_total{application=\"api-gateway\",scope=\"start\"}")
-        .contains("nanogen_outbox_backlog")
-        .contains("nanogen_outbox_oldest_age"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(management("/actuator/prometheus").body())
+                    .contains(
+                        "nanogen_generations_started_total{application=\"api-gateway\",model=\"flux-pro\"}")
+                    .contains(
+                        "nanogen_generations_ended_total{application=\"api-gateway\",model=\"flux-pro\",status=\"cancelled\"}")
+                    .contains(
+                        "nanogen_credits_total{application=\"api-gateway\",model=\"flux-pro\",movement=\"held\"}")
+                    .contains(
+                        "nanogen_credits_total{application=\"api-gateway\",model=\"flux-pro\",movement=\"released\"}")
+                    .contains("nanogen_generation_duration_seconds_bucket")
+                    .contains(
+                        "nanogen_rejections_total{application=\"api-gateway\",code=\"MODEL_NOT_FOUND\"}")
+                    .contains(
+                        "nanogen_idempotency_replays_total{application=\"api-gateway\",scope=\"start\"}")
+                    .contains("nanogen_outbox_backlog")
+                    .contains("nanogen_outbox_oldest_age"));
   }
 }

@@ -30,13 +30,20 @@ class PaymentsTest extends IntegrationTest {
 
   private JsonNode invoice(long user, String pack, String key) {
     HttpResponse<String> answer =
-        post("/api/payments/invoice", user, Map.of("pack_id", pack), key == null ? Map.of() : Map.of("Idempotency-Key", key));
+        post(
+            "/api/payments/invoice",
+            user,
+            Map.of("pack_id", pack),
+            key == null ? Map.of() : Map.of("Idempotency-Key", key));
     assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
     return json(answer);
   }
 
   private long available(long user) {
-    return jdbc.sql("SELECT credits_available FROM users WHERE id = :u").param("u", user).query(Long.class).single();
+    return jdbc.sql("SELECT credits_available FROM users WHERE id = :u")
+        .param("u", user)
+        .query(Long.class)
+        .single();
   }
 
   private long count(String sql, Object id) {
@@ -44,7 +51,10 @@ class PaymentsTest extends IntegrationTest {
   }
 
   private String status(UUID payment) {
-    return jdbc.sql("SELECT status FROM payments WHERE id = :id").param("id", payment).query(String.class).single();
+    return jdbc.sql("SELECT status FROM payments WHERE id = :id")
+        .param("id", payment)
+        .query(String.class)
+        .single();
   }
 
   private void assertMoneyHolds(long user) {
@@ -62,11 +72,16 @@ class PaymentsTest extends IntegrationTest {
 
   @Test
   void the_gateway_registers_its_webhook_with_the_secret_and_the_updates_it_handles() {
-    assertThat(TELEGRAM.registrations()).isNotEmpty().allSatisfy(registered -> {
-      assertThat(registered.url()).isEqualTo(WEBHOOK_URL);
-      assertThat(registered.secretToken()).isEqualTo(WEBHOOK_SECRET);
-      assertThat(registered.allowedUpdates()).contains("message").contains("pre_checkout_query");
-    });
+    assertThat(TELEGRAM.registrations())
+        .isNotEmpty()
+        .allSatisfy(
+            registered -> {
+              assertThat(registered.url()).isEqualTo(WEBHOOK_URL);
+              assertThat(registered.secretToken()).isEqualTo(WEBHOOK_SECRET);
+              assertThat(registered.allowedUpdates())
+                  .contains("message")
+                  .contains("pre_checkout_query");
+            });
   }
 
   @Test
@@ -93,13 +108,23 @@ class PaymentsTest extends IntegrationTest {
 
     assertThat(sent.currency()).isEqualTo("XTR");
     assertThat(sent.amount()).isEqualTo(50);
-    assertThat(sent.payload()).doesNotContain(Long.toString(user)).doesNotContain(payment.toString()).hasSizeGreaterThan(40);
+    assertThat(sent.payload())
+        .doesNotContain(Long.toString(user))
+        .doesNotContain(payment.toString())
+        .hasSizeGreaterThan(40);
     assertThat(purchase.answer().ok()).isTrue();
     assertThat(purchase.paid()).isTrue();
     assertThat(available(user)).isEqualTo(53);
     assertThat(status(payment)).isEqualTo("paid");
-    assertThat(count("SELECT count(*) FROM ledger WHERE payment_id = :id AND kind = 'PURCHASE' AND amount = 50", payment)).isEqualTo(1);
-    assertThat(count("SELECT count(*) FROM outbox WHERE message_key = CAST(:id AS text) AND event_type = 'PaymentReceived'", payment.toString()))
+    assertThat(
+            count(
+                "SELECT count(*) FROM ledger WHERE payment_id = :id AND kind = 'PURCHASE' AND amount = 50",
+                payment))
+        .isEqualTo(1);
+    assertThat(
+            count(
+                "SELECT count(*) FROM outbox WHERE message_key = CAST(:id AS text) AND event_type = 'PaymentReceived'",
+                payment.toString()))
         .isEqualTo(1);
     JsonNode mine = json(get("/api/payments", user)).path("items").path(0);
     assertThat(mine.path("payment_id").asString()).isEqualTo(payment.toString());
@@ -115,10 +140,25 @@ class PaymentsTest extends IntegrationTest {
   void an_invoice_is_idempotent_under_its_key_and_a_key_reused_for_another_pack_is_refused() {
     long user = newUserId();
 
-    HttpResponse<String> first = post("/api/payments/invoice", user, Map.of("pack_id", PACK), Map.of("Idempotency-Key", "inv-1"));
+    HttpResponse<String> first =
+        post(
+            "/api/payments/invoice",
+            user,
+            Map.of("pack_id", PACK),
+            Map.of("Idempotency-Key", "inv-1"));
     int invoicesBefore = TELEGRAM.invoices().size();
-    HttpResponse<String> replay = post("/api/payments/invoice", user, Map.of("pack_id", PACK), Map.of("Idempotency-Key", "inv-1"));
-    HttpResponse<String> reused = post("/api/payments/invoice", user, Map.of("pack_id", "large"), Map.of("Idempotency-Key", "inv-1"));
+    HttpResponse<String> replay =
+        post(
+            "/api/payments/invoice",
+            user,
+            Map.of("pack_id", PACK),
+            Map.of("Idempotency-Key", "inv-1"));
+    HttpResponse<String> reused =
+        post(
+            "/api/payments/invoice",
+            user,
+            Map.of("pack_id", "large"),
+            Map.of("Idempotency-Key", "inv-1"));
 
     assertThat(replay.statusCode()).isEqualTo(200);
     assertThat(replay.body()).isEqualTo(first.body());
@@ -134,10 +174,21 @@ class PaymentsTest extends IntegrationTest {
     grant(user, 1);
 
     List<HttpResponse<String>> answers =
-        Concurrently.run(20, i -> post("/api/payments/invoice", user, Map.of("pack_id", PACK), Map.of("Idempotency-Key", "same")));
+        Concurrently.run(
+            20,
+            i ->
+                post(
+                    "/api/payments/invoice",
+                    user,
+                    Map.of("pack_id", PACK),
+                    Map.of("Idempotency-Key", "same")));
 
     assertThat(answers).allSatisfy(a -> assertThat(a.statusCode()).isIn(200, 409));
-    assertThat(answers.stream().filter(a -> a.statusCode() == 200).map(a -> json(a).path("payment_id").asString()).distinct())
+    assertThat(
+            answers.stream()
+                .filter(a -> a.statusCode() == 200)
+                .map(a -> json(a).path("payment_id").asString())
+                .distinct())
         .hasSize(1);
     assertThat(count("SELECT count(*) FROM payments WHERE user_id = :id", user)).isEqualTo(1);
   }
@@ -145,19 +196,27 @@ class PaymentsTest extends IntegrationTest {
   @Test
   void an_unknown_or_disabled_pack_is_404_and_a_missing_one_400() {
     long user = newUserId();
-    admin("PUT", "/api/admin/credit-packs/off-sale", "{\"title\":\"Old\",\"credits\":5,\"stars\":5,\"enabled\":false}", null);
+    admin(
+        "PUT",
+        "/api/admin/credit-packs/off-sale",
+        "{\"title\":\"Old\",\"credits\":5,\"stars\":5,\"enabled\":false}",
+        null);
 
-    HttpResponse<String> unknown = post("/api/payments/invoice", user, Map.of("pack_id", "no-such-pack"), Map.of());
-    HttpResponse<String> disabled = post("/api/payments/invoice", user, Map.of("pack_id", "off-sale"), Map.of());
+    HttpResponse<String> unknown =
+        post("/api/payments/invoice", user, Map.of("pack_id", "no-such-pack"), Map.of());
+    HttpResponse<String> disabled =
+        post("/api/payments/invoice", user, Map.of("pack_id", "off-sale"), Map.of());
     HttpResponse<String> missing = post("/api/payments/invoice", user, Map.of(), Map.of());
-    HttpResponse<String> wrongType = post("/api/payments/invoice", user, "{\"pack_id\":[1]}", Map.of());
+    HttpResponse<String> wrongType =
+        post("/api/payments/invoice", user, "{\"pack_id\":[1]}", Map.of());
 
     assertThat(json(unknown).path("code").asString()).isEqualTo("PACK_NOT_FOUND");
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(disabled.statusCode()).isEqualTo(404);
     assertThat(json(missing).path("code").asString()).isEqualTo("VALIDATION_ERROR");
     assertThat(wrongType.statusCode()).isEqualTo(400);
-    assertThat(json(get("/api/credit-packs", user)).path("items").findValuesAsString("id")).doesNotContain("off-sale");
+    assertThat(json(get("/api/credit-packs", user)).path("items").findValuesAsString("id"))
+        .doesNotContain("off-sale");
     assertThat(count("SELECT count(*) FROM payments WHERE user_id = :id", user)).isZero();
   }
 
@@ -167,7 +226,8 @@ class PaymentsTest extends IntegrationTest {
     grant(user, 1);
     admin("POST", "/api/admin/users/" + user + "/ban", null, null);
 
-    HttpResponse<String> answer = post("/api/payments/invoice", user, Map.of("pack_id", PACK), Map.of());
+    HttpResponse<String> answer =
+        post("/api/payments/invoice", user, Map.of("pack_id", PACK), Map.of());
 
     assertThat(answer.statusCode()).isEqualTo(403);
     assertThat(json(answer).path("code").asString()).isEqualTo("USER_BANNED");
@@ -180,33 +240,52 @@ class PaymentsTest extends IntegrationTest {
     grant(user, 1);
     JsonNode invoice = invoice(user, PACK, null);
     String payload = TELEGRAM.invoice(invoice.path("invoice_link").asString()).payload();
-    Map<String, Object> payment = TelegramStub.successfulPayment(TELEGRAM.nextUpdateId(), user, payload, "XTR", 50, TELEGRAM.newChargeId());
+    Map<String, Object> payment =
+        TelegramStub.successfulPayment(
+            TELEGRAM.nextUpdateId(), user, payload, "XTR", 50, TELEGRAM.newChargeId());
 
     int none = TELEGRAM.deliver(payment, null);
     int forged = TELEGRAM.deliver(payment, "guessed-secret");
     int almost = TELEGRAM.deliver(payment, WEBHOOK_SECRET + "x");
     int checkouts = TELEGRAM.checkoutAnswers().size();
     int forgedCheckout =
-        TELEGRAM.deliver(TelegramStub.preCheckoutQuery(TELEGRAM.nextUpdateId(), "pcq-forged", user, payload, "XTR", 50), "nope");
+        TELEGRAM.deliver(
+            TelegramStub.preCheckoutQuery(
+                TELEGRAM.nextUpdateId(), "pcq-forged", user, payload, "XTR", 50),
+            "nope");
 
     assertThat(List.of(none, forged, almost, forgedCheckout)).containsOnly(401);
     assertThat(TELEGRAM.checkoutAnswers()).hasSize(checkouts);
     assertThat(available(user)).isEqualTo(1);
     assertThat(status(UUID.fromString(invoice.path("payment_id").asString()))).isEqualTo("created");
-    assertThat(count("SELECT count(*) FROM telegram_updates WHERE update_id = :id", payment.get("update_id"))).isZero();
+    assertThat(
+            count(
+                "SELECT count(*) FROM telegram_updates WHERE update_id = :id",
+                payment.get("update_id")))
+        .isZero();
   }
 
   @Test
   void a_webhook_body_that_is_not_an_update_is_a_400_problem_and_changes_nothing() {
-    for (String body : List.of("not json", "[1,2]", "{}", "{\"update_id\":\"7\"}", "{\"update_id\":-5}",
-        "{\"update_id\":1,\"message\":{\"from\":{\"id\":1},\"successful_payment\":{\"currency\":\"XTR\"}}}")) {
-      HttpResponse<String> answer = send(java.net.http.HttpRequest.newBuilder(uri("/telegram/webhook"))
-          .header("Content-Type", "application/json")
-          .header("X-Telegram-Bot-Api-Secret-Token", WEBHOOK_SECRET)
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build());
+    for (String body :
+        List.of(
+            "not json",
+            "[1,2]",
+            "{}",
+            "{\"update_id\":\"7\"}",
+            "{\"update_id\":-5}",
+            "{\"update_id\":1,\"message\":{\"from\":{\"id\":1},\"successful_payment\":{\"currency\":\"XTR\"}}}")) {
+      HttpResponse<String> answer =
+          send(
+              java.net.http.HttpRequest.newBuilder(uri("/telegram/webhook"))
+                  .header("Content-Type", "application/json")
+                  .header("X-Telegram-Bot-Api-Secret-Token", WEBHOOK_SECRET)
+                  .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                  .build());
 
       assertThat(answer.statusCode()).as(body).isEqualTo(400);
-      assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+      assertThat(answer.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
       assertThat(json(answer).path("code").asString()).isEqualTo("VALIDATION_ERROR");
     }
     assertThat(count("SELECT count(*) FROM telegram_updates WHERE update_id = :id", 1L)).isZero();
@@ -215,9 +294,22 @@ class PaymentsTest extends IntegrationTest {
   @Test
   void updates_the_webhook_does_not_handle_are_answered_200_and_ignored() {
     long user = newUserId();
-    Map<String, Object> group = Map.of("update_id", TELEGRAM.nextUpdateId(), "message", Map.of(
-        "message_id", 1, "from", Map.of("id", user), "chat", Map.of("id", -100L, "type", "group"), "text", "/balance"));
-    Map<String, Object> edited = Map.of("update_id", TELEGRAM.nextUpdateId(), "edited_message", Map.of("text", "x"));
+    Map<String, Object> group =
+        Map.of(
+            "update_id",
+            TELEGRAM.nextUpdateId(),
+            "message",
+            Map.of(
+                "message_id",
+                1,
+                "from",
+                Map.of("id", user),
+                "chat",
+                Map.of("id", -100L, "type", "group"),
+                "text",
+                "/balance"));
+    Map<String, Object> edited =
+        Map.of("update_id", TELEGRAM.nextUpdateId(), "edited_message", Map.of("text", "x"));
 
     assertThat(TELEGRAM.deliver(group)).isEqualTo(200);
     assertThat(TELEGRAM.deliver(edited)).isEqualTo(200);
@@ -272,17 +364,24 @@ class PaymentsTest extends IntegrationTest {
   void the_checkout_answer_is_in_the_users_language() {
     long user = newUserId();
     grant(user, 1);
-    Map<String, Object> query = new java.util.HashMap<>(
-        TelegramStub.preCheckoutQuery(TELEGRAM.nextUpdateId(), "pcq-ru-" + user, user, "unknown", "XTR", 50));
+    Map<String, Object> query =
+        new java.util.HashMap<>(
+            TelegramStub.preCheckoutQuery(
+                TELEGRAM.nextUpdateId(), "pcq-ru-" + user, user, "unknown", "XTR", 50));
     @SuppressWarnings("unchecked")
-    Map<String, Object> body = new java.util.HashMap<>((Map<String, Object>) query.get("pre_checkout_query"));
-    body.put("from", Map.of("id", user, "is_bot", false, "first_name", "Тест", "language_code", "ru"));
+    Map<String, Object> body =
+        new java.util.HashMap<>((Map<String, Object>) query.get("pre_checkout_query"));
+    body.put(
+        "from", Map.of("id", user, "is_bot", false, "first_name", "Тест", "language_code", "ru"));
     query.put("pre_checkout_query", body);
 
     assertThat(TELEGRAM.deliver(query)).isEqualTo(200);
 
     TelegramStub.CheckoutAnswer answer =
-        TELEGRAM.checkoutAnswers().stream().filter(a -> a.queryId().equals("pcq-ru-" + user)).findFirst().orElseThrow();
+        TELEGRAM.checkoutAnswers().stream()
+            .filter(a -> a.queryId().equals("pcq-ru-" + user))
+            .findFirst()
+            .orElseThrow();
     assertThat(answer.ok()).isFalse();
     assertThat(answer.errorMessage()).contains("счёт");
   }
@@ -295,12 +394,15 @@ class PaymentsTest extends IntegrationTest {
     String payload = TELEGRAM.invoice(link).payload();
     TelegramStub.Purchase paid = TELEGRAM.pay(user, link);
 
-    Map<String, Object> again = TelegramStub.successfulPayment(TELEGRAM.nextUpdateId(), user, payload, "XTR", 50, paid.chargeId());
+    Map<String, Object> again =
+        TelegramStub.successfulPayment(
+            TELEGRAM.nextUpdateId(), user, payload, "XTR", 50, paid.chargeId());
     assertThat(TELEGRAM.deliver(again)).isEqualTo(200);
     assertThat(TELEGRAM.deliver(again)).isEqualTo(200);
 
     assertThat(available(user)).isEqualTo(51);
-    assertThat(count("SELECT count(*) FROM ledger WHERE user_id = :id AND kind = 'PURCHASE'", user)).isEqualTo(1);
+    assertThat(count("SELECT count(*) FROM ledger WHERE user_id = :id AND kind = 'PURCHASE'", user))
+        .isEqualTo(1);
     assertMoneyHolds(user);
   }
 
@@ -310,18 +412,35 @@ class PaymentsTest extends IntegrationTest {
     grant(user, 1);
     String link = invoice(user, PACK, null).path("invoice_link").asString();
     String payload = TELEGRAM.invoice(link).payload();
-    TELEGRAM.deliver(TelegramStub.preCheckoutQuery(TELEGRAM.nextUpdateId(), "pcq-c-" + user, user, payload, "XTR", 50));
+    TELEGRAM.deliver(
+        TelegramStub.preCheckoutQuery(
+            TELEGRAM.nextUpdateId(), "pcq-c-" + user, user, payload, "XTR", 50));
     String charge = TELEGRAM.newChargeId();
     long updateId = TELEGRAM.nextUpdateId();
-    // Half repeat one update (one gateway replica's retry), half come as other updates of the same charge.
-    List<Integer> statuses = Concurrently.run(20, i -> TELEGRAM.deliver(TelegramStub.successfulPayment(
-        i % 2 == 0 ? updateId : TELEGRAM.nextUpdateId(), user, payload, "XTR", 50, charge)));
+    // Half repeat one update (one gateway replica's retry), half come as other updates of the same
+    // charge.
+    List<Integer> statuses =
+        Concurrently.run(
+            20,
+            i ->
+                TELEGRAM.deliver(
+                    TelegramStub.successfulPayment(
+                        i % 2 == 0 ? updateId : TELEGRAM.nextUpdateId(),
+                        user,
+                        payload,
+                        "XTR",
+                        50,
+                        charge)));
 
     assertThat(statuses).containsOnly(200);
     assertThat(available(user)).isEqualTo(51);
-    assertThat(count("SELECT count(*) FROM ledger WHERE user_id = :id AND kind = 'PURCHASE'", user)).isEqualTo(1);
-    assertThat(count("SELECT count(*) FROM outbox WHERE event_type = 'PaymentReceived' AND payload LIKE '%' || CAST(:id AS text) || '%'",
-        Long.toString(user))).isEqualTo(1);
+    assertThat(count("SELECT count(*) FROM ledger WHERE user_id = :id AND kind = 'PURCHASE'", user))
+        .isEqualTo(1);
+    assertThat(
+            count(
+                "SELECT count(*) FROM outbox WHERE event_type = 'PaymentReceived' AND payload LIKE '%' || CAST(:id AS text) || '%'",
+                Long.toString(user)))
+        .isEqualTo(1);
     assertThat(count("SELECT count(*) FROM payment_anomalies WHERE user_id = :id", user)).isZero();
     assertMoneyHolds(user);
   }
@@ -330,9 +449,17 @@ class PaymentsTest extends IntegrationTest {
   void a_payment_after_a_price_change_is_honoured_at_the_invoices_terms() {
     long user = newUserId();
     grant(user, 1);
-    admin("PUT", "/api/admin/credit-packs/promo-" + user, "{\"title\":\"Promo\",\"credits\":100,\"stars\":60}", null);
+    admin(
+        "PUT",
+        "/api/admin/credit-packs/promo-" + user,
+        "{\"title\":\"Promo\",\"credits\":100,\"stars\":60}",
+        null);
     String link = invoice(user, "promo-" + user, null).path("invoice_link").asString();
-    admin("PUT", "/api/admin/credit-packs/promo-" + user, "{\"title\":\"Promo\",\"credits\":80,\"stars\":90}", null);
+    admin(
+        "PUT",
+        "/api/admin/credit-packs/promo-" + user,
+        "{\"title\":\"Promo\",\"credits\":80,\"stars\":90}",
+        null);
 
     TelegramStub.Purchase purchase = TELEGRAM.pay(user, link);
 
@@ -348,13 +475,21 @@ class PaymentsTest extends IntegrationTest {
     grant(user, 1);
     String charge = TELEGRAM.newChargeId();
 
-    int status = TELEGRAM.deliver(TelegramStub.successfulPayment(TELEGRAM.nextUpdateId(), user, "forged-payload", "XTR", 500, charge));
+    int status =
+        TELEGRAM.deliver(
+            TelegramStub.successfulPayment(
+                TELEGRAM.nextUpdateId(), user, "forged-payload", "XTR", 500, charge));
 
     assertThat(status).isEqualTo(200);
     assertThat(available(user)).isEqualTo(1);
     assertThat(TELEGRAM.refunds()).contains(new TelegramStub.Refund(user, charge));
-    assertThat(count("SELECT count(*) FROM payment_anomalies WHERE telegram_payment_charge_id = :id AND refunded", charge)).isEqualTo(1);
-    JsonNode anomalies = json(admin("GET", "/api/admin/payments/anomalies", null, null)).path("items");
+    assertThat(
+            count(
+                "SELECT count(*) FROM payment_anomalies WHERE telegram_payment_charge_id = :id AND refunded",
+                charge))
+        .isEqualTo(1);
+    JsonNode anomalies =
+        json(admin("GET", "/api/admin/payments/anomalies", null, null)).path("items");
     assertThat(anomalies.findValuesAsString("telegram_payment_charge_id")).contains(charge);
     assertMoneyHolds(user);
   }
@@ -365,9 +500,12 @@ class PaymentsTest extends IntegrationTest {
     grant(user, 2);
     String charge = buy(user, PACK);
 
-    HttpResponse<String> refund = admin("POST", "/api/admin/payments/" + charge + "/refund", null, "refund-1");
-    HttpResponse<String> replay = admin("POST", "/api/admin/payments/" + charge + "/refund", null, "refund-1");
-    HttpResponse<String> twice = admin("POST", "/api/admin/payments/" + charge + "/refund", null, "refund-2");
+    HttpResponse<String> refund =
+        admin("POST", "/api/admin/payments/" + charge + "/refund", null, "refund-1");
+    HttpResponse<String> replay =
+        admin("POST", "/api/admin/payments/" + charge + "/refund", null, "refund-1");
+    HttpResponse<String> twice =
+        admin("POST", "/api/admin/payments/" + charge + "/refund", null, "refund-2");
 
     assertThat(refund.statusCode()).as(refund.body()).isEqualTo(200);
     assertThat(json(refund).path("credits_taken_back").asLong()).isEqualTo(50);
@@ -377,7 +515,11 @@ class PaymentsTest extends IntegrationTest {
     assertThat(json(twice).path("code").asString()).isEqualTo("PAYMENT_NOT_REFUNDABLE");
     assertThat(available(user)).isEqualTo(2);
     assertThat(TELEGRAM.refunds().stream().filter(r -> r.chargeId().equals(charge))).hasSize(1);
-    assertThat(jdbc.sql("SELECT status FROM payments WHERE telegram_payment_charge_id = :c").param("c", charge).query(String.class).single())
+    assertThat(
+            jdbc.sql("SELECT status FROM payments WHERE telegram_payment_charge_id = :c")
+                .param("c", charge)
+                .query(String.class)
+                .single())
         .isEqualTo("refunded");
     assertMoneyHolds(user);
   }
@@ -388,7 +530,8 @@ class PaymentsTest extends IntegrationTest {
     String charge = buy(user, PACK);
     assertThat(start(user, "flux-pro", "spend some").statusCode()).isEqualTo(202); // 4 credits held
 
-    HttpResponse<String> refund = admin("POST", "/api/admin/payments/" + charge + "/refund", null, "refund-spent");
+    HttpResponse<String> refund =
+        admin("POST", "/api/admin/payments/" + charge + "/refund", null, "refund-spent");
 
     assertThat(refund.statusCode()).isEqualTo(409);
     assertThat(json(refund).path("code").asString()).isEqualTo("PAYMENT_NOT_REFUNDABLE");
@@ -403,22 +546,31 @@ class PaymentsTest extends IntegrationTest {
     String charge = buy(user, PACK);
     TELEGRAM.failRefunds(500, 1);
 
-    HttpResponse<String> refund = admin("POST", "/api/admin/payments/" + charge + "/refund", null, "refund-fails");
-    HttpResponse<String> retried = admin("POST", "/api/admin/payments/" + charge + "/refund", null, "refund-fails");
+    HttpResponse<String> refund =
+        admin("POST", "/api/admin/payments/" + charge + "/refund", null, "refund-fails");
+    HttpResponse<String> retried =
+        admin("POST", "/api/admin/payments/" + charge + "/refund", null, "refund-fails");
 
     assertThat(refund.statusCode()).isEqualTo(503);
     assertThat(retried.statusCode()).isEqualTo(200);
     assertThat(available(user)).isZero();
-    assertThat(count("SELECT count(*) FROM ledger WHERE user_id = :id AND kind = 'REFUND'", user)).isEqualTo(1);
+    assertThat(count("SELECT count(*) FROM ledger WHERE user_id = :id AND kind = 'REFUND'", user))
+        .isEqualTo(1);
     assertMoneyHolds(user);
   }
 
   @Test
   void a_refund_of_an_unknown_charge_is_404_and_one_without_a_key_400() {
-    HttpResponse<String> unknown = admin("POST", "/api/admin/payments/no-such-charge/refund", null, "k-unknown");
-    HttpResponse<String> keyless = admin("POST", "/api/admin/payments/no-such-charge/refund", null, null);
-    HttpResponse<String> anonymous = send(java.net.http.HttpRequest.newBuilder(uri("/api/admin/payments/x/refund"))
-        .header("Idempotency-Key", "k").POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build());
+    HttpResponse<String> unknown =
+        admin("POST", "/api/admin/payments/no-such-charge/refund", null, "k-unknown");
+    HttpResponse<String> keyless =
+        admin("POST", "/api/admin/payments/no-such-charge/refund", null, null);
+    HttpResponse<String> anonymous =
+        send(
+            java.net.http.HttpRequest.newBuilder(uri("/api/admin/payments/x/refund"))
+                .header("Idempotency-Key", "k")
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                .build());
 
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(json(unknown).path("code").asString()).isEqualTo("PAYMENT_NOT_FOUND");
@@ -433,8 +585,10 @@ class PaymentsTest extends IntegrationTest {
     String link = invoice.path("invoice_link").asString();
     String payload = TELEGRAM.invoice(link).payload();
     String charge = TELEGRAM.pay(user, link).chargeId();
-    assertThat(start(user, "dall-e-3", "spend five").statusCode()).isEqualTo(202); // 5 held, 45 available
-    Map<String, Object> refunded = TelegramStub.refundedPayment(TELEGRAM.nextUpdateId(), user, payload, "XTR", 50, charge);
+    assertThat(start(user, "dall-e-3", "spend five").statusCode())
+        .isEqualTo(202); // 5 held, 45 available
+    Map<String, Object> refunded =
+        TelegramStub.refundedPayment(TELEGRAM.nextUpdateId(), user, payload, "XTR", 50, charge);
 
     assertThat(TELEGRAM.deliver(refunded)).isEqualTo(200);
     assertThat(TELEGRAM.deliver(refunded)).isEqualTo(200);
@@ -443,10 +597,15 @@ class PaymentsTest extends IntegrationTest {
     UUID payment = UUID.fromString(invoice.path("payment_id").asString());
     assertThat(status(payment)).isEqualTo("refunded");
     assertThat(count("SELECT refund_owed FROM payments WHERE id = :id", payment)).isEqualTo(5);
-    assertThat(count("SELECT sum(amount) FROM ledger WHERE payment_id = :id AND kind = 'REFUND'", payment)).isEqualTo(45);
+    assertThat(
+            count(
+                "SELECT sum(amount) FROM ledger WHERE payment_id = :id AND kind = 'REFUND'",
+                payment))
+        .isEqualTo(45);
     JsonNode totals = json(admin("GET", "/api/admin/payments/totals", null, null));
     assertThat(totals.path("refund_owed").asLong()).isGreaterThanOrEqualTo(5);
-    JsonNode listed = json(admin("GET", "/api/admin/payments?user_id=" + user, null, null)).path("items").path(0);
+    JsonNode listed =
+        json(admin("GET", "/api/admin/payments?user_id=" + user, null, null)).path("items").path(0);
     assertThat(listed.path("refund_owed").asLong()).isEqualTo(5);
     assertMoneyHolds(user);
   }
@@ -460,7 +619,8 @@ class PaymentsTest extends IntegrationTest {
     TELEGRAM.deliver(TelegramStub.text(TELEGRAM.nextUpdateId(), user, "en", "/start"));
     TELEGRAM.deliver(TelegramStub.text(balanceUpdate, user, "ru", "/balance"));
     TELEGRAM.deliver(TelegramStub.text(balanceUpdate, user, "ru", "/balance"));
-    TELEGRAM.deliver(TelegramStub.text(TELEGRAM.nextUpdateId(), user, "uz", "/paysupport@NanoGenBot"));
+    TELEGRAM.deliver(
+        TelegramStub.text(TELEGRAM.nextUpdateId(), user, "uz", "/paysupport@NanoGenBot"));
 
     List<TelegramStub.Message> replies = TELEGRAM.messagesTo(user);
     assertThat(replies).hasSize(3);

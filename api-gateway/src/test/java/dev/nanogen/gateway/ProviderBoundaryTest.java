@@ -22,7 +22,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.kafka.core.KafkaTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,7 +33,11 @@ class ProviderBoundaryTest extends IntegrationTest {
   @Autowired JsonMapper json;
 
   private HttpResponse<String> start(long user, String model, Map<String, Object> params) {
-    return post("/api/generation/start", user, Map.of("model_id", model, "prompt", "boundary " + UUID.randomUUID(), "params", params), Map.of());
+    return post(
+        "/api/generation/start",
+        user,
+        Map.of("model_id", model, "prompt", "boundary " + UUID.randomUUID(), "params", params),
+        Map.of());
   }
 
   private long available(long user) {
@@ -42,19 +45,37 @@ class ProviderBoundaryTest extends IntegrationTest {
   }
 
   private long generations(long user) {
-    return jdbc.sql("SELECT count(*) FROM generations WHERE user_id = :u").param("u", user).query(Long.class).single();
+    return jdbc.sql("SELECT count(*) FROM generations WHERE user_id = :u")
+        .param("u", user)
+        .query(Long.class)
+        .single();
   }
 
   private JsonNode requestOf(UUID id) {
-    String payload = jdbc.sql("SELECT payload FROM outbox WHERE message_key = :k AND event_type = 'GenerationRequested' ORDER BY id LIMIT 1")
-        .param("k", id.toString()).query(String.class).single();
+    String payload =
+        jdbc.sql(
+                "SELECT payload FROM outbox WHERE message_key = :k AND event_type = 'GenerationRequested' ORDER BY id LIMIT 1")
+            .param("k", id.toString())
+            .query(String.class)
+            .single();
     return JSON.readTree(payload);
   }
 
   private void claim(UUID id, UUID claimId) {
-    GenerationStarted started = new GenerationStarted(UUID.randomUUID(), Instant.now(), GenerationStarted.SCHEMA_VERSION, id, null, claimId, null);
-    ProducerRecord<String, String> record = new ProducerRecord<>(Topics.OUTCOMES, id.toString(), json.writeValueAsString(started));
-    record.headers().add(Topics.EVENT_TYPE_HEADER, "GenerationStarted".getBytes(StandardCharsets.UTF_8));
+    GenerationStarted started =
+        new GenerationStarted(
+            UUID.randomUUID(),
+            Instant.now(),
+            GenerationStarted.SCHEMA_VERSION,
+            id,
+            null,
+            claimId,
+            null);
+    ProducerRecord<String, String> record =
+        new ProducerRecord<>(Topics.OUTCOMES, id.toString(), json.writeValueAsString(started));
+    record
+        .headers()
+        .add(Topics.EVENT_TYPE_HEADER, "GenerationStarted".getBytes(StandardCharsets.UTF_8));
     try {
       kafka.send(record).get();
     } catch (Exception e) {
@@ -67,7 +88,8 @@ class ProviderBoundaryTest extends IntegrationTest {
     Map<UUID, Boolean> answers = new HashMap<>();
     for (ConsumerRecord<String, String> record : claims.all()) {
       JsonNode answer = JSON.readTree(record.value());
-      answers.put(UUID.fromString(answer.path("claim_id").asString()), answer.path("granted").asBoolean());
+      answers.put(
+          UUID.fromString(answer.path("claim_id").asString()), answer.path("granted").asBoolean());
     }
     return answers;
   }
@@ -76,24 +98,30 @@ class ProviderBoundaryTest extends IntegrationTest {
   void params_the_catalog_does_not_allow_are_refused_naming_the_field_and_change_nothing() {
     long user = newUserId();
     grant(user, 1000);
-    List<Object[]> attempts = List.of(
-        new Object[] {"flux-schnell", Map.of("num_images", 5), "params.num_images"},
-        new Object[] {"flux-schnell", Map.of("num_images", 0), "params.num_images"},
-        new Object[] {"flux-schnell", Map.of("num_images", "4"), "params.num_images"},
-        new Object[] {"flux-schnell", Map.of("num_images", 2.5), "params.num_images"},
-        new Object[] {"flux-schnell", Map.of("enable_safety_checker", false), "params.enable_safety_checker"},
-        new Object[] {"flux-pro", Map.of("safety_tolerance", "5"), "params.safety_tolerance"},
-        new Object[] {"kling-video", Map.of("duration", 10_000), "params.duration"},
-        new Object[] {"kling-video", Map.of("duration", 7), "params.duration"},
-        new Object[] {"kling-video", Map.of("generate_audio", true), "params.generate_audio"},
-        new Object[] {"dall-e-3", Map.of("n", 4), "params.n"},
-        new Object[] {"dall-e-3", Map.of("quality", "ultra"), "params.quality"});
+    List<Object[]> attempts =
+        List.of(
+            new Object[] {"flux-schnell", Map.of("num_images", 5), "params.num_images"},
+            new Object[] {"flux-schnell", Map.of("num_images", 0), "params.num_images"},
+            new Object[] {"flux-schnell", Map.of("num_images", "4"), "params.num_images"},
+            new Object[] {"flux-schnell", Map.of("num_images", 2.5), "params.num_images"},
+            new Object[] {
+              "flux-schnell", Map.of("enable_safety_checker", false), "params.enable_safety_checker"
+            },
+            new Object[] {"flux-pro", Map.of("safety_tolerance", "5"), "params.safety_tolerance"},
+            new Object[] {"kling-video", Map.of("duration", 10_000), "params.duration"},
+            new Object[] {"kling-video", Map.of("duration", 7), "params.duration"},
+            new Object[] {"kling-video", Map.of("generate_audio", true), "params.generate_audio"},
+            new Object[] {"dall-e-3", Map.of("n", 4), "params.n"},
+            new Object[] {"dall-e-3", Map.of("quality", "ultra"), "params.quality"});
     for (Object[] attempt : attempts) {
       @SuppressWarnings("unchecked")
-      HttpResponse<String> refused = start(user, (String) attempt[0], (Map<String, Object>) attempt[1]);
+      HttpResponse<String> refused =
+          start(user, (String) attempt[0], (Map<String, Object>) attempt[1]);
       assertThat(refused.statusCode()).as("%s %s", attempt[0], attempt[1]).isEqualTo(400);
       assertThat(json(refused).path("code").asString()).isEqualTo("VALIDATION_ERROR");
-      assertThat(json(refused).path("errors").findValuesAsString("field")).as("%s", attempt[1]).contains((String) attempt[2]);
+      assertThat(json(refused).path("errors").findValuesAsString("field"))
+          .as("%s", attempt[1])
+          .contains((String) attempt[2]);
     }
     assertThat(available(user)).isEqualTo(1000);
     assertThat(generations(user)).isZero();
@@ -103,15 +131,18 @@ class ProviderBoundaryTest extends IntegrationTest {
   void the_price_follows_the_params_and_the_provider_gets_exactly_what_was_priced() {
     long user = newUserId();
     grant(user, 1000);
-    jdbc.sql("UPDATE users SET premium = true WHERE id = :u").param("u", user).update(); // six at once
+    jdbc.sql("UPDATE users SET premium = true WHERE id = :u")
+        .param("u", user)
+        .update(); // six at once
     record Case(String model, Map<String, Object> params, long price, int outputs) {}
-    List<Case> cases = List.of(
-        new Case("flux-schnell", Map.of(), 1, 1),
-        new Case("flux-schnell", Map.of("num_images", 4), 4, 4),
-        new Case("flux-pro", Map.of("num_images", 3, "output_format", "png"), 12, 3),
-        new Case("kling-video", Map.of("duration", 10), 60, 1),
-        new Case("dall-e-3", Map.of("quality", "hd"), 10, 1),
-        new Case("dall-e-3", Map.of("quality", "hd", "size", "1792x1024"), 20, 1));
+    List<Case> cases =
+        List.of(
+            new Case("flux-schnell", Map.of(), 1, 1),
+            new Case("flux-schnell", Map.of("num_images", 4), 4, 4),
+            new Case("flux-pro", Map.of("num_images", 3, "output_format", "png"), 12, 3),
+            new Case("kling-video", Map.of("duration", 10), 60, 1),
+            new Case("dall-e-3", Map.of("quality", "hd"), 10, 1),
+            new Case("dall-e-3", Map.of("quality", "hd", "size", "1792x1024"), 20, 1));
     long spent = 0;
     for (Case c : cases) {
       HttpResponse<String> started = start(user, c.model(), c.params());
@@ -119,16 +150,31 @@ class ProviderBoundaryTest extends IntegrationTest {
       assertThat(json(started).path("price").asLong()).as(c.toString()).isEqualTo(c.price());
       spent += c.price();
       UUID id = UUID.fromString(json(started).path("generation_id").asString());
-      assertThat(json(get("/api/generation/" + id, user)).path("price").asLong()).isEqualTo(c.price());
-      assertThat(jdbc.sql("SELECT amount FROM ledger WHERE generation_id = :g AND kind = 'HOLD'").param("g", id).query(Long.class).single())
+      assertThat(json(get("/api/generation/" + id, user)).path("price").asLong())
+          .isEqualTo(c.price());
+      assertThat(
+              jdbc.sql("SELECT amount FROM ledger WHERE generation_id = :g AND kind = 'HOLD'")
+                  .param("g", id)
+                  .query(Long.class)
+                  .single())
           .isEqualTo(c.price());
       JsonNode request = requestOf(id);
       assertThat(request.path("outputs").asInt()).isEqualTo(c.outputs());
-      c.params().forEach((name, value) -> assertThat(request.path("params").path(name).asString()).isEqualTo(value.toString()));
+      c.params()
+          .forEach(
+              (name, value) ->
+                  assertThat(request.path("params").path(name).asString())
+                      .isEqualTo(value.toString()));
     }
-    JsonNode schnell = requestOf(UUID.fromString(jdbc.sql(
-            "SELECT id::text FROM generations WHERE user_id = :u AND model_id = 'flux-schnell' ORDER BY created_at LIMIT 1")
-        .param("u", user).query(String.class).single())).path("params");
+    JsonNode schnell =
+        requestOf(
+                UUID.fromString(
+                    jdbc.sql(
+                            "SELECT id::text FROM generations WHERE user_id = :u AND model_id = 'flux-schnell' ORDER BY created_at LIMIT 1")
+                        .param("u", user)
+                        .query(String.class)
+                        .single()))
+            .path("params");
     assertThat(schnell.path("enable_safety_checker").asBoolean()).as("pinned on").isTrue();
     assertThat(schnell.path("num_images").asInt()).as("the default, sent explicitly").isEqualTo(1);
     assertThat(available(user)).isEqualTo(1000 - spent);
@@ -142,7 +188,9 @@ class ProviderBoundaryTest extends IntegrationTest {
     assertThat(items.size()).isGreaterThanOrEqualTo(5);
     for (JsonNode model : items) {
       assertThat(model.path("params").path("type").asString()).isEqualTo("object");
-      assertThat(model.path("params").path("additionalProperties").asBoolean(true)).as(model.path("id").asString()).isFalse();
+      assertThat(model.path("params").path("additionalProperties").asBoolean(true))
+          .as(model.path("id").asString())
+          .isFalse();
       assertThat(model.path("params").path("properties").isObject()).isTrue();
     }
   }
@@ -151,23 +199,32 @@ class ProviderBoundaryTest extends IntegrationTest {
   void a_claimed_generation_cannot_be_cancelled_and_keeps_its_hold() {
     long user = newUserId();
     grant(user, 100);
-    UUID id = UUID.fromString(json(start(user, "kling-video", Map.of())).path("generation_id").asString());
+    UUID id =
+        UUID.fromString(
+            json(start(user, "kling-video", Map.of())).path("generation_id").asString());
     claim(id, UUID.randomUUID());
-    await().atMost(Duration.ofSeconds(20)).until(() -> "processing".equals(json(get("/api/generation/" + id, user)).path("status").asString()));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                "processing"
+                    .equals(json(get("/api/generation/" + id, user)).path("status").asString()));
 
     HttpResponse<String> cancel = post("/api/generation/" + id + "/cancel", user, "", Map.of());
 
     assertThat(cancel.statusCode()).isEqualTo(409);
     assertThat(json(cancel).path("code").asString()).isEqualTo("GENERATION_NOT_CANCELLABLE");
     assertThat(json(get("/api/me", user)).path("credits_held").asLong()).isEqualTo(30);
-    assertThat(json(get("/api/generation/" + id, user)).path("status").asString()).isEqualTo("processing");
+    assertThat(json(get("/api/generation/" + id, user)).path("status").asString())
+        .isEqualTo("processing");
   }
 
   @Test
   void a_claim_is_granted_once_repeats_of_it_again_and_any_other_claim_never() {
     long user = newUserId();
     grant(user, 100);
-    UUID id = UUID.fromString(json(start(user, "flux-pro", Map.of())).path("generation_id").asString());
+    UUID id =
+        UUID.fromString(json(start(user, "flux-pro", Map.of())).path("generation_id").asString());
     UUID first = UUID.randomUUID();
     UUID second = UUID.randomUUID();
     try (KafkaProbe claims = new KafkaProbe(Topics.CLAIMS)) {
@@ -178,8 +235,11 @@ class ProviderBoundaryTest extends IntegrationTest {
       Map<UUID, Boolean> answers = answers(claims);
       assertThat(answers.get(first)).isTrue();
       assertThat(answers.get(second)).isFalse();
-      assertThat(claims.withKey(id.toString()).stream().filter(r -> r.value().contains(first.toString()))
-          .allMatch(r -> r.value().contains("\"granted\":true"))).isTrue();
+      assertThat(
+              claims.withKey(id.toString()).stream()
+                  .filter(r -> r.value().contains(first.toString()))
+                  .allMatch(r -> r.value().contains("\"granted\":true")))
+          .isTrue();
     }
   }
 
@@ -196,29 +256,49 @@ class ProviderBoundaryTest extends IntegrationTest {
     jdbc.sql("UPDATE users SET premium = true WHERE id = :u").param("u", user).update();
     List<UUID> ids = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      // Directly, as the gateway's own start would leave them: limits are not what this test is about.
+      // Directly, as the gateway's own start would leave them: limits are not what this test is
+      // about.
       UUID id = UUID.randomUUID();
-      jdbc.sql("""
+      jdbc.sql(
+              """
           INSERT INTO generations (id, user_id, model_id, prompt, price, status, created_at, timeout_at, updated_at, dispatched_at)
           VALUES (:id, :u, 'flux-schnell', 'race', 1, 'pending', now(), now() + interval '10 minutes', now(), now())
-          """).param("id", id).param("u", user).update();
-      jdbc.sql("UPDATE users SET credits_available = credits_available - 1, credits_held = credits_held + 1 WHERE id = :u").param("u", user).update();
-      jdbc.sql("INSERT INTO ledger (user_id, generation_id, kind, amount, reason, created_at) VALUES (:u, :g, 'HOLD', 1, 'race', now())")
-          .param("u", user).param("g", id).update();
+          """)
+          .param("id", id)
+          .param("u", user)
+          .update();
+      jdbc.sql(
+              "UPDATE users SET credits_available = credits_available - 1, credits_held = credits_held + 1 WHERE id = :u")
+          .param("u", user)
+          .update();
+      jdbc.sql(
+              "INSERT INTO ledger (user_id, generation_id, kind, amount, reason, created_at) VALUES (:u, :g, 'HOLD', 1, 'race', now())")
+          .param("u", user)
+          .param("g", id)
+          .update();
       ids.add(id);
     }
     Map<UUID, UUID> claimIds = new HashMap<>();
     ids.forEach(id -> claimIds.put(id, UUID.randomUUID()));
     try (KafkaProbe claims = new KafkaProbe(Topics.CLAIMS)) {
-      // Claims go out at once (a few ms of jitter); the k-th cancel about 5k ms later (±jitter), so the
-      // first cancels beat their claim through Kafka, the last ones come after it, and the middle ones race.
+      // Claims go out at once (a few ms of jitter); the k-th cancel about 5k ms later (±jitter), so
+      // the
+      // first cancels beat their claim through Kafka, the last ones come after it, and the middle
+      // ones race.
       Map<UUID, java.util.concurrent.Future<Integer>> cancelCalls = new HashMap<>();
       try (var timer = java.util.concurrent.Executors.newScheduledThreadPool(32)) {
         for (int k = 0; k < count; k++) {
           UUID id = ids.get(k);
-          timer.schedule(() -> claim(id, claimIds.get(id)), ThreadLocalRandom.current().nextInt(0, 10), TimeUnit.MILLISECONDS);
-          cancelCalls.put(id, timer.schedule(() -> post("/api/generation/" + id + "/cancel", user, "", Map.of()).statusCode(),
-              5L * k + ThreadLocalRandom.current().nextInt(0, 10), TimeUnit.MILLISECONDS));
+          timer.schedule(
+              () -> claim(id, claimIds.get(id)),
+              ThreadLocalRandom.current().nextInt(0, 10),
+              TimeUnit.MILLISECONDS);
+          cancelCalls.put(
+              id,
+              timer.schedule(
+                  () -> post("/api/generation/" + id + "/cancel", user, "", Map.of()).statusCode(),
+                  5L * k + ThreadLocalRandom.current().nextInt(0, 10),
+                  TimeUnit.MILLISECONDS));
         }
       }
       List<Integer> cancels = new ArrayList<>();
@@ -226,14 +306,20 @@ class ProviderBoundaryTest extends IntegrationTest {
         cancels.add(0);
         cancels.add(cancelCalls.get(id).resultNow());
       }
-      await().atMost(Duration.ofSeconds(60)).until(() -> answers(claims).keySet().containsAll(claimIds.values()));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> answers(claims).keySet().containsAll(claimIds.values()));
       Map<UUID, Boolean> answers = answers(claims);
       int cancelled = 0;
       int claimed = 0;
       for (int i = 0; i < count; i++) {
         UUID id = ids.get(i);
         int cancel = cancels.get(2 * i + 1);
-        String status = jdbc.sql("SELECT status FROM generations WHERE id = :id").param("id", id).query(String.class).single();
+        String status =
+            jdbc.sql("SELECT status FROM generations WHERE id = :id")
+                .param("id", id)
+                .query(String.class)
+                .single();
         boolean granted = answers.get(claimIds.get(id));
         if (status.equals("cancelled")) {
           cancelled++;

@@ -21,16 +21,21 @@ class RequestBudgetTest extends IntegrationTest {
     grant(flooder, 10);
     grant(other, 10);
 
-    List<HttpResponse<String>> answers = Concurrently.run(REQUEST_BUDGET + 100, i -> get("/api/me", flooder));
+    List<HttpResponse<String>> answers =
+        Concurrently.run(REQUEST_BUDGET + 100, i -> get("/api/me", flooder));
 
-    List<HttpResponse<String>> refused = answers.stream().filter(a -> a.statusCode() == 429).toList();
+    List<HttpResponse<String>> refused =
+        answers.stream().filter(a -> a.statusCode() == 429).toList();
     assertThat(refused).isNotEmpty();
-    assertThat(answers.stream().filter(a -> a.statusCode() != 429)).allMatch(a -> a.statusCode() == 200);
+    assertThat(answers.stream().filter(a -> a.statusCode() != 429))
+        .allMatch(a -> a.statusCode() == 200);
     HttpResponse<String> one = refused.getFirst();
-    assertThat(one.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+    assertThat(one.headers().firstValue("Content-Type").orElse(""))
+        .startsWith("application/problem+json");
     assertThat(json(one).path("code").asString()).isEqualTo("RATE_LIMIT_EXCEEDED");
     assertThat(json(one).path("limit").asInt()).isEqualTo(REQUEST_BUDGET);
-    assertThat(Long.parseLong(one.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 10L);
+    assertThat(Long.parseLong(one.headers().firstValue("Retry-After").orElseThrow()))
+        .isBetween(1L, 10L);
     assertThat(get("/api/me", other).statusCode()).isEqualTo(200);
   }
 
@@ -39,11 +44,16 @@ class RequestBudgetTest extends IntegrationTest {
     String before = send(HttpRequest.newBuilder(uri("/api/models")).build()).body();
     jdbc.sql("UPDATE models SET name = name || ' (renamed)' WHERE id = 'flux-schnell'").update();
     try {
-      List<String> during = Concurrently.run(200, i -> send(HttpRequest.newBuilder(uri("/api/models")).build()).body());
-      assertThat(during).as("no request read the table again").allMatch(body -> !body.contains("(renamed)"));
+      List<String> during =
+          Concurrently.run(
+              200, i -> send(HttpRequest.newBuilder(uri("/api/models")).build()).body());
+      assertThat(during)
+          .as("no request read the table again")
+          .allMatch(body -> !body.contains("(renamed)"));
       assertThat(before).doesNotContain("(renamed)");
     } finally {
-      jdbc.sql("UPDATE models SET name = replace(name, ' (renamed)', '') WHERE id = 'flux-schnell'").update();
+      jdbc.sql("UPDATE models SET name = replace(name, ' (renamed)', '') WHERE id = 'flux-schnell'")
+          .update();
     }
   }
 }

@@ -17,15 +17,17 @@ import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.kafka.core.KafkaTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Worker outcomes travel through the real broker and are applied once, whatever happens to them. */
+/**
+ * Worker outcomes travel through the real broker and are applied once, whatever happens to them.
+ */
 class SettlementTest extends IntegrationTest {
   @Autowired JsonMapper json;
 
   private void publish(UUID id, String type, String value) throws Exception {
-    ProducerRecord<String, String> record = new ProducerRecord<>(Topics.OUTCOMES, id.toString(), value);
+    ProducerRecord<String, String> record =
+        new ProducerRecord<>(Topics.OUTCOMES, id.toString(), value);
     record.headers().add(Topics.EVENT_TYPE_HEADER, type.getBytes(StandardCharsets.UTF_8));
     kafka.send(record).get();
   }
@@ -35,7 +37,8 @@ class SettlementTest extends IntegrationTest {
   }
 
   private UUID startOne(long user, String model) {
-    return UUID.fromString(json(start(user, model, "settle " + UUID.randomUUID())).path("generation_id").asString());
+    return UUID.fromString(
+        json(start(user, model, "settle " + UUID.randomUUID())).path("generation_id").asString());
   }
 
   private String status(long user, UUID id) {
@@ -43,7 +46,11 @@ class SettlementTest extends IntegrationTest {
   }
 
   private long settlements(UUID id, String kind) {
-    return jdbc.sql("SELECT count(*) FROM ledger WHERE generation_id = :g AND kind = :k").param("g", id).param("k", kind).query(Long.class).single();
+    return jdbc.sql("SELECT count(*) FROM ledger WHERE generation_id = :g AND kind = :k")
+        .param("g", id)
+        .param("k", kind)
+        .query(Long.class)
+        .single();
   }
 
   @Test
@@ -51,25 +58,39 @@ class SettlementTest extends IntegrationTest {
     long user = newUserId();
     grant(user, 10);
     UUID id = startOne(user, "flux-pro");
-    GenerationSucceeded succeeded = new GenerationSucceeded(UUID.randomUUID(), Instant.now(), 1, id, List.of("http://img/1.png"), 42);
+    GenerationSucceeded succeeded =
+        new GenerationSucceeded(
+            UUID.randomUUID(), Instant.now(), 1, id, List.of("http://img/1.png"), 42);
 
     publish(id, new GenerationStarted(UUID.randomUUID(), Instant.now(), 1, id, null, null, null));
     publish(id, succeeded);
     publish(id, succeeded);
-    publish(id, new GenerationSucceeded(UUID.randomUUID(), Instant.now(), 1, id, List.of("http://img/2.png"), 43));
+    publish(
+        id,
+        new GenerationSucceeded(
+            UUID.randomUUID(), Instant.now(), 1, id, List.of("http://img/2.png"), 43));
 
     await().atMost(Duration.ofSeconds(20)).until(() -> "completed".equals(status(user, id)));
     try (KafkaProbe settled = new KafkaProbe(Topics.SETTLED)) {
-      await().atMost(Duration.ofSeconds(20)).until(() -> settled.withKey(id.toString()).size() == 1);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> settled.withKey(id.toString()).size() == 1);
       // Everything after the first is a duplicate: give the consumer time to (not) apply them.
       await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> true);
       assertThat(settled.withKey(id.toString())).hasSize(1);
-      assertThat(settled.withKey(id.toString()).getFirst().value()).contains("http://img/1.png").contains("\"status\":\"COMPLETED\"");
+      assertThat(settled.withKey(id.toString()).getFirst().value())
+          .contains("http://img/1.png")
+          .contains("\"status\":\"COMPLETED\"");
     }
     assertThat(settlements(id, "CAPTURE")).isEqualTo(1);
     assertThat(settlements(id, "RELEASE")).isZero();
     assertThat(json(get("/api/generation/" + id, user)).path("started_at").isNull()).isFalse();
-    assertThat(jdbc.sql("SELECT status FROM generation_status_history WHERE generation_id = :g ORDER BY id").param("g", id).query(String.class).list())
+    assertThat(
+            jdbc.sql(
+                    "SELECT status FROM generation_status_history WHERE generation_id = :g ORDER BY id")
+                .param("g", id)
+                .query(String.class)
+                .list())
         .containsExactly("pending", "processing", "completed");
     assertLedgerReconciles(user);
   }
@@ -80,12 +101,15 @@ class SettlementTest extends IntegrationTest {
     grant(user, 10);
     UUID id = startOne(user, "flux-pro");
 
-    publish(id, new GenerationFailed(UUID.randomUUID(), Instant.now(), 1, id, "PROVIDER_REJECTED", "nope"));
+    publish(
+        id,
+        new GenerationFailed(UUID.randomUUID(), Instant.now(), 1, id, "PROVIDER_REJECTED", "nope"));
 
     await().atMost(Duration.ofSeconds(20)).until(() -> "failed".equals(status(user, id)));
     assertThat(settlements(id, "RELEASE")).isEqualTo(1);
     assertThat(json(get("/api/me", user)).path("credits_available").asLong()).isEqualTo(10);
-    assertThat(json(get("/api/generation/" + id, user)).path("error").path("code").asString()).isEqualTo("PROVIDER_REJECTED");
+    assertThat(json(get("/api/generation/" + id, user)).path("error").path("code").asString())
+        .isEqualTo("PROVIDER_REJECTED");
     assertLedgerReconciles(user);
   }
 
@@ -94,11 +118,18 @@ class SettlementTest extends IntegrationTest {
     long user = newUserId();
     grant(user, 10);
     UUID id = startOne(user, "flux-pro");
-    assertThat(post("/api/generation/" + id + "/cancel", user, "", Map.of()).statusCode()).isEqualTo(200);
+    assertThat(post("/api/generation/" + id + "/cancel", user, "", Map.of()).statusCode())
+        .isEqualTo(200);
     UUID marker = startOne(user, "flux-schnell");
 
-    publish(id, new GenerationSucceeded(UUID.randomUUID(), Instant.now(), 1, id, List.of("http://late.png"), 1));
-    publish(marker, new GenerationFailed(UUID.randomUUID(), Instant.now(), 1, marker, "PROVIDER_REJECTED", "x"));
+    publish(
+        id,
+        new GenerationSucceeded(
+            UUID.randomUUID(), Instant.now(), 1, id, List.of("http://late.png"), 1));
+    publish(
+        marker,
+        new GenerationFailed(
+            UUID.randomUUID(), Instant.now(), 1, marker, "PROVIDER_REJECTED", "x"));
 
     await().atMost(Duration.ofSeconds(20)).until(() -> "failed".equals(status(user, marker)));
     await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> true);
@@ -109,14 +140,18 @@ class SettlementTest extends IntegrationTest {
   }
 
   @Test
-  void a_malformed_record_goes_to_the_dead_letter_topic_and_the_partition_moves_on() throws Exception {
+  void a_malformed_record_goes_to_the_dead_letter_topic_and_the_partition_moves_on()
+      throws Exception {
     long user = newUserId();
     grant(user, 10);
     UUID id = startOne(user, "flux-pro");
 
     publish(id, "GenerationSucceeded", "{this is not json");
     publish(id, "SomethingElse", "{}");
-    publish(id, new GenerationSucceeded(UUID.randomUUID(), Instant.now(), 1, id, List.of("http://ok.png"), 5));
+    publish(
+        id,
+        new GenerationSucceeded(
+            UUID.randomUUID(), Instant.now(), 1, id, List.of("http://ok.png"), 5));
 
     await().atMost(Duration.ofSeconds(20)).until(() -> "completed".equals(status(user, id)));
     try (KafkaProbe dlt = new KafkaProbe(Topics.OUTCOMES + Topics.DLT_SUFFIX)) {

@@ -14,7 +14,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 
-/** A Server-Sent Events client as a browser's EventSource reads a stream: events (id, name, data) and comments. */
+/**
+ * A Server-Sent Events client as a browser's EventSource reads a stream: events (id, name, data)
+ * and comments.
+ */
 final class SseClient implements AutoCloseable {
   record Event(String id, String name, String data) {}
 
@@ -36,7 +39,9 @@ final class SseClient implements AutoCloseable {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
     headers.forEach(request::header);
     try {
-      return new SseClient(http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines()).get(10, TimeUnit.SECONDS));
+      return new SseClient(
+          http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines())
+              .get(10, TimeUnit.SECONDS));
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

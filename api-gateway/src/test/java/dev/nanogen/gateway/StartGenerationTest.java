@@ -23,10 +23,20 @@ class StartGenerationTest extends IntegrationTest {
     assertThat(body.path("credits_available").asLong()).isEqualTo(6);
     assertThat(body.path("credits_held").asLong()).isEqualTo(4);
     String id = body.path("generation_id").asString();
-    assertThat(jdbc.sql("SELECT count(*) FROM ledger WHERE generation_id = CAST(:id AS uuid) AND kind = 'HOLD'")
-            .param("id", id).query(Long.class).single()).isEqualTo(1);
-    assertThat(jdbc.sql("SELECT count(*) FROM outbox WHERE message_key = :id AND event_type = 'GenerationRequested'")
-            .param("id", id).query(Long.class).single()).isEqualTo(1);
+    assertThat(
+            jdbc.sql(
+                    "SELECT count(*) FROM ledger WHERE generation_id = CAST(:id AS uuid) AND kind = 'HOLD'")
+                .param("id", id)
+                .query(Long.class)
+                .single())
+        .isEqualTo(1);
+    assertThat(
+            jdbc.sql(
+                    "SELECT count(*) FROM outbox WHERE message_key = :id AND event_type = 'GenerationRequested'")
+                .param("id", id)
+                .query(Long.class)
+                .single())
+        .isEqualTo(1);
     assertLedgerReconciles(user);
 
     HttpResponse<String> read = get("/api/generation/" + id, user);
@@ -42,12 +52,18 @@ class StartGenerationTest extends IntegrationTest {
     HttpResponse<String> response = start(user, "flux-pro", "a red fox");
 
     assertThat(response.statusCode()).isEqualTo(402);
-    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
     JsonNode problem = json(response);
     assertThat(problem.path("code").asString()).isEqualTo("INSUFFICIENT_CREDITS");
     assertThat(problem.path("required").asLong()).isEqualTo(4);
     assertThat(problem.path("available").asLong()).isEqualTo(3);
-    assertThat(jdbc.sql("SELECT count(*) FROM generations WHERE user_id = :u").param("u", user).query(Long.class).single()).isZero();
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM generations WHERE user_id = :u")
+                .param("u", user)
+                .query(Long.class)
+                .single())
+        .isZero();
     assertLedgerReconciles(user);
   }
 
@@ -72,10 +88,24 @@ class StartGenerationTest extends IntegrationTest {
     grant(victim, 10);
 
     HttpResponse<String> response =
-        post("/api/generation/start", user, Map.of("model_id", "flux-schnell", "prompt", "x", "user_id", victim), Map.of());
+        post(
+            "/api/generation/start",
+            user,
+            Map.of("model_id", "flux-schnell", "prompt", "x", "user_id", victim),
+            Map.of());
 
     assertThat(response.statusCode()).isEqualTo(202);
-    assertThat(jdbc.sql("SELECT credits_available FROM users WHERE id = :u").param("u", victim).query(Long.class).single()).isEqualTo(10);
-    assertThat(jdbc.sql("SELECT credits_available FROM users WHERE id = :u").param("u", user).query(Long.class).single()).isEqualTo(9);
+    assertThat(
+            jdbc.sql("SELECT credits_available FROM users WHERE id = :u")
+                .param("u", victim)
+                .query(Long.class)
+                .single())
+        .isEqualTo(10);
+    assertThat(
+            jdbc.sql("SELECT credits_available FROM users WHERE id = :u")
+                .param("u", user)
+                .query(Long.class)
+                .single())
+        .isEqualTo(9);
   }
 }

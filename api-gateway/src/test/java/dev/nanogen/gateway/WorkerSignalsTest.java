@@ -24,9 +24,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What the workers tell the gateway besides outcomes: a stopping worker's hand-back (dispatched again
- * at once, as a resume), a model's circuit opening and closing (503 MODEL_UNAVAILABLE in between),
- * and inline results stored in the file store (served at /files/{id}).
+ * What the workers tell the gateway besides outcomes: a stopping worker's hand-back (dispatched
+ * again at once, as a resume), a model's circuit opening and closing (503 MODEL_UNAVAILABLE in
+ * between), and inline results stored in the file store (served at /files/{id}).
  */
 class WorkerSignalsTest extends IntegrationTest {
   @Autowired JsonMapper json;
@@ -35,20 +35,40 @@ class WorkerSignalsTest extends IntegrationTest {
   void a_handed_back_video_is_dispatched_again_at_once_with_its_task_id() throws Exception {
     long user = newUserId();
     grant(user, 100);
-    UUID id = UUID.fromString(json(start(user, "kling-video", "handed back " + UUID.randomUUID())).path("generation_id").asString());
+    UUID id =
+        UUID.fromString(
+            json(start(user, "kling-video", "handed back " + UUID.randomUUID()))
+                .path("generation_id")
+                .asString());
     try (KafkaProbe requests = new KafkaProbe(Topics.REQUESTS)) {
-      await().atMost(Duration.ofSeconds(20)).until(() -> requests.withKey(id.toString()).size() == 1);
-      publish(Topics.OUTCOMES, id.toString(), new GenerationStarted(UUID.randomUUID(), Instant.now(), 1, id, null, null, null));
-      publish(Topics.OUTCOMES, id.toString(), new GenerationHandedBack(UUID.randomUUID(), Instant.now(), 1, id, "vid-task-7", "worker stopping"));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> requests.withKey(id.toString()).size() == 1);
+      publish(
+          Topics.OUTCOMES,
+          id.toString(),
+          new GenerationStarted(UUID.randomUUID(), Instant.now(), 1, id, null, null, null));
+      publish(
+          Topics.OUTCOMES,
+          id.toString(),
+          new GenerationHandedBack(
+              UUID.randomUUID(), Instant.now(), 1, id, "vid-task-7", "worker stopping"));
 
       List<ConsumerRecord<String, String>> dispatched =
-          await().atMost(Duration.ofSeconds(20)).until(() -> requests.withKey(id.toString()), list -> list.size() == 2);
+          await()
+              .atMost(Duration.ofSeconds(20))
+              .until(() -> requests.withKey(id.toString()), list -> list.size() == 2);
       JsonNode resume = json.readTree(dispatched.get(1).value());
       assertThat(resume.path("provider_task_id").asString()).isEqualTo("vid-task-7");
       assertThat(resume.path("generation_id").asString()).isEqualTo(id.toString());
     }
-    assertThat(json(get("/api/generation/" + id, user)).path("status").asString()).isEqualTo("processing");
-    assertThat(jdbc.sql("SELECT provider_task_id FROM generations WHERE id = :id").param("id", id).query(String.class).single())
+    assertThat(json(get("/api/generation/" + id, user)).path("status").asString())
+        .isEqualTo("processing");
+    assertThat(
+            jdbc.sql("SELECT provider_task_id FROM generations WHERE id = :id")
+                .param("id", id)
+                .query(String.class)
+                .single())
         .isEqualTo("vid-task-7");
   }
 
@@ -56,47 +76,99 @@ class WorkerSignalsTest extends IntegrationTest {
   void a_hand_back_after_the_end_dispatches_nothing() throws Exception {
     long user = newUserId();
     grant(user, 100);
-    UUID id = UUID.fromString(json(start(user, "kling-video", "ended " + UUID.randomUUID())).path("generation_id").asString());
-    assertThat(post("/api/generation/" + id + "/cancel", user, Map.of(), Map.of()).statusCode()).isEqualTo(200);
+    UUID id =
+        UUID.fromString(
+            json(start(user, "kling-video", "ended " + UUID.randomUUID()))
+                .path("generation_id")
+                .asString());
+    assertThat(post("/api/generation/" + id + "/cancel", user, Map.of(), Map.of()).statusCode())
+        .isEqualTo(200);
     try (KafkaProbe requests = new KafkaProbe(Topics.REQUESTS)) {
       UUID eventId = UUID.randomUUID();
-      publish(Topics.OUTCOMES, id.toString(), new GenerationHandedBack(eventId, Instant.now(), 1, id, "vid-late", "worker stopping"));
-      await().atMost(Duration.ofSeconds(20)).until(() ->
-          jdbc.sql("SELECT count(*) FROM processed_events WHERE event_id = :e").param("e", eventId).query(Long.class).single() == 1);
+      publish(
+          Topics.OUTCOMES,
+          id.toString(),
+          new GenerationHandedBack(eventId, Instant.now(), 1, id, "vid-late", "worker stopping"));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  jdbc.sql("SELECT count(*) FROM processed_events WHERE event_id = :e")
+                          .param("e", eventId)
+                          .query(Long.class)
+                          .single()
+                      == 1);
       await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> true);
       assertThat(requests.withKey(id.toString())).as("the first dispatch only").hasSize(1);
     }
-    assertThat(jdbc.sql("SELECT provider_task_id FROM generations WHERE id = :id").param("id", id).query(String.class).optional())
-        .as("an ended generation is not touched").isEmpty();
+    assertThat(
+            jdbc.sql("SELECT provider_task_id FROM generations WHERE id = :id")
+                .param("id", id)
+                .query(String.class)
+                .optional())
+        .as("an ended generation is not touched")
+        .isEmpty();
   }
 
   @Test
-  void an_open_circuit_makes_new_starts_of_that_model_answer_503_until_it_closes() throws Exception {
+  void an_open_circuit_makes_new_starts_of_that_model_answer_503_until_it_closes()
+      throws Exception {
     long user = newUserId();
     grant(user, 100);
     Instant opened = clock.instant();
-    publish(Topics.MODELS, "dall-e-3", new ModelAvailabilityChanged(UUID.randomUUID(), opened, 1, "dall-e-3", false, opened.plusSeconds(300), "circuit open"));
+    publish(
+        Topics.MODELS,
+        "dall-e-3",
+        new ModelAvailabilityChanged(
+            UUID.randomUUID(),
+            opened,
+            1,
+            "dall-e-3",
+            false,
+            opened.plusSeconds(300),
+            "circuit open"));
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> !modelView("dall-e-3").path("available").asBoolean());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> !modelView("dall-e-3").path("available").asBoolean());
     HttpResponse<String> refused = start(user, "dall-e-3", "while down");
     assertThat(refused.statusCode()).isEqualTo(503);
-    assertThat(refused.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+    assertThat(refused.headers().firstValue("Content-Type").orElse(""))
+        .startsWith("application/problem+json");
     assertThat(json(refused).path("code").asString()).isEqualTo("MODEL_UNAVAILABLE");
     assertThat(start(user, "flux-schnell", "another model").statusCode()).isEqualTo(202);
-    assertThat(json(get("/api/me", user)).path("credits_held").asLong()).as("the refused start held nothing").isEqualTo(1);
+    assertThat(json(get("/api/me", user)).path("credits_held").asLong())
+        .as("the refused start held nothing")
+        .isEqualTo(1);
 
     // An older event arriving late changes nothing; the closing one does.
-    publish(Topics.MODELS, "dall-e-3", new ModelAvailabilityChanged(UUID.randomUUID(), opened.minusSeconds(5), 1, "dall-e-3", true, null, "stale"));
-    publish(Topics.MODELS, "dall-e-3", new ModelAvailabilityChanged(UUID.randomUUID(), opened.plusSeconds(1), 1, "dall-e-3", true, null, "circuit closed"));
-    await().atMost(Duration.ofSeconds(20)).until(() -> modelView("dall-e-3").path("available").asBoolean());
+    publish(
+        Topics.MODELS,
+        "dall-e-3",
+        new ModelAvailabilityChanged(
+            UUID.randomUUID(), opened.minusSeconds(5), 1, "dall-e-3", true, null, "stale"));
+    publish(
+        Topics.MODELS,
+        "dall-e-3",
+        new ModelAvailabilityChanged(
+            UUID.randomUUID(), opened.plusSeconds(1), 1, "dall-e-3", true, null, "circuit closed"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> modelView("dall-e-3").path("available").asBoolean());
     assertThat(start(user, "dall-e-3", "after recovery").statusCode()).isEqualTo(202);
   }
 
   @Test
   void an_unavailability_ends_by_itself_at_its_until() throws Exception {
     Instant at = clock.instant();
-    publish(Topics.MODELS, "veo-3", new ModelAvailabilityChanged(UUID.randomUUID(), at, 1, "veo-3", false, at.plusSeconds(30), "circuit open"));
-    await().atMost(Duration.ofSeconds(20)).until(() -> !modelView("veo-3").path("available").asBoolean());
+    publish(
+        Topics.MODELS,
+        "veo-3",
+        new ModelAvailabilityChanged(
+            UUID.randomUUID(), at, 1, "veo-3", false, at.plusSeconds(30), "circuit open"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> !modelView("veo-3").path("available").asBoolean());
 
     clock.advance(Duration.ofSeconds(31));
     try {
@@ -111,22 +183,42 @@ class WorkerSignalsTest extends IntegrationTest {
     // The workers own this schema (their Flyway history); here it is created from their migration.
     jdbc.sql("CREATE SCHEMA IF NOT EXISTS files").update();
     jdbc.sql("DROP TABLE IF EXISTS files.result_files").update();
-    for (String migration : List.of("V1__result_files.sql", "V2__result_files_stored_uncompressed.sql")) {
-      jdbc.sql("SET search_path TO files; " + Files.readString(Path.of("../generation-worker/src/main/resources/db/files/" + migration)) + "; SET search_path TO public").update();
+    for (String migration :
+        List.of("V1__result_files.sql", "V2__result_files_stored_uncompressed.sql")) {
+      jdbc.sql(
+              "SET search_path TO files; "
+                  + Files.readString(
+                      Path.of("../generation-worker/src/main/resources/db/files/" + migration))
+                  + "; SET search_path TO public")
+          .update();
     }
     UUID fileId = UUID.randomUUID();
     byte[] png = {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 1, 2, 3};
-    jdbc.sql("INSERT INTO files.result_files (id, generation_id, content_type, content) VALUES (:id, :g, 'image/png', :c)")
-        .param("id", fileId).param("g", UUID.randomUUID()).param("c", png).update();
+    jdbc.sql(
+            "INSERT INTO files.result_files (id, generation_id, content_type, content) VALUES (:id, :g, 'image/png', :c)")
+        .param("id", fileId)
+        .param("g", UUID.randomUUID())
+        .param("c", png)
+        .update();
 
-    HttpResponse<byte[]> found = http.send(HttpRequest.newBuilder(uri("/files/" + fileId + ".png")).build(), HttpResponse.BodyHandlers.ofByteArray());
-    HttpResponse<byte[]> unknown = http.send(HttpRequest.newBuilder(uri("/files/" + UUID.randomUUID() + ".png")).build(), HttpResponse.BodyHandlers.ofByteArray());
-    HttpResponse<byte[]> garbage = http.send(HttpRequest.newBuilder(uri("/files/..%2Fetc")).build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> found =
+        http.send(
+            HttpRequest.newBuilder(uri("/files/" + fileId + ".png")).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> unknown =
+        http.send(
+            HttpRequest.newBuilder(uri("/files/" + UUID.randomUUID() + ".png")).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> garbage =
+        http.send(
+            HttpRequest.newBuilder(uri("/files/..%2Fetc")).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
 
     assertThat(found.statusCode()).isEqualTo(200);
     assertThat(found.headers().firstValue("Content-Type")).hasValue("image/png");
     assertThat(found.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
-    assertThat(found.headers().firstValue("Content-Security-Policy").orElse("")).contains("default-src 'none'");
+    assertThat(found.headers().firstValue("Content-Security-Policy").orElse(""))
+        .contains("default-src 'none'");
     assertThat(found.headers().firstValue("Content-Disposition").orElse("")).startsWith("inline");
     assertThat(found.body()).isEqualTo(png);
     assertThat(unknown.statusCode()).isEqualTo(404);
@@ -137,12 +229,20 @@ class WorkerSignalsTest extends IntegrationTest {
     new java.util.Random(7).nextBytes(large);
     large[0] = '<';
     UUID htmlId = UUID.randomUUID();
-    jdbc.sql("INSERT INTO files.result_files (id, generation_id, content_type, content) VALUES (:id, :g, 'text/html', :c)")
-        .param("id", htmlId).param("g", UUID.randomUUID()).param("c", large).update();
-    HttpResponse<byte[]> html = http.send(HttpRequest.newBuilder(uri("/files/" + htmlId)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    jdbc.sql(
+            "INSERT INTO files.result_files (id, generation_id, content_type, content) VALUES (:id, :g, 'text/html', :c)")
+        .param("id", htmlId)
+        .param("g", UUID.randomUUID())
+        .param("c", large)
+        .update();
+    HttpResponse<byte[]> html =
+        http.send(
+            HttpRequest.newBuilder(uri("/files/" + htmlId)).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     assertThat(html.statusCode()).isEqualTo(200);
     assertThat(html.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
-    assertThat(html.headers().firstValue("Content-Disposition").orElse("")).startsWith("attachment");
+    assertThat(html.headers().firstValue("Content-Disposition").orElse(""))
+        .startsWith("attachment");
     assertThat(html.headers().firstValue("Content-Length")).hasValue("600000");
     assertThat(html.body()).isEqualTo(large);
   }

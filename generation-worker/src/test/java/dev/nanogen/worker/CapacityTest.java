@@ -8,18 +8,18 @@ import dev.nanogen.model.ModelKind;
 import dev.nanogen.model.Topics;
 import dev.nanogen.model.WorkerHeartbeat;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Instant;
-import java.util.UUID;
-import org.junit.jupiter.api.BeforeEach;
-import org.springframework.beans.factory.annotation.Autowired;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * A model's concurrency cap, global to all workers: requests above this worker's share wait in Kafka
- * and start as slots free up or as other workers' leases end.
+ * A model's concurrency cap, global to all workers: requests above this worker's share wait in
+ * Kafka and start as slots free up or as other workers' leases end.
  */
 class CapacityTest extends WorkerIntegrationTest {
   @Autowired MeterRegistry meters;
@@ -32,11 +32,17 @@ class CapacityTest extends WorkerIntegrationTest {
 
   @Test
   void a_model_at_its_cap_starts_no_more_until_a_generation_ends() throws Exception {
-    // Model "capped" may run 2 at once (nanogen.worker.model-limits.capped=2); this worker is alone.
+    // Model "capped" may run 2 at once (nanogen.worker.model-limits.capped=2); this worker is
+    // alone.
     List<GenerationRequested> requests = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       GenerationRequested request =
-          request(ModelKind.VIDEO, "capped", "capped " + i + " [seconds:8] " + System.nanoTime(), Duration.ofMinutes(5), null);
+          request(
+              ModelKind.VIDEO,
+              "capped",
+              "capped " + i + " [seconds:8] " + System.nanoTime(),
+              Duration.ofMinutes(5),
+              null);
       requests.add(request);
       send(Topics.REQUESTS, request.generationId(), request);
     }
@@ -60,25 +66,41 @@ class CapacityTest extends WorkerIntegrationTest {
     // Model "halved" may run 2 at once over all workers. Another worker's heartbeat holds a 15 s
     // lease: meanwhile this worker's share is 2 / 2.
     Instant beat = Instant.now();
-    send(Topics.HEARTBEATS, UUID.randomUUID(), new WorkerHeartbeat(UUID.randomUUID(), beat, WorkerHeartbeat.SCHEMA_VERSION, UUID.randomUUID(), 15));
+    send(
+        Topics.HEARTBEATS,
+        UUID.randomUUID(),
+        new WorkerHeartbeat(
+            UUID.randomUUID(), beat, WorkerHeartbeat.SCHEMA_VERSION, UUID.randomUUID(), 15));
     await().atMost(Duration.ofSeconds(5)).until(() -> liveWorkers() == 2);
     List<GenerationRequested> requests = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       GenerationRequested request =
-          request(ModelKind.VIDEO, "halved", "halved " + i + " [seconds:45] " + System.nanoTime(), Duration.ofMinutes(5), null);
+          request(
+              ModelKind.VIDEO,
+              "halved",
+              "halved " + i + " [seconds:45] " + System.nanoTime(),
+              Duration.ofMinutes(5),
+              null);
       requests.add(request);
       send(Topics.REQUESTS, request.generationId(), request);
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> started(requests).size() == 1);
     await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
-    assertThat(Instant.now()).as("still within the other worker's lease").isBefore(beat.plusSeconds(15));
+    assertThat(Instant.now())
+        .as("still within the other worker's lease")
+        .isBefore(beat.plusSeconds(15));
     assertThat(started(requests)).hasSize(1);
 
-    // The other lease runs out while the first video runs on (45 s): the whole cap is this worker's.
+    // The other lease runs out while the first video runs on (45 s): the whole cap is this
+    // worker's.
     await().atMost(Duration.ofSeconds(20)).until(() -> liveWorkers() == 1);
     await().atMost(Duration.ofSeconds(15)).until(() -> started(requests).size() == 2);
-    assertThat(started(requests).stream().flatMap(r -> outcomesOf(r.generationId()).stream()).noneMatch(Outcome::isEnd))
-        .as("the second started beside the first, not in its place").isTrue();
+    assertThat(
+            started(requests).stream()
+                .flatMap(r -> outcomesOf(r.generationId()).stream())
+                .noneMatch(Outcome::isEnd))
+        .as("the second started beside the first, not in its place")
+        .isTrue();
     await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
     assertThat(started(requests)).hasSize(2);
     assertThat(requests.stream().mapToInt(r -> SANDBOX.submissions(r.prompt())).sum()).isEqualTo(2);

@@ -48,12 +48,16 @@ class ScaleOutTest extends WorkerIntegrationTest {
   @BeforeEach
   void startMoreWorkers() {
     for (int i = 1; i < WORKERS; i++) {
-      others.add(new SpringApplicationBuilder(WorkerApplication.class)
-          .web(WebApplicationType.NONE)
-          .run(java.util.stream.Stream.concat(
-                  settings().entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()),
-                  java.util.stream.Stream.of("--server.port=0", "--management.server.port=0"))
-              .toArray(String[]::new)));
+      others.add(
+          new SpringApplicationBuilder(WorkerApplication.class)
+              .web(WebApplicationType.NONE)
+              .run(
+                  java.util.stream.Stream.concat(
+                          settings().entrySet().stream()
+                              .map(e -> "--" + e.getKey() + "=" + e.getValue()),
+                          java.util.stream.Stream.of(
+                              "--server.port=0", "--management.server.port=0"))
+                      .toArray(String[]::new)));
     }
   }
 
@@ -71,7 +75,11 @@ class ScaleOutTest extends WorkerIntegrationTest {
     List<Long> before = registries.stream().map(ScaleOutTest::finished).toList();
     List<GenerationRequested> requests = new ArrayList<>();
     for (int i = 0; i < 80; i++) {
-      GenerationRequested request = request(ModelKind.IMAGE, "shared " + i + " [latency:300] " + System.nanoTime(), Duration.ofMinutes(1));
+      GenerationRequested request =
+          request(
+              ModelKind.IMAGE,
+              "shared " + i + " [latency:300] " + System.nanoTime(),
+              Duration.ofMinutes(1));
       requests.add(request);
       send(Topics.REQUESTS, request.generationId(), request);
     }
@@ -82,7 +90,16 @@ class ScaleOutTest extends WorkerIntegrationTest {
     long total = 0;
     for (int w = 0; w < WORKERS; w++) {
       long ran = finished(registries.get(w)) - before.get(w);
-      assertThat(ran).as("requests run by worker " + w + " of " + WORKERS + " on " + PARTITIONS + " partitions").isPositive();
+      assertThat(ran)
+          .as(
+              "requests run by worker "
+                  + w
+                  + " of "
+                  + WORKERS
+                  + " on "
+                  + PARTITIONS
+                  + " partitions")
+          .isPositive();
       total += ran;
     }
     assertThat(total).isEqualTo(requests.size());
@@ -93,32 +110,62 @@ class ScaleOutTest extends WorkerIntegrationTest {
   }
 
   @Test
-  void a_stopping_worker_hands_its_video_back_and_another_resumes_it_without_a_second_submission() throws Exception {
+  void a_stopping_worker_hands_its_video_back_and_another_resumes_it_without_a_second_submission()
+      throws Exception {
     // Only the last worker takes requests while the video is sent, so it is the one that stops.
     requests(listeners).stop();
-    others.subList(0, others.size() - 1).forEach(c -> requests(c.getBean(KafkaListenerEndpointRegistry.class)).stop());
+    others
+        .subList(0, others.size() - 1)
+        .forEach(c -> requests(c.getBean(KafkaListenerEndpointRegistry.class)).stop());
     ConfigurableApplicationContext stopping = others.getLast();
     String prompt = "handover [seconds:6] " + System.nanoTime();
-    GenerationRequested request = request(ModelKind.VIDEO, "kling-video", prompt, Duration.ofMinutes(2), null);
+    GenerationRequested request =
+        request(ModelKind.VIDEO, "kling-video", prompt, Duration.ofMinutes(2), null);
     send(Topics.REQUESTS, request.generationId(), request);
-    await().atMost(Duration.ofSeconds(20)).until(() ->
-        outcomesOf(request.generationId()).stream().anyMatch(o -> o.body().path("provider_task_id").isString()));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                outcomesOf(request.generationId()).stream()
+                    .anyMatch(o -> o.body().path("provider_task_id").isString()));
 
     stopping.close(); // SIGTERM: the video hands its task back at its next poll
     others.remove(stopping);
     requests(listeners).start();
 
-    List<Outcome> handedBack = await().atMost(Duration.ofSeconds(20)).until(() -> outcomesOf(request.generationId()),
-        list -> list.stream().anyMatch(o -> o.type().equals("GenerationHandedBack")));
-    Outcome handBack = handedBack.stream().filter(o -> o.type().equals("GenerationHandedBack")).findFirst().orElseThrow();
+    List<Outcome> handedBack =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () -> outcomesOf(request.generationId()),
+                list -> list.stream().anyMatch(o -> o.type().equals("GenerationHandedBack")));
+    Outcome handBack =
+        handedBack.stream()
+            .filter(o -> o.type().equals("GenerationHandedBack"))
+            .findFirst()
+            .orElseThrow();
     String taskId = handBack.body().path("provider_task_id").asString();
     assertThat(taskId).startsWith("vid-");
-    assertThat(handedBack.stream().filter(Outcome::isEnd)).as("no outcome from the stopped worker").isEmpty();
+    assertThat(handedBack.stream().filter(Outcome::isEnd))
+        .as("no outcome from the stopped worker")
+        .isEmpty();
 
     // What the gateway does on GenerationHandedBack: the request again, with the task id.
-    GenerationRequested resume = new GenerationRequested(UUID.randomUUID(), request.occurredAt(), 1, request.generationId(),
-        request.userId(), request.modelId(), request.providerModel(), request.kind(), request.prompt(), request.params(),
-        request.outputs(), request.deadline(), taskId);
+    GenerationRequested resume =
+        new GenerationRequested(
+            UUID.randomUUID(),
+            request.occurredAt(),
+            1,
+            request.generationId(),
+            request.userId(),
+            request.modelId(),
+            request.providerModel(),
+            request.kind(),
+            request.prompt(),
+            request.params(),
+            request.outputs(),
+            request.deadline(),
+            taskId);
     send(Topics.REQUESTS, request.generationId(), resume);
 
     List<Outcome> outcomes = awaitEnd(request.generationId(), Duration.ofSeconds(30));
@@ -127,26 +174,33 @@ class ScaleOutTest extends WorkerIntegrationTest {
   }
 
   @Test
-  void a_request_held_by_a_consumer_that_dies_unacknowledged_is_redelivered_and_run_once() throws Exception {
+  void a_request_held_by_a_consumer_that_dies_unacknowledged_is_redelivered_and_run_once()
+      throws Exception {
     shortLocks(15_000);
     requests(listeners).stop();
     others.forEach(c -> requests(c.getBean(KafkaListenerEndpointRegistry.class)).stop());
     String prompt = "orphaned " + System.nanoTime();
     GenerationRequested request = request(ModelKind.IMAGE, prompt, Duration.ofMinutes(1));
-    KafkaShareConsumer<String, String> dying = new KafkaShareConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.kafkaBootstrap(),
-        ConsumerConfig.GROUP_ID_CONFIG, ShareGroupConfig.GROUP,
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-        ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit"));
+    KafkaShareConsumer<String, String> dying =
+        new KafkaShareConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.kafkaBootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, ShareGroupConfig.GROUP,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit"));
     try {
       dying.subscribe(List.of(Topics.REQUESTS));
       send(Topics.REQUESTS, request.generationId(), request);
       List<ConsumerRecord<String, String>> held = new ArrayList<>();
-      await().atMost(Duration.ofSeconds(30)).until(() -> {
-        dying.poll(Duration.ofMillis(200)).forEach(held::add);
-        return held.stream().anyMatch(r -> r.key().equals(request.generationId().toString()));
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                dying.poll(Duration.ofMillis(200)).forEach(held::add);
+                return held.stream()
+                    .anyMatch(r -> r.key().equals(request.generationId().toString()));
+              });
       // The consumer now holds the request and never acknowledges it, as a killed worker would.
       requests(listeners).start();
 
@@ -161,19 +215,34 @@ class ScaleOutTest extends WorkerIntegrationTest {
 
   /** Sets the share group's acquisition lock ({@code share.record.lock.duration.ms}). */
   private static void shortLocks(int millis) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.kafkaBootstrap()))) {
-      var group = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.GROUP, ShareGroupConfig.GROUP);
-      admin.incrementalAlterConfigs(Map.of(group, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
-          new org.apache.kafka.clients.admin.ConfigEntry("share.record.lock.duration.ms", Integer.toString(millis)),
-          org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.kafkaBootstrap()))) {
+      var group =
+          new org.apache.kafka.common.config.ConfigResource(
+              org.apache.kafka.common.config.ConfigResource.Type.GROUP, ShareGroupConfig.GROUP);
+      admin
+          .incrementalAlterConfigs(
+              Map.of(
+                  group,
+                  List.of(
+                      new org.apache.kafka.clients.admin.AlterConfigOp(
+                          new org.apache.kafka.clients.admin.ConfigEntry(
+                              "share.record.lock.duration.ms", Integer.toString(millis)),
+                          org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET))))
+          .all()
+          .get();
     }
   }
 
-  private static org.springframework.kafka.listener.MessageListenerContainer requests(KafkaListenerEndpointRegistry registry) {
+  private static org.springframework.kafka.listener.MessageListenerContainer requests(
+      KafkaListenerEndpointRegistry registry) {
     return registry.getListenerContainer("worker-requests-share");
   }
 
   private static long finished(MeterRegistry registry) {
-    return registry.find("nanogen.worker.generations").timers().stream().mapToLong(Timer::count).sum();
+    return registry.find("nanogen.worker.generations").timers().stream()
+        .mapToLong(Timer::count)
+        .sum();
   }
 }

@@ -6,8 +6,8 @@ import dev.nanogen.model.GenerationRequested;
 import dev.nanogen.model.ModelKind;
 import dev.nanogen.model.Topics;
 import dev.nanogen.testkit.ClaimsStandIn;
-import dev.nanogen.testkit.SandboxAimlServer;
 import dev.nanogen.testkit.KafkaProbe;
+import dev.nanogen.testkit.SandboxAimlServer;
 import dev.nanogen.testkit.TestInfra;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,10 +37,13 @@ abstract class WorkerIntegrationTest {
   static final SandboxAimlServer SANDBOX = new SandboxAimlServer(0, API_KEY);
   static final String PUBLIC_BASE_URL = "https://nanogen.example";
   static final TestInfra.Database DATABASE = TestInfra.freshDatabase("nanogen_worker_test");
+
   /** No gateway runs here: the stand-in answers claims as the gateway would. */
   static final ClaimsStandIn CLAIMS = new ClaimsStandIn(TestInfra.kafkaBootstrap());
+
   /** Partitions of the topics these workers create: fewer than the workers ScaleOutTest runs. */
   static final int PARTITIONS = 2;
+
   /** The largest inline result these workers store. */
   static final long MAX_FILE_BYTES = 4096;
 
@@ -102,25 +105,51 @@ abstract class WorkerIntegrationTest {
   }
 
   GenerationRequested request(ModelKind kind, String prompt, Duration deadline) {
-    return request(kind, kind == ModelKind.IMAGE ? "flux-pro" : "kling-video", prompt, deadline, null);
+    return request(
+        kind, kind == ModelKind.IMAGE ? "flux-pro" : "kling-video", prompt, deadline, null);
   }
 
-  /** A request for catalog model {@code modelId}; with {@code taskId}, a resume of that provider task. */
-  GenerationRequested request(ModelKind kind, String modelId, String prompt, Duration deadline, String taskId) {
+  /**
+   * A request for catalog model {@code modelId}; with {@code taskId}, a resume of that provider
+   * task.
+   */
+  GenerationRequested request(
+      ModelKind kind, String modelId, String prompt, Duration deadline, String taskId) {
     return request(kind, modelId, prompt, deadline, taskId, 1);
   }
 
   /** A request that paid for {@code outputs} results. */
-  GenerationRequested request(ModelKind kind, String modelId, String prompt, Duration deadline, String taskId, int outputs) {
+  GenerationRequested request(
+      ModelKind kind,
+      String modelId,
+      String prompt,
+      Duration deadline,
+      String taskId,
+      int outputs) {
     return new GenerationRequested(
-        UUID.randomUUID(), Instant.now(), GenerationRequested.SCHEMA_VERSION, UUID.randomUUID(), 1L, modelId,
-        kind == ModelKind.IMAGE ? "flux-pro/v1.1" : "kling-video/v2.1", kind, prompt, Map.of("size", "1024x1024"),
-        outputs, Instant.now().plus(deadline), taskId);
+        UUID.randomUUID(),
+        Instant.now(),
+        GenerationRequested.SCHEMA_VERSION,
+        UUID.randomUUID(),
+        1L,
+        modelId,
+        kind == ModelKind.IMAGE ? "flux-pro/v1.1" : "kling-video/v2.1",
+        kind,
+        prompt,
+        Map.of("size", "1024x1024"),
+        outputs,
+        Instant.now().plus(deadline),
+        taskId);
   }
 
   void send(String topic, UUID key, Record event) throws Exception {
-    ProducerRecord<String, String> record = new ProducerRecord<>(topic, key.toString(), json.writeValueAsString(event));
-    record.headers().add(Topics.EVENT_TYPE_HEADER, event.getClass().getSimpleName().getBytes(StandardCharsets.UTF_8));
+    ProducerRecord<String, String> record =
+        new ProducerRecord<>(topic, key.toString(), json.writeValueAsString(event));
+    record
+        .headers()
+        .add(
+            Topics.EVENT_TYPE_HEADER,
+            event.getClass().getSimpleName().getBytes(StandardCharsets.UTF_8));
     kafka.send(record).get();
   }
 
@@ -129,16 +158,26 @@ abstract class WorkerIntegrationTest {
     return events(outcomes, id.toString());
   }
 
-  /** Waits for the generation's final outcome (succeeded or failed) and returns all its outcomes. */
+  /**
+   * Waits for the generation's final outcome (succeeded or failed) and returns all its outcomes.
+   */
   List<Outcome> awaitEnd(UUID id, Duration atMost) {
-    return await().atMost(atMost).pollInterval(Duration.ofMillis(100))
+    return await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(100))
         .until(() -> outcomesOf(id), list -> list.stream().anyMatch(Outcome::isEnd));
   }
 
   /** Records of a probe, as (type, json). */
   List<Outcome> events(KafkaProbe probe, String key) {
     return probe.withKey(key).stream()
-        .map(r -> new Outcome(new String(r.headers().lastHeader(Topics.EVENT_TYPE_HEADER).value(), StandardCharsets.UTF_8), json.readTree(r.value())))
+        .map(
+            r ->
+                new Outcome(
+                    new String(
+                        r.headers().lastHeader(Topics.EVENT_TYPE_HEADER).value(),
+                        StandardCharsets.UTF_8),
+                    json.readTree(r.value())))
         .toList();
   }
 

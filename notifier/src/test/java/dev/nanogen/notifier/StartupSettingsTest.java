@@ -13,8 +13,14 @@ class StartupSettingsTest {
   @Test
   void a_short_or_placeholder_admin_token_stops_the_notifier_at_start_naming_the_variable() {
     for (String weak : new String[] {"change-me", "notifier-admin-token-0123"}) {
-      String refusal = StartupRefusal.of("nanogen_notifier_startup_test", "--nanogen.admin-token=" + weak,
-          args -> new SpringApplicationBuilder(NotifierApplication.class).web(WebApplicationType.NONE).run(args));
+      String refusal =
+          StartupRefusal.of(
+              "nanogen_notifier_startup_test",
+              "--nanogen.admin-token=" + weak,
+              args ->
+                  new SpringApplicationBuilder(NotifierApplication.class)
+                      .web(WebApplicationType.NONE)
+                      .run(args));
       assertThat(refusal).as(weak).contains("NANOGEN_ADMIN_TOKEN");
     }
   }

@@ -16,9 +16,10 @@ import java.util.UUID;
  * @param providerModel the AIML API model name the catalog maps {@code modelId} to
  * @param kind image (synchronous endpoint) or video (submit, then poll)
  * @param prompt the user's prompt
- * @param params the provider parameters, exactly as the gateway validated and priced them (the user's,
- *     the catalog's defaults and its pinned ones): sent to the provider as they are
- * @param outputs how many results were paid for; a worker keeps no more (0 in version 1 records: one)
+ * @param params the provider parameters, exactly as the gateway validated and priced them (the
+ *     user's, the catalog's defaults and its pinned ones): sent to the provider as they are
+ * @param outputs how many results were paid for; a worker keeps no more (0 in version 1 records:
+ *     one)
  * @param deadline after this instant the generation is failed with TIMEOUT
  * @param providerTaskId a provider task already submitted for this generation, or null; a worker
  *     that sees one resumes polling it instead of submitting again

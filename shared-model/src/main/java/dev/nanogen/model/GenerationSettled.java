@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A generation reached its end and its credits are settled (captured when completed, released
- * when failed or cancelled). Carries everything the notifier needs to message the user.
+ * A generation reached its end and its credits are settled (captured when completed, released when
+ * failed or cancelled). Carries everything the notifier needs to message the user.
  *
  * @param chatId Telegram chat to message (the user's private chat with the bot)
  * @param languageCode the user's language_code from initData, for the message text

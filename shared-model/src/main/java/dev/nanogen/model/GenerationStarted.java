@@ -6,13 +6,13 @@ import java.util.UUID;
 /**
  * A worker took a generation. Without a provider task id it is also the worker's claim: it asks the
  * gateway for the right to submit the generation to the provider, and submits only once a {@link
- * GenerationClaimed} grants it. With one, it records the task (or resumes it: no claim needed, nothing
- * is submitted again).
+ * GenerationClaimed} grants it. With one, it records the task (or resumes it: no claim needed,
+ * nothing is submitted again).
  *
  * @param providerTaskId the provider's task id (videos), or null before a submission
  * @param claimId the worker attempt asking to submit (one per attempt; a repeated claim keeps it)
- * @param workerId the worker process holding the generation now, whose lease ({@link WorkerHeartbeat})
- *     keeps it there; null from workers before schema version 3
+ * @param workerId the worker process holding the generation now, whose lease ({@link
+ *     WorkerHeartbeat}) keeps it there; null from workers before schema version 3
  */
 public record GenerationStarted(
     UUID eventId,

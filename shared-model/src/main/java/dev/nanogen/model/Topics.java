@@ -1,9 +1,9 @@
 package dev.nanogen.model;
 
 /**
- * Kafka topic names. Every generation record is keyed by the generation id, so all events of one generation
- * stay in one partition and in order. The value is JSON; the header {@link #EVENT_TYPE_HEADER}
- * names the record type (its simple class name).
+ * Kafka topic names. Every generation record is keyed by the generation id, so all events of one
+ * generation stay in one partition and in order. The value is JSON; the header {@link
+ * #EVENT_TYPE_HEADER} names the record type (its simple class name).
  */
 public final class Topics {
   /** gateway → worker: {@link GenerationRequested}. */
@@ -23,8 +23,8 @@ public final class Topics {
 
   /**
    * gateway → notifier, what the user is told: {@link GenerationSettled}, once the credits are
-   * settled; {@link GenerationProcessingStarted} when started notices are on; {@link PaymentReceived}, keyed
-   * by the payment id, once a purchase's credits are added.
+   * settled; {@link GenerationProcessingStarted} when started notices are on; {@link
+   * PaymentReceived}, keyed by the payment id, once a purchase's credits are added.
    */
   public static final String SETTLED = "nanogen.generation.settled";
 

@@ -23,7 +23,8 @@ public final class KafkaEvents {
 
   /** The record's event, which must be of one of {@code types}. */
   @SafeVarargs
-  public final Record decode(ConsumerRecord<String, String> record, Class<? extends Record>... types) {
+  public final Record decode(
+      ConsumerRecord<String, String> record, Class<? extends Record>... types) {
     String type = KafkaRecords.header(record, Topics.EVENT_TYPE_HEADER);
     for (Class<? extends Record> candidate : types) {
       if (candidate.getSimpleName().equals(type)) {
@@ -40,16 +41,30 @@ public final class KafkaEvents {
 
   /** A record of {@code event} on {@code topic}, keyed by {@code key}, with its type header. */
   public ProducerRecord<String, String> encode(String topic, String key, Record event) {
-    ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, json.writeValueAsString(event));
-    record.headers().add(Topics.EVENT_TYPE_HEADER, event.getClass().getSimpleName().getBytes(StandardCharsets.UTF_8));
+    ProducerRecord<String, String> record =
+        new ProducerRecord<>(topic, key, json.writeValueAsString(event));
+    record
+        .headers()
+        .add(
+            Topics.EVENT_TYPE_HEADER,
+            event.getClass().getSimpleName().getBytes(StandardCharsets.UTF_8));
     return record;
   }
 
   /** A record whose type header names none of the types its listener takes. */
   public static final class UnexpectedEvent extends IllegalArgumentException {
     UnexpectedEvent(ConsumerRecord<?, ?> record, String type, Class<?>[] expected) {
-      super("record " + record.topic() + "-" + record.partition() + "@" + record.offset() + " is a " + type
-          + ", expected one of " + Arrays.stream(expected).map(Class::getSimpleName).toList());
+      super(
+          "record "
+              + record.topic()
+              + "-"
+              + record.partition()
+              + "@"
+              + record.offset()
+              + " is a "
+              + type
+              + ", expected one of "
+              + Arrays.stream(expected).map(Class::getSimpleName).toList());
     }
   }
 }

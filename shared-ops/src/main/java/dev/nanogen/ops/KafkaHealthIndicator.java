@@ -12,8 +12,8 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.kafka.core.KafkaAdmin;
 
 /**
- * Health of the Kafka cluster as this service sees it: up when the cluster answers a describe within
- * {@code timeout}, with the number of brokers; down otherwise. One long-lived admin client.
+ * Health of the Kafka cluster as this service sees it: up when the cluster answers a describe
+ * within {@code timeout}, with the number of brokers; down otherwise. One long-lived admin client.
  */
 public class KafkaHealthIndicator extends AbstractHealthIndicator implements DisposableBean {
   private final AdminClient admin;
@@ -27,8 +27,10 @@ public class KafkaHealthIndicator extends AbstractHealthIndicator implements Dis
 
   @Override
   protected void doHealthCheck(Health.Builder builder) throws Exception {
-    DescribeClusterOptions options = new DescribeClusterOptions().timeoutMs((int) timeout.toMillis());
-    Collection<Node> nodes = admin.describeCluster(options).nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    DescribeClusterOptions options =
+        new DescribeClusterOptions().timeoutMs((int) timeout.toMillis());
+    Collection<Node> nodes =
+        admin.describeCluster(options).nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     builder.up().withDetail("brokers", nodes.size());
   }
 

@@ -17,7 +17,10 @@ import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.BackOff;
 
-/** How every NanoGen consumer reads a record's headers and what it does with a record it cannot handle. */
+/**
+ * How every NanoGen consumer reads a record's headers and what it does with a record it cannot
+ * handle.
+ */
 public final class KafkaRecords {
   private static final Logger log = LoggerFactory.getLogger(KafkaRecords.class);
 
@@ -34,7 +37,9 @@ public final class KafkaRecords {
    * record is on two.
    */
   private static TopicBuilder durable(TopicBuilder topic, short replicas) {
-    return topic.replicas(replicas).config(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(minInSync(replicas)));
+    return topic
+        .replicas(replicas)
+        .config(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(minInSync(replicas)));
   }
 
   /** The in-sync replicas a write needs: all but one, at most 2, at least 1. */
@@ -52,12 +57,13 @@ public final class KafkaRecords {
 
   /**
    * The heartbeat topic (its producer, the worker, and its consumer, the gateway, both create it):
-   * one partition (a few records a second at most; one gateway replica reads them all), records kept
-   * {@link Topics#HEARTBEAT_RETENTION}, since an old heartbeat says nothing.
+   * one partition (a few records a second at most; one gateway replica reads them all), records
+   * kept {@link Topics#HEARTBEAT_RETENTION}, since an old heartbeat says nothing.
    */
   public static NewTopic heartbeatTopic(short replicas) {
     return durable(TopicBuilder.name(Topics.HEARTBEATS).partitions(1), replicas)
-        .config(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Topics.HEARTBEAT_RETENTION.toMillis()))
+        .config(
+            TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Topics.HEARTBEAT_RETENTION.toMillis()))
         .build();
   }
 
@@ -79,17 +85,25 @@ public final class KafkaRecords {
   }
 
   /**
-   * Retries a failing record with {@code backOff}, then publishes it to {@code <topic>.dlt} and moves
-   * on; a record failing with one of {@code notRetryable} (unparseable, unknown type) goes there at once. Every failed attempt is logged with the most specific cause.
+   * Retries a failing record with {@code backOff}, then publishes it to {@code <topic>.dlt} and
+   * moves on; a record failing with one of {@code notRetryable} (unparseable, unknown type) goes
+   * there at once. Every failed attempt is logged with the most specific cause.
    */
   @SafeVarargs
   public static DefaultErrorHandler deadLetterHandler(
-      KafkaTemplate<String, String> template, BackOff backOff, Class<? extends Exception>... notRetryable) {
+      KafkaTemplate<String, String> template,
+      BackOff backOff,
+      Class<? extends Exception>... notRetryable) {
     DefaultErrorHandler handler = new DefaultErrorHandler(deadLetters(template), backOff);
     handler.setRetryListeners(
         (record, e, attempt) ->
-            log.warn("record {}-{}@{} failed (attempt {}): {}", record.topic(), record.partition(), record.offset(),
-                attempt, NestedExceptionUtils.getMostSpecificCause(e).toString()));
+            log.warn(
+                "record {}-{}@{} failed (attempt {}): {}",
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                attempt,
+                NestedExceptionUtils.getMostSpecificCause(e).toString()));
     handler.addNotRetryableExceptions(notRetryable);
     return handler;
   }

@@ -8,10 +8,13 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.context.annotation.Bean;
-import tools.jackson.databind.json.JsonMapper;
 import org.springframework.kafka.core.KafkaAdmin;
+import tools.jackson.databind.json.JsonMapper;
 
-/** Registers the {@code kafka} health contributor, the Kafka event codec and the trace helper in every service. */
+/**
+ * Registers the {@code kafka} health contributor, the Kafka event codec and the trace helper in
+ * every service.
+ */
 @AutoConfiguration(
     afterName = {
       "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
@@ -34,9 +37,13 @@ public class OpsAutoConfiguration {
     return new KafkaEvents(json);
   }
 
-  /** The trace helper; with tracing switched off ({@code management.tracing.enabled=false}) a no-op one. */
+  /**
+   * The trace helper; with tracing switched off ({@code management.tracing.enabled=false}) a no-op
+   * one.
+   */
   @Bean
   Traces traces(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
-    return new Traces(tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP));
+    return new Traces(
+        tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP));
   }
 }

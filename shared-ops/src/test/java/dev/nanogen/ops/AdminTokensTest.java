@@ -9,10 +9,18 @@ class AdminTokensTest {
 
   @Test
   void short_and_placeholder_tokens_are_refused_naming_the_variable() {
-    for (String weak : new String[] {"short", "local-admin-token-0123456789", "change-me-change-me-change-me-change-me",
-        "CHANGEME0123456789abcdefghijklmnop", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "                                   "}) {
+    for (String weak :
+        new String[] {
+          "short",
+          "local-admin-token-0123456789",
+          "change-me-change-me-change-me-change-me",
+          "CHANGEME0123456789abcdefghijklmnop",
+          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+          "                                   "
+        }) {
       assertThat(AdminTokens.weakness(weak)).as(weak).isPresent();
-      assertThatThrownBy(() -> AdminTokens.require(weak)).hasMessageContaining("NANOGEN_ADMIN_TOKEN");
+      assertThatThrownBy(() -> AdminTokens.require(weak))
+          .hasMessageContaining("NANOGEN_ADMIN_TOKEN");
     }
   }
 
@@ -28,7 +36,8 @@ class AdminTokensTest {
     byte[] configured = AdminTokens.configured("3f9a1c0e7b2d4f6a8c1e3b5d7f9a2c4e");
 
     assertThat(AdminTokens.accepts(configured, "Bearer 3f9a1c0e7b2d4f6a8c1e3b5d7f9a2c4e")).isTrue();
-    assertThat(AdminTokens.accepts(configured, "bearer 3f9a1c0e7b2d4f6a8c1e3b5d7f9a2c4e ")).isTrue();
+    assertThat(AdminTokens.accepts(configured, "bearer 3f9a1c0e7b2d4f6a8c1e3b5d7f9a2c4e "))
+        .isTrue();
     assertThat(AdminTokens.accepts(configured, "Bearer 3f9a1c0e7b2d4f6a8c1e3b5d7f9a2c4")).isFalse();
     assertThat(AdminTokens.accepts(configured, "3f9a1c0e7b2d4f6a8c1e3b5d7f9a2c4e")).isFalse();
     assertThat(AdminTokens.accepts(configured, null)).isFalse();

@@ -20,8 +20,8 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 /**
  * Guards /api/admin/** with {@code Authorization: Bearer <NANOGEN_ADMIN_TOKEN>}, compared in
  * constant time. Without a configured token no call is admitted: the admin API is off. A client
- * address with {@link #FAILURES_ALLOWED} failed attempts within {@link #FAILURE_WINDOW} gets 429 for
- * the rest of that window, right token or not, so the token cannot be guessed at line speed.
+ * address with {@link #FAILURES_ALLOWED} failed attempts within {@link #FAILURE_WINDOW} gets 429
+ * for the rest of that window, right token or not, so the token cannot be guessed at line speed.
  */
 @Configuration(proxyBeanMethods = false)
 class AdminAuthentication implements WebMvcConfigurer, HandlerInterceptor {
@@ -42,14 +42,16 @@ class AdminAuthentication implements WebMvcConfigurer, HandlerInterceptor {
   }
 
   @Override
-  public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+  public boolean preHandle(
+      HttpServletRequest request, HttpServletResponse response, Object handler) {
     if (CorsUtils.isPreFlightRequest(request)) {
       return true; // a browser asking before the call; the CORS configuration answers it
     }
     String client = request.getRemoteAddr();
     AtomicInteger failed = failures.getIfPresent(client);
     if (failed != null && failed.get() >= FAILURES_ALLOWED) {
-      throw new LimitExceeded(ErrorCode.RATE_LIMIT_EXCEEDED, FAILURES_ALLOWED, FAILURE_WINDOW.toSeconds());
+      throw new LimitExceeded(
+          ErrorCode.RATE_LIMIT_EXCEEDED, FAILURES_ALLOWED, FAILURE_WINDOW.toSeconds());
     }
     if (!AdminTokens.accepts(token, request.getHeader("Authorization"))) {
       failures.get(client, c -> new AtomicInteger()).incrementAndGet();

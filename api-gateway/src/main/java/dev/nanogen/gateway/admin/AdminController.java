@@ -56,10 +56,21 @@ class AdminController {
     this.audit = audit;
   }
 
-  @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.IDEMPOTENCY_KEY_REUSED})
-  @ApiResponse(responseCode = "200", description = "the user's balance after the movement",
-      content = @Content(mediaType = "application/json", schema = @Schema(implementation = GrantCredits.Balance.class)))
-  @PostMapping(path = "/api/admin/users/{userId}/credits", consumes = MediaType.APPLICATION_JSON_VALUE)
+  @Problems({
+    ErrorCode.VALIDATION_ERROR,
+    ErrorCode.PAYLOAD_TOO_LARGE,
+    ErrorCode.IDEMPOTENCY_KEY_REUSED
+  })
+  @ApiResponse(
+      responseCode = "200",
+      description = "the user's balance after the movement",
+      content =
+          @Content(
+              mediaType = "application/json",
+              schema = @Schema(implementation = GrantCredits.Balance.class)))
+  @PostMapping(
+      path = "/api/admin/users/{userId}/credits",
+      consumes = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<String> credits(
       @PathVariable long userId,
       @RequestBody GrantCredits.Request request,
@@ -84,53 +95,63 @@ class AdminController {
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.NOT_FOUND})
-  @PostMapping(path = "/api/admin/users/{userId}/premium", consumes = MediaType.APPLICATION_JSON_VALUE)
+  @PostMapping(
+      path = "/api/admin/users/{userId}/premium",
+      consumes = MediaType.APPLICATION_JSON_VALUE)
   Flags premium(@PathVariable long userId, @RequestBody PremiumRequest request) {
     if (request.premium() == null) {
       throw dev.nanogen.gateway.error.ValidationFailed.of("premium", "is required (true or false)");
     }
-    return setFlag(userId, "premium", request.premium(), request.premium() ? "premium-on" : "premium-off");
+    return setFlag(
+        userId, "premium", request.premium(), request.premium() ? "premium-on" : "premium-off");
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.NOT_FOUND})
   @GetMapping("/api/admin/users/{userId}")
   AdminViews.User user(@PathVariable long userId) {
-    return tx.execute(s -> {
-      audit.record("view-user", userId, "viewed");
-      return views.user(userId);
-    });
+    return tx.execute(
+        s -> {
+          audit.record("view-user", userId, "viewed");
+          return views.user(userId);
+        });
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.GENERATION_NOT_FOUND})
   @GetMapping("/api/admin/generations/{id}")
   AdminViews.Generation generation(@PathVariable UUID id) {
-    return tx.execute(s -> {
-      AdminViews.Generation generation = views.generation(id);
-      audit.record("view-generation", generation.userId(), id.toString());
-      return generation;
-    });
+    return tx.execute(
+        s -> {
+          AdminViews.Generation generation = views.generation(id);
+          audit.record("view-generation", generation.userId(), id.toString());
+          return generation;
+        });
   }
 
-  /** Per model, generations created in [from, to) (ISO-8601 instants; default: the last 24 hours). */
+  /**
+   * Per model, generations created in [from, to) (ISO-8601 instants; default: the last 24 hours).
+   */
   @Problems({ErrorCode.VALIDATION_ERROR})
   @GetMapping("/api/admin/stats")
-  AdminViews.Stats stats(@RequestParam(required = false) String from, @RequestParam(required = false) String to) {
+  AdminViews.Stats stats(
+      @RequestParam(required = false) String from, @RequestParam(required = false) String to) {
     Instant end = to == null ? clock.instant() : instant("to", to);
     Instant start = from == null ? end.minus(Duration.ofDays(1)) : instant("from", from);
     if (!start.isBefore(end)) {
       throw dev.nanogen.gateway.error.ValidationFailed.of("from", "must be before to");
     }
-    return tx.execute(s -> {
-      audit.record("view-stats", null, start + ".." + end);
-      return views.stats(start, end);
-    });
+    return tx.execute(
+        s -> {
+          audit.record("view-stats", null, start + ".." + end);
+          return views.stats(start, end);
+        });
   }
 
   private static Instant instant(String field, String value) {
     try {
       return Instant.parse(value);
     } catch (DateTimeParseException e) {
-      throw dev.nanogen.gateway.error.ValidationFailed.of(field, "must be an ISO-8601 instant, like 2026-11-26T00:00:00Z");
+      throw dev.nanogen.gateway.error.ValidationFailed.of(
+          field, "must be an ISO-8601 instant, like 2026-11-26T00:00:00Z");
     }
   }
 
@@ -146,21 +167,23 @@ class AdminController {
 
   @PostMapping("/api/admin/outbox/parked/requeue")
   Requeued requeueAll() {
-    return tx.execute(s -> {
-      int rows = parkedRows.requeue(null);
-      audit.record("outbox-requeue", null, "all parked rows: " + rows);
-      return new Requeued(rows);
-    });
+    return tx.execute(
+        s -> {
+          int rows = parkedRows.requeue(null);
+          audit.record("outbox-requeue", null, "all parked rows: " + rows);
+          return new Requeued(rows);
+        });
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.NOT_FOUND})
   @PostMapping("/api/admin/outbox/parked/{id}/requeue")
   Requeued requeue(@PathVariable long id) {
-    return tx.execute(s -> {
-      int rows = parkedRows.requeue(id);
-      audit.record("outbox-requeue", null, "row " + id + ": " + rows);
-      return new Requeued(rows);
-    });
+    return tx.execute(
+        s -> {
+          int rows = parkedRows.requeue(id);
+          audit.record("outbox-requeue", null, "row " + id + ": " + rows);
+          return new Requeued(rows);
+        });
   }
 
   @GetMapping("/api/admin/reconcile")
@@ -182,7 +205,12 @@ class AdminController {
             .formatted(column);
     return tx.execute(
         status -> {
-          Flags flags = jdbc.sql(sql).param("userId", userId).param("value", value).query(Flags.class).single();
+          Flags flags =
+              jdbc.sql(sql)
+                  .param("userId", userId)
+                  .param("value", value)
+                  .query(Flags.class)
+                  .single();
           audit.record(action, userId, column + "=" + value);
           return flags;
         });

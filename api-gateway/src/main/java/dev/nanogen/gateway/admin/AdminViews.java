@@ -26,18 +26,40 @@ class AdminViews {
 
   @Schema(name = "AdminGenerationRow")
   record GenerationRow(
-      UUID generationId, String modelId, String status, long price, String errorCode,
-      Instant createdAt, Instant startedAt, Instant finishedAt) {}
+      UUID generationId,
+      String modelId,
+      String status,
+      long price,
+      String errorCode,
+      Instant createdAt,
+      Instant startedAt,
+      Instant finishedAt) {}
 
   @Schema(name = "AdminUser")
   record User(
-      long userId, String username, String languageCode, boolean banned, boolean premium, boolean botBlocked,
-      long creditsAvailable, long creditsHeld, long activeGenerations, UserLimits limits, Instant createdAt,
+      long userId,
+      String username,
+      String languageCode,
+      boolean banned,
+      boolean premium,
+      boolean botBlocked,
+      long creditsAvailable,
+      long creditsHeld,
+      long activeGenerations,
+      UserLimits limits,
+      Instant createdAt,
       List<GenerationRow> recentGenerations) {}
 
   private record UserRow(
-      long userId, String username, String languageCode, boolean banned, boolean premium, boolean botBlocked,
-      long creditsAvailable, long creditsHeld, Instant createdAt) {}
+      long userId,
+      String username,
+      String languageCode,
+      boolean banned,
+      boolean premium,
+      boolean botBlocked,
+      long creditsAvailable,
+      long creditsHeld,
+      Instant createdAt) {}
 
   User user(long userId) {
     UserRow row =
@@ -61,27 +83,66 @@ class AdminViews {
             .query(GenerationRow.class)
             .list();
     long active =
-        jdbc.sql("SELECT count(*) FROM generations WHERE user_id = :id AND status IN ('pending', 'processing')")
+        jdbc.sql(
+                "SELECT count(*) FROM generations WHERE user_id = :id AND status IN ('pending', 'processing')")
             .param("id", userId)
             .query(Long.class)
             .single();
-    return new User(row.userId(), row.username(), row.languageCode(), row.banned(), row.premium(), row.botBlocked(),
-        row.creditsAvailable(), row.creditsHeld(), active, UserLimits.of(limits, row.premium()), row.createdAt(), recent);
+    return new User(
+        row.userId(),
+        row.username(),
+        row.languageCode(),
+        row.banned(),
+        row.premium(),
+        row.botBlocked(),
+        row.creditsAvailable(),
+        row.creditsHeld(),
+        active,
+        UserLimits.of(limits, row.premium()),
+        row.createdAt(),
+        recent);
   }
 
   @Schema(name = "AdminGeneration")
   record Generation(
-      UUID generationId, long userId, String modelId, String prompt, long price, String status,
-      String providerTaskId, String errorCode, String errorMessage, Instant createdAt, Instant startedAt,
-      Instant finishedAt, Instant timeoutAt, Instant dispatchedAt, List<Map<String, Object>> statusHistory,
-      List<Map<String, Object>> ledger, List<Map<String, Object>> events) {}
+      UUID generationId,
+      long userId,
+      String modelId,
+      String prompt,
+      long price,
+      String status,
+      String providerTaskId,
+      String errorCode,
+      String errorMessage,
+      Instant createdAt,
+      Instant startedAt,
+      Instant finishedAt,
+      Instant timeoutAt,
+      Instant dispatchedAt,
+      List<Map<String, Object>> statusHistory,
+      List<Map<String, Object>> ledger,
+      List<Map<String, Object>> events) {}
 
   private record GenerationCore(
-      UUID generationId, long userId, String modelId, String prompt, long price, String status,
-      String providerTaskId, String errorCode, String errorMessage, Instant createdAt, Instant startedAt,
-      Instant finishedAt, Instant timeoutAt, Instant dispatchedAt) {}
+      UUID generationId,
+      long userId,
+      String modelId,
+      String prompt,
+      long price,
+      String status,
+      String providerTaskId,
+      String errorCode,
+      String errorMessage,
+      Instant createdAt,
+      Instant startedAt,
+      Instant finishedAt,
+      Instant timeoutAt,
+      Instant dispatchedAt) {}
 
-  /** A generation with its status history, its ledger rows and the events it published (kept in the outbox). */
+  /**
+   * A generation with its status history, its ledger rows and the events it published (kept in the
+   * outbox).
+   */
   Generation generation(UUID id) {
     GenerationCore g =
         jdbc.sql(
@@ -95,11 +156,17 @@ class AdminViews {
             .optional()
             .orElseThrow(() -> new AppError(ErrorCode.GENERATION_NOT_FOUND, "no generation " + id));
     List<Map<String, Object>> history =
-        jdbc.sql("SELECT status, reason, at FROM generation_status_history WHERE generation_id = :id ORDER BY id")
-            .param("id", id).query().listOfRows();
+        jdbc.sql(
+                "SELECT status, reason, at FROM generation_status_history WHERE generation_id = :id ORDER BY id")
+            .param("id", id)
+            .query()
+            .listOfRows();
     List<Map<String, Object>> ledger =
-        jdbc.sql("SELECT kind, amount, reason, created_at FROM ledger WHERE generation_id = :id ORDER BY id")
-            .param("id", id).query().listOfRows();
+        jdbc.sql(
+                "SELECT kind, amount, reason, created_at FROM ledger WHERE generation_id = :id ORDER BY id")
+            .param("id", id)
+            .query()
+            .listOfRows();
     List<Map<String, Object>> events =
         jdbc.sql(
                 """
@@ -109,10 +176,27 @@ class AdminViews {
                 FROM outbox o LEFT JOIN outbox_pending p ON p.id = o.id
                 WHERE o.message_key = :id ORDER BY o.id
                 """)
-            .param("id", id.toString()).query().listOfRows();
-    return new Generation(g.generationId(), g.userId(), g.modelId(), g.prompt(), g.price(), g.status(),
-        g.providerTaskId(), g.errorCode(), g.errorMessage(), g.createdAt(), g.startedAt(), g.finishedAt(),
-        g.timeoutAt(), g.dispatchedAt(), history, ledger, events);
+            .param("id", id.toString())
+            .query()
+            .listOfRows();
+    return new Generation(
+        g.generationId(),
+        g.userId(),
+        g.modelId(),
+        g.prompt(),
+        g.price(),
+        g.status(),
+        g.providerTaskId(),
+        g.errorCode(),
+        g.errorMessage(),
+        g.createdAt(),
+        g.startedAt(),
+        g.finishedAt(),
+        g.timeoutAt(),
+        g.dispatchedAt(),
+        history,
+        ledger,
+        events);
   }
 
   /**
@@ -121,8 +205,18 @@ class AdminViews {
    * @param refunds failed and cancelled generations (their holds were released)
    */
   record ModelStats(
-      String modelId, long total, long completed, long failed, long timedOut, long cancelled, long active,
-      Double successRate, Double p50Millis, Double p95Millis, long refunds, long creditsReturned,
+      String modelId,
+      long total,
+      long completed,
+      long failed,
+      long timedOut,
+      long cancelled,
+      long active,
+      Double successRate,
+      Double p50Millis,
+      Double p95Millis,
+      long refunds,
+      long creditsReturned,
       long creditsCaptured) {}
 
   record Stats(Instant from, Instant to, List<ModelStats> models) {}

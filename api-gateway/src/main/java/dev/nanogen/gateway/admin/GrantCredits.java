@@ -15,9 +15,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * An admin's credit grant (positive amount, a GRANT row) or adjustment (negative, an ADJUST row that
- * never takes the available balance below zero), idempotent under its required key. A user who has
- * not signed in yet is created.
+ * An admin's credit grant (positive amount, a GRANT row) or adjustment (negative, an ADJUST row
+ * that never takes the available balance below zero), idempotent under its required key. A user who
+ * has not signed in yet is created.
  */
 @Component
 class GrantCredits {
@@ -52,7 +52,6 @@ class GrantCredits {
   @Schema(name = "GrantResult")
   record Balance(long userId, long creditsAvailable, long creditsHeld) {}
 
-
   private record Moved(long creditsAvailable, long creditsHeld) {}
 
   private final JdbcClient jdbc;
@@ -64,7 +63,13 @@ class GrantCredits {
   private final UserEvents events;
 
   GrantCredits(
-      JdbcClient jdbc, TransactionTemplate tx, IdempotencyKeys keys, AdminAudit audit, JsonMapper json, Clock clock, UserEvents events) {
+      JdbcClient jdbc,
+      TransactionTemplate tx,
+      IdempotencyKeys keys,
+      AdminAudit audit,
+      JsonMapper json,
+      Clock clock,
+      UserEvents events) {
     this.events = events;
     this.jdbc = jdbc;
     this.tx = tx;
@@ -79,20 +84,28 @@ class GrantCredits {
     if (userId <= 0) {
       throw ValidationFailed.of("user_id", "must be a Telegram user id");
     }
-    if (request.amount() == null || request.amount() == 0 || Math.abs(request.amount()) > MAX_AMOUNT) {
-      throw ValidationFailed.of("amount", "is required, not zero, and between -1000000000 and 1000000000");
+    if (request.amount() == null
+        || request.amount() == 0
+        || Math.abs(request.amount()) > MAX_AMOUNT) {
+      throw ValidationFailed.of(
+          "amount", "is required, not zero, and between -1000000000 and 1000000000");
     }
     if (request.reason() == null || request.reason().isBlank() || request.reason().length() > 500) {
       throw ValidationFailed.of("reason", "is required, at most 500 characters");
     }
     String fingerprint =
-        keys.fingerprint(Map.of("user_id", userId, "amount", request.amount(), "reason", request.reason()));
+        keys.fingerprint(
+            Map.of("user_id", userId, "amount", request.amount(), "reason", request.reason()));
     return tx.execute(
         status -> {
           Timestamp now = Timestamp.from(clock.instant());
           jdbc.sql(ENSURE_USER).param("userId", userId).param("now", now).update();
-          jdbc.sql("SELECT id FROM users WHERE id = :userId FOR UPDATE").param("userId", userId).query(Long.class).single();
-          Optional<IdempotencyKeys.Stored> stored = keys.replay(IdempotencyKeys.ADMIN, SCOPE, key, fingerprint);
+          jdbc.sql("SELECT id FROM users WHERE id = :userId FOR UPDATE")
+              .param("userId", userId)
+              .query(Long.class)
+              .single();
+          Optional<IdempotencyKeys.Stored> stored =
+              keys.replay(IdempotencyKeys.ADMIN, SCOPE, key, fingerprint);
           if (stored.isPresent()) {
             return Answer.replay(stored.get());
           }
@@ -103,7 +116,10 @@ class GrantCredits {
                   .param("now", now)
                   .query(Moved.class)
                   .optional()
-                  .orElseThrow(() -> ValidationFailed.of("amount", "would take the available balance below zero"));
+                  .orElseThrow(
+                      () ->
+                          ValidationFailed.of(
+                              "amount", "would take the available balance below zero"));
           jdbc.sql(APPEND)
               .param("userId", userId)
               .param("kind", request.amount() > 0 ? "GRANT" : "ADJUST")
@@ -112,8 +128,13 @@ class GrantCredits {
               .param("now", now)
               .update();
           events.balanceChanged(userId);
-          audit.record(request.amount() > 0 ? "grant" : "adjust", userId, request.amount() + " credits: " + request.reason());
-          String body = json.writeValueAsString(new Balance(userId, moved.creditsAvailable(), moved.creditsHeld()));
+          audit.record(
+              request.amount() > 0 ? "grant" : "adjust",
+              userId,
+              request.amount() + " credits: " + request.reason());
+          String body =
+              json.writeValueAsString(
+                  new Balance(userId, moved.creditsAvailable(), moved.creditsHeld()));
           keys.save(IdempotencyKeys.ADMIN, SCOPE, key, fingerprint, 200, body);
           return Answer.first(200, body);
         });

@@ -6,10 +6,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Proves the money invariants from the ledger, for every user: available ≥ 0, held ≥ 0, available +
- * held = grants + purchases − refunds ± adjustments − captures, held = the sum of open holds; that no
- * hold is open on a terminal generation; and that every payment's credits moved as its status says
- * (paid: one PURCHASE of its credits; refunded: that, and a REFUND of what the refund_owed does not
- * cover; created: neither). Every list is empty on a healthy system.
+ * held = grants + purchases − refunds ± adjustments − captures, held = the sum of open holds; that
+ * no hold is open on a terminal generation; and that every payment's credits moved as its status
+ * says (paid: one PURCHASE of its credits; refunded: that, and a REFUND of what the refund_owed
+ * does not cover; created: neither). Every list is empty on a healthy system.
  */
 @Component
 public class Reconcile {
@@ -67,16 +67,27 @@ public class Reconcile {
       """;
 
   public record PaymentOutOfBalance(
-      java.util.UUID paymentId, long userId, String status, long credits, long purchased, long refunded, long refundOwed) {}
+      java.util.UUID paymentId,
+      long userId,
+      String status,
+      long credits,
+      long purchased,
+      long refunded,
+      long refundOwed) {}
 
-  public record UserOutOfBalance(long userId, long creditsAvailable, long creditsHeld, long expectedTotal, long openHolds) {}
+  public record UserOutOfBalance(
+      long userId, long creditsAvailable, long creditsHeld, long expectedTotal, long openHolds) {}
 
   public record OpenHold(java.util.UUID generationId, long userId, String status) {}
 
   public record Report(
-      List<UserOutOfBalance> usersOutOfBalance, List<OpenHold> holdsOnTerminalGenerations, List<PaymentOutOfBalance> paymentsOutOfBalance) {
+      List<UserOutOfBalance> usersOutOfBalance,
+      List<OpenHold> holdsOnTerminalGenerations,
+      List<PaymentOutOfBalance> paymentsOutOfBalance) {
     public boolean clean() {
-      return usersOutOfBalance.isEmpty() && holdsOnTerminalGenerations.isEmpty() && paymentsOutOfBalance.isEmpty();
+      return usersOutOfBalance.isEmpty()
+          && holdsOnTerminalGenerations.isEmpty()
+          && paymentsOutOfBalance.isEmpty();
     }
   }
 

@@ -10,8 +10,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The reconcile CLI: {@code java -jar api-gateway.jar --spring.profiles.active=reconcile} (or
  * {@code infra/bin/reconcile}) runs the same reconciliation as {@code GET /api/admin/reconcile}
- * against the configured database, prints the report as JSON and exits 0 when it is clean, 1 when not.
- * The profile turns off the web server, the consumers, the relay and the sweeper.
+ * against the configured database, prints the report as JSON and exits 0 when it is clean, 1 when
+ * not. The profile turns off the web server, the consumers, the relay and the sweeper.
  */
 @Component
 @Profile("reconcile")
@@ -32,9 +32,13 @@ class ReconcileCommand implements ApplicationRunner, ExitCodeGenerator {
     System.out.println(
         report.clean()
             ? "reconcile: clean"
-            : "reconcile: " + report.usersOutOfBalance().size() + " users out of balance, "
-                + report.holdsOnTerminalGenerations().size() + " holds open on ended generations, "
-                + report.paymentsOutOfBalance().size() + " payments out of balance");
+            : "reconcile: "
+                + report.usersOutOfBalance().size()
+                + " users out of balance, "
+                + report.holdsOnTerminalGenerations().size()
+                + " holds open on ended generations, "
+                + report.paymentsOutOfBalance().size()
+                + " payments out of balance");
     exitCode = report.clean() ? 0 : 1;
   }
 

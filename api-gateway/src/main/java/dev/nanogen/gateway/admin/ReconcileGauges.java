@@ -26,14 +26,21 @@ class ReconcileGauges {
   ReconcileGauges(Reconcile reconcile, MeterRegistry registry) {
     this.reconcile = reconcile;
     Gauge.builder("nanogen.reconcile.users.out.of.balance", users, AtomicLong::get)
-        .description("users whose balance the ledger does not explain, at the last money check").register(registry);
+        .description("users whose balance the ledger does not explain, at the last money check")
+        .register(registry);
     Gauge.builder("nanogen.reconcile.holds.on.ended", holds, AtomicLong::get)
-        .description("ended generations whose hold is not settled exactly once, at the last money check").register(registry);
+        .description(
+            "ended generations whose hold is not settled exactly once, at the last money check")
+        .register(registry);
     Gauge.builder("nanogen.reconcile.payments.out.of.balance", payments, AtomicLong::get)
-        .description("payments whose ledger rows disagree with their status, at the last money check").register(registry);
+        .description(
+            "payments whose ledger rows disagree with their status, at the last money check")
+        .register(registry);
   }
 
-  @Scheduled(fixedDelayString = "${nanogen.reconcile.interval:10m}", initialDelayString = "${nanogen.reconcile.initial-delay:1m}")
+  @Scheduled(
+      fixedDelayString = "${nanogen.reconcile.interval:10m}",
+      initialDelayString = "${nanogen.reconcile.initial-delay:1m}")
   void check() {
     try {
       Reconcile.Report report = reconcile.run();
@@ -41,7 +48,11 @@ class ReconcileGauges {
       holds.set(report.holdsOnTerminalGenerations().size());
       payments.set(report.paymentsOutOfBalance().size());
       if (!report.clean()) {
-        log.error("money check: {} users, {} holds, {} payments out of balance", users.get(), holds.get(), payments.get());
+        log.error(
+            "money check: {} users, {} holds, {} payments out of balance",
+            users.get(),
+            holds.get(),
+            payments.get());
       }
     } catch (RuntimeException e) {
       log.warn("money check failed: {}", e.toString());

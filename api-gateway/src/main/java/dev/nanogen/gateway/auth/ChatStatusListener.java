@@ -45,7 +45,10 @@ class ChatStatusListener {
             .param("user", event.userId())
             .update();
     if (updated == 1) {
-      log.info("user {}: the bot {} reach their chat", event.userId(), event.blocked() ? "can no longer" : "can again");
+      log.info(
+          "user {}: the bot {} reach their chat",
+          event.userId(),
+          event.blocked() ? "can no longer" : "can again");
     }
   }
 }

@@ -17,8 +17,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Single-use tokens that stand for the tma header where a client cannot send one (EventSource, on
- * GET /api/events only; the event_tokens table's owner): 32 random bytes, kept only as their SHA-256,
- * valid 60 s, deleted when redeemed — by whichever replica the stream reaches — and purged when expired.
+ * GET /api/events only; the event_tokens table's owner): 32 random bytes, kept only as their
+ * SHA-256, valid 60 s, deleted when redeemed — by whichever replica the stream reaches — and purged
+ * when expired.
  */
 @Component
 public class EventTokens {
@@ -39,7 +40,8 @@ public class EventTokens {
     byte[] bytes = new byte[32];
     RANDOM.nextBytes(bytes);
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    jdbc.sql("INSERT INTO event_tokens (token_hash, user_id, expires_at) VALUES (:hash, :userId, :expires)")
+    jdbc.sql(
+            "INSERT INTO event_tokens (token_hash, user_id, expires_at) VALUES (:hash, :userId, :expires)")
         .param("hash", hash(token))
         .param("userId", userId)
         .param("expires", Timestamp.from(clock.instant().plus(lifetime)))
@@ -47,12 +49,15 @@ public class EventTokens {
     return token;
   }
 
-  /** The user a token stands for, once: a second redemption, or one after it expired, finds nothing. */
+  /**
+   * The user a token stands for, once: a second redemption, or one after it expired, finds nothing.
+   */
   Optional<Long> redeem(String token) {
     if (token == null || token.isBlank() || token.length() > 100) {
       return Optional.empty();
     }
-    return jdbc.sql("DELETE FROM event_tokens WHERE token_hash = :hash AND expires_at > :now RETURNING user_id")
+    return jdbc.sql(
+            "DELETE FROM event_tokens WHERE token_hash = :hash AND expires_at > :now RETURNING user_id")
         .param("hash", hash(token))
         .param("now", Timestamp.from(clock.instant()))
         .query(Long.class)
@@ -61,12 +66,16 @@ public class EventTokens {
 
   @Scheduled(fixedDelayString = "PT1M", initialDelayString = "PT1M")
   void purge() {
-    jdbc.sql("DELETE FROM event_tokens WHERE expires_at < :now").param("now", Timestamp.from(clock.instant())).update();
+    jdbc.sql("DELETE FROM event_tokens WHERE expires_at < :now")
+        .param("now", Timestamp.from(clock.instant()))
+        .update();
   }
 
   private static String hash(String token) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -1,10 +1,10 @@
 package dev.nanogen.gateway.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -25,19 +25,21 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Validates Mini App initData with Telegram's algorithm: secret = HMAC_SHA256(key="WebAppData",
  * bot_token); the data-check-string is every field but {@code hash}, URL-decoded, sorted by key,
- * {@code key=value} joined by newlines; its hex HMAC_SHA256 under the secret must equal {@code hash}
- * (compared in constant time). Then auth_date must be no older than {@code nanogen.auth.max-age} and
- * no more than a minute in the future; only then is the string remembered.
+ * {@code key=value} joined by newlines; its hex HMAC_SHA256 under the secret must equal {@code
+ * hash} (compared in constant time). Then auth_date must be no older than {@code
+ * nanogen.auth.max-age} and no more than a minute in the future; only then is the string
+ * remembered.
  *
  * <p>A Mini App sends the same initData with every call of a session, so a verified one is
  * remembered (by its whole text, signature included, so only the very same string ever matches; at
- * most {@link #REMEMBERED} of them, each for {@link #REMEMBER_FOR}). Its age is checked on every call
- * all the same. Nothing that failed is remembered.
+ * most {@link #REMEMBERED} of them, each for {@link #REMEMBER_FOR}). Its age is checked on every
+ * call all the same. Nothing that failed is remembered.
  */
 @Component
 class InitDataValidator {
   static final int REMEMBERED = 10_000;
   static final Duration REMEMBER_FOR = Duration.ofMinutes(10);
+
   /** How far in the future an auth_date may be (clocks differ a little, never by minutes). */
   static final Duration CLOCK_SKEW = Duration.ofSeconds(60);
 
@@ -72,7 +74,9 @@ class InitDataValidator {
     return known.user();
   }
 
-  /** Not older than max-age, and not from the future beyond {@link #CLOCK_SKEW} (a forged clock). */
+  /**
+   * Not older than max-age, and not from the future beyond {@link #CLOCK_SKEW} (a forged clock).
+   */
   private void checkAge(Verified known) {
     Instant now = clock.instant();
     if (known.authDate().isAfter(now.plus(CLOCK_SKEW))) {

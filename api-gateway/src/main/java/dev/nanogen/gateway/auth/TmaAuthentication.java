@@ -9,17 +9,17 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.MDC;
 import org.springframework.core.MethodParameter;
 import org.springframework.stereotype.Component;
-import org.springframework.web.cors.CorsUtils;
 import org.springframework.web.bind.support.WebDataBinderFactory;
 import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.cors.CorsUtils;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.method.support.ModelAndViewContainer;
 import org.springframework.web.servlet.HandlerInterceptor;
 
 /**
- * Authenticates {@code Authorization: tma <initData>} on every user endpoint, spends one call of the
- * user's request budget, signs the user in, refuses banned users, and hands controllers the {@link
- * CurrentUser}.
+ * Authenticates {@code Authorization: tma <initData>} on every user endpoint, spends one call of
+ * the user's request budget, signs the user in, refuses banned users, and hands controllers the
+ * {@link CurrentUser}.
  */
 @Component
 class TmaAuthentication implements HandlerInterceptor, HandlerMethodArgumentResolver {
@@ -32,7 +32,8 @@ class TmaAuthentication implements HandlerInterceptor, HandlerMethodArgumentReso
   private final RequestBudget budget;
   private final EventTokens tokens;
 
-  TmaAuthentication(InitDataValidator validator, Users users, RequestBudget budget, EventTokens tokens) {
+  TmaAuthentication(
+      InitDataValidator validator, Users users, RequestBudget budget, EventTokens tokens) {
     this.validator = validator;
     this.users = users;
     this.budget = budget;
@@ -46,7 +47,9 @@ class TmaAuthentication implements HandlerInterceptor, HandlerMethodArgumentReso
       return true; // a browser asking before the call; the CORS configuration answers it
     }
     String header = request.getHeader("Authorization");
-    if (header == null && request.getParameter("token") != null && EVENTS.equals(request.getRequestURI())) {
+    if (header == null
+        && request.getParameter("token") != null
+        && EVENTS.equals(request.getRequestURI())) {
       return signInByToken(request, request.getParameter("token"));
     }
     if (header == null || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
@@ -65,11 +68,22 @@ class TmaAuthentication implements HandlerInterceptor, HandlerMethodArgumentReso
     return true;
   }
 
-  /** GET /api/events?token=…: the user a single-use token stands for (EventSource sends no headers). */
+  /**
+   * GET /api/events?token=…: the user a single-use token stands for (EventSource sends no headers).
+   */
   private boolean signInByToken(HttpServletRequest request, String token) {
-    long userId = tokens.redeem(token)
-        .orElseThrow(() -> new AppError(ErrorCode.INVALID_INIT_DATA, "the event token is unknown, used or expired"));
-    Users.Row row = users.find(userId).orElseThrow(() -> new AppError(ErrorCode.INVALID_INIT_DATA, "no user " + userId));
+    long userId =
+        tokens
+            .redeem(token)
+            .orElseThrow(
+                () ->
+                    new AppError(
+                        ErrorCode.INVALID_INIT_DATA,
+                        "the event token is unknown, used or expired"));
+    Users.Row row =
+        users
+            .find(userId)
+            .orElseThrow(() -> new AppError(ErrorCode.INVALID_INIT_DATA, "no user " + userId));
     budget.spend(userId);
     if (row.banned()) {
       throw new AppError(ErrorCode.USER_BANNED, "user " + row.id() + " is banned");

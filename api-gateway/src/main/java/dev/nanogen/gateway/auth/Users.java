@@ -10,8 +10,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Finds the user that verified initData names, creating them on their first call (with the
- * sign-up bonus as a GRANT ledger row) and keeping their Telegram profile current.
+ * Finds the user that verified initData names, creating them on their first call (with the sign-up
+ * bonus as a GRANT ledger row) and keeping their Telegram profile current.
  */
 @Component
 class Users {
@@ -99,11 +99,22 @@ class Users {
 
   /** A user who signed in before. */
   Optional<Row> find(long id) {
-    // An explicit mapper on the per-request path: mapping records by property name makes PgJDBC throw
+    // An explicit mapper on the per-request path: mapping records by property name makes PgJDBC
+    // throw
     // (and Spring catch) an exception per camelCase field before it tries the snake_case column.
-    return jdbc.sql(FIND).param("id", id).query((rs, n) -> new Row(
-        rs.getLong("id"), rs.getString("first_name"), rs.getString("username"), rs.getString("language_code"),
-        rs.getBoolean("telegram_premium"), rs.getBoolean("premium"), rs.getBoolean("banned"))).optional();
+    return jdbc.sql(FIND)
+        .param("id", id)
+        .query(
+            (rs, n) ->
+                new Row(
+                    rs.getLong("id"),
+                    rs.getString("first_name"),
+                    rs.getString("username"),
+                    rs.getString("language_code"),
+                    rs.getBoolean("telegram_premium"),
+                    rs.getBoolean("premium"),
+                    rs.getBoolean("banned")))
+        .optional();
   }
 
   private static boolean profileChanged(Row row, TelegramUser user) {

@@ -29,10 +29,15 @@ class ModelAvailabilityListener {
     this.events = events;
   }
 
-  @KafkaListener(id = "gateway-model-availability", topics = Topics.MODELS, groupId = "nanogen-gateway")
+  @KafkaListener(
+      id = "gateway-model-availability",
+      topics = Topics.MODELS,
+      groupId = "nanogen-gateway")
   void on(ConsumerRecord<String, String> record) {
     ModelAvailabilityChanged event = events.decode(record, ModelAvailabilityChanged.class);
-    if (event.occurredAt() == null || event.modelId() == null || (!event.available() && event.until() == null)) {
+    if (event.occurredAt() == null
+        || event.modelId() == null
+        || (!event.available() && event.until() == null)) {
       throw new IllegalArgumentException("an incomplete ModelAvailabilityChanged");
     }
     int updated =
@@ -49,7 +54,8 @@ class ModelAvailabilityListener {
       if (event.available()) {
         log.info("model {} is available again", event.modelId());
       } else {
-        log.warn("model {} unavailable until {}: {}", event.modelId(), event.until(), event.reason());
+        log.warn(
+            "model {} unavailable until {}: {}", event.modelId(), event.until(), event.reason());
       }
     }
   }

@@ -35,7 +35,8 @@ public class ModelCatalog {
   private final JdbcClient jdbc;
   private final JsonMapper json;
   private final Clock clock;
-  private final Cache<String, ModelParams> compiled = Caffeine.newBuilder().maximumSize(1_000).build();
+  private final Cache<String, ModelParams> compiled =
+      Caffeine.newBuilder().maximumSize(1_000).build();
 
   ModelCatalog(JdbcClient jdbc, JsonMapper json, Clock clock) {
     this.jdbc = jdbc;
@@ -57,13 +58,14 @@ public class ModelCatalog {
             .param("id", id)
             .query(this::map)
             .optional()
-            .orElseThrow(
-                () -> new AppError(ErrorCode.MODEL_NOT_FOUND, "no model with id " + id));
+            .orElseThrow(() -> new AppError(ErrorCode.MODEL_NOT_FOUND, "no model with id " + id));
     if (!model.enabled()) {
       throw new AppError(ErrorCode.MODEL_UNAVAILABLE, "model " + id + " is disabled");
     }
     if (!model.availableAt(clock.instant())) {
-      throw new AppError(ErrorCode.MODEL_UNAVAILABLE, "the provider of model " + id + " is failing; try again later");
+      throw new AppError(
+          ErrorCode.MODEL_UNAVAILABLE,
+          "the provider of model " + id + " is failing; try again later");
     }
     return model;
   }
@@ -75,7 +77,9 @@ public class ModelCatalog {
     ModelParams params =
         compiled.get(
             schema + '\u0000' + pinned + '\u0000' + pricing,
-            key -> new ModelParams(json.readTree(schema), json.readTree(pinned), json.readTree(pricing), json));
+            key ->
+                new ModelParams(
+                    json.readTree(schema), json.readTree(pinned), json.readTree(pricing), json));
     return new CatalogModel(
         rs.getString("id"),
         rs.getString("name"),
@@ -85,7 +89,9 @@ public class ModelCatalog {
         rs.getBoolean("enabled"),
         rs.getInt("deadline_seconds"),
         (Integer) rs.getObject("max_active_per_user"),
-        Optional.ofNullable(rs.getTimestamp("unavailable_until")).map(Timestamp::toInstant).orElse(null),
+        Optional.ofNullable(rs.getTimestamp("unavailable_until"))
+            .map(Timestamp::toInstant)
+            .orElse(null),
         params);
   }
 }

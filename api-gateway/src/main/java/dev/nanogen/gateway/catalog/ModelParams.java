@@ -22,7 +22,8 @@ import tools.jackson.databind.node.ObjectNode;
  * #resolve} turns a user's params into exactly what the provider is sent and what is held for it.
  */
 public final class ModelParams {
-  private static final SchemaRegistry SCHEMAS = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+  private static final SchemaRegistry SCHEMAS =
+      SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
   private final JsonNode schemaNode;
   private final Schema schema;
@@ -55,7 +56,9 @@ public final class ModelParams {
     return schemaView;
   }
 
-  /** The pricing rule, published with the catalog so a front end can show a price before a start. */
+  /**
+   * The pricing rule, published with the catalog so a front end can show a price before a start.
+   */
   public Map<String, Object> pricing() {
     return pricingView;
   }
@@ -67,25 +70,37 @@ public final class ModelParams {
    */
   public Resolved resolve(Map<String, Object> params, long basePrice, JsonMapper json) {
     ObjectNode given = json.valueToTree(params == null ? Map.of() : params);
-    List<FieldProblem> problems = new java.util.ArrayList<>(schema.validate(given).stream().map(ModelParams::problem).distinct().toList());
-    given.properties().forEach(p -> {
-      if (p.getValue().isString() && p.getValue().asString().indexOf('\u0000') >= 0) {
-        problems.add(new FieldProblem("params." + p.getKey(), "must not contain a NUL character"));
-      }
-    });
+    List<FieldProblem> problems =
+        new java.util.ArrayList<>(
+            schema.validate(given).stream().map(ModelParams::problem).distinct().toList());
+    given
+        .properties()
+        .forEach(
+            p -> {
+              if (p.getValue().isString() && p.getValue().asString().indexOf('\u0000') >= 0) {
+                problems.add(
+                    new FieldProblem("params." + p.getKey(), "must not contain a NUL character"));
+              }
+            });
     if (!problems.isEmpty()) {
       throw new ValidationFailed(problems);
     }
     ObjectNode effective = given.deepCopy();
-    schemaNode.path("properties").properties().forEach(property -> {
-      JsonNode fallback = property.getValue().get("default");
-      if (fallback != null && !effective.has(property.getKey())) {
-        effective.set(property.getKey(), fallback);
-      }
-    });
+    schemaNode
+        .path("properties")
+        .properties()
+        .forEach(
+            property -> {
+              JsonNode fallback = property.getValue().get("default");
+              if (fallback != null && !effective.has(property.getKey())) {
+                effective.set(property.getKey(), fallback);
+              }
+            });
     effective.setAll((ObjectNode) pinned);
     Map<String, Object> providerParams = new LinkedHashMap<>();
-    effective.properties().forEach(p -> providerParams.put(p.getKey(), json.treeToValue(p.getValue(), Object.class)));
+    effective
+        .properties()
+        .forEach(p -> providerParams.put(p.getKey(), json.treeToValue(p.getValue(), Object.class)));
     return new Resolved(providerParams, price(effective, basePrice), outputs(effective));
   }
 
@@ -93,7 +108,10 @@ public final class ModelParams {
     BigDecimal price = BigDecimal.valueOf(basePrice);
     for (Map.Entry<String, JsonNode> per : pricing.path("per").properties()) {
       BigDecimal value = effective.path(per.getKey()).decimalValue(BigDecimal.ONE);
-      price = price.multiply(value).divide(per.getValue().decimalValue(BigDecimal.ONE), 6, RoundingMode.UP);
+      price =
+          price
+              .multiply(value)
+              .divide(per.getValue().decimalValue(BigDecimal.ONE), 6, RoundingMode.UP);
     }
     for (Map.Entry<String, JsonNode> factor : pricing.path("factors").properties()) {
       JsonNode value = effective.get(factor.getKey());

@@ -2,10 +2,10 @@ package dev.nanogen.gateway.catalog;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
 import java.util.Map;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -24,7 +24,11 @@ class ModelsController {
 
   ModelsController(ModelCatalog catalog, Clock clock) {
     this.clock = clock;
-    this.cache = Caffeine.newBuilder().expireAfterWrite(CACHED_FOR).maximumSize(1).build(key -> catalog.all());
+    this.cache =
+        Caffeine.newBuilder()
+            .expireAfterWrite(CACHED_FOR)
+            .maximumSize(1)
+            .build(key -> catalog.all());
   }
 
   /**
@@ -40,9 +44,13 @@ class ModelsController {
       long price,
       boolean enabled,
       boolean available,
-      @Schema(description = "JSON Schema (2020-12) of the params a start may pass; additionalProperties is false")
+      @Schema(
+              description =
+                  "JSON Schema (2020-12) of the params a start may pass; additionalProperties is false")
           Map<String, Object> params,
-      @Schema(description = "how params change the price: per (param -> units in the base price), factors (param -> value -> multiplier), outputs (the param counting results)")
+      @Schema(
+              description =
+                  "how params change the price: per (param -> units in the base price), factors (param -> value -> multiplier), outputs (the param counting results)")
           Map<String, Object> pricing) {}
 
   @Schema(name = "ModelList")
@@ -54,8 +62,17 @@ class ModelsController {
     Instant now = clock.instant();
     return new Catalog(
         cache.get(Boolean.TRUE).stream()
-            .map(m -> new ModelView(m.id(), m.name(), m.kind().wire(), m.price(), m.enabled(),
-                m.enabled() && m.availableAt(now), m.params().schema(), m.params().pricing()))
+            .map(
+                m ->
+                    new ModelView(
+                        m.id(),
+                        m.name(),
+                        m.kind().wire(),
+                        m.price(),
+                        m.enabled(),
+                        m.enabled() && m.availableAt(now),
+                        m.params().schema(),
+                        m.params().pricing()))
             .toList());
   }
 }

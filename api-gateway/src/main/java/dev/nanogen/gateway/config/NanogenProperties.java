@@ -21,8 +21,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param outbox the relay from the outbox table to Kafka
  * @param kafka topic layout
  * @param sweeper recovery of generations that stall or pass their deadline
- * @param noticeStarted announce GenerationProcessingStarted when a worker takes a generation up, so that
- *     the notifier tells the user it began (NANOGEN_NOTICE_STARTED; off: one message per generation)
+ * @param noticeStarted announce GenerationProcessingStarted when a worker takes a generation up, so
+ *     that the notifier tells the user it began (NANOGEN_NOTICE_STARTED; off: one message per
+ *     generation)
  * @param cors browsers allowed to call /api/** from other origins
  * @param miniAppUrl the Mini App's URL, opened by the button of the bot's /start answer (none: a
  *     plain text answer)
@@ -49,11 +50,13 @@ public record NanogenProperties(
   }
 
   /**
-   * @param botToken the bot token (required): signs initData, and calls the Bot API's payment methods
+   * @param botToken the bot token (required): signs initData, and calls the Bot API's payment
+   *     methods
    * @param apiBaseUrl the Bot API's base URL
    * @param timeout connect and read timeout of one Bot API call (a pre-checkout answer must reach
    *     Telegram within its 10 s)
-   * @param webhookSecret the secret token Telegram sends with every update; blank turns the webhook off
+   * @param webhookSecret the secret token Telegram sends with every update; blank turns the webhook
+   *     off
    * @param webhookUrl the webhook's public URL, registered with setWebhook at start when set
    */
   public record Telegram(
@@ -62,7 +65,8 @@ public record NanogenProperties(
       @DefaultValue("5s") Duration timeout,
       String webhookSecret,
       String webhookUrl) {
-    private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,256}");
+    private static final java.util.regex.Pattern SECRET =
+        java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,256}");
 
     public Telegram {
       if (botToken == null || botToken.isBlank()) {
@@ -87,23 +91,29 @@ public record NanogenProperties(
   }
 
   /**
-   * @param origins origins (scheme://host[:port]) whose pages may call /api/** (NANOGEN_CORS_ORIGINS,
-   *     comma-separated; none by default)
+   * @param origins origins (scheme://host[:port]) whose pages may call /api/**
+   *     (NANOGEN_CORS_ORIGINS, comma-separated; none by default)
    * @param maxAge how long a browser may keep a preflight's answer
    */
   public record Cors(List<String> origins, @DefaultValue("10m") Duration maxAge) {
     public Cors {
-      origins = origins == null ? List.of() : origins.stream().map(String::strip).filter(o -> !o.isEmpty()).toList();
+      origins =
+          origins == null
+              ? List.of()
+              : origins.stream().map(String::strip).filter(o -> !o.isEmpty()).toList();
       for (String origin : origins) {
         if (origin.equals("*") || !origin.matches("https?://[^/\\s]+")) {
           throw new IllegalStateException(
-              "NANOGEN_CORS_ORIGINS must list origins like https://app.example.com (no paths, no *): " + origin);
+              "NANOGEN_CORS_ORIGINS must list origins like https://app.example.com (no paths, no *): "
+                  + origin);
         }
       }
     }
   }
 
-  /** @param maxAge the oldest initData auth_date accepted */
+  /**
+   * @param maxAge the oldest initData auth_date accepted
+   */
   public record Auth(@DefaultValue("24h") Duration maxAge) {}
 
   /**
@@ -113,8 +123,8 @@ public record NanogenProperties(
    * @param startsPerWindowPremium the same for premium users
    * @param window the rolling window of the start rate limit
    * @param requestsPerPeriod authenticated API calls one user may make per {@code requestPeriod},
-   *     whatever they are (429 RATE_LIMIT_EXCEEDED beyond), so that no user can hold the
-   *     connection pool
+   *     whatever they are (429 RATE_LIMIT_EXCEEDED beyond), so that no user can hold the connection
+   *     pool
    * @param requestPeriod the period of that budget
    */
   public record Limits(
@@ -135,8 +145,8 @@ public record NanogenProperties(
    * @param enabled whether this replica runs a relay
    * @param threads relay loops in this replica; they claim disjoint batches. One follows the
    *     commits; the others join only while rounds come back full (a backlog), so that under a
-   *     steady load rounds stay large and a backlog still keeps the producer busy while another loop
-   *     is in the database
+   *     steady load rounds stay large and a backlog still keeps the producer busy while another
+   *     loop is in the database
    */
   public record Outbox(
       @DefaultValue("1000") int batchSize,

@@ -37,12 +37,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The OpenAPI description springdoc builds from the controllers, served at {@code /v3/api-docs}
- * and checked in as docs/openapi.json (OpenApiDocumentTest fails when the two drift apart), written
- * for client generators: the acting user is no parameter (it comes from the {@code tma} header),
- * every operation names its security scheme and its problem+json answers, a property a record may
- * leave null says so and one it always has is required. The server is relative, so the document is
- * the same on every port.
+ * The OpenAPI description springdoc builds from the controllers, served at {@code /v3/api-docs} and
+ * checked in as docs/openapi.json (OpenApiDocumentTest fails when the two drift apart), written for
+ * client generators: the acting user is no parameter (it comes from the {@code tma} header), every
+ * operation names its security scheme and its problem+json answers, a property a record may leave
+ * null says so and one it always has is required. The server is relative, so the document is the
+ * same on every port.
  */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfig {
@@ -55,32 +55,46 @@ class OpenApiConfig {
   }
 
   /**
-   * Schemas named as the API writes them: swagger-core reads models with its own (Jackson 2) mapper,
-   * which does not know {@code spring.jackson.property-naming-strategy: SNAKE_CASE}.
+   * Schemas named as the API writes them: swagger-core reads models with its own (Jackson 2)
+   * mapper, which does not know {@code spring.jackson.property-naming-strategy: SNAKE_CASE}.
    */
   @Bean
   ModelResolver snakeCaseModels() {
-    return new ModelResolver(Json31.mapper().copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)).openapi31(true);
+    return new ModelResolver(
+            Json31.mapper().copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE))
+        .openapi31(true);
   }
 
   @Bean
   OpenAPI nanogenOpenApi() {
     return new OpenAPI()
-        .info(new Info()
-            .title("NanoGen API")
-            .version("1")
-            .description("""
+        .info(
+            new Info()
+                .title("NanoGen API")
+                .version("1")
+                .description(
+                    """
                 The Mini App's backend. Every /api/** call except GET /api/models and /api/admin/** carries \
                 `Authorization: tma <initData>`; /api/admin/** carries `Authorization: Bearer <NANOGEN_ADMIN_TOKEN>`. \
                 Errors are application/problem+json with a stable `code` (see CONTRACT.md)."""))
         .servers(List.of(new Server().url("/")))
-        .components(new Components()
-            .addSecuritySchemes("tma", new SecurityScheme()
-                .type(SecurityScheme.Type.APIKEY).in(SecurityScheme.In.HEADER).name("Authorization")
-                .description("tma <initData> — Telegram Mini App initData, verified by HMAC"))
-            .addSecuritySchemes("admin", new SecurityScheme()
-                .type(SecurityScheme.Type.HTTP).scheme("bearer").description("NANOGEN_ADMIN_TOKEN"))
-            .addSchemas(PROBLEM, problemSchema()));
+        .components(
+            new Components()
+                .addSecuritySchemes(
+                    "tma",
+                    new SecurityScheme()
+                        .type(SecurityScheme.Type.APIKEY)
+                        .in(SecurityScheme.In.HEADER)
+                        .name("Authorization")
+                        .description(
+                            "tma <initData> — Telegram Mini App initData, verified by HMAC"))
+                .addSecuritySchemes(
+                    "admin",
+                    new SecurityScheme()
+                        .type(SecurityScheme.Type.HTTP)
+                        .scheme("bearer")
+                        .description("NANOGEN_ADMIN_TOKEN"))
+                .addSchemas(PROBLEM, problemSchema()));
   }
 
   /**
@@ -97,7 +111,9 @@ class OpenApiConfig {
       if (property.get$ref() != null) {
         return new Schema<>().anyOf(List.of(property, new Schema<>().types(Set.of("null"))));
       }
-      if (property.getTypes() != null && !property.getTypes().isEmpty() && !property.getTypes().contains("null")) {
+      if (property.getTypes() != null
+          && !property.getTypes().isEmpty()
+          && !property.getTypes().contains("null")) {
         Set<String> types = new TreeSet<>(property.getTypes());
         types.add("null");
         property.setTypes(types);
@@ -125,19 +141,39 @@ class OpenApiConfig {
   @Bean
   OpenApiCustomizer securityAndSharedProblems() {
     return openApi -> {
-      openApi.getPaths().forEach((path, item) -> item.readOperations().forEach(operation -> {
-        if (path.startsWith("/api/admin/")) {
-          operation.setSecurity(List.of(new SecurityRequirement().addList("admin")));
-          addProblems(operation, List.of(ErrorCode.ADMIN_AUTH_REQUIRED, ErrorCode.RATE_LIMIT_EXCEEDED,
-              ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.INTERNAL_ERROR));
-        } else if (path.startsWith("/api/") && !path.equals("/api/models")) {
-          operation.setSecurity(List.of(new SecurityRequirement().addList("tma")));
-          addProblems(operation, List.of(ErrorCode.INVALID_INIT_DATA, ErrorCode.INIT_DATA_EXPIRED, ErrorCode.USER_BANNED,
-              ErrorCode.RATE_LIMIT_EXCEEDED, ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.INTERNAL_ERROR));
-        } else {
-          addProblems(operation, List.of(ErrorCode.INTERNAL_ERROR));
-        }
-      }));
+      openApi
+          .getPaths()
+          .forEach(
+              (path, item) ->
+                  item.readOperations()
+                      .forEach(
+                          operation -> {
+                            if (path.startsWith("/api/admin/")) {
+                              operation.setSecurity(
+                                  List.of(new SecurityRequirement().addList("admin")));
+                              addProblems(
+                                  operation,
+                                  List.of(
+                                      ErrorCode.ADMIN_AUTH_REQUIRED,
+                                      ErrorCode.RATE_LIMIT_EXCEEDED,
+                                      ErrorCode.SERVICE_UNAVAILABLE,
+                                      ErrorCode.INTERNAL_ERROR));
+                            } else if (path.startsWith("/api/") && !path.equals("/api/models")) {
+                              operation.setSecurity(
+                                  List.of(new SecurityRequirement().addList("tma")));
+                              addProblems(
+                                  operation,
+                                  List.of(
+                                      ErrorCode.INVALID_INIT_DATA,
+                                      ErrorCode.INIT_DATA_EXPIRED,
+                                      ErrorCode.USER_BANNED,
+                                      ErrorCode.RATE_LIMIT_EXCEEDED,
+                                      ErrorCode.SERVICE_UNAVAILABLE,
+                                      ErrorCode.INTERNAL_ERROR));
+                            } else {
+                              addProblems(operation, List.of(ErrorCode.INTERNAL_ERROR));
+                            }
+                          }));
       openApi.getComponents().getSchemas().values().forEach(OpenApiConfig::collectRequired);
     };
   }
@@ -147,36 +183,57 @@ class OpenApiConfig {
     if (schema.getProperties() == null) {
       return;
     }
-    Set<String> required = new TreeSet<>(schema.getRequired() == null ? List.of() : schema.getRequired());
-    ((Map<String, Schema>) (Map) schema.getProperties()).forEach((name, property) -> {
-      if (property.getExtensions() != null && property.getExtensions().remove(REQUIRED) != null) {
-        required.add(name);
-        if (property.getExtensions().isEmpty()) {
-          property.setExtensions(null);
-        }
-      }
-    });
+    Set<String> required =
+        new TreeSet<>(schema.getRequired() == null ? List.of() : schema.getRequired());
+    ((Map<String, Schema>) (Map) schema.getProperties())
+        .forEach(
+            (name, property) -> {
+              if (property.getExtensions() != null
+                  && property.getExtensions().remove(REQUIRED) != null) {
+                required.add(name);
+                if (property.getExtensions().isEmpty()) {
+                  property.setExtensions(null);
+                }
+              }
+            });
     schema.setRequired(required.isEmpty() ? null : List.copyOf(required));
   }
 
-  /** Adds {@code codes} as problem+json responses, one per status, the codes named in its description. */
+  /**
+   * Adds {@code codes} as problem+json responses, one per status, the codes named in its
+   * description.
+   */
   private static void addProblems(Operation operation, List<ErrorCode> codes) {
-    ApiResponses responses = operation.getResponses() == null ? new ApiResponses() : operation.getResponses();
+    ApiResponses responses =
+        operation.getResponses() == null ? new ApiResponses() : operation.getResponses();
     Map<Integer, List<ErrorCode>> byStatus =
-        codes.stream().collect(Collectors.groupingBy(c -> c.status().value(), TreeMap::new, Collectors.toList()));
-    byStatus.forEach((status, ofStatus) -> {
-      ApiResponse existing = responses.get(Integer.toString(status));
-      Set<String> named = new TreeSet<>(ofStatus.stream().map(ErrorCode::name).toList());
-      if (existing != null && existing.getDescription() != null && existing.getDescription().startsWith("Problem: ")) {
-        named.addAll(List.of(existing.getDescription().substring("Problem: ".length()).split(", ")));
-      } else if (existing != null) {
-        return; // a success answer of this status is documented: leave it
-      }
-      responses.addApiResponse(Integer.toString(status), new ApiResponse()
-          .description("Problem: " + String.join(", ", named))
-          .content(new Content().addMediaType("application/problem+json",
-              new MediaType().schema(new Schema<>().$ref("#/components/schemas/" + PROBLEM)))));
-    });
+        codes.stream()
+            .collect(
+                Collectors.groupingBy(c -> c.status().value(), TreeMap::new, Collectors.toList()));
+    byStatus.forEach(
+        (status, ofStatus) -> {
+          ApiResponse existing = responses.get(Integer.toString(status));
+          Set<String> named = new TreeSet<>(ofStatus.stream().map(ErrorCode::name).toList());
+          if (existing != null
+              && existing.getDescription() != null
+              && existing.getDescription().startsWith("Problem: ")) {
+            named.addAll(
+                List.of(existing.getDescription().substring("Problem: ".length()).split(", ")));
+          } else if (existing != null) {
+            return; // a success answer of this status is documented: leave it
+          }
+          responses.addApiResponse(
+              Integer.toString(status),
+              new ApiResponse()
+                  .description("Problem: " + String.join(", ", named))
+                  .content(
+                      new Content()
+                          .addMediaType(
+                              "application/problem+json",
+                              new MediaType()
+                                  .schema(
+                                      new Schema<>().$ref("#/components/schemas/" + PROBLEM)))));
+        });
     operation.setResponses(sorted(responses));
   }
 
@@ -194,18 +251,42 @@ class OpenApiConfig {
     properties.put("status", new Schema<>().types(Set.of("integer")));
     properties.put("detail", new Schema<>().types(Set.of("string")));
     properties.put("instance", new Schema<>().types(Set.of("string")));
-    properties.put("code", new Schema<>().types(Set.of("string"))
-        ._enum(Stream.of(ErrorCode.values()).map(ErrorCode::name).map(Object.class::cast).toList()));
-    properties.put("message", new Schema<>().types(Set.of("string")).description("for the user, in their language (ru, uz, en)"));
+    properties.put(
+        "code",
+        new Schema<>()
+            .types(Set.of("string"))
+            ._enum(
+                Stream.of(ErrorCode.values())
+                    .map(ErrorCode::name)
+                    .map(Object.class::cast)
+                    .toList()));
+    properties.put(
+        "message",
+        new Schema<>()
+            .types(Set.of("string"))
+            .description("for the user, in their language (ru, uz, en)"));
     properties.put("correlation_id", new Schema<>().types(Set.of("string")));
-    Schema<?> fieldProblem = new Schema<>().types(Set.of("object"))
-        .addProperty("field", new Schema<>().types(Set.of("string")))
-        .addProperty("message", new Schema<>().types(Set.of("string")));
-    properties.put("errors", new Schema<>().types(Set.of("array")).items(fieldProblem).description("VALIDATION_ERROR"));
-    properties.put("required", new Schema<>().types(Set.of("integer")).description("INSUFFICIENT_CREDITS"));
-    properties.put("available", new Schema<>().types(Set.of("integer")).description("INSUFFICIENT_CREDITS"));
-    properties.put("limit", new Schema<>().types(Set.of("integer")).description("RATE_LIMIT_EXCEEDED, MAX_ACTIVE_GENERATIONS"));
-    Schema<?> problem = new Schema<>().types(Set.of("object")).required(List.of("code", "message", "status", "title", "type"));
+    Schema<?> fieldProblem =
+        new Schema<>()
+            .types(Set.of("object"))
+            .addProperty("field", new Schema<>().types(Set.of("string")))
+            .addProperty("message", new Schema<>().types(Set.of("string")));
+    properties.put(
+        "errors",
+        new Schema<>().types(Set.of("array")).items(fieldProblem).description("VALIDATION_ERROR"));
+    properties.put(
+        "required", new Schema<>().types(Set.of("integer")).description("INSUFFICIENT_CREDITS"));
+    properties.put(
+        "available", new Schema<>().types(Set.of("integer")).description("INSUFFICIENT_CREDITS"));
+    properties.put(
+        "limit",
+        new Schema<>()
+            .types(Set.of("integer"))
+            .description("RATE_LIMIT_EXCEEDED, MAX_ACTIVE_GENERATIONS"));
+    Schema<?> problem =
+        new Schema<>()
+            .types(Set.of("object"))
+            .required(List.of("code", "message", "status", "title", "type"));
     problem.setProperties(properties);
     return problem;
   }

@@ -8,10 +8,10 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationContext;
 import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.deser.jdk.StringDeserializer;
 import tools.jackson.databind.deser.std.StdScalarDeserializer;
 import tools.jackson.databind.module.SimpleModule;
-import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.type.LogicalType;
 
 /**
@@ -55,7 +55,8 @@ class StrictJson {
       String value = StringDeserializer.instance.deserialize(parser, context);
       if (value != null && value.indexOf('\u0000') >= 0) {
         String field = parser.currentName();
-        throw ValidationFailed.of(field == null ? "body" : field, "must not contain a NUL character");
+        throw ValidationFailed.of(
+            field == null ? "body" : field, "must not contain a NUL character");
       }
       return value;
     }

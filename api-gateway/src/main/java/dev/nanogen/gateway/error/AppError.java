@@ -17,7 +17,8 @@ public class AppError extends RuntimeException {
     this(code, detail, Map.of());
   }
 
-  public AppError(ErrorCode code, String detail, Map<String, Object> fields, Object... messageArgs) {
+  public AppError(
+      ErrorCode code, String detail, Map<String, Object> fields, Object... messageArgs) {
     super(detail, null, false, false);
     this.code = code;
     this.fields = new LinkedHashMap<>(fields);

@@ -8,11 +8,15 @@ public enum ErrorCode {
   INVALID_INIT_DATA(HttpStatus.UNAUTHORIZED),
   INIT_DATA_EXPIRED(HttpStatus.UNAUTHORIZED),
   ADMIN_AUTH_REQUIRED(HttpStatus.UNAUTHORIZED),
-  /** An update without the webhook's secret token (not in CONTRACT.md's table, which says only 401). */
+  /**
+   * An update without the webhook's secret token (not in CONTRACT.md's table, which says only 401).
+   */
   WEBHOOK_AUTH_REQUIRED(HttpStatus.UNAUTHORIZED),
   INSUFFICIENT_CREDITS(HttpStatus.PAYMENT_REQUIRED),
   USER_BANNED(HttpStatus.FORBIDDEN),
-  /** A browser's preflight from an origin not in NANOGEN_CORS_ORIGINS (not in CONTRACT.md's table). */
+  /**
+   * A browser's preflight from an origin not in NANOGEN_CORS_ORIGINS (not in CONTRACT.md's table).
+   */
   CORS_ORIGIN_NOT_ALLOWED(HttpStatus.FORBIDDEN),
   MODEL_NOT_FOUND(HttpStatus.NOT_FOUND),
   GENERATION_NOT_FOUND(HttpStatus.NOT_FOUND),

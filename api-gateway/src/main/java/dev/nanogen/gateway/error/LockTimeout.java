@@ -3,7 +3,9 @@ package dev.nanogen.gateway.error;
 import java.sql.SQLException;
 import org.springframework.dao.PessimisticLockingFailureException;
 
-/** Recognizes PostgreSQL's lock_timeout (SQLSTATE 55P03), however the driver's error was wrapped. */
+/**
+ * Recognizes PostgreSQL's lock_timeout (SQLSTATE 55P03), however the driver's error was wrapped.
+ */
 public final class LockTimeout {
   private LockTimeout() {}
 

@@ -27,8 +27,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 import tools.jackson.databind.exc.MismatchedInputException;
-
 import tools.jackson.databind.json.JsonMapper;
+
 /**
  * The one place where errors become HTTP answers: RFC 9457 problem+json with the contract's {@code
  * code}, a user {@code message} in the user's language, and the correlation id. Nothing internal
@@ -70,7 +70,8 @@ public class ProblemHandler {
     }
     String field = "body";
     String message = "the body is not valid JSON";
-    if (e.getCause() instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
+    if (e.getCause() instanceof MismatchedInputException mismatch
+        && !mismatch.getPath().isEmpty()) {
       field = mismatch.getPath().getLast().getPropertyName();
       message = "has the wrong type";
     }
@@ -105,7 +106,8 @@ public class ProblemHandler {
   }
 
   @ExceptionHandler(NoResourceFoundException.class)
-  ResponseEntity<ProblemDetail> onNoResource(NoResourceFoundException e, HttpServletRequest request) {
+  ResponseEntity<ProblemDetail> onNoResource(
+      NoResourceFoundException e, HttpServletRequest request) {
     return problem(new AppError(ErrorCode.NOT_FOUND, "no such path"), request);
   }
 
@@ -130,7 +132,8 @@ public class ProblemHandler {
   ResponseEntity<ProblemDetail> onUnexpected(Exception e, HttpServletRequest request) {
     if (LockTimeout.is(e)) {
       log.warn("lock timeout on {} {}", request.getMethod(), request.getRequestURI());
-      return problem(new AppError(ErrorCode.SERVICE_UNAVAILABLE, "the account is busy; try again"), request);
+      return problem(
+          new AppError(ErrorCode.SERVICE_UNAVAILABLE, "the account is busy; try again"), request);
     }
     log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
     return problem(new AppError(ErrorCode.INTERNAL_ERROR, "an unexpected error occurred"), request);
@@ -140,7 +143,8 @@ public class ProblemHandler {
    * Writes the problem+json answer for {@code error} straight to {@code response}: for what runs
    * before a handler is chosen (servlet filters, CORS checks), where no exception handler applies.
    */
-  public void write(AppError error, HttpServletRequest request, HttpServletResponse response) throws java.io.IOException {
+  public void write(AppError error, HttpServletRequest request, HttpServletResponse response)
+      throws java.io.IOException {
     ResponseEntity<ProblemDetail> answer = problem(error, request);
     response.setStatus(answer.getStatusCode().value());
     answer.getHeaders().forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
@@ -150,11 +154,15 @@ public class ProblemHandler {
   /** Builds the problem+json answer for an {@link AppError}; also used by servlet filters. */
   public ResponseEntity<ProblemDetail> problem(AppError error, HttpServletRequest request) {
     ErrorCode code = error.code();
-    // Every refusal by code: limits (RATE_LIMIT_EXCEEDED, MAX_ACTIVE_GENERATIONS), credits, auth, ….
+    // Every refusal by code: limits (RATE_LIMIT_EXCEEDED, MAX_ACTIVE_GENERATIONS), credits, auth,
+    // ….
     meters.counter("nanogen.rejections", "code", code.name()).increment();
     Locale locale = UserLocale.of(request);
     ProblemDetail body = ProblemDetail.forStatusAndDetail(code.status(), error.getMessage());
-    body.setType(URI.create("https://nanogen.dev/problems/" + code.name().toLowerCase(Locale.ROOT).replace('_', '-')));
+    body.setType(
+        URI.create(
+            "https://nanogen.dev/problems/"
+                + code.name().toLowerCase(Locale.ROOT).replace('_', '-')));
     body.setTitle(code.status().getReasonPhrase());
     body.setInstance(URI.create(request.getRequestURI()));
     body.setProperty("code", code.name());

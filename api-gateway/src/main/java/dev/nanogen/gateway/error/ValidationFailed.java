@@ -18,6 +18,9 @@ public final class ValidationFailed extends AppError {
   }
 
   private static String describe(List<FieldProblem> errors) {
-    return errors.stream().map(e -> e.field() + ": " + e.message()).reduce((a, b) -> a + "; " + b).orElse("invalid request");
+    return errors.stream()
+        .map(e -> e.field() + ": " + e.message())
+        .reduce((a, b) -> a + "; " + b)
+        .orElse("invalid request");
   }
 }

@@ -9,9 +9,9 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The user_events table's owner: what a user's event stream tells, recorded in the transaction of the
- * change it announces (so an event exists exactly when its change does), read back for replay and
- * tailed by every replica, purged after the retention.
+ * The user_events table's owner: what a user's event stream tells, recorded in the transaction of
+ * the change it announces (so an event exists exactly when its change does), read back for replay
+ * and tailed by every replica, purged after the retention.
  */
 @Component
 public class UserEvents {
@@ -29,7 +29,8 @@ public class UserEvents {
   /** The generation's status changed (its user's stream gets it). */
   @Transactional(propagation = Propagation.MANDATORY)
   public void generationChanged(UUID generationId) {
-    jdbc.sql("INSERT INTO user_events (user_id, kind, generation_id) SELECT user_id, 'generation', id FROM generations WHERE id = :id")
+    jdbc.sql(
+            "INSERT INTO user_events (user_id, kind, generation_id) SELECT user_id, 'generation', id FROM generations WHERE id = :id")
         .param("id", generationId)
         .update();
   }
@@ -37,12 +38,15 @@ public class UserEvents {
   /** The user's credits moved. */
   @Transactional(propagation = Propagation.MANDATORY)
   public void balanceChanged(long userId) {
-    jdbc.sql("INSERT INTO user_events (user_id, kind) VALUES (:userId, 'balance')").param("userId", userId).update();
+    jdbc.sql("INSERT INTO user_events (user_id, kind) VALUES (:userId, 'balance')")
+        .param("userId", userId)
+        .update();
   }
 
   /** The user's events after {@code afterId}, oldest first (a reconnect's replay). */
   public List<Event> after(long userId, long afterId, int limit) {
-    return jdbc.sql("SELECT id, user_id, kind, generation_id FROM user_events WHERE user_id = :userId AND id > :after ORDER BY id LIMIT :limit")
+    return jdbc.sql(
+            "SELECT id, user_id, kind, generation_id FROM user_events WHERE user_id = :userId AND id > :after ORDER BY id LIMIT :limit")
         .param("userId", userId)
         .param("after", afterId)
         .param("limit", limit)
@@ -52,7 +56,8 @@ public class UserEvents {
 
   /** Every user's events after {@code afterId}, oldest first (what a replica tails). */
   public List<Event> after(long afterId, int limit) {
-    return jdbc.sql("SELECT id, user_id, kind, generation_id FROM user_events WHERE id > :after ORDER BY id LIMIT :limit")
+    return jdbc.sql(
+            "SELECT id, user_id, kind, generation_id FROM user_events WHERE id > :after ORDER BY id LIMIT :limit")
         .param("after", afterId)
         .param("limit", limit)
         .query(Event.class)

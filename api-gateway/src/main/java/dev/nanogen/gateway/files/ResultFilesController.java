@@ -22,9 +22,10 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 /**
- * {@code GET /files/{id}[.ext]}: a result the provider answered inline (b64_json), stored by a worker
- * in {@code files.result_files}. No initData: Telegram fetches these URLs itself; the random id is
- * the capability. An unknown id answers 404 (an empty body, not a problem: this is a file URL).
+ * {@code GET /files/{id}[.ext]}: a result the provider answered inline (b64_json), stored by a
+ * worker in {@code files.result_files}. No initData: Telegram fetches these URLs itself; the random
+ * id is the capability. An unknown id answers 404 (an empty body, not a problem: this is a file
+ * URL).
  *
  * <p>The file is streamed in {@link #CHUNK}-byte slices read one query at a time, so a large file
  * never sits whole in the heap; the workers store it uncompressed, so a slice is read without the
@@ -36,9 +37,11 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 class ResultFilesController {
   static final int CHUNK = 256 * 1024;
   private static final Pattern NAME = Pattern.compile("([0-9a-fA-F-]{36})(\\.[a-z0-9]{2,4})?");
-  private static final Set<String> MEDIA = Set.of("image/png", "image/jpeg", "image/webp", "video/mp4");
+  private static final Set<String> MEDIA =
+      Set.of("image/png", "image/jpeg", "image/webp", "video/mp4");
 
-  private static final String HEAD = "SELECT content_type, octet_length(content) AS size FROM files.result_files WHERE id = :id";
+  private static final String HEAD =
+      "SELECT content_type, octet_length(content) AS size FROM files.result_files WHERE id = :id";
   private static final String SLICE =
       "SELECT substring(content FROM CAST(:from AS integer) FOR :length) FROM files.result_files WHERE id = :id";
 
@@ -51,8 +54,13 @@ class ResultFilesController {
   }
 
   @GetMapping("/files/{name}")
-  @ApiResponse(responseCode = "200", description = "the file's bytes",
-      content = @Content(mediaType = "application/octet-stream", schema = @Schema(type = "string", format = "binary")))
+  @ApiResponse(
+      responseCode = "200",
+      description = "the file's bytes",
+      content =
+          @Content(
+              mediaType = "application/octet-stream",
+              schema = @Schema(type = "string", format = "binary")))
   @ApiResponse(responseCode = "404", description = "no such file", content = @Content)
   ResponseEntity<StreamingResponseBody> file(@PathVariable String name) {
     Matcher matcher = NAME.matcher(name);
@@ -63,25 +71,32 @@ class ResultFilesController {
     }
     boolean media = MEDIA.contains(file.get().contentType());
     ContentDisposition disposition =
-        (media ? ContentDisposition.inline() : ContentDisposition.attachment()).filename(name).build();
+        (media ? ContentDisposition.inline() : ContentDisposition.attachment())
+            .filename(name)
+            .build();
     return ResponseEntity.ok()
-        .contentType(media ? MediaType.parseMediaType(file.get().contentType()) : MediaType.APPLICATION_OCTET_STREAM)
+        .contentType(
+            media
+                ? MediaType.parseMediaType(file.get().contentType())
+                : MediaType.APPLICATION_OCTET_STREAM)
         .contentLength(file.get().size())
         .cacheControl(CacheControl.maxAge(Duration.ofDays(30)).cachePublic().immutable())
         .header("X-Content-Type-Options", "nosniff")
         .header("Content-Security-Policy", "default-src 'none'; sandbox")
         .header(HttpHeaders.CONTENT_DISPOSITION, disposition.toString())
-        .body(out -> {
-          for (long from = 0; from < file.get().size(); from += CHUNK) {
-            byte[] slice = jdbc.sql(SLICE)
-                .param("id", id.get())
-                .param("from", from + 1) // SQL substring counts from 1
-                .param("length", CHUNK)
-                .query(byte[].class)
-                .single();
-            out.write(slice);
-          }
-        });
+        .body(
+            out -> {
+              for (long from = 0; from < file.get().size(); from += CHUNK) {
+                byte[] slice =
+                    jdbc.sql(SLICE)
+                        .param("id", id.get())
+                        .param("from", from + 1) // SQL substring counts from 1
+                        .param("length", CHUNK)
+                        .query(byte[].class)
+                        .single();
+                out.write(slice);
+              }
+            });
   }
 
   private Optional<StoredFile> find(UUID id) {

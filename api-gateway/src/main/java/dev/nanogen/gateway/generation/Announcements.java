@@ -30,7 +30,13 @@ class Announcements {
       WHERE g.id = :id
       """;
 
-  private record Started(long userId, String modelId, String prompt, String languageCode, String modelName, String kind) {}
+  private record Started(
+      long userId,
+      String modelId,
+      String prompt,
+      String languageCode,
+      String modelName,
+      String kind) {}
 
   private final JdbcClient jdbc;
   private final Outbox outbox;
@@ -42,7 +48,9 @@ class Announcements {
     this.noticeStarted = properties.noticeStarted();
   }
 
-  /** A worker took the generation up (pending → processing): announced only with started notices on. */
+  /**
+   * A worker took the generation up (pending → processing): announced only with started notices on.
+   */
   void started(UUID id, Instant now, String traceparent) {
     if (!noticeStarted) {
       return;
@@ -52,13 +60,23 @@ class Announcements {
         Topics.SETTLED,
         id,
         new GenerationProcessingStarted(
-            UUID.randomUUID(), now, GenerationProcessingStarted.SCHEMA_VERSION, id, row.userId(), row.userId(),
-            row.languageCode(), row.modelId(), row.modelName(), ModelKind.fromWire(row.kind()), row.prompt()),
+            UUID.randomUUID(),
+            now,
+            GenerationProcessingStarted.SCHEMA_VERSION,
+            id,
+            row.userId(),
+            row.userId(),
+            row.languageCode(),
+            row.modelId(),
+            row.modelName(),
+            ModelKind.fromWire(row.kind()),
+            row.prompt()),
         traceparent);
   }
 
   /** The generation ended as {@code ending}, its hold captured or released. */
-  void settled(UUID id, GenerationTransitions.Finished row, Ending ending, Instant now, String traceparent) {
+  void settled(
+      UUID id, GenerationTransitions.Finished row, Ending ending, Instant now, String traceparent) {
     outbox.append(
         Topics.SETTLED,
         id,

@@ -120,7 +120,12 @@ public class Dispatch {
 
   /** Dispatches a stalled generation (locked by the caller) again: a resume when it has a task. */
   public void again(UUID id, Instant now, String traceparent) {
-    Stored g = jdbc.sql(AGAIN).param("id", id).param("now", Timestamp.from(now)).query(Stored.class).single();
+    Stored g =
+        jdbc.sql(AGAIN)
+            .param("id", id)
+            .param("now", Timestamp.from(now))
+            .query(Stored.class)
+            .single();
     send(dispatched(g), now, traceparent);
   }
 
@@ -135,10 +140,11 @@ public class Dispatch {
         .param("now", Timestamp.from(now))
         .query(Stored.class)
         .optional()
-        .map(g -> {
-          send(dispatched(g), now, traceparent);
-          return true;
-        })
+        .map(
+            g -> {
+              send(dispatched(g), now, traceparent);
+              return true;
+            })
         .orElse(false);
   }
 

@@ -23,7 +23,8 @@ public record Ending(
   }
 
   public static Ending completed(List<String> resultUrls) {
-    return new Ending(GenerationStatus.COMPLETED, "completed by the provider", resultUrls, null, null);
+    return new Ending(
+        GenerationStatus.COMPLETED, "completed by the provider", resultUrls, null, null);
   }
 
   public static Ending failed(String errorCode, String errorMessage, String reason) {

@@ -35,16 +35,30 @@ class GenerationController {
     this.generations = generations;
   }
 
-  @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.INSUFFICIENT_CREDITS,
-      ErrorCode.MODEL_NOT_FOUND, ErrorCode.MODEL_UNAVAILABLE, ErrorCode.IDEMPOTENCY_KEY_IN_USE,
-      ErrorCode.IDEMPOTENCY_KEY_REUSED, ErrorCode.MAX_ACTIVE_GENERATIONS})
-  @ApiResponse(responseCode = "202", description = "accepted: the price is held",
-      content = @Content(mediaType = "application/json", schema = @Schema(implementation = StartGeneration.Response.class)))
+  @Problems({
+    ErrorCode.VALIDATION_ERROR,
+    ErrorCode.PAYLOAD_TOO_LARGE,
+    ErrorCode.INSUFFICIENT_CREDITS,
+    ErrorCode.MODEL_NOT_FOUND,
+    ErrorCode.MODEL_UNAVAILABLE,
+    ErrorCode.IDEMPOTENCY_KEY_IN_USE,
+    ErrorCode.IDEMPOTENCY_KEY_REUSED,
+    ErrorCode.MAX_ACTIVE_GENERATIONS
+  })
+  @ApiResponse(
+      responseCode = "202",
+      description = "accepted: the price is held",
+      content =
+          @Content(
+              mediaType = "application/json",
+              schema = @Schema(implementation = StartGeneration.Response.class)))
   @PostMapping(path = "/api/generation/start", consumes = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "Start a generation",
-      description = "params are validated against the model's JSON Schema (GET /api/models, params): an unknown name, "
-          + "a wrong type or a value out of range is 400 VALIDATION_ERROR naming params.<name>. The price is computed "
-          + "from the model and the params (GET /api/models, pricing) and held.")
+  @Operation(
+      summary = "Start a generation",
+      description =
+          "params are validated against the model's JSON Schema (GET /api/models, params): an unknown name, "
+              + "a wrong type or a value out of range is 400 VALIDATION_ERROR naming params.<name>. The price is computed "
+              + "from the model and the params (GET /api/models, pricing) and held.")
   ResponseEntity<String> start(
       CurrentUser user,
       @RequestBody StartRequest request,
@@ -68,13 +82,19 @@ class GenerationController {
     return generations.page(user.id(), status(status), Cursor.decode(cursor), Cursor.limit(limit));
   }
 
-  @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.GENERATION_NOT_FOUND, ErrorCode.GENERATION_NOT_CANCELLABLE})
+  @Problems({
+    ErrorCode.VALIDATION_ERROR,
+    ErrorCode.GENERATION_NOT_FOUND,
+    ErrorCode.GENERATION_NOT_CANCELLABLE
+  })
   @PostMapping("/api/generation/{id}/cancel")
   @org.springframework.web.bind.annotation.ResponseStatus(HttpStatus.OK)
-  @Operation(summary = "Cancel a pending generation",
-      description = "Cancels a generation no worker has claimed yet (status pending: never sent to the provider) and "
-          + "releases its hold. Once processing, or ended: 409 GENERATION_NOT_CANCELLABLE; the provider's outcome then "
-          + "captures or releases the hold as usual. A generation that ends cancelled was never submitted.")
+  @Operation(
+      summary = "Cancel a pending generation",
+      description =
+          "Cancels a generation no worker has claimed yet (status pending: never sent to the provider) and "
+              + "releases its hold. Once processing, or ended: 409 GENERATION_NOT_CANCELLABLE; the provider's outcome then "
+              + "captures or releases the hold as usual. A generation that ends cancelled was never submitted.")
   Generations.View cancel(CurrentUser user, @PathVariable UUID id) {
     return cancel.cancel(user.id(), id);
   }

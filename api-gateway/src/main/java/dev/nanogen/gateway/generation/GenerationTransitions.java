@@ -1,13 +1,9 @@
 package dev.nanogen.gateway.generation;
 
-import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.gateway.ledger.Credits;
 import dev.nanogen.gateway.outbox.Outbox;
 import dev.nanogen.model.GenerationClaimed;
-import dev.nanogen.model.GenerationProcessingStarted;
-import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.model.GenerationStatus;
-import dev.nanogen.model.ModelKind;
 import dev.nanogen.model.Topics;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -39,13 +35,11 @@ public class GenerationTransitions {
   /**
    * pending → processing, and the claim of a worker attempt (see {@link #claim}). Also records a
    * provider task id, which may arrive after the move, and which worker holds the generation now.
-   * Parameters:
-   * :id       — the generation
-   * :claimId  — the attempt asking to submit, or null (a task id being recorded, or a resume)
-   * :taskId   — the provider task, or null
-   * :workerId — the worker process sending it (its lease keeps the generation), or null
-   * A processing generation takes a claim only when it is this attempt's already, or nobody's and
-   * nothing was submitted (a hand-back released it). A worker resuming the known task takes it over.
+   * Parameters: :id — the generation :claimId — the attempt asking to submit, or null (a task id
+   * being recorded, or a resume) :taskId — the provider task, or null :workerId — the worker
+   * process sending it (its lease keeps the generation), or null A processing generation takes a
+   * claim only when it is this attempt's already, or nobody's and nothing was submitted (a
+   * hand-back released it). A worker resuming the known task takes it over.
    */
   private static final String MARK_PROCESSING =
       """
@@ -68,9 +62,9 @@ public class GenerationTransitions {
       """;
 
   /**
-   * pending|processing → a terminal status, with everything the settlement and the notice need. Only
-   * a pending generation can end cancelled: once processing, a worker holds its claim and may have
-   * submitted it, so it ends by the provider's outcome (or the deadline) and nothing else.
+   * pending|processing → a terminal status, with everything the settlement and the notice need.
+   * Only a pending generation can end cancelled: once processing, a worker holds its claim and may
+   * have submitted it, so it ends by the provider's outcome (or the deadline) and nothing else.
    */
   private static final String FINISH =
       """
@@ -131,32 +125,43 @@ public class GenerationTransitions {
 
   /**
    * Records that a worker took a generation (or the provider task it got); false when it already
-   * ended or the event changes nothing (a late or repeated event). With started notices on, the first
-   * move from pending queues GenerationProcessingStarted in the same transaction.
+   * ended or the event changes nothing (a late or repeated event). With started notices on, the
+   * first move from pending queues GenerationProcessingStarted in the same transaction.
    */
-  public boolean markProcessing(UUID id, String providerTaskId, UUID workerId, String reason, String traceparent) {
+  public boolean markProcessing(
+      UUID id, String providerTaskId, UUID workerId, String reason, String traceparent) {
     return mark(id, providerTaskId, null, workerId, reason, traceparent).isPresent();
   }
 
   /**
    * A worker attempt asks to submit the generation to the provider. Granted only by the conditional
-   * pending → processing move for this claim (or when the claim is already this attempt's); a cancel
-   * takes the same row lock and wins only while the generation is pending, so a generation is either
-   * cancelled or claimed, never both. The answer goes back as GenerationClaimed, in this transaction.
+   * pending → processing move for this claim (or when the claim is already this attempt's); a
+   * cancel takes the same row lock and wins only while the generation is pending, so a generation
+   * is either cancelled or claimed, never both. The answer goes back as GenerationClaimed, in this
+   * transaction.
    */
   public boolean claim(UUID id, UUID claimId, UUID workerId, String reason, String traceparent) {
     boolean granted =
-        mark(id, null, claimId, workerId, reason, traceparent).filter(m -> claimId.equals(m.claimId())).isPresent();
+        mark(id, null, claimId, workerId, reason, traceparent)
+            .filter(m -> claimId.equals(m.claimId()))
+            .isPresent();
     outbox.append(
         Topics.CLAIMS,
         id,
-        new GenerationClaimed(UUID.randomUUID(), now(), GenerationClaimed.SCHEMA_VERSION, id, claimId, granted),
+        new GenerationClaimed(
+            UUID.randomUUID(), now(), GenerationClaimed.SCHEMA_VERSION, id, claimId, granted),
         traceparent);
     log.info("generation {}: claim {} {}", id, claimId, granted ? "granted" : "refused");
     return granted;
   }
 
-  private Optional<Marked> mark(UUID id, String providerTaskId, UUID claimId, UUID workerId, String reason, String traceparent) {
+  private Optional<Marked> mark(
+      UUID id,
+      String providerTaskId,
+      UUID claimId,
+      UUID workerId,
+      String reason,
+      String traceparent) {
     Instant now = now();
     Optional<Marked> marked =
         jdbc.sql(MARK_PROCESSING)
@@ -177,8 +182,8 @@ public class GenerationTransitions {
   /**
    * Ends an active generation: completed captures its hold, failed or cancelled releases it; the
    * GenerationSettled notice is queued in the same transaction. Returns false, and changes nothing,
-   * when the generation had already ended. Without a {@code traceparent} (a cancel, the sweeper), the
-   * notice goes out on the trace of the request that started the generation.
+   * when the generation had already ended. Without a {@code traceparent} (a cancel, the sweeper),
+   * the notice goes out on the trace of the request that started the generation.
    */
   public boolean finish(UUID id, Ending ending, String traceparent) {
     Instant now = now();
@@ -186,7 +191,9 @@ public class GenerationTransitions {
         jdbc.sql(FINISH)
             .param("id", id)
             .param("status", ending.status().wire())
-            .param("urls", ending.resultUrls() == null ? null : json.writeValueAsString(ending.resultUrls()))
+            .param(
+                "urls",
+                ending.resultUrls() == null ? null : json.writeValueAsString(ending.resultUrls()))
             .param("errorCode", ending.errorCode())
             .param("errorMessage", ending.errorMessage())
             .param("now", Timestamp.from(now))
@@ -202,16 +209,28 @@ public class GenerationTransitions {
       credits.release(row.userId(), id, row.price(), ending.reason());
     }
     history.record(id, ending.status(), ending.reason(), now);
-    log.info("generation {} {}: {} credits {}", id, ending.status().wire(), row.price(),
+    log.info(
+        "generation {} {}: {} credits {}",
+        id,
+        ending.status().wire(),
+        row.price(),
         ending.status() == GenerationStatus.COMPLETED ? "captured" : "released");
-    metrics.ended(row.modelId(), ending.status(), ending.errorCode(), row.price(), row.createdAt().toInstant(),
-        row.startedAt() == null ? null : row.startedAt().toInstant(), now);
+    metrics.ended(
+        row.modelId(),
+        ending.status(),
+        ending.errorCode(),
+        row.price(),
+        row.createdAt().toInstant(),
+        row.startedAt() == null ? null : row.startedAt().toInstant(),
+        now);
     announce.settled(id, row, ending, now, traceparent != null ? traceparent : row.traceparent());
     return true;
   }
 
   static List<String> urls(JsonMapper json, String stored) {
-    return stored == null ? List.of() : json.readValue(stored, new TypeReference<List<String>>() {});
+    return stored == null
+        ? List.of()
+        : json.readValue(stored, new TypeReference<List<String>>() {});
   }
 
   private Instant now() {

@@ -86,7 +86,8 @@ public class Generations {
     }
     View last = rows.get(limit - 1);
     long position = ChronoUnit.MICROS.between(Instant.EPOCH, last.createdAt());
-    return new Page(rows.subList(0, limit), new Cursor(position, last.generationId().toString()).encode());
+    return new Page(
+        rows.subList(0, limit), new Cursor(position, last.generationId().toString()).encode());
   }
 
   private View map(ResultSet rs, int row) throws SQLException {

@@ -31,15 +31,16 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Starts a generation in ONE transaction: lock the user's row, replay a used idempotency key, check
- * the limits, validate and price the params against the model's schema, hold that price (a conditional UPDATE), insert the generation, its status history and
- * the GenerationRequested outbox row, and store the idempotency key with the response. Either all of
- * it happens or none of it.
+ * the limits, validate and price the params against the model's schema, hold that price (a
+ * conditional UPDATE), insert the generation, its status history and the GenerationRequested outbox
+ * row, and store the idempotency key with the response. Either all of it happens or none of it.
  */
 @Component
 class StartGeneration {
   private static final Logger log = LoggerFactory.getLogger(StartGeneration.class);
 
   static final String SCOPE = "start";
+
   /** Slack past the model's own limit before the sweeper fails a generation with TIMEOUT. */
   static final Duration DEADLINE_SLACK = Duration.ofSeconds(60);
 
@@ -95,7 +96,6 @@ class StartGeneration {
     this.clock = clock;
   }
 
-
   @Schema(name = "StartResponse")
   record Response(
       UUID generationId,
@@ -107,7 +107,8 @@ class StartGeneration {
 
   Answer start(CurrentUser user, StartRequest request, String idempotencyKey) {
     request.validate();
-    String fingerprint = idempotencyKey == null ? null : keys.fingerprint(request.fingerprintable());
+    String fingerprint =
+        idempotencyKey == null ? null : keys.fingerprint(request.fingerprintable());
     try {
       return startLocked(user, request, idempotencyKey, fingerprint);
     } catch (DataAccessException e) {
@@ -116,13 +117,15 @@ class StartGeneration {
       }
       // Another start of this user held the row lock past lock_timeout.
       if (idempotencyKey != null) {
-        throw new AppError(ErrorCode.IDEMPOTENCY_KEY_IN_USE, "a request with this key is still in flight");
+        throw new AppError(
+            ErrorCode.IDEMPOTENCY_KEY_IN_USE, "a request with this key is still in flight");
       }
       throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, "the account is busy; try again");
     }
   }
 
-  private Answer startLocked(CurrentUser user, StartRequest request, String idempotencyKey, String fingerprint) {
+  private Answer startLocked(
+      CurrentUser user, StartRequest request, String idempotencyKey, String fingerprint) {
     return tx.execute(
         status -> {
           long available =
@@ -134,15 +137,26 @@ class StartGeneration {
             }
           }
           CatalogModel model = catalog.startable(request.modelId());
-          ModelParams.Resolved priced = model.params().resolve(request.params(), model.price(), json);
+          ModelParams.Resolved priced =
+              model.params().resolve(request.params(), model.price(), json);
           Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
           limits.check(user.id(), user.premium(), model.id(), model.maxActivePerUser(), now);
           UUID id = UUID.randomUUID();
           Instant deadline = now.plusSeconds(model.deadlineSeconds()).plus(DEADLINE_SLACK);
           Dispatch.Dispatched generation =
-              new Dispatch.Dispatched(id, user.id(), model.id(), model.providerModel(), model.kind(),
-                  request.prompt(), priced.providerParams(), priced.outputs(), deadline, null);
-          // The ledger row references the generation, so it goes first; a failed hold rolls it back.
+              new Dispatch.Dispatched(
+                  id,
+                  user.id(),
+                  model.id(),
+                  model.providerModel(),
+                  model.kind(),
+                  request.prompt(),
+                  priced.providerParams(),
+                  priced.outputs(),
+                  deadline,
+                  null);
+          // The ledger row references the generation, so it goes first; a failed hold rolls it
+          // back.
           String traceparent = traces.current();
           insertGeneration(generation, priced.price(), now, traceparent);
           Credits.Balance balance =
@@ -164,12 +178,14 @@ class StartGeneration {
             keys.save(user.id(), SCOPE, idempotencyKey, fingerprint, 202, body);
           }
           metrics.started(model.id(), priced.price());
-          log.debug("generation {} accepted: model {}, {} credits held", id, model.id(), priced.price());
+          log.debug(
+              "generation {} accepted: model {}, {} credits held", id, model.id(), priced.price());
           return Answer.first(202, body);
         });
   }
 
-  private void insertGeneration(Dispatch.Dispatched g, long price, Instant now, String traceparent) {
+  private void insertGeneration(
+      Dispatch.Dispatched g, long price, Instant now, String traceparent) {
     jdbc.sql(INSERT_GENERATION)
         .param("id", g.id())
         .param("userId", g.userId())

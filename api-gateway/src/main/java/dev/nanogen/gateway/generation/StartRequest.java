@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /** Body of POST /api/generation/start. Unknown fields are ignored; wrong types are a 400. */
-record StartRequest(String modelId, String prompt, Map<String, Object> params, String idempotencyKey) {
+record StartRequest(
+    String modelId, String prompt, Map<String, Object> params, String idempotencyKey) {
   static final int MAX_PROMPT = 4000;
   static final int MAX_PARAMS = 16;
 
@@ -37,6 +38,7 @@ record StartRequest(String modelId, String prompt, Map<String, Object> params, S
 
   /** What the idempotency fingerprint covers: the request without its key. */
   Map<String, Object> fingerprintable() {
-    return Map.of("model_id", modelId, "prompt", prompt, "params", params == null ? Map.of() : params);
+    return Map.of(
+        "model_id", modelId, "prompt", prompt, "params", params == null ? Map.of() : params);
   }
 }

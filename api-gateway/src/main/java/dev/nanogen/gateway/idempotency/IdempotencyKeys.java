@@ -23,8 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Stored idempotency keys, scoped to the user and the operation. A key is saved in the same
- * transaction as the effect it guards, together with the request's fingerprint and the response,
- * so a replay returns exactly the first answer and a key can never exist without its effect.
+ * transaction as the effect it guards, together with the request's fingerprint and the response, so
+ * a replay returns exactly the first answer and a key can never exist without its effect.
  */
 @Component
 public class IdempotencyKeys {
@@ -53,8 +53,8 @@ public class IdempotencyKeys {
   public static final int MAX_KEY = 64;
 
   /**
-   * The key of a request that may carry it in the Idempotency-Key header or in the body's
-   * {@code idempotency_key}: either (both: equal), 1 to 64 characters, or none; else a 400.
+   * The key of a request that may carry it in the Idempotency-Key header or in the body's {@code
+   * idempotency_key}: either (both: equal), 1 to 64 characters, or none; else a 400.
    */
   public static String effectiveKey(String header, String body) {
     List<FieldProblem> problems = new ArrayList<>();
@@ -92,8 +92,7 @@ public class IdempotencyKeys {
     this.meters = meters;
     this.jdbc = jdbc;
     this.clock = clock;
-    this.canonical =
-        json.rebuild().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
+    this.canonical = json.rebuild().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
   }
 
   /**
@@ -105,7 +104,8 @@ public class IdempotencyKeys {
     Optional<Stored> stored = find(userId, scope, key);
     if (stored.isPresent() && !stored.get().fingerprint().equals(fingerprint)) {
       throw new AppError(
-          ErrorCode.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was used with a different request");
+          ErrorCode.IDEMPOTENCY_KEY_REUSED,
+          "this Idempotency-Key was used with a different request");
     }
     if (stored.isPresent()) {
       meters.counter("nanogen.idempotency.replays", "scope", scope).increment();
@@ -114,7 +114,9 @@ public class IdempotencyKeys {
   }
 
   /** Removes keys past {@link #RETENTION}. */
-  @Scheduled(fixedDelayString = "${nanogen.housekeeping.interval:PT10M}", initialDelayString = "PT1M")
+  @Scheduled(
+      fixedDelayString = "${nanogen.housekeeping.interval:PT10M}",
+      initialDelayString = "PT1M")
   public void purge() {
     jdbc.sql(PURGE).param("before", Timestamp.from(clock.instant().minus(RETENTION))).update();
   }
@@ -128,7 +130,8 @@ public class IdempotencyKeys {
         .optional();
   }
 
-  public void save(long userId, String scope, String key, String fingerprint, int status, String body) {
+  public void save(
+      long userId, String scope, String key, String fingerprint, int status, String body) {
     jdbc.sql(SAVE)
         .param("userId", userId)
         .param("scope", scope)

@@ -32,17 +32,39 @@ public class AccountController {
       LIMIT :limit
       """;
 
-  /** @param botBlocked Telegram refused the bot's last message (the user blocked it, or never started it) */
-  public record Me(long userId, long creditsAvailable, long creditsHeld, boolean isPremium, boolean botBlocked, UserLimits limits) {}
+  /**
+   * @param botBlocked Telegram refused the bot's last message (the user blocked it, or never
+   *     started it)
+   */
+  public record Me(
+      long userId,
+      long creditsAvailable,
+      long creditsHeld,
+      boolean isPremium,
+      boolean botBlocked,
+      UserLimits limits) {}
 
   @Schema(name = "LedgerEntry")
-  record Entry(long id, UUID generationId, UUID paymentId, String kind, long amount, String reason, Instant createdAt) {}
+  record Entry(
+      long id,
+      UUID generationId,
+      UUID paymentId,
+      String kind,
+      long amount,
+      String reason,
+      Instant createdAt) {}
 
   @Schema(name = "LedgerPage")
   record Page(List<Entry> items, String nextCursor) {}
 
-
-  private record LedgerRow(long id, UUID generationId, UUID paymentId, String kind, long amount, String reason, Timestamp createdAt) {}
+  private record LedgerRow(
+      long id,
+      UUID generationId,
+      UUID paymentId,
+      String kind,
+      long amount,
+      String reason,
+      Timestamp createdAt) {}
 
   private final JdbcClient jdbc;
   private final NanogenProperties.Limits limits;
@@ -57,13 +79,25 @@ public class AccountController {
     return me(user.id()).orElseThrow();
   }
 
-  /** The user's balance and limits as GET /api/me answers them; empty for a user who never signed in. */
+  /**
+   * The user's balance and limits as GET /api/me answers them; empty for a user who never signed
+   * in.
+   */
   public Optional<Me> me(long userId) {
-    return jdbc.sql(ME).param("userId", userId).query((rs, n) -> {
-      boolean premium = rs.getBoolean("premium");
-      return new Me(rs.getLong("id"), rs.getLong("credits_available"), rs.getLong("credits_held"), premium,
-          rs.getBoolean("bot_blocked"), UserLimits.of(limits, premium));
-    }).optional();
+    return jdbc.sql(ME)
+        .param("userId", userId)
+        .query(
+            (rs, n) -> {
+              boolean premium = rs.getBoolean("premium");
+              return new Me(
+                  rs.getLong("id"),
+                  rs.getLong("credits_available"),
+                  rs.getLong("credits_held"),
+                  premium,
+                  rs.getBoolean("bot_blocked"),
+                  UserLimits.of(limits, premium));
+            })
+        .optional();
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR})
@@ -75,14 +109,24 @@ public class AccountController {
     int size = Cursor.limit(limit);
     Cursor after = Cursor.decode(cursor);
     List<Entry> rows =
-        jdbc.sql(LEDGER)
+        jdbc
+            .sql(LEDGER)
             .param("userId", user.id())
             .param("afterId", after == null ? null : after.position())
             .param("limit", size + 1)
             .query(LedgerRow.class)
             .list()
             .stream()
-            .map(r -> new Entry(r.id(), r.generationId(), r.paymentId(), r.kind(), r.amount(), r.reason(), r.createdAt().toInstant()))
+            .map(
+                r ->
+                    new Entry(
+                        r.id(),
+                        r.generationId(),
+                        r.paymentId(),
+                        r.kind(),
+                        r.amount(),
+                        r.reason(),
+                        r.createdAt().toInstant()))
             .toList();
     if (rows.size() <= size) {
       return new Page(rows, null);

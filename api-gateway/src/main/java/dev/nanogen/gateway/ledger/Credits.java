@@ -14,9 +14,9 @@ import org.springframework.transaction.annotation.Transactional;
  * The credit movements: the two phases of a generation's price (hold, then capture or release) and
  * a payment's (purchase, refund). Each is one conditional UPDATE of the user's balance plus one
  * append-only ledger row, inside the caller's transaction. The balance is never read, decided on in
- * Java and written back; the CHECK constraints (available ≥ 0, held ≥ 0) and the unique indexes (one
- * HOLD and one CAPTURE-or-RELEASE per generation) make a lost or doubled credit impossible even if a
- * caller were wrong.
+ * Java and written back; the CHECK constraints (available ≥ 0, held ≥ 0) and the unique indexes
+ * (one HOLD and one CAPTURE-or-RELEASE per generation) make a lost or doubled credit impossible
+ * even if a caller were wrong.
  */
 @Component
 @Transactional(propagation = Propagation.MANDATORY)
@@ -106,7 +106,8 @@ public class Credits {
             .param("now", now())
             .query(Credits::balance)
             .optional();
-    balance.ifPresent(b -> append(userId, generationId, null, "HOLD", amount, "generation started"));
+    balance.ifPresent(
+        b -> append(userId, generationId, null, "HOLD", amount, "generation started"));
     return balance;
   }
 
@@ -125,7 +126,12 @@ public class Credits {
   /** Adds a paid pack's {@code credits} (a PURCHASE row naming the payment). */
   public Balance purchase(long userId, UUID paymentId, long credits, String reason) {
     Balance balance =
-        jdbc.sql(ADD).param("userId", userId).param("amount", credits).param("now", now()).query(Credits::balance).single();
+        jdbc.sql(ADD)
+            .param("userId", userId)
+            .param("amount", credits)
+            .param("now", now())
+            .query(Credits::balance)
+            .single();
     append(userId, null, paymentId, "PURCHASE", credits, reason);
     return balance;
   }
@@ -135,7 +141,12 @@ public class Credits {
    * fewer are available, since the user has spent or reserved them.
    */
   public boolean refundAll(long userId, UUID paymentId, long credits, String reason) {
-    int updated = jdbc.sql(TAKE_ALL).param("userId", userId).param("amount", credits).param("now", now()).update();
+    int updated =
+        jdbc.sql(TAKE_ALL)
+            .param("userId", userId)
+            .param("amount", credits)
+            .param("now", now())
+            .update();
     if (updated == 0) {
       return false;
     }
@@ -149,7 +160,12 @@ public class Credits {
    */
   public long refundAvailable(long userId, UUID paymentId, long credits, String reason) {
     long taken =
-        jdbc.sql(TAKE_BACK).param("userId", userId).param("amount", credits).param("now", now()).query(Long.class).single();
+        jdbc.sql(TAKE_BACK)
+            .param("userId", userId)
+            .param("amount", credits)
+            .param("now", now())
+            .query(Long.class)
+            .single();
     if (taken > 0) {
       append(userId, null, paymentId, "REFUND", taken, reason);
     }
@@ -165,7 +181,8 @@ public class Credits {
     }
   }
 
-  private void append(long userId, UUID generationId, UUID paymentId, String kind, long amount, String reason) {
+  private void append(
+      long userId, UUID generationId, UUID paymentId, String kind, long amount, String reason) {
     jdbc.sql(APPEND)
         .param("userId", userId)
         .param("generationId", generationId)

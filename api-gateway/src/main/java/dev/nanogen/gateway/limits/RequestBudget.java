@@ -11,11 +11,11 @@ import java.time.Duration;
 import org.springframework.stereotype.Component;
 
 /**
- * Every user's budget of authenticated API calls (Resilience4j rate limiters, one per active user, in
- * memory of this replica): {@code requests-per-period} per {@code request-period}; a call beyond it is
- * 429 RATE_LIMIT_EXCEEDED with Retry-After, before it touches the database. The exact start limits
- * (StartLimits) are separate and hold across replicas; this one only keeps a single user from
- * starving everyone else of connections.
+ * Every user's budget of authenticated API calls (Resilience4j rate limiters, one per active user,
+ * in memory of this replica): {@code requests-per-period} per {@code request-period}; a call beyond
+ * it is 429 RATE_LIMIT_EXCEEDED with Retry-After, before it touches the database. The exact start
+ * limits (StartLimits) are separate and hold across replicas; this one only keeps a single user
+ * from starving everyone else of connections.
  */
 @Component
 public class RequestBudget {
@@ -35,10 +35,16 @@ public class RequestBudget {
             .timeoutDuration(Duration.ZERO)
             .build();
     this.limiters =
-        Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(limits.requestPeriod().multipliedBy(6)).build();
+        Caffeine.newBuilder()
+            .maximumSize(100_000)
+            .expireAfterAccess(limits.requestPeriod().multipliedBy(6))
+            .build();
   }
 
-  /** Spends one call of the user's budget, or throws 429 with the seconds until it refills at the latest. */
+  /**
+   * Spends one call of the user's budget, or throws 429 with the seconds until it refills at the
+   * latest.
+   */
   public void spend(long userId) {
     RateLimiter limiter = limiters.get(userId, id -> RateLimiter.of("user-" + id, config));
     if (!limiter.acquirePermission()) {

@@ -57,16 +57,23 @@ public class StartLimits {
             .param("userId", userId)
             .param("modelId", modelId)
             .param("windowStart", Timestamp.from(now.minus(limits.window())))
-            .query((rs, n) -> new Counts(
-                rs.getLong("active"), rs.getLong("recent"), rs.getTimestamp("oldest_recent"), rs.getLong("active_on_model")))
+            .query(
+                (rs, n) ->
+                    new Counts(
+                        rs.getLong("active"),
+                        rs.getLong("recent"),
+                        rs.getTimestamp("oldest_recent"),
+                        rs.getLong("active_on_model")))
             .single();
     UserLimits applied = UserLimits.of(limits, premium);
     int maxActive = applied.maxActive();
     if (counts.active() >= maxActive) {
-      throw new LimitExceeded(ErrorCode.MAX_ACTIVE_GENERATIONS, maxActive, ACTIVE_RETRY_AFTER_SECONDS);
+      throw new LimitExceeded(
+          ErrorCode.MAX_ACTIVE_GENERATIONS, maxActive, ACTIVE_RETRY_AFTER_SECONDS);
     }
     if (modelLimit != null && counts.activeOnModel() >= modelLimit) {
-      throw new LimitExceeded(ErrorCode.MAX_ACTIVE_GENERATIONS, modelLimit, ACTIVE_RETRY_AFTER_SECONDS);
+      throw new LimitExceeded(
+          ErrorCode.MAX_ACTIVE_GENERATIONS, modelLimit, ACTIVE_RETRY_AFTER_SECONDS);
     }
     int perWindow = applied.startsPerWindow();
     if (counts.recent() >= perWindow) {

@@ -24,9 +24,8 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 class ClaimBatch {
   /**
-   * :now   — rows whose back-off has passed are due
-   * :limit — the batch size
-   * SKIP LOCKED lets concurrent relays take disjoint batches.
+   * :now — rows whose back-off has passed are due :limit — the batch size SKIP LOCKED lets
+   * concurrent relays take disjoint batches.
    */
   private static final String TAKE =
       """
@@ -73,13 +72,19 @@ class ClaimBatch {
     }
     return jdbc.sql(EVENTS)
         .param("ids", attempts.keySet().toArray(Long[]::new))
-        .query((rs, n) -> {
-          long id = rs.getLong("id");
-          return new OutboxRow(
-              id, rs.getString("topic"), rs.getString("message_key"), rs.getString("event_type"),
-              rs.getString("payload"), rs.getString("traceparent"), attempts.get(id),
-              rs.getTimestamp("created_at").toInstant());
-        })
+        .query(
+            (rs, n) -> {
+              long id = rs.getLong("id");
+              return new OutboxRow(
+                  id,
+                  rs.getString("topic"),
+                  rs.getString("message_key"),
+                  rs.getString("event_type"),
+                  rs.getString("payload"),
+                  rs.getString("traceparent"),
+                  attempts.get(id),
+                  rs.getTimestamp("created_at").toInstant());
+            })
         .list();
   }
 }

@@ -82,7 +82,8 @@ public class Outbox {
       return Set.of();
     }
     PendingPlans.planAfresh(jdbc); // the join on outbox_pending
-    return jdbc.sql(QUEUED)
+    return jdbc
+        .sql(QUEUED)
         .param("type", type.getSimpleName())
         .param("keys", keys.stream().map(UUID::toString).toList())
         .query(String.class)

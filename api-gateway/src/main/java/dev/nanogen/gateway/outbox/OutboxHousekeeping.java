@@ -9,7 +9,10 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** Keeps the outbox from growing forever: published rows past their retention ({@code nanogen.outbox.retention}). */
+/**
+ * Keeps the outbox from growing forever: published rows past their retention ({@code
+ * nanogen.outbox.retention}).
+ */
 @Component
 class OutboxHousekeeping {
   /** Published rows (no pending row left) older than the retention; never one still to publish. */
@@ -24,19 +27,23 @@ class OutboxHousekeeping {
   private final Clock clock;
   private final Duration retention;
 
-  OutboxHousekeeping(JdbcClient jdbc, TransactionTemplate tx, Clock clock, NanogenProperties properties) {
+  OutboxHousekeeping(
+      JdbcClient jdbc, TransactionTemplate tx, Clock clock, NanogenProperties properties) {
     this.jdbc = jdbc;
     this.tx = tx;
     this.clock = clock;
     this.retention = properties.outbox().retention();
   }
 
-  @Scheduled(fixedDelayString = "${nanogen.housekeeping.interval:PT10M}", initialDelayString = "PT1M")
+  @Scheduled(
+      fixedDelayString = "${nanogen.housekeeping.interval:PT10M}",
+      initialDelayString = "PT1M")
   void purge() {
-    tx.executeWithoutResult(status -> {
-      PendingPlans.planAfresh(jdbc); // the anti-join on outbox_pending
-      jdbc.sql(PURGE_PUBLISHED).param("before", before(retention)).update();
-    });
+    tx.executeWithoutResult(
+        status -> {
+          PendingPlans.planAfresh(jdbc); // the anti-join on outbox_pending
+          jdbc.sql(PURGE_PUBLISHED).param("before", before(retention)).update();
+        });
   }
 
   private Timestamp before(Duration age) {

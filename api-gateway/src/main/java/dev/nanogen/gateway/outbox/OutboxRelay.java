@@ -39,8 +39,10 @@ class OutboxRelay implements SmartLifecycle {
   private final NanogenProperties.Outbox settings;
   private final Clock clock;
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
+
   /** Wakes the helper loops when a round came back full: there is a backlog to share. */
   private final Semaphore backlog = new Semaphore(0);
+
   private final Counter leaderRounds;
   private final Counter helperRounds;
   private volatile boolean running;
@@ -66,7 +68,8 @@ class OutboxRelay implements SmartLifecycle {
   /** Rounds that published something; rows per round = nanogen.outbox.sent ÷ this. */
   private static Counter rounds(MeterRegistry registry, String loop) {
     return Counter.builder("nanogen.outbox.rounds")
-        .description("relay rounds that claimed rows, by loop (leader follows commits, helpers join a backlog)")
+        .description(
+            "relay rounds that claimed rows, by loop (leader follows commits, helpers join a backlog)")
         .tag("loop", loop)
         .register(registry);
   }
@@ -88,7 +91,8 @@ class OutboxRelay implements SmartLifecycle {
   private void loop(boolean leader) {
     Counter rounds = leader ? leaderRounds : helperRounds;
     Duration backoff = Duration.ZERO;
-    // A helper starts by waiting: it only ever joins a backlog (or the poll, should the leader be stuck).
+    // A helper starts by waiting: it only ever joins a backlog (or the poll, should the leader be
+    // stuck).
     boolean wait = !leader;
     while (running) {
       try {
@@ -110,9 +114,11 @@ class OutboxRelay implements SmartLifecycle {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
-        // Database or broker unreachable: the round rolled back, the rows stay due. Back off and retry.
+        // Database or broker unreachable: the round rolled back, the rows stay due. Back off and
+        // retry.
         backoff = backoff.isZero() ? Duration.ofMillis(200) : capped(backoff.multipliedBy(2));
-        log.warn("outbox relay round failed ({}); retrying in {} ms", e.toString(), backoff.toMillis());
+        log.warn(
+            "outbox relay round failed ({}); retrying in {} ms", e.toString(), backoff.toMillis());
         sleep(backoff);
         wait = false;
       }

@@ -32,7 +32,9 @@ public class ParkedRows {
       """;
 
   private static final String COUNT_PARKED = "SELECT count(*) FROM outbox_pending WHERE blocked";
-  private static final String COUNT_BACKLOG = "SELECT count(*) FROM outbox_pending WHERE NOT blocked";
+  private static final String COUNT_BACKLOG =
+      "SELECT count(*) FROM outbox_pending WHERE NOT blocked";
+
   /** Ids are drawn as rows are written: the lowest pending id is (about) the oldest row. */
   private static final String OLDEST_PENDING =
       """
@@ -42,7 +44,13 @@ public class ParkedRows {
 
   @Schema(name = "ParkedOutboxRow")
   public record Parked(
-      long id, String topic, String messageKey, String eventType, int attempts, String lastError, Instant createdAt) {}
+      long id,
+      String topic,
+      String messageKey,
+      String eventType,
+      int attempts,
+      String lastError,
+      Instant createdAt) {}
 
   private final JdbcClient jdbc;
   private final Clock clock;
@@ -70,7 +78,8 @@ public class ParkedRows {
 
   /** Puts parked rows back in line (one, or all when {@code id} is null); returns how many. */
   public int requeue(Long id) {
-    int rows = jdbc.sql(REQUEUE).param("id", id).param("now", Timestamp.from(clock.instant())).update();
+    int rows =
+        jdbc.sql(REQUEUE).param("id", id).param("now", Timestamp.from(clock.instant())).update();
     signal.wake();
     return rows;
   }

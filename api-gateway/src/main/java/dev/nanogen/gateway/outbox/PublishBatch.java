@@ -3,6 +3,9 @@ package dev.nanogen.gateway.outbox;
 import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.model.Topics;
 import dev.nanogen.ops.trace.Traces;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -13,9 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
@@ -26,13 +26,13 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Sends claimed rows to Kafka (key = generation id; the event type and the traceparent as headers), waits for
- * the broker's acknowledgement, and records the result of each row: an acknowledged row needs
- * nothing more (its pending row was taken by the claim; the round's commit publishes it). A broker
- * outage (every send failing with a retriable error) fails the round, which rolls back, so the rows
- * stay due and are never parked for an outage. A row that fails on its own gets its pending row
- * back with a back-off, and after {@code maxAttempts} it is parked (blocked) with its error, so it
- * never holds up the rows behind it.
+ * Sends claimed rows to Kafka (key = generation id; the event type and the traceparent as headers),
+ * waits for the broker's acknowledgement, and records the result of each row: an acknowledged row
+ * needs nothing more (its pending row was taken by the claim; the round's commit publishes it). A
+ * broker outage (every send failing with a retriable error) fails the round, which rolls back, so
+ * the rows stay due and are never parked for an outage. A row that fails on its own gets its
+ * pending row back with a back-off, and after {@code maxAttempts} it is parked (blocked) with its
+ * error, so it never holds up the rows behind it.
  */
 @Component
 class PublishBatch {
@@ -73,7 +73,8 @@ class PublishBatch {
     this.latency =
         Timer.builder("nanogen.outbox.latency")
             .description("from the outbox row's write to the broker's acknowledgement")
-            // Buckets, not client-side percentiles: recorded once per row (tens of thousands a second
+            // Buckets, not client-side percentiles: recorded once per row (tens of thousands a
+            // second
             // while draining) and summable across gateway replicas in Prometheus.
             .publishPercentileHistogram()
             .maximumExpectedValue(Duration.ofMinutes(1))
@@ -104,7 +105,8 @@ class PublishBatch {
       throw new IllegalStateException(
           "broker unavailable: " + failures.getFirst().cause().getClass().getSimpleName());
     }
-    // The acknowledged rows' pending rows were taken by the claim: committing the round publishes them.
+    // The acknowledged rows' pending rows were taken by the claim: committing the round publishes
+    // them.
     published.increment(acknowledged);
     failures.forEach(this::recordFailure);
   }

@@ -29,10 +29,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * POST /api/payments/invoice: an invoice link for a pack, and the payment row it names. The link is
- * made first (createInvoiceLink, outside any transaction) for a fresh payment id and a random payload;
- * then ONE transaction, under the user's row lock, replays a used Idempotency-Key or inserts the
- * payment with the link and stores the key. A link whose transaction lost (a replay, a crash) names a
- * payload no row has: its pre-checkout is refused, so it can never be paid.
+ * made first (createInvoiceLink, outside any transaction) for a fresh payment id and a random
+ * payload; then ONE transaction, under the user's row lock, replays a used Idempotency-Key or
+ * inserts the payment with the link and stores the key. A link whose transaction lost (a replay, a
+ * crash) names a payload no row has: its pre-checkout is refused, so it can never be paid.
  */
 @Component
 class CreateInvoice {
@@ -46,7 +46,6 @@ class CreateInvoice {
 
   @Schema(name = "Invoice")
   record Response(UUID paymentId, String invoiceLink) {}
-
 
   private final CreditPacks packs;
   private final Payments payments;
@@ -86,7 +85,8 @@ class CreateInvoice {
     }
     String fingerprint = key == null ? null : keys.fingerprint(Map.of("pack_id", request.packId()));
     if (key != null) {
-      // A replay makes no second link; the check under the lock below decides a concurrent duplicate.
+      // A replay makes no second link; the check under the lock below decides a concurrent
+      // duplicate.
       Optional<IdempotencyKeys.Stored> stored = keys.replay(user.id(), SCOPE, key, fingerprint);
       if (stored.isPresent()) {
         return Answer.replay(stored.get());
@@ -97,46 +97,68 @@ class CreateInvoice {
     String payload = payload();
     String link = invoiceLink(pack, payload);
     try {
-      return tx.execute(status -> {
-        jdbc.sql("SELECT id FROM users WHERE id = :userId FOR UPDATE").param("userId", user.id()).query(Long.class).single();
-        if (key != null) {
-          Optional<IdempotencyKeys.Stored> stored = keys.replay(user.id(), SCOPE, key, fingerprint);
-          if (stored.isPresent()) {
-            return Answer.replay(stored.get());
-          }
-        }
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        payments.insert(id, user.id(), pack, payload, link, now);
-        String body = json.writeValueAsString(new Response(id, link));
-        if (key != null) {
-          keys.save(user.id(), SCOPE, key, fingerprint, 200, body);
-        }
-        metrics.invoiced(pack.id());
-        log.info("payment {} created: pack {}, {} credits for {} stars", id, pack.id(), pack.credits(), pack.stars());
-        return Answer.first(200, body);
-      });
+      return tx.execute(
+          status -> {
+            jdbc.sql("SELECT id FROM users WHERE id = :userId FOR UPDATE")
+                .param("userId", user.id())
+                .query(Long.class)
+                .single();
+            if (key != null) {
+              Optional<IdempotencyKeys.Stored> stored =
+                  keys.replay(user.id(), SCOPE, key, fingerprint);
+              if (stored.isPresent()) {
+                return Answer.replay(stored.get());
+              }
+            }
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+            payments.insert(id, user.id(), pack, payload, link, now);
+            String body = json.writeValueAsString(new Response(id, link));
+            if (key != null) {
+              keys.save(user.id(), SCOPE, key, fingerprint, 200, body);
+            }
+            metrics.invoiced(pack.id());
+            log.info(
+                "payment {} created: pack {}, {} credits for {} stars",
+                id,
+                pack.id(),
+                pack.credits(),
+                pack.stars());
+            return Answer.first(200, body);
+          });
     } catch (DataAccessException e) {
       if (!LockTimeout.is(e)) {
         throw e;
       }
-      throw new AppError(key != null ? ErrorCode.IDEMPOTENCY_KEY_IN_USE : ErrorCode.SERVICE_UNAVAILABLE,
+      throw new AppError(
+          key != null ? ErrorCode.IDEMPOTENCY_KEY_IN_USE : ErrorCode.SERVICE_UNAVAILABLE,
           "the account is busy; try again");
     }
   }
 
-  /** createInvoiceLink: one price in Stars (currency XTR, no provider token), the payload opaque. */
+  /**
+   * createInvoiceLink: one price in Stars (currency XTR, no provider token), the payload opaque.
+   */
   private String invoiceLink(CreditPacks.Pack pack, String payload) {
     try {
-      return telegram.call("createInvoiceLink", Map.of(
-              "title", pack.title(),
-              "description", pack.credits() + " NanoGen credits",
-              "payload", payload,
-              "currency", CURRENCY,
-              "prices", List.of(Map.of("label", pack.title(), "amount", pack.stars()))))
+      return telegram
+          .call(
+              "createInvoiceLink",
+              Map.of(
+                  "title",
+                  pack.title(),
+                  "description",
+                  pack.credits() + " NanoGen credits",
+                  "payload",
+                  payload,
+                  "currency",
+                  CURRENCY,
+                  "prices",
+                  List.of(Map.of("label", pack.title(), "amount", pack.stars()))))
           .asString();
     } catch (TelegramError e) {
       log.warn("createInvoiceLink for pack {} failed: {}", pack.id(), e.getMessage());
-      throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, "Telegram did not make the invoice; try again");
+      throw new AppError(
+          ErrorCode.SERVICE_UNAVAILABLE, "Telegram did not make the invoice; try again");
     }
   }
 

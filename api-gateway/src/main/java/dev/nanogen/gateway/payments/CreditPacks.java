@@ -22,7 +22,9 @@ class CreditPacks {
   @Schema(name = "AdminCreditPack")
   record Pack(String id, String title, long credits, int stars, boolean enabled, int sortOrder) {}
 
-  /** An admin's edit: title, credits and stars required; enabled (true) and sort_order (0) optional. */
+  /**
+   * An admin's edit: title, credits and stars required; enabled (true) and sort_order (0) optional.
+   */
   @Schema(name = "CreditPackEdit")
   record Edit(String title, Long credits, Integer stars, Boolean enabled, Integer sortOrder) {}
 
@@ -35,23 +37,33 @@ class CreditPacks {
   }
 
   List<Pack> onSale() {
-    return jdbc.sql("SELECT " + COLUMNS + " FROM credit_packs WHERE enabled ORDER BY sort_order, id").query(Pack.class).list();
+    return jdbc.sql(
+            "SELECT " + COLUMNS + " FROM credit_packs WHERE enabled ORDER BY sort_order, id")
+        .query(Pack.class)
+        .list();
   }
 
   List<Pack> all() {
-    return jdbc.sql("SELECT " + COLUMNS + " FROM credit_packs ORDER BY sort_order, id").query(Pack.class).list();
+    return jdbc.sql("SELECT " + COLUMNS + " FROM credit_packs ORDER BY sort_order, id")
+        .query(Pack.class)
+        .list();
   }
 
   /** A pack on sale, or 404 PACK_NOT_FOUND. */
   Pack forSale(String id) {
-    return find(id).filter(Pack::enabled).orElseThrow(() -> new AppError(ErrorCode.PACK_NOT_FOUND, "no pack " + id + " on sale"));
+    return find(id)
+        .filter(Pack::enabled)
+        .orElseThrow(() -> new AppError(ErrorCode.PACK_NOT_FOUND, "no pack " + id + " on sale"));
   }
 
   Optional<Pack> find(String id) {
     if (id == null || !ID.matcher(id).matches()) {
       return Optional.empty();
     }
-    return jdbc.sql("SELECT " + COLUMNS + " FROM credit_packs WHERE id = :id").param("id", id).query(Pack.class).optional();
+    return jdbc.sql("SELECT " + COLUMNS + " FROM credit_packs WHERE id = :id")
+        .param("id", id)
+        .query(Pack.class)
+        .optional();
   }
 
   /**
@@ -60,7 +72,8 @@ class CreditPacks {
    */
   Pack save(String id, Edit edit) {
     if (id == null || !ID.matcher(id).matches()) {
-      throw ValidationFailed.of("id", "must be 1 to 40 of a-z 0-9 -, starting with a letter or digit");
+      throw ValidationFailed.of(
+          "id", "must be 1 to 40 of a-z 0-9 -, starting with a letter or digit");
     }
     if (edit.title() == null || edit.title().isBlank() || edit.title().length() > 32) {
       throw ValidationFailed.of("title", "is required, at most 32 characters");
@@ -80,7 +93,9 @@ class CreditPacks {
             ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, credits = EXCLUDED.credits,
                 stars = EXCLUDED.stars, enabled = EXCLUDED.enabled, sort_order = EXCLUDED.sort_order,
                 updated_at = EXCLUDED.updated_at
-            RETURNING """ + " " + COLUMNS)
+            RETURNING """
+                + " "
+                + COLUMNS)
         .param("id", id)
         .param("title", edit.title())
         .param("credits", edit.credits())

@@ -44,17 +44,19 @@ class PaymentMetrics {
   }
 
   void paid(String packId, long stars) {
-    AfterCommit.run(() -> {
-      count("nanogen.payments.paid", "pack", packId, 1);
-      count("nanogen.payments.stars", "pack", packId, stars);
-    });
+    AfterCommit.run(
+        () -> {
+          count("nanogen.payments.paid", "pack", packId, 1);
+          count("nanogen.payments.stars", "pack", packId, stars);
+        });
   }
 
   void refunded(String source, long stars) {
-    AfterCommit.run(() -> {
-      count("nanogen.payments.refunded", "source", source, 1);
-      count("nanogen.payments.stars.refunded", "source", source, stars);
-    });
+    AfterCommit.run(
+        () -> {
+          count("nanogen.payments.refunded", "source", source, 1);
+          count("nanogen.payments.stars.refunded", "source", source, stars);
+        });
   }
 
   void checkout(boolean ok) {

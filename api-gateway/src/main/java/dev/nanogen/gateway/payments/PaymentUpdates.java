@@ -28,9 +28,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * What the bot's payment updates do (the webhook hands them over):
  *
  * <ul>
- *   <li>{@link #checkout}: a pre_checkout_query is answered at once, ok only for a created payment of
- *       the same user on the invoice's terms; ok also reserves the payment for that query, so one
- *       invoice is paid at most once;
+ *   <li>{@link #checkout}: a pre_checkout_query is answered at once, ok only for a created payment
+ *       of the same user on the invoice's terms; ok also reserves the payment for that query, so
+ *       one invoice is paid at most once;
  *   <li>{@link #received}: a successful_payment marks the payment paid with its charge, adds the
  *       credits (one PURCHASE row) and queues the chat confirmation, in the caller's transaction;
  *       Stars no invoice can take are refunded and recorded as an anomaly, never credited;
@@ -43,10 +43,17 @@ public class PaymentUpdates {
   private static final Logger log = LoggerFactory.getLogger(PaymentUpdates.class);
 
   /** A pre_checkout_query. */
-  public record Checkout(String queryId, long fromId, String languageCode, String currency, long totalAmount, String payload) {}
+  public record Checkout(
+      String queryId,
+      long fromId,
+      String languageCode,
+      String currency,
+      long totalAmount,
+      String payload) {}
 
   /** A message's successful_payment or refunded_payment, with the message's sender. */
-  public record Charge(long fromId, String currency, long totalAmount, String payload, String chargeId) {}
+  public record Charge(
+      long fromId, String currency, long totalAmount, String payload, String chargeId) {}
 
   private final Payments payments;
   private final Credits credits;
@@ -90,44 +97,70 @@ public class PaymentUpdates {
     answer.put("pre_checkout_query_id", query.queryId());
     answer.put("ok", ok);
     if (!ok) {
-      answer.put("error_message", messages.getMessage(refusal, null, UserLocale.supported(query.languageCode())));
+      answer.put(
+          "error_message",
+          messages.getMessage(refusal, null, UserLocale.supported(query.languageCode())));
     }
     try {
       telegram.call("answerPreCheckoutQuery", answer);
       metrics.checkout(ok);
     } catch (TelegramError e) {
-      log.warn("answerPreCheckoutQuery {} ({}) failed: {}", query.queryId(), ok ? "ok" : "refused", e.getMessage());
+      log.warn(
+          "answerPreCheckoutQuery {} ({}) failed: {}",
+          query.queryId(),
+          ok ? "ok" : "refused",
+          e.getMessage());
       if (ok) {
-        tx.executeWithoutResult(status -> payments.lockByPayload(query.payload())
-            .ifPresent(p -> payments.releaseCheckout(p.id(), query.queryId())));
+        tx.executeWithoutResult(
+            status ->
+                payments
+                    .lockByPayload(query.payload())
+                    .ifPresent(p -> payments.releaseCheckout(p.id(), query.queryId())));
       }
     }
   }
 
   /** Null when the checkout may go on; else the message key of the refusal. */
   private String decide(Checkout query) {
-    Optional<Payments.Payment> found = query.payload() == null ? Optional.empty() : payments.lockByPayload(query.payload());
+    Optional<Payments.Payment> found =
+        query.payload() == null ? Optional.empty() : payments.lockByPayload(query.payload());
     if (found.isEmpty() || found.get().userId() != query.fromId()) {
-      log.warn("pre-checkout {} refused: no payment of user {} has its payload", query.queryId(), query.fromId());
+      log.warn(
+          "pre-checkout {} refused: no payment of user {} has its payload",
+          query.queryId(),
+          query.fromId());
       return "checkout.unknown";
     }
     Payments.Payment payment = found.get();
-    if (!CreateInvoice.CURRENCY.equals(query.currency()) || query.totalAmount() != payment.stars()) {
-      log.warn("pre-checkout {} refused: {} {} for payment {} of {} XTR", query.queryId(), query.totalAmount(),
-          query.currency(), payment.id(), payment.stars());
+    if (!CreateInvoice.CURRENCY.equals(query.currency())
+        || query.totalAmount() != payment.stars()) {
+      log.warn(
+          "pre-checkout {} refused: {} {} for payment {} of {} XTR",
+          query.queryId(),
+          query.totalAmount(),
+          query.currency(),
+          payment.id(),
+          payment.stars());
       return "checkout.changed";
     }
     if (!payments.claimCheckout(payment.id(), query.queryId(), now())) {
-      log.warn("pre-checkout {} refused: payment {} is {} or taken by another checkout", query.queryId(), payment.id(), payment.status());
+      log.warn(
+          "pre-checkout {} refused: payment {} is {} or taken by another checkout",
+          query.queryId(),
+          payment.id(),
+          payment.status());
       return "checkout.unknown";
     }
     return null;
   }
 
-  /** A successful_payment, in the caller's transaction (which also records the update as handled). */
+  /**
+   * A successful_payment, in the caller's transaction (which also records the update as handled).
+   */
   @Transactional(propagation = Propagation.MANDATORY)
   public void received(Charge charge) {
-    Optional<Payments.Payment> found = charge.payload() == null ? Optional.empty() : payments.lockByPayload(charge.payload());
+    Optional<Payments.Payment> found =
+        charge.payload() == null ? Optional.empty() : payments.lockByPayload(charge.payload());
     if (found.isEmpty()) {
       anomaly(charge, null, "unknown_payload");
       return;
@@ -141,7 +174,8 @@ public class PaymentUpdates {
       anomaly(charge, payment.id(), "paid_twice");
       return;
     }
-    if (payment.userId() != charge.fromId() || !CreateInvoice.CURRENCY.equals(charge.currency())
+    if (payment.userId() != charge.fromId()
+        || !CreateInvoice.CURRENCY.equals(charge.currency())
         || charge.totalAmount() != payment.stars()) {
       anomaly(charge, payment.id(), "other_terms");
       return;
@@ -149,15 +183,32 @@ public class PaymentUpdates {
     Instant now = now();
     payments.markPaid(payment.id(), charge.chargeId(), now);
     Credits.Balance balance =
-        credits.purchase(payment.userId(), payment.id(), payment.credits(), "bought " + payment.packTitle() + " for " + payment.stars() + " stars");
+        credits.purchase(
+            payment.userId(),
+            payment.id(),
+            payment.credits(),
+            "bought " + payment.packTitle() + " for " + payment.stars() + " stars");
     outbox.append(
         Topics.SETTLED,
         payment.id(),
-        new PaymentReceived(UUID.randomUUID(), now, PaymentReceived.SCHEMA_VERSION, payment.id(), payment.userId(),
-            payment.userId(), payment.languageCode(), payment.packTitle(), payment.credits(), payment.stars(),
+        new PaymentReceived(
+            UUID.randomUUID(),
+            now,
+            PaymentReceived.SCHEMA_VERSION,
+            payment.id(),
+            payment.userId(),
+            payment.userId(),
+            payment.languageCode(),
+            payment.packTitle(),
+            payment.credits(),
+            payment.stars(),
             balance.creditsAvailable()));
     metrics.paid(payment.packId(), payment.stars());
-    log.info("payment {} paid: {} credits added for {} stars", payment.id(), payment.credits(), payment.stars());
+    log.info(
+        "payment {} paid: {} credits added for {} stars",
+        payment.id(),
+        payment.credits(),
+        payment.stars());
   }
 
   /** A refunded_payment (a refund made outside the bot), in the caller's transaction. */
@@ -165,21 +216,30 @@ public class PaymentUpdates {
   public void refundedElsewhere(Charge charge) {
     Optional<Payments.Payment> found = payments.lockByCharge(charge.chargeId());
     if (found.isEmpty() || !found.get().status().equals(Payments.PAID)) {
-      log.info("refunded_payment for charge {}: nothing to take back ({})", charge.chargeId(),
+      log.info(
+          "refunded_payment for charge {}: nothing to take back ({})",
+          charge.chargeId(),
           found.map(Payments.Payment::status).orElse("no payment"));
       return;
     }
     Payments.Payment payment = found.get();
-    long taken = credits.refundAvailable(payment.userId(), payment.id(), payment.credits(), "stars refunded by Telegram");
+    long taken =
+        credits.refundAvailable(
+            payment.userId(), payment.id(), payment.credits(), "stars refunded by Telegram");
     payments.markRefunded(payment.id(), payment.credits() - taken, now());
     metrics.refunded("telegram", payment.stars());
-    log.warn("payment {} refunded outside the bot: {} of {} credits taken back, {} owed", payment.id(), taken,
-        payment.credits(), payment.credits() - taken);
+    log.warn(
+        "payment {} refunded outside the bot: {} of {} credits taken back, {} owed",
+        payment.id(),
+        taken,
+        payment.credits(),
+        payment.credits() - taken);
   }
 
   /**
-   * Stars that no invoice can take: recorded (once per charge) and refunded at once, never credited.
-   * Refunded inside the transaction, so that a refund Telegram refused is recorded as such.
+   * Stars that no invoice can take: recorded (once per charge) and refunded at once, never
+   * credited. Refunded inside the transaction, so that a refund Telegram refused is recorded as
+   * such.
    */
   private void anomaly(Charge charge, UUID paymentId, String reason) {
     metrics.anomaly(reason);
@@ -200,15 +260,26 @@ public class PaymentUpdates {
     if (recorded == 0) {
       return;
     }
-    log.error("charge {} of user {} ({} {}) taken by no invoice ({}): refunding", charge.chargeId(), charge.fromId(),
-        charge.totalAmount(), charge.currency(), reason);
+    log.error(
+        "charge {} of user {} ({} {}) taken by no invoice ({}): refunding",
+        charge.chargeId(),
+        charge.fromId(),
+        charge.totalAmount(),
+        charge.currency(),
+        reason);
     try {
-      telegram.call("refundStarPayment", Map.of("user_id", charge.fromId(), "telegram_payment_charge_id", charge.chargeId()));
-      jdbc.sql("UPDATE payment_anomalies SET refunded = TRUE WHERE telegram_payment_charge_id = :charge")
+      telegram.call(
+          "refundStarPayment",
+          Map.of("user_id", charge.fromId(), "telegram_payment_charge_id", charge.chargeId()));
+      jdbc.sql(
+              "UPDATE payment_anomalies SET refunded = TRUE WHERE telegram_payment_charge_id = :charge")
           .param("charge", charge.chargeId())
           .update();
     } catch (TelegramError e) {
-      log.error("refund of charge {} failed: {}; an admin must refund it", charge.chargeId(), e.getMessage());
+      log.error(
+          "refund of charge {} failed: {}; an admin must refund it",
+          charge.chargeId(),
+          e.getMessage());
     }
   }
 

@@ -29,8 +29,7 @@ class Payments {
       p.title AS pack_title, u.language_code
       """;
 
-  private static final String FROM =
-      " FROM payments p JOIN users u ON u.id = p.user_id ";
+  private static final String FROM = " FROM payments p JOIN users u ON u.id = p.user_id ";
 
   /** A payment as stored; the invoice's terms are {@code credits} for {@code stars}. */
   @Schema(name = "AdminPayment")
@@ -52,9 +51,17 @@ class Payments {
 
   /** A payment as its user sees it (GET /api/payments). */
   @Schema(name = "PaymentView")
-  record View(UUID paymentId, String packId, long credits, long stars, String status, Instant createdAt, Instant paidAt) {
+  record View(
+      UUID paymentId,
+      String packId,
+      long credits,
+      long stars,
+      String status,
+      Instant createdAt,
+      Instant paidAt) {
     static View of(Payment p) {
-      return new View(p.id(), p.packId(), p.credits(), p.stars(), p.status(), p.createdAt(), p.paidAt());
+      return new View(
+          p.id(), p.packId(), p.credits(), p.stars(), p.status(), p.createdAt(), p.paidAt());
     }
   }
 
@@ -74,7 +81,13 @@ class Payments {
     this.jdbc = jdbc;
   }
 
-  void insert(UUID id, long userId, CreditPacks.Pack pack, String payload, String invoiceLink, Instant now) {
+  void insert(
+      UUID id,
+      long userId,
+      CreditPacks.Pack pack,
+      String payload,
+      String invoiceLink,
+      Instant now) {
     jdbc.sql(
             """
             INSERT INTO payments (id, user_id, pack_id, title, credits, stars, payload, invoice_link, created_at)
@@ -100,13 +113,19 @@ class Payments {
   }
 
   Optional<Payment> lockByCharge(String charge) {
-    return jdbc.sql("SELECT " + COLUMNS + FROM + "WHERE p.telegram_payment_charge_id = :charge FOR UPDATE OF p")
+    return jdbc.sql(
+            "SELECT "
+                + COLUMNS
+                + FROM
+                + "WHERE p.telegram_payment_charge_id = :charge FOR UPDATE OF p")
         .param("charge", charge)
         .query(Payments::payment)
         .optional();
   }
 
-  /** Records the pre-checkout answered ok for a created payment; false when it is no longer free. */
+  /**
+   * Records the pre-checkout answered ok for a created payment; false when it is no longer free.
+   */
   boolean claimCheckout(UUID id, String queryId, Instant now) {
     return jdbc.sql(
                 """
@@ -122,7 +141,8 @@ class Payments {
 
   /** Frees a checkout whose ok answer never reached Telegram, so the invoice can be paid later. */
   void releaseCheckout(UUID id, String queryId) {
-    jdbc.sql("UPDATE payments SET checkout_query_id = NULL, checkout_at = NULL WHERE id = :id AND status = 'created' AND checkout_query_id = :query")
+    jdbc.sql(
+            "UPDATE payments SET checkout_query_id = NULL, checkout_at = NULL WHERE id = :id AND status = 'created' AND checkout_query_id = :query")
         .param("id", id)
         .param("query", queryId)
         .update();
@@ -130,7 +150,8 @@ class Payments {
 
   void markPaid(UUID id, String charge, Instant now) {
     require(
-        jdbc.sql("UPDATE payments SET status = 'paid', telegram_payment_charge_id = :charge, paid_at = :now WHERE id = :id AND status = 'created'")
+        jdbc.sql(
+                "UPDATE payments SET status = 'paid', telegram_payment_charge_id = :charge, paid_at = :now WHERE id = :id AND status = 'created'")
             .param("id", id)
             .param("charge", charge)
             .param("now", Timestamp.from(now))
@@ -140,7 +161,8 @@ class Payments {
 
   void markRefunded(UUID id, long owed, Instant now) {
     require(
-        jdbc.sql("UPDATE payments SET status = 'refunded', refund_owed = :owed, refunded_at = :now WHERE id = :id AND status = 'paid'")
+        jdbc.sql(
+                "UPDATE payments SET status = 'refunded', refund_owed = :owed, refunded_at = :now WHERE id = :id AND status = 'paid'")
             .param("id", id)
             .param("owed", owed)
             .param("now", Timestamp.from(now))
@@ -159,14 +181,28 @@ class Payments {
     Slice<Payment> slice =
         page(
             "WHERE (CAST(:userId AS bigint) IS NULL OR p.user_id = :userId) AND (CAST(:status AS text) IS NULL OR p.status = :status)",
-            userId, status, after, size, p -> p);
+            userId,
+            status,
+            after,
+            size,
+            p -> p);
     return new AdminPage(slice.items(), slice.nextCursor());
   }
 
-  private <T> Slice<T> page(String where, Long userId, String status, Cursor after, int size, java.util.function.Function<Payment, T> view) {
+  private <T> Slice<T> page(
+      String where,
+      Long userId,
+      String status,
+      Cursor after,
+      int size,
+      java.util.function.Function<Payment, T> view) {
     List<Payment> rows =
-        jdbc.sql("SELECT " + COLUMNS + FROM + where
-                + """
+        jdbc.sql(
+                "SELECT "
+                    + COLUMNS
+                    + FROM
+                    + where
+                    + """
                    AND (CAST(:afterAt AS timestamptz) IS NULL OR (p.created_at, p.id) < (:afterAt, :afterId))
                   ORDER BY p.created_at DESC, p.id DESC LIMIT :limit
                   """)
@@ -182,7 +218,9 @@ class Payments {
     }
     Payment last = rows.get(size - 1);
     long micros = ChronoUnit.MICROS.between(Instant.EPOCH, last.createdAt());
-    return new Slice<>(rows.subList(0, size).stream().map(view).toList(), new Cursor(micros, last.id().toString()).encode());
+    return new Slice<>(
+        rows.subList(0, size).stream().map(view).toList(),
+        new Cursor(micros, last.id().toString()).encode());
   }
 
   private static void require(int updated, UUID id) {

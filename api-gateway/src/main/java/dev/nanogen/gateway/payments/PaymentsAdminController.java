@@ -29,7 +29,8 @@ import org.springframework.web.bind.annotation.RestController;
 /** The admin side of payments: packs, payments with their totals and anomalies, refunds. */
 @RestController
 class PaymentsAdminController {
-  private static final Set<String> STATUSES = Set.of(Payments.CREATED, Payments.PAID, Payments.REFUNDED);
+  private static final Set<String> STATUSES =
+      Set.of(Payments.CREATED, Payments.PAID, Payments.REFUNDED);
 
   private final CreditPacks packs;
   private final Payments payments;
@@ -39,7 +40,12 @@ class PaymentsAdminController {
   private final TransactionTemplate tx;
 
   PaymentsAdminController(
-      CreditPacks packs, Payments payments, RefundPayment refunds, AdminAudit audit, JdbcClient jdbc, TransactionTemplate tx) {
+      CreditPacks packs,
+      Payments payments,
+      RefundPayment refunds,
+      AdminAudit audit,
+      JdbcClient jdbc,
+      TransactionTemplate tx) {
     this.packs = packs;
     this.payments = payments;
     this.refunds = refunds;
@@ -59,14 +65,17 @@ class PaymentsAdminController {
 
   @Problems({ErrorCode.VALIDATION_ERROR})
   @PutMapping(path = "/api/admin/credit-packs/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "Create or change a credit pack",
-      description = "Invoices already made keep their terms: a payment is honoured at the price it was invoiced at.")
+  @Operation(
+      summary = "Create or change a credit pack",
+      description =
+          "Invoices already made keep their terms: a payment is honoured at the price it was invoiced at.")
   CreditPacks.Pack savePack(@PathVariable String id, @RequestBody CreditPacks.Edit edit) {
-    return tx.execute(status -> {
-      CreditPacks.Pack saved = packs.save(id, edit);
-      audit.record("credit-pack", null, saved.toString());
-      return saved;
-    });
+    return tx.execute(
+        status -> {
+          CreditPacks.Pack saved = packs.save(id, edit);
+          audit.record("credit-pack", null, saved.toString());
+          return saved;
+        });
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR})
@@ -79,24 +88,36 @@ class PaymentsAdminController {
     if (status != null && !STATUSES.contains(status)) {
       throw ValidationFailed.of("status", "must be one of created, paid, refunded");
     }
-    Payments.AdminPage page = payments.all(userId, status, Cursor.decode(cursor), Cursor.limit(limit));
+    Payments.AdminPage page =
+        payments.all(userId, status, Cursor.decode(cursor), Cursor.limit(limit));
     audit.record("view-payments", userId, status == null ? "" : "status " + status);
     return page;
   }
 
   /**
    * @param refundOwed credits refunded outside the bot that the users had already spent
-   * @param anomalies Stars received that no invoice could take (each refunded, or waiting for an admin)
+   * @param anomalies Stars received that no invoice could take (each refunded, or waiting for an
+   *     admin)
    */
   @Schema(name = "PaymentTotals")
   record Totals(
-      long invoices, long paid, long refunded, long starsReceived, long starsRefunded, long creditsSold,
-      long refundOwed, long anomalies, long anomaliesNotRefunded) {}
+      long invoices,
+      long paid,
+      long refunded,
+      long starsReceived,
+      long starsRefunded,
+      long creditsSold,
+      long refundOwed,
+      long anomalies,
+      long anomaliesNotRefunded) {}
 
   @Problems({ErrorCode.VALIDATION_ERROR})
   @GetMapping("/api/admin/payments/totals")
-  @Operation(summary = "Payment totals", description = "Over payments created in [from, to) (ISO-8601; default: all time).")
-  Totals totals(@RequestParam(required = false) Instant from, @RequestParam(required = false) Instant to) {
+  @Operation(
+      summary = "Payment totals",
+      description = "Over payments created in [from, to) (ISO-8601; default: all time).")
+  Totals totals(
+      @RequestParam(required = false) Instant from, @RequestParam(required = false) Instant to) {
     audit.record("view-payment-totals", null, from + " – " + to);
     return jdbc.sql(
             """
@@ -120,39 +141,68 @@ class PaymentsAdminController {
   }
 
   @Schema(name = "PaymentAnomaly")
-  record Anomaly(String telegramPaymentChargeId, long userId, java.util.UUID paymentId, long stars, String reason,
-      boolean refunded, Instant createdAt) {}
+  record Anomaly(
+      String telegramPaymentChargeId,
+      long userId,
+      java.util.UUID paymentId,
+      long stars,
+      String reason,
+      boolean refunded,
+      Instant createdAt) {}
 
   @Schema(name = "PaymentAnomalies")
   record Anomalies(List<Anomaly> items) {}
 
   @GetMapping("/api/admin/payments/anomalies")
-  @Operation(summary = "Stars no invoice could take",
-      description = "Unknown payload, another user's invoice, other terms, or a second charge of a paid invoice: never "
-          + "credited, refunded at once; refunded=false means Telegram refused and an admin must look.")
+  @Operation(
+      summary = "Stars no invoice could take",
+      description =
+          "Unknown payload, another user's invoice, other terms, or a second charge of a paid invoice: never "
+              + "credited, refunded at once; refunded=false means Telegram refused and an admin must look.")
   Anomalies anomalies() {
     audit.record("view-payment-anomalies", null, "");
-    return new Anomalies(jdbc.sql(
-            """
+    return new Anomalies(
+        jdbc.sql(
+                """
             SELECT telegram_payment_charge_id, user_id, payment_id, stars, reason, refunded, created_at
             FROM payment_anomalies ORDER BY created_at DESC LIMIT 500
             """)
-        .query((rs, n) -> new Anomaly(rs.getString(1), rs.getLong(2), rs.getObject(3, java.util.UUID.class), rs.getLong(4),
-            rs.getString(5), rs.getBoolean(6), rs.getTimestamp(7).toInstant()))
-        .list());
+            .query(
+                (rs, n) ->
+                    new Anomaly(
+                        rs.getString(1),
+                        rs.getLong(2),
+                        rs.getObject(3, java.util.UUID.class),
+                        rs.getLong(4),
+                        rs.getString(5),
+                        rs.getBoolean(6),
+                        rs.getTimestamp(7).toInstant()))
+            .list());
   }
 
-  @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.PAYMENT_NOT_FOUND, ErrorCode.PAYMENT_NOT_REFUNDABLE,
-      ErrorCode.IDEMPOTENCY_KEY_REUSED})
-  @ApiResponse(responseCode = "200", description = "refunded",
-      content = @Content(mediaType = "application/json", schema = @Schema(implementation = RefundPayment.Response.class)))
+  @Problems({
+    ErrorCode.VALIDATION_ERROR,
+    ErrorCode.PAYMENT_NOT_FOUND,
+    ErrorCode.PAYMENT_NOT_REFUNDABLE,
+    ErrorCode.IDEMPOTENCY_KEY_REUSED
+  })
+  @ApiResponse(
+      responseCode = "200",
+      description = "refunded",
+      content =
+          @Content(
+              mediaType = "application/json",
+              schema = @Schema(implementation = RefundPayment.Response.class)))
   @PostMapping("/api/admin/payments/{charge}/refund")
-  @Operation(summary = "Refund a payment",
-      description = "Takes the pack's credits back and returns the Stars (refundStarPayment). 409 "
-          + "PAYMENT_NOT_REFUNDABLE when already refunded or the credits are spent (nothing moves); a Telegram error "
-          + "leaves the credits untouched. Idempotency-Key required.")
+  @Operation(
+      summary = "Refund a payment",
+      description =
+          "Takes the pack's credits back and returns the Stars (refundStarPayment). 409 "
+              + "PAYMENT_NOT_REFUNDABLE when already refunded or the credits are spent (nothing moves); a Telegram error "
+              + "leaves the credits untouched. Idempotency-Key required.")
   ResponseEntity<String> refund(
-      @PathVariable String charge, @RequestHeader(name = "Idempotency-Key", required = false) String key) {
+      @PathVariable String charge,
+      @RequestHeader(name = "Idempotency-Key", required = false) String key) {
     return refunds.refund(charge, key).toResponse();
   }
 }

@@ -39,18 +39,33 @@ class PaymentsController {
 
   @GetMapping("/api/credit-packs")
   Packs packs(CurrentUser user) {
-    return new Packs(packs.onSale().stream().map(p -> new PackView(p.id(), p.title(), p.credits(), p.stars())).toList());
+    return new Packs(
+        packs.onSale().stream()
+            .map(p -> new PackView(p.id(), p.title(), p.credits(), p.stars()))
+            .toList());
   }
 
-  @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.PACK_NOT_FOUND,
-      ErrorCode.IDEMPOTENCY_KEY_IN_USE, ErrorCode.IDEMPOTENCY_KEY_REUSED})
-  @ApiResponse(responseCode = "200", description = "the payment and its invoice link",
-      content = @Content(mediaType = "application/json", schema = @Schema(implementation = CreateInvoice.Response.class)))
+  @Problems({
+    ErrorCode.VALIDATION_ERROR,
+    ErrorCode.PAYLOAD_TOO_LARGE,
+    ErrorCode.PACK_NOT_FOUND,
+    ErrorCode.IDEMPOTENCY_KEY_IN_USE,
+    ErrorCode.IDEMPOTENCY_KEY_REUSED
+  })
+  @ApiResponse(
+      responseCode = "200",
+      description = "the payment and its invoice link",
+      content =
+          @Content(
+              mediaType = "application/json",
+              schema = @Schema(implementation = CreateInvoice.Response.class)))
   @PostMapping(path = "/api/payments/invoice", consumes = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "Make an invoice for a credit pack",
-      description = "Records a payment (created) and answers a Telegram invoice link (currency XTR) for "
-          + "Telegram.WebApp.openInvoice. The credits are added when Telegram reports the payment; the link "
-          + "can be paid once. Idempotency-Key (or idempotency_key) as for starts.")
+  @Operation(
+      summary = "Make an invoice for a credit pack",
+      description =
+          "Records a payment (created) and answers a Telegram invoice link (currency XTR) for "
+              + "Telegram.WebApp.openInvoice. The credits are added when Telegram reports the payment; the link "
+              + "can be paid once. Idempotency-Key (or idempotency_key) as for starts.")
   ResponseEntity<String> invoice(
       CurrentUser user,
       @RequestBody CreateInvoice.Request request,
@@ -61,7 +76,9 @@ class PaymentsController {
   @Problems({ErrorCode.VALIDATION_ERROR})
   @GetMapping("/api/payments")
   Payments.UserPage list(
-      CurrentUser user, @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
+      CurrentUser user,
+      @RequestParam(required = false) Integer limit,
+      @RequestParam(required = false) String cursor) {
     return payments.page(user.id(), Cursor.decode(cursor), Cursor.limit(limit));
   }
 }

@@ -11,16 +11,15 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Fails every open generation past its deadline with TIMEOUT and releases its hold, through the same
- * conditional transition as any other ending (so a worker's outcome racing it changes nothing, and a
- * GenerationSettled tells the user). Replicas sweep disjoint rows (SKIP LOCKED).
+ * Fails every open generation past its deadline with TIMEOUT and releases its hold, through the
+ * same conditional transition as any other ending (so a worker's outcome racing it changes nothing,
+ * and a GenerationSettled tells the user). Replicas sweep disjoint rows (SKIP LOCKED).
  */
 @Component
 class ExpireOverdue {
   /**
-   * :now   — generations whose timeout_at has passed
-   * :limit — rows per sweep
-   * The rows stay locked until this sweep's transaction ends; another replica skips them.
+   * :now — generations whose timeout_at has passed :limit — rows per sweep The rows stay locked
+   * until this sweep's transaction ends; another replica skips them.
    */
   private static final String CLAIM_OVERDUE =
       """
@@ -54,7 +53,9 @@ class ExpireOverdue {
                       .list();
               int count = 0;
               for (UUID id : overdue) {
-                Ending timeout = Ending.failed("TIMEOUT", "no result before the deadline", "timed out (sweeper)");
+                Ending timeout =
+                    Ending.failed(
+                        "TIMEOUT", "no result before the deadline", "timed out (sweeper)");
                 if (transitions.finish(id, timeout, null)) {
                   count++;
                 }

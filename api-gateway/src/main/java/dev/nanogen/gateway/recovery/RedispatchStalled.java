@@ -15,25 +15,23 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Hands stalled generations to the workers again ({@link Dispatch#again}): a pending one whose
  * request was dispatched long ago and is no longer waiting in the outbox gets its request published
- * again; a processing one with a provider task (a video) gets a resume — the request with its task id
- * — so a live worker polls that task instead of submitting anew: at once when the worker holding it
- * let its lease run out (killed, frozen, cut off: {@link WorkerLeases}), else when it has not
- * finished long after its last dispatch (a worker that lost it while alive, or sent no worker id). A
- * processing image (a synchronous call, no task to resume) is never re-submitted: if its worker died,
- * the deadline fails it and releases the hold.
+ * again; a processing one with a provider task (a video) gets a resume — the request with its task
+ * id — so a live worker polls that task instead of submitting anew: at once when the worker holding
+ * it let its lease run out (killed, frozen, cut off: {@link WorkerLeases}), else when it has not
+ * finished long after its last dispatch (a worker that lost it while alive, or sent no worker id).
+ * A processing image (a synchronous call, no task to resume) is never re-submitted: if its worker
+ * died, the deadline fails it and releases the hold.
  *
  * <p>A generation whose request the outbox still holds (Kafka down, a backlog) is not stalled, only
- * queued: its dispatch time is moved to now, so it is looked at again one stall period later, and the
- * sweep's batch moves on to the next.
+ * queued: its dispatch time is moved to now, so it is looked at again one stall period later, and
+ * the sweep's batch moves on to the next.
  */
 @Component
 class RedispatchStalled {
   /**
-   * :pendingBefore    — pending and dispatched before this
-   * :processingBefore — processing and dispatched before this
-   * :now              — not yet past the deadline (ExpireOverdue ends those); a lease that ran out
-   *                     before it is lapsed
-   * :limit            — rows per sweep
+   * :pendingBefore — pending and dispatched before this :processingBefore — processing and
+   * dispatched before this :now — not yet past the deadline (ExpireOverdue ends those); a lease
+   * that ran out before it is lapsed :limit — rows per sweep
    */
   private static final String CLAIM_STALLED =
       """
@@ -50,7 +48,8 @@ class RedispatchStalled {
       FOR UPDATE OF g SKIP LOCKED
       """;
 
-  private static final String STILL_QUEUED = "UPDATE generations SET dispatched_at = :now WHERE id IN (:ids)";
+  private static final String STILL_QUEUED =
+      "UPDATE generations SET dispatched_at = :now WHERE id IN (:ids)";
 
   private record Stalled(UUID id, String traceparent) {}
 
@@ -79,9 +78,14 @@ class RedispatchStalled {
                       .param("limit", limit)
                       .query(Stalled.class)
                       .list();
-              Set<UUID> queued = outbox.queued(GenerationRequested.class, stalled.stream().map(Stalled::id).toList());
+              Set<UUID> queued =
+                  outbox.queued(
+                      GenerationRequested.class, stalled.stream().map(Stalled::id).toList());
               if (!queued.isEmpty()) {
-                jdbc.sql(STILL_QUEUED).param("ids", queued).param("now", Timestamp.from(now)).update();
+                jdbc.sql(STILL_QUEUED)
+                    .param("ids", queued)
+                    .param("now", Timestamp.from(now))
+                    .update();
               }
               int again = 0;
               for (Stalled g : stalled) {

@@ -10,10 +10,10 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Makes sure every accepted generation reaches an end whatever died: it fails generations past their
- * deadline (releasing the hold) and re-dispatches stalled ones. Safe in any number of replicas: each
- * rule claims its rows with SKIP LOCKED. State lives in PostgreSQL and Kafka, so there is nothing in
- * memory to lose.
+ * Makes sure every accepted generation reaches an end whatever died: it fails generations past
+ * their deadline (releasing the hold) and re-dispatches stalled ones. Safe in any number of
+ * replicas: each rule claims its rows with SKIP LOCKED. State lives in PostgreSQL and Kafka, so
+ * there is nothing in memory to lose.
  */
 @Component
 public class Sweeper {
@@ -25,7 +25,12 @@ public class Sweeper {
   private final NanogenProperties.Sweeper settings;
   private final Clock clock;
 
-  Sweeper(ExpireOverdue expire, RedispatchStalled redispatch, WorkerLeases leases, NanogenProperties properties, Clock clock) {
+  Sweeper(
+      ExpireOverdue expire,
+      RedispatchStalled redispatch,
+      WorkerLeases leases,
+      NanogenProperties properties,
+      Clock clock) {
     this.expire = expire;
     this.redispatch = redispatch;
     this.leases = leases;
@@ -34,15 +39,18 @@ public class Sweeper {
   }
 
   /**
-   * How long a lapsed worker lease is kept: long past any resume of its videos (the next sweep after
-   * it lapsed), so a row is gone only when no processing generation can still name its worker.
+   * How long a lapsed worker lease is kept: long past any resume of its videos (the next sweep
+   * after it lapsed), so a row is gone only when no processing generation can still name its
+   * worker.
    */
   static final Duration LEASE_RETENTION = Duration.ofHours(1);
 
   /** What one sweep did. */
   public record Swept(int expired, int redispatched) {}
 
-  @Scheduled(fixedDelayString = "${nanogen.sweeper.interval:15s}", initialDelayString = "${nanogen.sweeper.interval:15s}")
+  @Scheduled(
+      fixedDelayString = "${nanogen.sweeper.interval:15s}",
+      initialDelayString = "${nanogen.sweeper.interval:15s}")
   void scheduled() {
     try {
       Swept swept = sweep();
@@ -60,7 +68,10 @@ public class Sweeper {
     int expired = expire.sweep(now, settings.batchSize());
     int redispatched =
         redispatch.sweep(
-            now, now.minus(settings.pendingStall()), now.minus(settings.processingStall()), settings.batchSize());
+            now,
+            now.minus(settings.pendingStall()),
+            now.minus(settings.processingStall()),
+            settings.batchSize());
     leases.purge(now.minus(LEASE_RETENTION));
     return new Swept(expired, redispatched);
   }

@@ -41,7 +41,10 @@ class WorkerLeases {
     this.clock = clock;
   }
 
-  @KafkaListener(id = "gateway-heartbeats", topics = Topics.HEARTBEATS, groupId = "nanogen-gateway-heartbeats")
+  @KafkaListener(
+      id = "gateway-heartbeats",
+      topics = Topics.HEARTBEATS,
+      groupId = "nanogen-gateway-heartbeats")
   void on(ConsumerRecord<String, String> record) {
     renew(events.decode(record, WorkerHeartbeat.class));
   }

@@ -14,8 +14,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Consumes the workers' outcomes and hands each to {@link SettleOutcome}. Six consumers by default
- * ({@code nanogen.outcomes.concurrency}, at most the partition count): each record is a transaction of
- * a few statements, so this path is bound by round trips, and a worker's claim waits on it.
+ * ({@code nanogen.outcomes.concurrency}, at most the partition count): each record is a transaction
+ * of a few statements, so this path is bound by round trips, and a worker's claim waits on it.
  */
 @Component
 class OutcomeListener {
@@ -35,10 +35,16 @@ class OutcomeListener {
       groupId = "nanogen-gateway",
       concurrency = "${nanogen.outcomes.concurrency:6}")
   void on(ConsumerRecord<String, String> record) {
-    // The listener's observation continued the worker's trace: what this outcome queues stays on it.
+    // The listener's observation continued the worker's trace: what this outcome queues stays on
+    // it.
     String traceparent = traces.current();
     try (var mdc = MDC.putCloseable("generation_id", record.key())) {
-      switch (events.decode(record, GenerationStarted.class, GenerationSucceeded.class, GenerationFailed.class, GenerationHandedBack.class)) {
+      switch (events.decode(
+          record,
+          GenerationStarted.class,
+          GenerationSucceeded.class,
+          GenerationFailed.class,
+          GenerationHandedBack.class)) {
         case GenerationStarted started -> settle.on(started, traceparent);
         case GenerationSucceeded succeeded -> settle.on(succeeded, traceparent);
         case GenerationFailed failed -> settle.on(failed, traceparent);

@@ -38,10 +38,16 @@ class ProcessedEvents {
   /** Marks the event applied, in the caller's transaction; false when it was already. */
   @Transactional(propagation = Propagation.MANDATORY)
   boolean firstTime(UUID eventId) {
-    return jdbc.sql(REMEMBER).param("eventId", eventId).param("now", Timestamp.from(clock.instant())).update() == 1;
+    return jdbc.sql(REMEMBER)
+            .param("eventId", eventId)
+            .param("now", Timestamp.from(clock.instant()))
+            .update()
+        == 1;
   }
 
-  @Scheduled(fixedDelayString = "${nanogen.housekeeping.interval:PT10M}", initialDelayString = "PT1M")
+  @Scheduled(
+      fixedDelayString = "${nanogen.housekeeping.interval:PT10M}",
+      initialDelayString = "PT1M")
   void purge() {
     jdbc.sql(PURGE).param("before", Timestamp.from(clock.instant().minus(retention))).update();
   }

@@ -1,8 +1,8 @@
 package dev.nanogen.gateway.settlement;
 
+import dev.nanogen.gateway.generation.Dispatch;
 import dev.nanogen.gateway.generation.Ending;
 import dev.nanogen.gateway.generation.GenerationTransitions;
-import dev.nanogen.gateway.generation.Dispatch;
 import dev.nanogen.model.GenerationFailed;
 import dev.nanogen.model.GenerationHandedBack;
 import dev.nanogen.model.GenerationStarted;
@@ -46,30 +46,57 @@ class SettleOutcome {
   /** A worker's claim (no task yet) is answered; a provider task id is recorded. */
   void on(GenerationStarted event, String traceparent) {
     if (event.claimId() != null && event.providerTaskId() == null) {
-      apply(event.eventId(), () -> transitions.claim(
-          event.generationId(), event.claimId(), event.workerId(), "claimed by a worker", traceparent));
+      apply(
+          event.eventId(),
+          () ->
+              transitions.claim(
+                  event.generationId(),
+                  event.claimId(),
+                  event.workerId(),
+                  "claimed by a worker",
+                  traceparent));
     } else {
-      apply(event.eventId(), () -> transitions.markProcessing(
-          event.generationId(), event.providerTaskId(), event.workerId(), "picked up by a worker", traceparent));
+      apply(
+          event.eventId(),
+          () ->
+              transitions.markProcessing(
+                  event.generationId(),
+                  event.providerTaskId(),
+                  event.workerId(),
+                  "picked up by a worker",
+                  traceparent));
     }
   }
 
-  /** A stopping worker gave the generation back: another worker takes it over (a resume if it has a task). */
+  /**
+   * A stopping worker gave the generation back: another worker takes it over (a resume if it has a
+   * task).
+   */
   void on(GenerationHandedBack event, String traceparent) {
-    apply(event.eventId(), () -> dispatch.handBack(
-        event.generationId(), event.providerTaskId(), clock.instant(), traceparent));
+    apply(
+        event.eventId(),
+        () ->
+            dispatch.handBack(
+                event.generationId(), event.providerTaskId(), clock.instant(), traceparent));
   }
 
   void on(GenerationSucceeded event, String traceparent) {
-    apply(event.eventId(), () -> transitions.finish(
-        event.generationId(), Ending.completed(event.resultUrls()), traceparent));
+    apply(
+        event.eventId(),
+        () ->
+            transitions.finish(
+                event.generationId(), Ending.completed(event.resultUrls()), traceparent));
   }
 
   void on(GenerationFailed event, String traceparent) {
-    apply(event.eventId(), () -> transitions.finish(
-        event.generationId(),
-        Ending.failed(event.errorCode(), event.errorMessage(), "failed: " + event.errorCode()),
-        traceparent));
+    apply(
+        event.eventId(),
+        () ->
+            transitions.finish(
+                event.generationId(),
+                Ending.failed(
+                    event.errorCode(), event.errorMessage(), "failed: " + event.errorCode()),
+                traceparent));
   }
 
   private void apply(UUID eventId, java.util.function.BooleanSupplier transition) {

@@ -28,21 +28,23 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
- * The open event streams of this replica, fed by tailing user_events (so a change made by any replica
- * reaches a stream on any other). A stream is an async {@link SseEmitter}: no thread is held while it
- * is idle; each stream sends on a virtual thread of its own, in event-id order, so a slow client
- * delays only itself. What an event says is read when it is sent: the generation as GET
+ * The open event streams of this replica, fed by tailing user_events (so a change made by any
+ * replica reaches a stream on any other). A stream is an async {@link SseEmitter}: no thread is
+ * held while it is idle; each stream sends on a virtual thread of its own, in event-id order, so a
+ * slow client delays only itself. What an event says is read when it is sent: the generation as GET
  * /api/generation/{id} answers it, the balance as GET /api/me does.
  *
- * <p>Tailing: ids come from a sequence, and a transaction may commit after one holding a higher id, so
- * the tail delivers every row it sees and advances past a missing id only once it shows up or has
- * been missing for {@code gap-wait} (a rolled-back insert leaves a hole forever).
+ * <p>Tailing: ids come from a sequence, and a transaction may commit after one holding a higher id,
+ * so the tail delivers every row it sees and advances past a missing id only once it shows up or
+ * has been missing for {@code gap-wait} (a rolled-back insert leaves a hole forever).
  */
 @Component
 class EventStreams {
   private static final Logger log = LoggerFactory.getLogger(EventStreams.class);
+
   /** Streams one user may hold at once; a further one closes the oldest. */
   static final int MAX_PER_USER = 5;
+
   private static final int BATCH = 1000;
 
   private final UserEvents store;
@@ -56,17 +58,24 @@ class EventStreams {
   private long tail = -1;
   private long gapSince;
 
-  EventStreams(UserEvents store, Generations generations, AccountController accounts, EventsProperties settings, MeterRegistry meters) {
+  EventStreams(
+      UserEvents store,
+      Generations generations,
+      AccountController accounts,
+      EventsProperties settings,
+      MeterRegistry meters) {
     this.store = store;
     this.generations = generations;
     this.accounts = accounts;
     this.settings = settings;
-    Gauge.builder("nanogen.events.streams", all, Set::size).description("open GET /api/events streams on this replica").register(meters);
+    Gauge.builder("nanogen.events.streams", all, Set::size)
+        .description("open GET /api/events streams on this replica")
+        .register(meters);
   }
 
   /**
-   * A new stream for {@code userId}: after {@code lastEventId} (a reconnect) it first gets every later
-   * event still retained, else only what happens from now on.
+   * A new stream for {@code userId}: after {@code lastEventId} (a reconnect) it first gets every
+   * later event still retained, else only what happens from now on.
    */
   SseEmitter open(long userId, Long lastEventId) {
     SseEmitter emitter = new SseEmitter(0L); // no timeout: the client or a failed write ends it
@@ -180,7 +189,8 @@ class EventStreams {
   private final class Stream {
     final long userId;
     final SseEmitter emitter;
-    private final PriorityQueue<Item> queue = new PriorityQueue<>(Comparator.comparingLong(Item::id));
+    private final PriorityQueue<Item> queue =
+        new PriorityQueue<>(Comparator.comparingLong(Item::id));
     private long lastSent;
     private boolean ready;
     private boolean draining;
@@ -249,11 +259,16 @@ class EventStreams {
         emitter.send(SseEmitter.event().comment(item.comment()));
         return;
       }
-      Optional<?> body = item.kind().equals("generation")
-          ? generations.find(userId, item.generationId())
-          : accounts.me(userId);
+      Optional<?> body =
+          item.kind().equals("generation")
+              ? generations.find(userId, item.generationId())
+              : accounts.me(userId);
       if (body.isPresent()) {
-        emitter.send(SseEmitter.event().id(Long.toString(item.id())).name(item.kind()).data(body.get(), MediaType.APPLICATION_JSON));
+        emitter.send(
+            SseEmitter.event()
+                .id(Long.toString(item.id()))
+                .name(item.kind())
+                .data(body.get(), MediaType.APPLICATION_JSON));
       }
     }
   }

@@ -18,7 +18,10 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
-/** Live progress for a Mini App: the caller's events as Server-Sent Events, and tokens for EventSource. */
+/**
+ * Live progress for a Mini App: the caller's events as Server-Sent Events, and tokens for
+ * EventSource.
+ */
 @RestController
 class EventsController {
   private final EventStreams streams;
@@ -33,26 +36,36 @@ class EventsController {
   record Token(String token) {}
 
   @PostMapping("/api/events/token")
-  @Operation(summary = "A single-use token for GET /api/events",
-      description = "For EventSource, which cannot send the Authorization header: GET /api/events?token=… within 60 s, once.")
+  @Operation(
+      summary = "A single-use token for GET /api/events",
+      description =
+          "For EventSource, which cannot send the Authorization header: GET /api/events?token=… within 60 s, once.")
   Token token(CurrentUser user) {
     return new Token(tokens.issue(user.id()));
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR})
-  @ApiResponse(responseCode = "200", description = "the stream: `id:`, `event: generation|balance`, `data:` (JSON) per event",
-      content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string")))
+  @ApiResponse(
+      responseCode = "200",
+      description = "the stream: `id:`, `event: generation|balance`, `data:` (JSON) per event",
+      content =
+          @Content(
+              mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+              schema = @Schema(type = "string")))
   @GetMapping(path = "/api/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-  @Operation(summary = "The caller's live events (Server-Sent Events)",
-      description = "`event: generation` with the GET /api/generation/{id} JSON on every status change of the caller's "
-          + "generations; `event: balance` with the GET /api/me JSON after every movement of the caller's credits. Every "
-          + "event has an `id`; a comment comes at least every 20 s. A reconnect with Last-Event-ID first gets every later "
-          + "event still retained (15 min). Authorization: the tma header, or ?token= from POST /api/events/token.")
+  @Operation(
+      summary = "The caller's live events (Server-Sent Events)",
+      description =
+          "`event: generation` with the GET /api/generation/{id} JSON on every status change of the caller's "
+              + "generations; `event: balance` with the GET /api/me JSON after every movement of the caller's credits. Every "
+              + "event has an `id`; a comment comes at least every 20 s. A reconnect with Last-Event-ID first gets every later "
+              + "event still retained (15 min). Authorization: the tma header, or ?token= from POST /api/events/token.")
   SseEmitter events(
       CurrentUser user,
       @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
       @Parameter(description = "a token from POST /api/events/token, instead of the tma header")
-          @RequestParam(name = "token", required = false) String token) {
+          @RequestParam(name = "token", required = false)
+          String token) {
     return streams.open(user.id(), parse(lastEventId));
   }
 

@@ -7,13 +7,21 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.client.RestClient;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The gateway's Bot API client: the payment methods and setWebhook (messages are the notifier's). */
+/**
+ * The gateway's Bot API client: the payment methods and setWebhook (messages are the notifier's).
+ */
 @Configuration(proxyBeanMethods = false)
 class BotApiConfig {
 
   @Bean
   BotApi botApi(NanogenProperties properties, RestClient.Builder rest, JsonMapper json) {
     NanogenProperties.Telegram telegram = properties.telegram();
-    return new BotApi(rest, telegram.apiBaseUrl(), telegram.botToken(), telegram.timeout(), telegram.timeout(), json);
+    return new BotApi(
+        rest,
+        telegram.apiBaseUrl(),
+        telegram.botToken(),
+        telegram.timeout(),
+        telegram.timeout(),
+        json);
   }
 }

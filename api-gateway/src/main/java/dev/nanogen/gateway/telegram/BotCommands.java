@@ -12,9 +12,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The bot's commands in a private chat: /start (a button that opens the Mini App), /paysupport (how
- * to get help with a payment: Telegram requires it of bots that take Stars), /balance; anything else
- * starting with a slash gets the list. Answered as a sendMessage in the webhook's own reply, texts in
- * the sender's language (ru, uz, en).
+ * to get help with a payment: Telegram requires it of bots that take Stars), /balance; anything
+ * else starting with a slash gets the list. Answered as a sendMessage in the webhook's own reply,
+ * texts in the sender's language (ru, uz, en).
  */
 @Component
 class BotCommands {
@@ -25,7 +25,10 @@ class BotCommands {
   BotCommands(Credits credits, MessageSource messages, NanogenProperties properties) {
     this.credits = credits;
     this.messages = messages;
-    this.miniAppUrl = properties.miniAppUrl() == null || properties.miniAppUrl().isBlank() ? null : properties.miniAppUrl();
+    this.miniAppUrl =
+        properties.miniAppUrl() == null || properties.miniAppUrl().isBlank()
+            ? null
+            : properties.miniAppUrl();
   }
 
   /** The sendMessage answering {@code text} from {@code userId} in {@code chatId}. */
@@ -40,15 +43,28 @@ class BotCommands {
           reply.put("text", text("bot.start.plain", locale));
         } else {
           reply.put("text", text("bot.start", locale));
-          reply.put("reply_markup", Map.of("inline_keyboard",
-              List.of(List.of(Map.of("text", text("bot.start.button", locale), "web_app", Map.of("url", miniAppUrl))))));
+          reply.put(
+              "reply_markup",
+              Map.of(
+                  "inline_keyboard",
+                  List.of(
+                      List.of(
+                          Map.of(
+                              "text",
+                              text("bot.start.button", locale),
+                              "web_app",
+                              Map.of("url", miniAppUrl))))));
         }
       }
       case "/paysupport" -> reply.put("text", text("bot.paysupport", locale));
       case "/balance" -> {
         Credits.Balance balance = credits.balance(userId).orElse(new Credits.Balance(0, 0));
-        reply.put("text", messages.getMessage("bot.balance",
-            new Object[] {balance.creditsAvailable(), balance.creditsHeld()}, locale));
+        reply.put(
+            "text",
+            messages.getMessage(
+                "bot.balance",
+                new Object[] {balance.creditsAvailable(), balance.creditsHeld()},
+                locale));
       }
       default -> reply.put("text", text("bot.unknown", locale));
     }

@@ -31,7 +31,8 @@ class TelegramUpdates {
   /** Records {@code updateId}; false when it was handled before (or is being handled right now). */
   @Transactional(propagation = Propagation.MANDATORY)
   boolean firstTime(long updateId, String kind) {
-    return jdbc.sql("INSERT INTO telegram_updates (update_id, kind, received_at) VALUES (:id, :kind, :now) ON CONFLICT DO NOTHING")
+    return jdbc.sql(
+                "INSERT INTO telegram_updates (update_id, kind, received_at) VALUES (:id, :kind, :now) ON CONFLICT DO NOTHING")
             .param("id", updateId)
             .param("kind", kind)
             .param("now", Timestamp.from(clock.instant()))

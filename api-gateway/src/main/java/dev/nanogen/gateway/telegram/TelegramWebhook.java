@@ -67,8 +67,11 @@ class TelegramWebhook {
 
   @PostMapping("/telegram/webhook")
   ResponseEntity<Object> update(
-      @RequestHeader(name = SECRET_HEADER, required = false) String token, @RequestBody(required = false) byte[] body) {
-    if (secret == null || token == null || !MessageDigest.isEqual(secret, token.getBytes(StandardCharsets.UTF_8))) {
+      @RequestHeader(name = SECRET_HEADER, required = false) String token,
+      @RequestBody(required = false) byte[] body) {
+    if (secret == null
+        || token == null
+        || !MessageDigest.isEqual(secret, token.getBytes(StandardCharsets.UTF_8))) {
       throw new AppError(ErrorCode.WEBHOOK_AUTH_REQUIRED, "no or a wrong " + SECRET_HEADER);
     }
     JsonNode update = parse(body);
@@ -78,10 +81,12 @@ class TelegramWebhook {
     }
     JsonNode query = update.path("pre_checkout_query");
     if (query.isObject()) {
-      payments.checkout(new PaymentUpdates.Checkout(
-          query.path("id").asString(""), query.path("from").path("id").asLong(0),
-          query.path("from").path("language_code").asString(null), query.path("currency").asString(null),
-          query.path("total_amount").asLong(-1), query.path("invoice_payload").asString(null)));
+      payments.checkout(
+          new PaymentUpdates.Checkout(
+              query.path("id").asString(""), query.path("from").path("id").asLong(0),
+              query.path("from").path("language_code").asString(null),
+                  query.path("currency").asString(null),
+              query.path("total_amount").asLong(-1), query.path("invoice_payload").asString(null)));
       return ok();
     }
     JsonNode message = update.path("message");
@@ -91,20 +96,22 @@ class TelegramWebhook {
     long from = message.path("from").path("id").asLong(0);
     if (message.path("successful_payment").isObject()) {
       PaymentUpdates.Charge charge = charge(from, message.path("successful_payment"));
-      tx.executeWithoutResult(status -> {
-        if (updates.firstTime(updateId, "successful_payment")) {
-          payments.received(charge);
-        }
-      });
+      tx.executeWithoutResult(
+          status -> {
+            if (updates.firstTime(updateId, "successful_payment")) {
+              payments.received(charge);
+            }
+          });
       return ok();
     }
     if (message.path("refunded_payment").isObject()) {
       PaymentUpdates.Charge charge = charge(from, message.path("refunded_payment"));
-      tx.executeWithoutResult(status -> {
-        if (updates.firstTime(updateId, "refunded_payment")) {
-          payments.refundedElsewhere(charge);
-        }
-      });
+      tx.executeWithoutResult(
+          status -> {
+            if (updates.firstTime(updateId, "refunded_payment")) {
+              payments.refundedElsewhere(charge);
+            }
+          });
       return ok();
     }
     String text = message.path("text").asString("");
@@ -112,8 +119,14 @@ class TelegramWebhook {
     if (privateChat && text.startsWith("/") && from > 0) {
       Boolean first = tx.execute(status -> updates.firstTime(updateId, "command"));
       if (Boolean.TRUE.equals(first)) {
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(commands.answer(
-            message.path("chat").path("id").asLong(), from, message.path("from").path("language_code").asString(null), text));
+        return ResponseEntity.ok()
+            .contentType(MediaType.APPLICATION_JSON)
+            .body(
+                commands.answer(
+                    message.path("chat").path("id").asLong(),
+                    from,
+                    message.path("from").path("language_code").asString(null),
+                    text));
       }
     }
     return ok();
@@ -122,10 +135,15 @@ class TelegramWebhook {
   private static PaymentUpdates.Charge charge(long from, JsonNode payment) {
     String chargeId = payment.path("telegram_payment_charge_id").asString("");
     if (chargeId.isEmpty() || from <= 0) {
-      throw ValidationFailed.of("message", "a payment without telegram_payment_charge_id or sender");
+      throw ValidationFailed.of(
+          "message", "a payment without telegram_payment_charge_id or sender");
     }
-    return new PaymentUpdates.Charge(from, payment.path("currency").asString(null), payment.path("total_amount").asLong(-1),
-        payment.path("invoice_payload").asString(null), chargeId);
+    return new PaymentUpdates.Charge(
+        from,
+        payment.path("currency").asString(null),
+        payment.path("total_amount").asLong(-1),
+        payment.path("invoice_payload").asString(null),
+        chargeId);
   }
 
   private JsonNode parse(byte[] body) {

@@ -12,10 +12,10 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Registers NANOGEN_TELEGRAM_WEBHOOK_URL with setWebhook once the gateway is ready: the secret token
- * Telegram is to send, and only the updates the webhook handles. Every replica does it (the same
- * registration each time); a failure is logged and the gateway serves on, the previous registration
- * standing.
+ * Registers NANOGEN_TELEGRAM_WEBHOOK_URL with setWebhook once the gateway is ready: the secret
+ * token Telegram is to send, and only the updates the webhook handles. Every replica does it (the
+ * same registration each time); a failure is logged and the gateway serves on, the previous
+ * registration standing.
  */
 @Component
 class WebhookRegistration {
@@ -36,11 +36,14 @@ class WebhookRegistration {
       return;
     }
     try {
-      bot.call("setWebhook", Map.of(
-          "url", telegram.webhookUrl(),
-          "secret_token", telegram.webhookSecret(),
-          "allowed_updates", ALLOWED_UPDATES));
-      log.info("webhook registered: {} ({})", telegram.webhookUrl(), String.join(", ", ALLOWED_UPDATES));
+      bot.call(
+          "setWebhook",
+          Map.of(
+              "url", telegram.webhookUrl(),
+              "secret_token", telegram.webhookSecret(),
+              "allowed_updates", ALLOWED_UPDATES));
+      log.info(
+          "webhook registered: {} ({})", telegram.webhookUrl(), String.join(", ", ALLOWED_UPDATES));
     } catch (TelegramError e) {
       log.error("setWebhook failed, the bot's updates may not arrive: {}", e.getMessage());
     }

@@ -24,15 +24,23 @@ import org.springframework.web.servlet.handler.AbstractHandlerMapping;
  * preflight answers 204 allowing the API's methods and the headers it reads, and every answer —
  * errors included — carries Access-Control-Allow-Origin and exposes the headers a front end needs.
  * A request from any other origin gets no CORS headers: a preflight is 403 CORS_ORIGIN_NOT_ALLOWED
- * (problem+json), so the browser never sends the call. No cookies are involved (the tma header is the
- * credential), so credentials stay off.
+ * (problem+json), so the browser never sends the call. No cookies are involved (the tma header is
+ * the credential), so credentials stay off.
  */
 @Configuration(proxyBeanMethods = false)
 class CorsConfig implements WebMvcConfigurer {
   static final String[] METHODS = {"GET", "POST", "PUT", "DELETE"};
   static final String[] REQUEST_HEADERS = {
-      "Authorization", "Content-Type", "Idempotency-Key", "X-Correlation-Id", "Last-Event-ID", "traceparent"};
-  static final String[] EXPOSED_HEADERS = {"Retry-After", "Idempotent-Replayed", "X-Correlation-Id"};
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "X-Correlation-Id",
+    "Last-Event-ID",
+    "traceparent"
+  };
+  static final String[] EXPOSED_HEADERS = {
+    "Retry-After", "Idempotent-Replayed", "X-Correlation-Id"
+  };
 
   private final NanogenProperties.Cors cors;
 
@@ -45,7 +53,8 @@ class CorsConfig implements WebMvcConfigurer {
     if (cors.origins().isEmpty()) {
       return;
     }
-    registry.addMapping("/api/**")
+    registry
+        .addMapping("/api/**")
         .allowedOrigins(cors.origins().toArray(String[]::new))
         .allowedMethods(METHODS)
         .allowedHeaders(REQUEST_HEADERS)
@@ -64,17 +73,25 @@ class CorsConfig implements WebMvcConfigurer {
       @Override
       public Object postProcessBeforeInitialization(Object bean, String name) {
         if (bean instanceof AbstractHandlerMapping mapping) {
-          mapping.setCorsProcessor(new DefaultCorsProcessor() {
-            @Override
-            protected void rejectRequest(ServerHttpResponse response) throws IOException {
-              ServletServerHttpResponse servlet = (ServletServerHttpResponse) response;
-              HttpServletRequest request = ((ServletRequestAttributes) RequestContextHolder.currentRequestAttributes()).getRequest();
-              problems.getObject().write(
-                  new AppError(ErrorCode.CORS_ORIGIN_NOT_ALLOWED, "this origin is not in NANOGEN_CORS_ORIGINS"),
-                  request, servlet.getServletResponse());
-              response.flush();
-            }
-          });
+          mapping.setCorsProcessor(
+              new DefaultCorsProcessor() {
+                @Override
+                protected void rejectRequest(ServerHttpResponse response) throws IOException {
+                  ServletServerHttpResponse servlet = (ServletServerHttpResponse) response;
+                  HttpServletRequest request =
+                      ((ServletRequestAttributes) RequestContextHolder.currentRequestAttributes())
+                          .getRequest();
+                  problems
+                      .getObject()
+                      .write(
+                          new AppError(
+                              ErrorCode.CORS_ORIGIN_NOT_ALLOWED,
+                              "this origin is not in NANOGEN_CORS_ORIGINS"),
+                          request,
+                          servlet.getServletResponse());
+                  response.flush();
+                }
+              });
         }
         return bean;
       }

@@ -14,7 +14,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.kafka.core.KafkaTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The notifier's word on whether the bot reaches a user's chat, recorded on the user. */
@@ -23,16 +22,28 @@ class ChatStatusTest extends IntegrationTest {
   @Autowired ChatStatusListener listener;
 
   private ProducerRecord<String, String> record(long user, boolean blocked, Instant at) {
-    ChatStatusChanged event = new ChatStatusChanged(UUID.randomUUID(), at, 1, user, user, blocked, blocked ? "Forbidden: bot was blocked by the user" : null);
-    ProducerRecord<String, String> record = new ProducerRecord<>(Topics.CHATS, Long.toString(user), json.writeValueAsString(event));
-    record.headers().add(Topics.EVENT_TYPE_HEADER, "ChatStatusChanged".getBytes(StandardCharsets.UTF_8));
+    ChatStatusChanged event =
+        new ChatStatusChanged(
+            UUID.randomUUID(),
+            at,
+            1,
+            user,
+            user,
+            blocked,
+            blocked ? "Forbidden: bot was blocked by the user" : null);
+    ProducerRecord<String, String> record =
+        new ProducerRecord<>(Topics.CHATS, Long.toString(user), json.writeValueAsString(event));
+    record
+        .headers()
+        .add(Topics.EVENT_TYPE_HEADER, "ChatStatusChanged".getBytes(StandardCharsets.UTF_8));
     return record;
   }
 
   /** Applies an event the way the listener does, without waiting on the broker. */
   private void apply(long user, boolean blocked, Instant at) {
     ProducerRecord<String, String> sent = record(user, blocked, at);
-    ConsumerRecord<String, String> received = new ConsumerRecord<>(Topics.CHATS, 0, 0, sent.key(), sent.value());
+    ConsumerRecord<String, String> received =
+        new ConsumerRecord<>(Topics.CHATS, 0, 0, sent.key(), sent.value());
     sent.headers().forEach(h -> received.headers().add(h));
     listener.on(received);
   }

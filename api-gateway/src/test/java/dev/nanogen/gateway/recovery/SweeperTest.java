@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.nanogen.gateway.IntegrationTest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -34,29 +33,45 @@ class SweeperTest extends IntegrationTest {
   }
 
   private UUID startOne(long user, String model) {
-    return UUID.fromString(json(start(user, model, "sweep " + UUID.randomUUID())).path("generation_id").asString());
+    return UUID.fromString(
+        json(start(user, model, "sweep " + UUID.randomUUID())).path("generation_id").asString());
   }
 
   private void awaitRequestPublished(UUID id) {
-    await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.sql(
-            """
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                jdbc.sql(
+                            """
             SELECT count(*) FROM outbox o JOIN outbox_pending p ON p.id = o.id
             WHERE o.message_key = :k AND o.event_type = 'GenerationRequested'
             """)
-        .param("k", id.toString()).query(Long.class).single() == 0);
+                        .param("k", id.toString())
+                        .query(Long.class)
+                        .single()
+                    == 0);
   }
 
   private String status(UUID id) {
-    return jdbc.sql("SELECT status FROM generations WHERE id = :id").param("id", id).query(String.class).single();
+    return jdbc.sql("SELECT status FROM generations WHERE id = :id")
+        .param("id", id)
+        .query(String.class)
+        .single();
   }
 
   private long requests(UUID id) {
-    return jdbc.sql("SELECT count(*) FROM outbox WHERE message_key = :k AND event_type = 'GenerationRequested'")
-        .param("k", id.toString()).query(Long.class).single();
+    return jdbc.sql(
+            "SELECT count(*) FROM outbox WHERE message_key = :k AND event_type = 'GenerationRequested'")
+        .param("k", id.toString())
+        .query(Long.class)
+        .single();
   }
 
   @Test
-  void a_generation_past_its_deadline_fails_with_timeout_and_its_hold_is_released_once_by_racing_sweepers() throws Exception {
+  void
+      a_generation_past_its_deadline_fails_with_timeout_and_its_hold_is_released_once_by_racing_sweepers()
+          throws Exception {
     long user = newUserId();
     grant(user, 10);
     UUID id = startOne(user, "flux-pro");
@@ -66,9 +81,25 @@ class SweeperTest extends IntegrationTest {
 
     assertThat(sweeps.stream().mapToInt(Sweeper.Swept::expired).sum()).isGreaterThanOrEqualTo(1);
     assertThat(status(id)).isEqualTo("failed");
-    assertThat(jdbc.sql("SELECT error_code FROM generations WHERE id = :id").param("id", id).query(String.class).single()).isEqualTo("TIMEOUT");
-    assertThat(jdbc.sql("SELECT count(*) FROM ledger WHERE generation_id = :id AND kind = 'RELEASE'").param("id", id).query(Long.class).single()).isEqualTo(1);
-    assertThat(jdbc.sql("SELECT count(*) FROM outbox WHERE message_key = :k AND event_type = 'GenerationSettled'").param("k", id.toString()).query(Long.class).single()).isEqualTo(1);
+    assertThat(
+            jdbc.sql("SELECT error_code FROM generations WHERE id = :id")
+                .param("id", id)
+                .query(String.class)
+                .single())
+        .isEqualTo("TIMEOUT");
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM ledger WHERE generation_id = :id AND kind = 'RELEASE'")
+                .param("id", id)
+                .query(Long.class)
+                .single())
+        .isEqualTo(1);
+    assertThat(
+            jdbc.sql(
+                    "SELECT count(*) FROM outbox WHERE message_key = :k AND event_type = 'GenerationSettled'")
+                .param("k", id.toString())
+                .query(Long.class)
+                .single())
+        .isEqualTo(1);
     assertThat(json(get("/api/me", user)).path("credits_available").asLong()).isEqualTo(10);
     assertLedgerReconciles(user);
   }
@@ -97,8 +128,12 @@ class SweeperTest extends IntegrationTest {
 
     assertThat(requests(id)).isEqualTo(2);
     assertThat(status(id)).isEqualTo("pending");
-    String payload = jdbc.sql("SELECT payload FROM outbox WHERE message_key = :k AND event_type = 'GenerationRequested' ORDER BY id DESC LIMIT 1")
-        .param("k", id.toString()).query(String.class).single();
+    String payload =
+        jdbc.sql(
+                "SELECT payload FROM outbox WHERE message_key = :k AND event_type = 'GenerationRequested' ORDER BY id DESC LIMIT 1")
+            .param("k", id.toString())
+            .query(String.class)
+            .single();
     assertThat(JSON.readTree(payload).path("generation_id").asString()).isEqualTo(id.toString());
     assertThat(JSON.readTree(payload).path("provider_task_id").isNull()).isTrue();
   }
@@ -110,17 +145,27 @@ class SweeperTest extends IntegrationTest {
     UUID id = startOne(user, "kling-video");
     awaitRequestPublished(id);
     // As if Kafka were down: the request waits in the outbox.
-    jdbc.sql("INSERT INTO outbox_pending (id, available_at) SELECT id, now() + interval '1 hour' FROM outbox WHERE message_key = :k")
-        .param("k", id.toString()).update();
+    jdbc.sql(
+            "INSERT INTO outbox_pending (id, available_at) SELECT id, now() + interval '1 hour' FROM outbox WHERE message_key = :k")
+        .param("k", id.toString())
+        .update();
 
     sweepAfter(Duration.ofMinutes(4));
 
     assertThat(requests(id)).isEqualTo(1);
-    // Looked at again a stall period from this sweep, so queued requests do not fill every sweep's batch.
-    assertThat(jdbc.sql("SELECT dispatched_at FROM generations WHERE id = :id").param("id", id).query(java.sql.Timestamp.class).single().toInstant())
+    // Looked at again a stall period from this sweep, so queued requests do not fill every sweep's
+    // batch.
+    assertThat(
+            jdbc.sql("SELECT dispatched_at FROM generations WHERE id = :id")
+                .param("id", id)
+                .query(java.sql.Timestamp.class)
+                .single()
+                .toInstant())
         .isAfter(java.time.Instant.now().plus(Duration.ofMinutes(3)));
-    jdbc.sql("UPDATE outbox_pending SET available_at = now() WHERE id IN (SELECT id FROM outbox WHERE message_key = :k)")
-        .param("k", id.toString()).update();
+    jdbc.sql(
+            "UPDATE outbox_pending SET available_at = now() WHERE id IN (SELECT id FROM outbox WHERE message_key = :k)")
+        .param("k", id.toString())
+        .update();
   }
 
   @Test
@@ -129,15 +174,22 @@ class SweeperTest extends IntegrationTest {
     grant(user, 100);
     UUID id = startOne(user, "kling-video");
     awaitRequestPublished(id);
-    jdbc.sql("UPDATE generations SET status = 'processing', provider_task_id = 'vid-123' WHERE id = :id").param("id", id).update();
+    jdbc.sql(
+            "UPDATE generations SET status = 'processing', provider_task_id = 'vid-123' WHERE id = :id")
+        .param("id", id)
+        .update();
 
     sweepAfter(Duration.ofMinutes(4));
     assertThat(requests(id)).as("not stalled yet after 4 min of processing").isEqualTo(1);
     sweepAfter(Duration.ofMinutes(6));
 
     assertThat(requests(id)).isEqualTo(2);
-    String payload = jdbc.sql("SELECT payload FROM outbox WHERE message_key = :k AND event_type = 'GenerationRequested' ORDER BY id DESC LIMIT 1")
-        .param("k", id.toString()).query(String.class).single();
+    String payload =
+        jdbc.sql(
+                "SELECT payload FROM outbox WHERE message_key = :k AND event_type = 'GenerationRequested' ORDER BY id DESC LIMIT 1")
+            .param("k", id.toString())
+            .query(String.class)
+            .single();
     assertThat(JSON.readTree(payload).path("provider_task_id").asString()).isEqualTo("vid-123");
     assertThat(status(id)).isEqualTo("processing");
   }
@@ -148,7 +200,9 @@ class SweeperTest extends IntegrationTest {
     grant(user, 100);
     UUID id = startOne(user, "flux-pro");
     awaitRequestPublished(id);
-    jdbc.sql("UPDATE generations SET status = 'processing' WHERE id = :id").param("id", id).update();
+    jdbc.sql("UPDATE generations SET status = 'processing' WHERE id = :id")
+        .param("id", id)
+        .update();
 
     sweepAfter(Duration.ofMinutes(3).plusSeconds(50));
     assertThat(requests(id)).isEqualTo(1);
@@ -164,10 +218,12 @@ class SweeperTest extends IntegrationTest {
     try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
       List<Future<T>> futures = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
-        futures.add(pool.submit(() -> {
-          go.await();
-          return call.call();
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return call.call();
+                }));
       }
       go.countDown();
       List<T> results = new ArrayList<>();

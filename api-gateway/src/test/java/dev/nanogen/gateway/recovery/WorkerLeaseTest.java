@@ -29,10 +29,16 @@ class WorkerLeaseTest extends IntegrationTest {
   }
 
   private UUID startVideo(long user) {
-    return UUID.fromString(json(start(user, "kling-video", "lease " + UUID.randomUUID())).path("generation_id").asString());
+    return UUID.fromString(
+        json(start(user, "kling-video", "lease " + UUID.randomUUID()))
+            .path("generation_id")
+            .asString());
   }
 
-  /** A new user's video, held by {@code worker} (its lease renewed for 20 s) under task {@code task}. */
+  /**
+   * A new user's video, held by {@code worker} (its lease renewed for 20 s) under task {@code
+   * task}.
+   */
   private UUID videoHeldBy(UUID worker, String task) throws Exception {
     long user = newUserId();
     grant(user, 100);
@@ -42,46 +48,83 @@ class WorkerLeaseTest extends IntegrationTest {
     return id;
   }
 
-  /** The video as a worker holds it: claimed, submitted, its task recorded, all naming {@code worker}. */
+  /**
+   * The video as a worker holds it: claimed, submitted, its task recorded, all naming {@code
+   * worker}.
+   */
   private void heldBy(UUID id, UUID worker, String task) throws Exception {
     UUID claim = UUID.randomUUID();
-    publish(Topics.OUTCOMES, id.toString(), new GenerationStarted(UUID.randomUUID(), Instant.now(), 3, id, null, claim, worker));
-    publish(Topics.OUTCOMES, id.toString(), new GenerationStarted(UUID.randomUUID(), Instant.now(), 3, id, task, null, worker));
-    await().atMost(Duration.ofSeconds(20)).until(() -> task.equals(column(id, "provider_task_id")) && worker.toString().equals(column(id, "worker_id")));
+    publish(
+        Topics.OUTCOMES,
+        id.toString(),
+        new GenerationStarted(UUID.randomUUID(), Instant.now(), 3, id, null, claim, worker));
+    publish(
+        Topics.OUTCOMES,
+        id.toString(),
+        new GenerationStarted(UUID.randomUUID(), Instant.now(), 3, id, task, null, worker));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                task.equals(column(id, "provider_task_id"))
+                    && worker.toString().equals(column(id, "worker_id")));
   }
 
   private void heartbeat(UUID worker, int seconds) throws Exception {
     Instant before = expiry(worker);
-    publish(Topics.HEARTBEATS, worker.toString(), new WorkerHeartbeat(UUID.randomUUID(), Instant.now(), 1, worker, seconds));
-    await().atMost(Duration.ofSeconds(20)).until(() -> {
-      Instant now = expiry(worker);
-      return now != null && (before == null || now.isAfter(before));
-    });
+    publish(
+        Topics.HEARTBEATS,
+        worker.toString(),
+        new WorkerHeartbeat(UUID.randomUUID(), Instant.now(), 1, worker, seconds));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              Instant now = expiry(worker);
+              return now != null && (before == null || now.isAfter(before));
+            });
   }
 
   private Instant expiry(UUID worker) {
-    return jdbc.sql("SELECT expires_at FROM worker_leases WHERE worker_id = :w").param("w", worker)
-        .query(Timestamp.class).optional().map(Timestamp::toInstant).orElse(null);
+    return jdbc.sql("SELECT expires_at FROM worker_leases WHERE worker_id = :w")
+        .param("w", worker)
+        .query(Timestamp.class)
+        .optional()
+        .map(Timestamp::toInstant)
+        .orElse(null);
   }
 
   private Instant renewedAt(UUID worker) {
-    return jdbc.sql("SELECT renewed_at FROM worker_leases WHERE worker_id = :w").param("w", worker)
-        .query(Timestamp.class).single().toInstant();
+    return jdbc.sql("SELECT renewed_at FROM worker_leases WHERE worker_id = :w")
+        .param("w", worker)
+        .query(Timestamp.class)
+        .single()
+        .toInstant();
   }
 
   private String column(UUID id, String name) {
-    return jdbc.sql("SELECT " + name + "::text FROM generations WHERE id = :id").param("id", id)
-        .query((rs, row) -> rs.getString(1)).list().getFirst();
+    return jdbc.sql("SELECT " + name + "::text FROM generations WHERE id = :id")
+        .param("id", id)
+        .query((rs, row) -> rs.getString(1))
+        .list()
+        .getFirst();
   }
 
   private long requests(UUID id) {
-    return jdbc.sql("SELECT count(*) FROM outbox WHERE message_key = :k AND event_type = 'GenerationRequested'")
-        .param("k", id.toString()).query(Long.class).single();
+    return jdbc.sql(
+            "SELECT count(*) FROM outbox WHERE message_key = :k AND event_type = 'GenerationRequested'")
+        .param("k", id.toString())
+        .query(Long.class)
+        .single();
   }
 
   private String lastRequestTask(UUID id) {
-    String payload = jdbc.sql("SELECT payload FROM outbox WHERE message_key = :k AND event_type = 'GenerationRequested' ORDER BY id DESC LIMIT 1")
-        .param("k", id.toString()).query(String.class).single();
+    String payload =
+        jdbc.sql(
+                "SELECT payload FROM outbox WHERE message_key = :k AND event_type = 'GenerationRequested' ORDER BY id DESC LIMIT 1")
+            .param("k", id.toString())
+            .query(String.class)
+            .single();
     return JSON.readTree(payload).path("provider_task_id").asString(null);
   }
 
@@ -92,7 +135,9 @@ class WorkerLeaseTest extends IntegrationTest {
   }
 
   @Test
-  void a_dead_workers_video_is_resumed_with_its_task_once_the_lease_ran_out_and_the_resumer_takes_it_over() throws Exception {
+  void
+      a_dead_workers_video_is_resumed_with_its_task_once_the_lease_ran_out_and_the_resumer_takes_it_over()
+          throws Exception {
     UUID dead = UUID.randomUUID();
     UUID id = videoHeldBy(dead, "vid-lease-1");
 
@@ -100,7 +145,9 @@ class WorkerLeaseTest extends IntegrationTest {
     assertThat(requests(id)).as("the lease still runs").isEqualTo(1);
 
     sweepAfter(Duration.ofSeconds(25));
-    assertThat(requests(id)).as("resumed once the lease ran out, 5 minutes before the stall rule").isEqualTo(2);
+    assertThat(requests(id))
+        .as("resumed once the lease ran out, 5 minutes before the stall rule")
+        .isEqualTo(2);
     assertThat(lastRequestTask(id)).isEqualTo("vid-lease-1");
     assertThat(column(id, "worker_id")).as("nobody holds it until a worker resumes it").isNull();
     assertThat(column(id, "status")).isEqualTo("processing");
@@ -110,8 +157,14 @@ class WorkerLeaseTest extends IntegrationTest {
 
     UUID resumer = UUID.randomUUID();
     heartbeat(resumer, 20);
-    publish(Topics.OUTCOMES, id.toString(), new GenerationStarted(UUID.randomUUID(), Instant.now(), 3, id, "vid-lease-1", null, resumer));
-    await().atMost(Duration.ofSeconds(20)).until(() -> resumer.toString().equals(column(id, "worker_id")));
+    publish(
+        Topics.OUTCOMES,
+        id.toString(),
+        new GenerationStarted(
+            UUID.randomUUID(), Instant.now(), 3, id, "vid-lease-1", null, resumer));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> resumer.toString().equals(column(id, "worker_id")));
     assertThat(column(id, "provider_task_id")).isEqualTo("vid-lease-1");
   }
 
@@ -126,7 +179,9 @@ class WorkerLeaseTest extends IntegrationTest {
       heartbeat(live, 20);
       assertThat(sweeper.sweep().redispatched()).isZero();
     }
-    assertThat(requests(id)).as("renewed every 15 s of a minute: never resumed elsewhere").isEqualTo(1);
+    assertThat(requests(id))
+        .as("renewed every 15 s of a minute: never resumed elsewhere")
+        .isEqualTo(1);
     assertThat(column(id, "worker_id")).isEqualTo(live.toString());
   }
 
@@ -135,10 +190,15 @@ class WorkerLeaseTest extends IntegrationTest {
     UUID worker = UUID.randomUUID();
     heartbeat(worker, 3600);
     Instant capped = expiry(worker);
-    assertThat(Duration.between(Instant.now(), capped)).as("at most 5 minutes").isLessThanOrEqualTo(WorkerLeases.MAX_LEASE);
+    assertThat(Duration.between(Instant.now(), capped))
+        .as("at most 5 minutes")
+        .isLessThanOrEqualTo(WorkerLeases.MAX_LEASE);
 
     Instant renewed = renewedAt(worker);
-    publish(Topics.HEARTBEATS, worker.toString(), new WorkerHeartbeat(UUID.randomUUID(), Instant.now(), 1, worker, 5));
+    publish(
+        Topics.HEARTBEATS,
+        worker.toString(),
+        new WorkerHeartbeat(UUID.randomUUID(), Instant.now(), 1, worker, 5));
     await().atMost(Duration.ofSeconds(20)).until(() -> renewedAt(worker).isAfter(renewed));
     assertThat(expiry(worker)).isEqualTo(capped);
   }
@@ -148,8 +208,13 @@ class WorkerLeaseTest extends IntegrationTest {
     long user = newUserId();
     grant(user, 100);
     UUID id = startVideo(user);
-    publish(Topics.OUTCOMES, id.toString(), new GenerationStarted(UUID.randomUUID(), Instant.now(), 2, id, "vid-lease-3", null, null));
-    await().atMost(Duration.ofSeconds(20)).until(() -> "vid-lease-3".equals(column(id, "provider_task_id")));
+    publish(
+        Topics.OUTCOMES,
+        id.toString(),
+        new GenerationStarted(UUID.randomUUID(), Instant.now(), 2, id, "vid-lease-3", null, null));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> "vid-lease-3".equals(column(id, "provider_task_id")));
 
     sweepAfter(Duration.ofMinutes(2));
     assertThat(requests(id)).isEqualTo(1);

@@ -1,7 +1,7 @@
 package dev.nanogen.worker.aiml;
 
-import dev.nanogen.worker.config.WorkerProperties;
 import dev.nanogen.ops.trace.ProviderCalls;
+import dev.nanogen.worker.config.WorkerProperties;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,10 +43,12 @@ public class AimlClient {
   }
 
   /**
-   * Built from Boot's builder, so every call is observed ({@code http.client.requests{provider=aiml}},
-   * a span on the generation's trace); the key travels in a header, never in a URL or a tag.
+   * Built from Boot's builder, so every call is observed ({@code
+   * http.client.requests{provider=aiml}}, a span on the generation's trace); the key travels in a
+   * header, never in a URL or a tag.
    */
-  private static RestClient client(RestClient.Builder rest, WorkerProperties.Aiml aiml, HttpClient http, Duration timeout) {
+  private static RestClient client(
+      RestClient.Builder rest, WorkerProperties.Aiml aiml, HttpClient http, Duration timeout) {
     JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(http);
     factory.setReadTimeout(timeout);
     RestClient.Builder builder =
@@ -79,7 +81,8 @@ public class AimlClient {
       }
     }
     if (outputs.isEmpty()) {
-      throw ProviderError.badResponse("image answer has neither data[].url, data[].b64_json nor images[].url");
+      throw ProviderError.badResponse(
+          "image answer has neither data[].url, data[].b64_json nor images[].url");
     }
     return outputs;
   }
@@ -110,17 +113,22 @@ public class AimlClient {
                 video
                     .get()
                     .uri("/v2/video/generations?generation_id={id}", taskId)
-                    .exchange((request, response) -> read(response.getStatusCode(), response.getBody().readAllBytes())));
+                    .exchange(
+                        (request, response) ->
+                            read(response.getStatusCode(), response.getBody().readAllBytes())));
     String state = body.path("status").asString("");
     if (state.isEmpty()) {
       // A poll is a read: a malformed answer is retried, not fatal.
       throw ProviderError.network("video status answer has no status");
     }
     return new VideoStatus(
-        state, body.path("video").path("url").asString(null), body.path("error").path("message").asString(null));
+        state,
+        body.path("video").path("url").asString(null),
+        body.path("error").path("message").asString(null));
   }
 
-  private static Map<String, Object> request(String model, String prompt, Map<String, Object> params) {
+  private static Map<String, Object> request(
+      String model, String prompt, Map<String, Object> params) {
     Map<String, Object> request = new LinkedHashMap<>(params == null ? Map.of() : params);
     request.put("model", model);
     request.put("prompt", prompt);
@@ -135,7 +143,9 @@ public class AimlClient {
                 .uri(path)
                 .contentType(MediaType.APPLICATION_JSON)
                 .body(json.writeValueAsBytes(request))
-                .exchange((req, response) -> read(response.getStatusCode(), response.getBody().readAllBytes())));
+                .exchange(
+                    (req, response) ->
+                        read(response.getStatusCode(), response.getBody().readAllBytes())));
   }
 
   private JsonNode read(HttpStatusCode status, byte[] body) {

@@ -50,7 +50,9 @@ public class ProviderError extends RuntimeException {
     return new ProviderError("PROVIDER_BAD_RESPONSE", false, what);
   }
 
-  /** The provider answered a result we do not accept (a URL that is not https, a file too large). */
+  /**
+   * The provider answered a result we do not accept (a URL that is not https, a file too large).
+   */
   public static ProviderError badResult(String what) {
     return new ProviderError("PROVIDER_BAD_RESULT", false, what);
   }

@@ -21,7 +21,10 @@ import org.springframework.stereotype.Component;
  * broker at most every 10 s, whatever the scrape rate.
  */
 @Component
-@ConditionalOnProperty(name = "nanogen.worker.share-group", havingValue = "true", matchIfMissing = true)
+@ConditionalOnProperty(
+    name = "nanogen.worker.share-group",
+    havingValue = "true",
+    matchIfMissing = true)
 class ShareBacklog implements DisposableBean {
   private static final Logger log = LoggerFactory.getLogger(ShareBacklog.class);
   static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -42,13 +45,16 @@ class ShareBacklog implements DisposableBean {
       refreshedAt = System.nanoTime();
       try {
         Map<?, SharePartitionOffsetInfo> partitions =
-            admin.listShareGroupOffsets(Map.of(ShareGroupConfig.GROUP, new ListShareGroupOffsetsSpec()))
+            admin
+                .listShareGroupOffsets(
+                    Map.of(ShareGroupConfig.GROUP, new ListShareGroupOffsetsSpec()))
                 .partitionsToOffsetInfo(ShareGroupConfig.GROUP)
                 .get(5, TimeUnit.SECONDS);
-        backlog = partitions.values().stream()
-            .filter(info -> info != null)
-            .mapToLong(info -> info.lag().orElse(0L))
-            .sum();
+        backlog =
+            partitions.values().stream()
+                .filter(info -> info != null)
+                .mapToLong(info -> info.lag().orElse(0L))
+                .sum();
       } catch (Exception e) {
         log.debug("share group backlog unavailable: {}", e.toString());
         backlog = Double.NaN;

@@ -26,14 +26,17 @@ import org.springframework.kafka.listener.ContainerProperties;
  * Generation requests through the Kafka share group {@value #GROUP} (KIP-932): every worker's
  * consumers share every partition, the broker hands out records one by one under an acquisition
  * lock, and the listener acknowledges each itself (MANUAL): ACCEPT once GenerationStarted is in
- * Kafka, RELEASE when it cannot take it, REJECT (after a dead-letter record) when it cannot read it.
- * A worker that dies holding records has them redelivered when their lock runs out.
+ * Kafka, RELEASE when it cannot take it, REJECT (after a dead-letter record) when it cannot read
+ * it. A worker that dies holding records has them redelivered when their lock runs out.
  *
  * <p>The group reads from the earliest record when it is first created ({@code
  * share.auto.offset.reset}), so nothing published before the first worker joined is skipped.
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(name = "nanogen.worker.share-group", havingValue = "true", matchIfMissing = true)
+@ConditionalOnProperty(
+    name = "nanogen.worker.share-group",
+    havingValue = "true",
+    matchIfMissing = true)
 public class ShareGroupConfig {
   private static final Logger log = LoggerFactory.getLogger(ShareGroupConfig.class);
 
@@ -47,7 +50,8 @@ public class ShareGroupConfig {
   static final int MAX_ACQUIRED = 10;
 
   @Bean
-  ShareConsumerFactory<String, String> requestShareConsumerFactory(KafkaProperties kafka, KafkaAdmin admin) {
+  ShareConsumerFactory<String, String> requestShareConsumerFactory(
+      KafkaProperties kafka, KafkaAdmin admin) {
     startFromEarliest(admin);
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers());
@@ -70,18 +74,29 @@ public class ShareGroupConfig {
     return factory;
   }
 
-  /** Sets the group's {@code share.auto.offset.reset} to earliest (the broker's default is latest). */
+  /**
+   * Sets the group's {@code share.auto.offset.reset} to earliest (the broker's default is latest).
+   */
   private static void startFromEarliest(KafkaAdmin kafkaAdmin) {
     try (Admin admin = Admin.create(kafkaAdmin.getConfigurationProperties())) {
       ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, GROUP);
-      admin.incrementalAlterConfigs(Map.of(group, List.of(new AlterConfigOp(
-              new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET))))
+      admin
+          .incrementalAlterConfigs(
+              Map.of(
+                  group,
+                  List.of(
+                      new AlterConfigOp(
+                          new ConfigEntry("share.auto.offset.reset", "earliest"),
+                          AlterConfigOp.OpType.SET))))
           .all()
           .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       // Not fatal: the group keeps its setting; on a new group a request published before the first
       // worker joined then waits for the sweeper's pending stall instead.
-      log.warn("could not set share.auto.offset.reset=earliest on share group {}: {}", GROUP, e.toString());
+      log.warn(
+          "could not set share.auto.offset.reset=earliest on share group {}: {}",
+          GROUP,
+          e.toString());
     }
   }
 }

@@ -39,6 +39,7 @@ class WorkerKafkaConfig {
     ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
     backOff.setMaxInterval(10_000);
     backOff.setMaxElapsedTime(60_000);
-    return KafkaRecords.deadLetterHandler(template, backOff, JacksonException.class, IllegalArgumentException.class);
+    return KafkaRecords.deadLetterHandler(
+        template, backOff, JacksonException.class, IllegalArgumentException.class);
   }
 }

@@ -8,8 +8,8 @@ import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Every setting of the worker under {@code nanogen.*}; environment variables bind by relaxed
- * rules ({@code NANOGEN_AIML_BASE_URL} is {@code nanogen.aiml.base-url}).
+ * Every setting of the worker under {@code nanogen.*}; environment variables bind by relaxed rules
+ * ({@code NANOGEN_AIML_BASE_URL} is {@code nanogen.aiml.base-url}).
  *
  * @param aiml how to reach the AIML API
  * @param kafka topic layout
@@ -52,11 +52,12 @@ public record WorkerProperties(
   /**
    * @param maxInFlight generations this process runs at once, all models together (memory bound)
    * @param modelMaxInFlight generations of one model all workers together run at once (the AIML
-   *     quota is global), unless {@code modelLimits} names that model; each worker takes this divided
-   *     by the workers holding a lease, at least one
-   * @param modelLimits per catalog model id, its own global cap ({@code nanogen.worker.model-limits.veo-3=50})
-   * @param admissionWait how long the consumer waits for a free slot before it leaves the request in
-   *     Kafka and pauses that partition for a moment
+   *     quota is global), unless {@code modelLimits} names that model; each worker takes this
+   *     divided by the workers holding a lease, at least one
+   * @param modelLimits per catalog model id, its own global cap ({@code
+   *     nanogen.worker.model-limits.veo-3=50})
+   * @param admissionWait how long the consumer waits for a free slot before it leaves the request
+   *     in Kafka and pauses that partition for a moment
    * @param shutdownGrace on SIGTERM: how long generations may run on before they are handed back
    * @param claimWait how long a generation waits for the gateway's answer to its claim before it
    *     claims again (an answer can be missed while this worker's claims consumer joins)
@@ -77,7 +78,9 @@ public record WorkerProperties(
       @DefaultValue("10s") Duration fullHold) {
 
     public int capOf(String modelId) {
-      return modelLimits == null ? modelMaxInFlight : modelLimits.getOrDefault(modelId, modelMaxInFlight);
+      return modelLimits == null
+          ? modelMaxInFlight
+          : modelLimits.getOrDefault(modelId, modelMaxInFlight);
     }
   }
 
@@ -107,8 +110,8 @@ public record WorkerProperties(
       @DefaultValue("20000000") long maxBytes) {}
 
   /**
-   * @param allowPrivate also accept {@code http} result URLs and loopback or private hosts
-   *     ({@code NANOGEN_FETCH_ALLOW_PRIVATE}; local stacks and tests only)
+   * @param allowPrivate also accept {@code http} result URLs and loopback or private hosts ({@code
+   *     NANOGEN_FETCH_ALLOW_PRIVATE}; local stacks and tests only)
    */
   public record Fetch(@DefaultValue("false") boolean allowPrivate) {}
 
@@ -117,17 +120,24 @@ public record WorkerProperties(
    * for {@code duration} from the gateway's reading of it. When the heartbeats stop (a crash), the
    * gateway's sweeper resumes this worker's videos elsewhere once the lease has run out.
    *
-   * @param duration how long one heartbeat keeps the lease (several renewals: a late one is no loss)
+   * @param duration how long one heartbeat keeps the lease (several renewals: a late one is no
+   *     loss)
    * @param renewEvery time between two heartbeats
    */
-  public record Lease(@DefaultValue("20s") Duration duration, @DefaultValue("5s") Duration renewEvery) {
+  public record Lease(
+      @DefaultValue("20s") Duration duration, @DefaultValue("5s") Duration renewEvery) {
     public Lease {
       if (duration.compareTo(Duration.ofSeconds(1)) < 0) {
-        throw new IllegalArgumentException("nanogen.lease.duration (" + duration + ") must be at least 1s");
+        throw new IllegalArgumentException(
+            "nanogen.lease.duration (" + duration + ") must be at least 1s");
       }
       if (renewEvery.compareTo(duration.dividedBy(2)) > 0) {
         throw new IllegalArgumentException(
-            "nanogen.lease.renew-every (" + renewEvery + ") must be at most half of nanogen.lease.duration (" + duration + ")");
+            "nanogen.lease.renew-every ("
+                + renewEvery
+                + ") must be at most half of nanogen.lease.duration ("
+                + duration
+                + ")");
       }
     }
   }

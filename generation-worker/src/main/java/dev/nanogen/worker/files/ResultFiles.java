@@ -32,11 +32,16 @@ public class ResultFiles {
   /**
    * Stores one result and answers its public URL.
    *
-   * @throws ProviderError PROVIDER_BAD_RESULT when the result is over {@code nanogen.files.max-bytes}
+   * @throws ProviderError PROVIDER_BAD_RESULT when the result is over {@code
+   *     nanogen.files.max-bytes}
    */
   public String store(UUID generationId, byte[] content) {
     if (content.length > settings.maxBytes()) {
-      throw ProviderError.badResult("an inline result of " + content.length + " bytes is over the limit of " + settings.maxBytes());
+      throw ProviderError.badResult(
+          "an inline result of "
+              + content.length
+              + " bytes is over the limit of "
+              + settings.maxBytes());
     }
     UUID id = UUID.randomUUID();
     String type = contentType(content);

@@ -18,13 +18,14 @@ import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.stereotype.Component;
 
 /**
- * The gateway's answers to this worker's claims (GenerationClaimed). Every worker instance reads the
- * claims topic in a consumer group of its own (newest records only) and hands each answer to the
- * generation waiting for it; answers to other workers' claims are dropped.
+ * The gateway's answers to this worker's claims (GenerationClaimed). Every worker instance reads
+ * the claims topic in a consumer group of its own (newest records only) and hands each answer to
+ * the generation waiting for it; answers to other workers' claims are dropped.
  *
- * <p>The group has one member, so Kafka 4's consumer group protocol (KIP-848) brings it nothing, while
- * its consumer answered here 0.5 to 1.4 s after a record arrived against the classic consumer's tens
- * of milliseconds (docs/benchmarks.md, "The claim round trip"): this listener uses the classic one.
+ * <p>The group has one member, so Kafka 4's consumer group protocol (KIP-848) brings it nothing,
+ * while its consumer answered here 0.5 to 1.4 s after a record arrived against the classic
+ * consumer's tens of milliseconds (docs/benchmarks.md, "The claim round trip"): this listener uses
+ * the classic one.
  */
 @Component
 class Claims {
@@ -45,7 +46,8 @@ class Claims {
    * claims again). Stops waiting on an interrupt (the process is stopping).
    */
   Optional<Boolean> await(UUID claimId, Duration wait) throws InterruptedException {
-    CompletableFuture<Boolean> answer = waiting.computeIfAbsent(claimId, c -> new CompletableFuture<>());
+    CompletableFuture<Boolean> answer =
+        waiting.computeIfAbsent(claimId, c -> new CompletableFuture<>());
     try {
       return Optional.of(answer.get(wait.toMillis(), TimeUnit.MILLISECONDS));
     } catch (TimeoutException e) {
@@ -68,7 +70,8 @@ class Claims {
   void on(ConsumerRecord<String, String> record, Acknowledgment ack) {
     ack.acknowledge();
     GenerationClaimed answer = events.decode(record, GenerationClaimed.class);
-    CompletableFuture<Boolean> waiter = answer.claimId() == null ? null : waiting.get(answer.claimId());
+    CompletableFuture<Boolean> waiter =
+        answer.claimId() == null ? null : waiting.get(answer.claimId());
     if (waiter != null) {
       waiter.complete(answer.granted());
     }

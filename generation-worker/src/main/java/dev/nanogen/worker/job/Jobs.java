@@ -29,8 +29,9 @@ import org.springframework.stereotype.Component;
  * at once. A request is admitted only with a free slot — of the process ({@code max-in-flight}, the
  * memory bound) and of its model: the model's cap ({@code model-max-in-flight} or {@code
  * model-limits}, the AIML quota, for all workers together) divided by the {@link LiveWorkers}, at
- * least one; without one it stays in Kafka. A duplicate of a generation running or recently finished
- * here (a redelivery, the sweeper's re-dispatch while this process still polls) is skipped.
+ * least one; without one it stays in Kafka. A duplicate of a generation running or recently
+ * finished here (a redelivery, the sweeper's re-dispatch while this process still polls) is
+ * skipped.
  *
  * <p>On SIGTERM (after the Kafka listeners stopped taking requests): videos hand their task back at
  * their next poll, images get {@code shutdown-grace} to finish; whatever still runs then is
@@ -41,22 +42,30 @@ class Jobs implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(Jobs.class);
   static final int REMEMBERED = 50_000;
 
-  enum Outcome { STARTED, DUPLICATE, FULL }
+  enum Outcome {
+    STARTED,
+    DUPLICATE,
+    FULL
+  }
 
   /**
    * @param handedOff completes when the generation's GenerationStarted is in Kafka (or it ended
    *     without one); exceptionally when that could not be published
    */
   record Admission(Outcome outcome, CompletableFuture<Void> handedOff) {
-    static final Admission DUPLICATE = new Admission(Outcome.DUPLICATE, CompletableFuture.completedFuture(null));
-    static final Admission FULL = new Admission(Outcome.FULL, CompletableFuture.completedFuture(null));
+    static final Admission DUPLICATE =
+        new Admission(Outcome.DUPLICATE, CompletableFuture.completedFuture(null));
+    static final Admission FULL =
+        new Admission(Outcome.FULL, CompletableFuture.completedFuture(null));
   }
 
   private final RunGeneration run;
   private final WorkerProperties.Worker settings;
   private final Semaphore process;
+
   /** Generations running per model; guarded by itself. */
   private final Map<String, Integer> models = new HashMap<>();
+
   private final LiveWorkers live;
   private final Map<UUID, Thread> running = new HashMap<>();
   private final Map<UUID, Boolean> finished =
@@ -70,7 +79,13 @@ class Jobs implements SmartLifecycle {
   private final Traces traces;
   private volatile boolean started;
 
-  Jobs(RunGeneration run, StopSignal stop, Traces traces, LiveWorkers live, WorkerProperties properties, MeterRegistry meters) {
+  Jobs(
+      RunGeneration run,
+      StopSignal stop,
+      Traces traces,
+      LiveWorkers live,
+      WorkerProperties properties,
+      MeterRegistry meters) {
     this.run = run;
     this.live = live;
     this.traces = traces;
@@ -115,7 +130,8 @@ class Jobs implements SmartLifecycle {
                   if (mdc != null) {
                     MDC.setContextMap(mdc);
                   }
-                  // The generation's span, continued from the request's traceparent: the AIML calls,
+                  // The generation's span, continued from the request's traceparent: the AIML
+                  // calls,
                   // the outcomes and every log line of this job are on the generation's trace.
                   Span span = traces.continued(traceparent, "generation " + request.kind().wire());
                   try (Tracer.SpanInScope scope = traces.inScope(span)) {
@@ -139,7 +155,9 @@ class Jobs implements SmartLifecycle {
     return new Admission(Outcome.STARTED, handedOff);
   }
 
-  /** This worker's share of a model's global cap: the cap divided by the live workers, at least 1. */
+  /**
+   * This worker's share of a model's global cap: the cap divided by the live workers, at least 1.
+   */
   int shareOf(String model) {
     return Math.max(1, settings.capOf(model) / live.count());
   }
@@ -156,7 +174,8 @@ class Jobs implements SmartLifecycle {
         if (left <= 0) {
           return false;
         }
-        // Woken by a slot freed here; the share itself changes with the live workers, so look again soon.
+        // Woken by a slot freed here; the share itself changes with the live workers, so look again
+        // soon.
         TimeUnit.NANOSECONDS.timedWait(models, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
       }
     }

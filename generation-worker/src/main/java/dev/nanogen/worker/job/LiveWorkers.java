@@ -18,8 +18,9 @@ import org.springframework.stereotype.Component;
 /**
  * How many workers hold a lease now, read from the heartbeats every worker publishes (this one's
  * too): the divisor that turns a model's global in-flight cap into this worker's share of it. Every
- * worker reads the heartbeat topic in a consumer group of its own from the topic's start (an hour at
- * most), and a worker counts until its last heartbeat's lease ran out, by the heartbeat's own time.
+ * worker reads the heartbeat topic in a consumer group of its own from the topic's start (an hour
+ * at most), and a worker counts until its last heartbeat's lease ran out, by the heartbeat's own
+ * time.
  */
 @Component
 class LiveWorkers {
@@ -33,7 +34,8 @@ class LiveWorkers {
     this.clock = clock;
     this.self = lease.workerId();
     Gauge.builder("nanogen.worker.live", this, LiveWorkers::count)
-        .description("workers holding a lease, as this worker reads the heartbeats; its model caps are the global ones divided by this")
+        .description(
+            "workers holding a lease, as this worker reads the heartbeats; its model caps are the global ones divided by this")
         .register(meters);
   }
 

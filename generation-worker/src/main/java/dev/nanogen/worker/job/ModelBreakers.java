@@ -62,7 +62,10 @@ class ModelBreakers {
             .recordException(ModelBreakers::isOutage)
             .build();
     this.registry = CircuitBreakerRegistry.of(config);
-    this.registry.getEventPublisher().onEntryAdded(added -> added.getAddedEntry().getEventPublisher().onStateTransition(this::announce));
+    this.registry
+        .getEventPublisher()
+        .onEntryAdded(
+            added -> added.getAddedEntry().getEventPublisher().onStateTransition(this::announce));
     TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
   }
 
@@ -80,7 +83,9 @@ class ModelBreakers {
   }
 
   private static boolean isOutage(Throwable e) {
-    return e instanceof ProviderError p && p.retryable() && !"PROVIDER_RATE_LIMITED".equals(p.code());
+    return e instanceof ProviderError p
+        && p.retryable()
+        && !"PROVIDER_RATE_LIMITED".equals(p.code());
   }
 
   private void announce(CircuitBreakerOnStateTransitionEvent event) {
@@ -90,9 +95,23 @@ class ModelBreakers {
     ModelAvailabilityChanged change =
         switch (to) {
           case OPEN, FORCED_OPEN ->
-              new ModelAvailabilityChanged(UUID.randomUUID(), now, ModelAvailabilityChanged.SCHEMA_VERSION, model, false, now.plus(settings.openFor()), "circuit open: the provider keeps failing for this model");
+              new ModelAvailabilityChanged(
+                  UUID.randomUUID(),
+                  now,
+                  ModelAvailabilityChanged.SCHEMA_VERSION,
+                  model,
+                  false,
+                  now.plus(settings.openFor()),
+                  "circuit open: the provider keeps failing for this model");
           case CLOSED ->
-              new ModelAvailabilityChanged(UUID.randomUUID(), now, ModelAvailabilityChanged.SCHEMA_VERSION, model, true, null, "circuit closed");
+              new ModelAvailabilityChanged(
+                  UUID.randomUUID(),
+                  now,
+                  ModelAvailabilityChanged.SCHEMA_VERSION,
+                  model,
+                  true,
+                  null,
+                  "circuit closed");
           default -> null;
         };
     log.warn("circuit of model {}: {}", model, event.getStateTransition());
@@ -102,10 +121,13 @@ class ModelBreakers {
     ProducerRecord<String, String> record = events.encode(Topics.MODELS, model, change);
     // Not awaited: the state change happens on a generation's thread. A lost "unavailable" costs
     // refused calls here only; a lost "available" ends at `until` by itself.
-    kafka.send(record).whenComplete((result, e) -> {
-      if (e != null) {
-        log.warn("availability of model {} not published: {}", model, e.toString());
-      }
-    });
+    kafka
+        .send(record)
+        .whenComplete(
+            (result, e) -> {
+              if (e != null) {
+                log.warn("availability of model {} not published: {}", model, e.toString());
+              }
+            });
   }
 }

@@ -17,9 +17,14 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class OutcomePublisher {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OutcomePublisher.class);
-  /** How long an outcome waits for a broker that is down before the request is given up to recovery. */
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(OutcomePublisher.class);
+
+  /**
+   * How long an outcome waits for a broker that is down before the request is given up to recovery.
+   */
   static final java.time.Duration MAX_OUTAGE = java.time.Duration.ofMinutes(10);
+
   private final KafkaTemplate<String, String> kafka;
   private final KafkaEvents events;
   private final Traces traces;
@@ -32,9 +37,11 @@ class OutcomePublisher {
 
   /** Publishes on the current trace (the generation's span on the job's thread). */
   void publish(UUID generationId, Record outcome) {
-    ProducerRecord<String, String> record = events.encode(Topics.OUTCOMES, generationId.toString(), outcome);
+    ProducerRecord<String, String> record =
+        events.encode(Topics.OUTCOMES, generationId.toString(), outcome);
     traces.addTo(record.headers());
-    // The work behind an outcome is not repeated for a broker outage: the same record (same event id,
+    // The work behind an outcome is not repeated for a broker outage: the same record (same event
+    // id,
     // which the gateway de-duplicates) is sent again until the broker takes it.
     long deadline = System.nanoTime() + MAX_OUTAGE.toNanos();
     long backoffMillis = 200;
@@ -49,7 +56,11 @@ class OutcomePublisher {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("outcome not acknowledged by the broker", e);
         }
-        log.warn("outcome of {} not acknowledged ({}); retrying in {} ms", generationId, e.toString(), backoffMillis);
+        log.warn(
+            "outcome of {} not acknowledged ({}); retrying in {} ms",
+            generationId,
+            e.toString(),
+            backoffMillis);
         try {
           Thread.sleep(backoffMillis);
         } catch (InterruptedException interrupted) {
@@ -60,5 +71,4 @@ class OutcomePublisher {
       }
     }
   }
-
 }

@@ -31,8 +31,8 @@ import org.springframework.stereotype.Component;
  * ({@link ShareRequestListener}) is the default.
  *
  * <p>Few consumers per process ({@code nanogen.worker.concurrency}, default 3): admitting is quick,
- * the generations run elsewhere, and a partition can belong to one consumer only — with 12 partitions
- * and 3 consumers each, 4 worker processes all get work (more partitions allow more).
+ * the generations run elsewhere, and a partition can belong to one consumer only — with 12
+ * partitions and 3 consumers each, 4 worker processes all get work (more partitions allow more).
  */
 @Component
 @ConditionalOnProperty(name = "nanogen.worker.share-group", havingValue = "false")
@@ -56,7 +56,8 @@ class RequestListener {
       groupId = "nanogen-worker",
       batch = "true",
       concurrency = "${nanogen.worker.concurrency:3}")
-  void on(List<ConsumerRecord<String, String>> records, Acknowledgment ack) throws InterruptedException {
+  void on(List<ConsumerRecord<String, String>> records, Acknowledgment ack)
+      throws InterruptedException {
     List<Admitted> admitted = new ArrayList<>();
     for (int i = 0; i < records.size(); i++) {
       ConsumerRecord<String, String> record = records.get(i);
@@ -74,7 +75,10 @@ class RequestListener {
         Jobs.Admission admission = jobs.admit(request, traceparent);
         switch (admission.outcome()) {
           case STARTED -> admitted.add(new Admitted(i, admission.handedOff()));
-          case DUPLICATE -> log.info("generation {} is running or ran here already; duplicate request skipped", request.generationId());
+          case DUPLICATE ->
+              log.info(
+                  "generation {} is running or ran here already; duplicate request skipped",
+                  request.generationId());
           case FULL -> {
             awaitHandOffs(admitted);
             ack.nack(i, FULL_PAUSE);
@@ -90,7 +94,9 @@ class RequestListener {
     ack.acknowledge();
   }
 
-  /** Waits for every GenerationStarted; the first that failed fails the batch from its record on. */
+  /**
+   * Waits for every GenerationStarted; the first that failed fails the batch from its record on.
+   */
   private static void awaitHandOffs(List<Admitted> admitted) throws InterruptedException {
     Admitted failed = null;
     Throwable cause = null;
@@ -105,7 +111,8 @@ class RequestListener {
       }
     }
     if (failed != null) {
-      throw new BatchListenerFailedException("GenerationStarted not published", cause, failed.index());
+      throw new BatchListenerFailedException(
+          "GenerationStarted not published", cause, failed.index());
     }
   }
 

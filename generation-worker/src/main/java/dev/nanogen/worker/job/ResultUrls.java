@@ -19,8 +19,10 @@ class ResultUrls {
   }
 
   void check(String url) {
-    urls.refusal(url).ifPresent(reason -> {
-      throw ProviderError.badResult("result URL refused: " + reason);
-    });
+    urls.refusal(url)
+        .ifPresent(
+            reason -> {
+              throw ProviderError.badResult("result URL refused: " + reason);
+            });
   }
 }

@@ -34,7 +34,11 @@ class RetryPolicy {
         RetryConfig.custom()
             .maxAttempts(Integer.MAX_VALUE)
             .intervalFunction(backoff)
-            .retryOnException(e -> e instanceof ProviderError p && p.retryable() && clock.instant().isBefore(deadline))
+            .retryOnException(
+                e ->
+                    e instanceof ProviderError p
+                        && p.retryable()
+                        && clock.instant().isBefore(deadline))
             .failAfterMaxAttempts(false)
             .build();
     return Retry.of(name, config).executeSupplier(call);

@@ -31,9 +31,8 @@ import org.springframework.stereotype.Component;
  * Runs one requested generation to an outcome: claims it (GenerationStarted) and submits only once
  * the gateway granted the claim, announces the provider task id of a video as soon as there is one
  * (so a worker that takes over resumes polling instead of submitting again), calls the provider
- * through the model's circuit under the retry policy, and
- * publishes GenerationSucceeded or GenerationFailed — or, when the process stops first,
- * GenerationHandedBack.
+ * through the model's circuit under the retry policy, and publishes GenerationSucceeded or
+ * GenerationFailed — or, when the process stops first, GenerationHandedBack.
  */
 @Component
 class RunGeneration {
@@ -99,11 +98,21 @@ class RunGeneration {
               ? image(request, onStarted)
               : video(request, progress, onStarted);
       long millis = Duration.between(began, clock.instant()).toMillis();
-      outcomes.publish(id, new GenerationSucceeded(UUID.randomUUID(), clock.instant(), GenerationSucceeded.SCHEMA_VERSION, id, urls, millis));
+      outcomes.publish(
+          id,
+          new GenerationSucceeded(
+              UUID.randomUUID(),
+              clock.instant(),
+              GenerationSucceeded.SCHEMA_VERSION,
+              id,
+              urls,
+              millis));
       log.info("generation {} completed in {} ms", id, millis);
       outcome = "succeeded";
     } catch (NotClaimed e) {
-      log.info("generation {} was not claimed (cancelled, ended, or another worker's); never submitted", id);
+      log.info(
+          "generation {} was not claimed (cancelled, ended, or another worker's); never submitted",
+          id);
       outcome = "not_claimed";
     } catch (RuntimeException e) {
       if (stop.raised()) {
@@ -115,7 +124,15 @@ class RunGeneration {
         throw e;
       }
       String code = error.retryable() ? "TIMEOUT" : error.code();
-      outcomes.publish(id, new GenerationFailed(UUID.randomUUID(), clock.instant(), GenerationFailed.SCHEMA_VERSION, id, code, error.getMessage()));
+      outcomes.publish(
+          id,
+          new GenerationFailed(
+              UUID.randomUUID(),
+              clock.instant(),
+              GenerationFailed.SCHEMA_VERSION,
+              id,
+              code,
+              error.getMessage()));
       log.info("generation {} failed: {} ({})", id, code, error.getMessage());
       outcome = "failed";
     }
@@ -127,12 +144,20 @@ class RunGeneration {
     claim(request, onStarted);
     stopIfAsked();
     List<ImageOutput> images =
-        provider("image", request, () -> aiml.generateImage(request.providerModel(), request.prompt(), request.params()));
+        provider(
+            "image",
+            request,
+            () -> aiml.generateImage(request.providerModel(), request.prompt(), request.params()));
     int paid = request.paidOutputs();
     if (images.size() > paid) {
-      meters.counter("nanogen.worker.surplus.outputs", "model", request.modelId()).increment(images.size() - paid);
-      log.warn("generation {}: the provider answered {} images, {} paid for; the rest are dropped",
-          request.generationId(), images.size(), paid);
+      meters
+          .counter("nanogen.worker.surplus.outputs", "model", request.modelId())
+          .increment(images.size() - paid);
+      log.warn(
+          "generation {}: the provider answered {} images, {} paid for; the rest are dropped",
+          request.generationId(),
+          images.size(),
+          paid);
       images = images.subList(0, paid);
     }
     for (ImageOutput image : images) {
@@ -142,10 +167,11 @@ class RunGeneration {
     }
     List<String> urls = new ArrayList<>();
     for (ImageOutput image : images) {
-      urls.add(switch (image) {
-        case ImageOutput.Link link -> link.url();
-        case ImageOutput.Inline inline -> files.store(request.generationId(), inline.bytes());
-      });
+      urls.add(
+          switch (image) {
+            case ImageOutput.Link link -> link.url();
+            case ImageOutput.Inline inline -> files.store(request.generationId(), inline.bytes());
+          });
     }
     return urls;
   }
@@ -153,11 +179,15 @@ class RunGeneration {
   private List<String> video(GenerationRequested request, Progress progress, Runnable onStarted) {
     if (progress.taskId == null) {
       // Claimed (and the request committed) before the submission: a crash after this point never
-      // leads to a second submission; without a task id to resume, the deadline ends the generation.
+      // leads to a second submission; without a task id to resume, the deadline ends the
+      // generation.
       claim(request, onStarted);
       stopIfAsked();
       progress.taskId =
-          provider("video-submit", request, () -> aiml.submitVideo(request.providerModel(), request.prompt(), request.params()));
+          provider(
+              "video-submit",
+              request,
+              () -> aiml.submitVideo(request.providerModel(), request.prompt(), request.params()));
       started(request, progress.taskId, null, () -> {});
     } else {
       log.info("generation {} resumes provider task {}", request.generationId(), progress.taskId);
@@ -187,20 +217,25 @@ class RunGeneration {
    * attempt counted as {@code nanogen.provider.errors{model,code}}.
    */
   private <T> T provider(String name, GenerationRequested request, Supplier<T> call) {
-    return retry.call(name, request.deadline(), () -> {
-      try {
-        return breakers.call(request.modelId(), call);
-      } catch (ProviderError e) {
-        meters.counter("nanogen.provider.errors", "model", request.modelId(), "code", e.code()).increment();
-        throw e;
-      }
-    });
+    return retry.call(
+        name,
+        request.deadline(),
+        () -> {
+          try {
+            return breakers.call(request.modelId(), call);
+          } catch (ProviderError e) {
+            meters
+                .counter("nanogen.provider.errors", "model", request.modelId(), "code", e.code())
+                .increment();
+            throw e;
+          }
+        });
   }
 
   /**
-   * Claims the generation and waits for the gateway's answer: only a granted claim is submitted. The
-   * claim is repeated (same claim id) when no answer came within {@code claim-wait}, doubling the wait
-   * each time, until the deadline.
+   * Claims the generation and waits for the gateway's answer: only a granted claim is submitted.
+   * The claim is repeated (same claim id) when no answer came within {@code claim-wait}, doubling
+   * the wait each time, until the deadline.
    *
    * @throws NotClaimed when the gateway refused (cancelled, ended, or another attempt's) or the
    *     deadline passed unanswered
@@ -211,7 +246,8 @@ class RunGeneration {
     long asked = System.nanoTime();
     try {
       started(request, null, claimId, onStarted);
-      // Doubled after each unanswered claim (at most 30 s): a slow gateway is not sent ever more claims.
+      // Doubled after each unanswered claim (at most 30 s): a slow gateway is not sent ever more
+      // claims.
       Duration wait = claimWait;
       while (true) {
         Optional<Boolean> answer = claims.await(claimId, wait);
@@ -231,8 +267,15 @@ class RunGeneration {
         if (!clock.instant().isBefore(request.deadline())) {
           throw new NotClaimed();
         }
-        log.info("generation {}: no answer to claim {} within {}; claiming again", request.generationId(), claimId, wait);
-        wait = wait.multipliedBy(2).compareTo(MAX_CLAIM_WAIT) > 0 ? MAX_CLAIM_WAIT : wait.multipliedBy(2);
+        log.info(
+            "generation {}: no answer to claim {} within {}; claiming again",
+            request.generationId(),
+            claimId,
+            wait);
+        wait =
+            wait.multipliedBy(2).compareTo(MAX_CLAIM_WAIT) > 0
+                ? MAX_CLAIM_WAIT
+                : wait.multipliedBy(2);
         started(request, null, claimId, () -> {});
       }
     } catch (InterruptedException e) {
@@ -243,19 +286,34 @@ class RunGeneration {
     }
   }
 
-  private void started(GenerationRequested request, String taskId, UUID claimId, Runnable onStarted) {
+  private void started(
+      GenerationRequested request, String taskId, UUID claimId, Runnable onStarted) {
     outcomes.publish(
         request.generationId(),
-        new GenerationStarted(UUID.randomUUID(), clock.instant(), GenerationStarted.SCHEMA_VERSION, request.generationId(), taskId, claimId, lease.workerId()));
+        new GenerationStarted(
+            UUID.randomUUID(),
+            clock.instant(),
+            GenerationStarted.SCHEMA_VERSION,
+            request.generationId(),
+            taskId,
+            claimId,
+            lease.workerId()));
     onStarted.run();
   }
 
   private void handBack(GenerationRequested request, String taskId) {
-    Thread.interrupted(); // the grace ended with an interrupt: clear it so the hand-back can be sent
+    Thread
+        .interrupted(); // the grace ended with an interrupt: clear it so the hand-back can be sent
     UUID id = request.generationId();
     outcomes.publish(
         id,
-        new GenerationHandedBack(UUID.randomUUID(), clock.instant(), GenerationHandedBack.SCHEMA_VERSION, id, taskId, "worker stopping"));
+        new GenerationHandedBack(
+            UUID.randomUUID(),
+            clock.instant(),
+            GenerationHandedBack.SCHEMA_VERSION,
+            id,
+            taskId,
+            "worker stopping"));
     log.info("generation {} handed back (provider task {})", id, taskId);
   }
 
@@ -300,8 +358,8 @@ class RunGeneration {
   }
 
   /**
-   * The gateway refused the claim: the generation was cancelled or has ended (it already settled it),
-   * or another attempt holds the claim. Nothing was submitted and no outcome is published.
+   * The gateway refused the claim: the generation was cancelled or has ended (it already settled
+   * it), or another attempt holds the claim. Nothing was submitted and no outcome is published.
    */
   private static final class NotClaimed extends RuntimeException {
     NotClaimed() {

@@ -9,7 +9,6 @@ import dev.nanogen.worker.config.ShareGroupConfig;
 import dev.nanogen.worker.config.WorkerProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,13 +25,13 @@ import org.springframework.stereotype.Component;
  * with the broker:
  *
  * <ul>
- *   <li>ACCEPT once the job's GenerationStarted is in Kafka (from the job's thread: the listener goes
- *       on admitting the poll's next record meanwhile) (the gateway knows it from then on; its
+ *   <li>ACCEPT once the job's GenerationStarted is in Kafka (from the job's thread: the listener
+ *       goes on admitting the poll's next record meanwhile) (the gateway knows it from then on; its
  *       leases and sweeper, not a redelivery, recover it) — or at once for a duplicate of a job
  *       running or finished here;
- *   <li>while every slot is taken, the record is held (its acquisition lock renewed) for up to {@code
- *       full-hold}, then RELEASEd to the other workers, and so are the rest of that poll's records —
- *       waiting jobs wait in Kafka, not in memory;
+ *   <li>while every slot is taken, the record is held (its acquisition lock renewed) for up to
+ *       {@code full-hold}, then RELEASEd to the other workers, and so are the rest of that poll's
+ *       records — waiting jobs wait in Kafka, not in memory;
  *   <li>RELEASE when its GenerationStarted could not be published (the broker redelivers it);
  *   <li>REJECT, after a copy went to the dead-letter topic, when it cannot be read.
  * </ul>
@@ -41,12 +40,19 @@ import org.springframework.stereotype.Component;
  * another worker when their acquisition lock runs out.
  */
 @Component
-@ConditionalOnProperty(name = "nanogen.worker.share-group", havingValue = "true", matchIfMissing = true)
+@ConditionalOnProperty(
+    name = "nanogen.worker.share-group",
+    havingValue = "true",
+    matchIfMissing = true)
 class ShareRequestListener {
   private static final Logger log = LoggerFactory.getLogger(ShareRequestListener.class);
+
   /** How often a held record's acquisition lock is renewed (the broker's default lock is 30 s). */
   static final Duration RENEW_EVERY = Duration.ofSeconds(10);
-  /** After a hold ran out, how long this consumer releases full-time records without holding them. */
+
+  /**
+   * After a hold ran out, how long this consumer releases full-time records without holding them.
+   */
   static final Duration RELEASE_REST = Duration.ofSeconds(1);
 
   /** Per consumer thread: until when records that find no slot are released at once. */
@@ -58,7 +64,12 @@ class ShareRequestListener {
   private final Duration fullHold;
   private final MeterRegistry meters;
 
-  ShareRequestListener(Jobs jobs, KafkaEvents events, KafkaTemplate<String, String> template, WorkerProperties properties, MeterRegistry meters) {
+  ShareRequestListener(
+      Jobs jobs,
+      KafkaEvents events,
+      KafkaTemplate<String, String> template,
+      WorkerProperties properties,
+      MeterRegistry meters) {
     this.jobs = jobs;
     this.events = events;
     this.deadLetters = KafkaRecords.deadLetters(template);
@@ -72,14 +83,20 @@ class ShareRequestListener {
       groupId = ShareGroupConfig.GROUP,
       containerFactory = "shareRequests",
       concurrency = "${nanogen.worker.concurrency:3}")
-  void on(ConsumerRecord<String, String> record, ShareAcknowledgment ack) throws InterruptedException {
+  void on(ConsumerRecord<String, String> record, ShareAcknowledgment ack)
+      throws InterruptedException {
     MDC.put("generation_id", record.key());
     try {
       GenerationRequested request;
       try {
         request = events.decode(record, GenerationRequested.class);
       } catch (RuntimeException e) {
-        log.warn("unreadable request {}-{}@{}: dead-lettered and rejected: {}", record.topic(), record.partition(), record.offset(), e.toString());
+        log.warn(
+            "unreadable request {}-{}@{}: dead-lettered and rejected: {}",
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            e.toString());
         deadLetters.accept(record, e);
         ack.reject();
         count("rejected");
@@ -93,7 +110,8 @@ class ShareRequestListener {
     }
   }
 
-  private void settle(GenerationRequested request, String traceparent, ShareAcknowledgment ack) throws InterruptedException {
+  private void settle(GenerationRequested request, String traceparent, ShareAcknowledgment ack)
+      throws InterruptedException {
     long heldSince = System.nanoTime();
     long renewedAt = heldSince;
     while (true) {
@@ -102,20 +120,28 @@ class ShareRequestListener {
         case STARTED -> {
           // Acknowledged from the job's thread once GenerationStarted is in Kafka; the container
           // queues it for its consumer thread. Meanwhile this thread admits the poll's next record.
-          admission.handedOff().whenComplete((started, error) -> {
-            if (error == null) {
-              ack.acknowledge();
-              count("accepted");
-            } else {
-              log.warn("generation {}: GenerationStarted not published ({}); released for redelivery", request.generationId(), error.toString());
-              ack.release();
-              count("released");
-            }
-          });
+          admission
+              .handedOff()
+              .whenComplete(
+                  (started, error) -> {
+                    if (error == null) {
+                      ack.acknowledge();
+                      count("accepted");
+                    } else {
+                      log.warn(
+                          "generation {}: GenerationStarted not published ({}); released for redelivery",
+                          request.generationId(),
+                          error.toString());
+                      ack.release();
+                      count("released");
+                    }
+                  });
           return;
         }
         case DUPLICATE -> {
-          log.info("generation {} is running or ran here already; duplicate request accepted", request.generationId());
+          log.info(
+              "generation {} is running or ran here already; duplicate request accepted",
+              request.generationId());
           ack.acknowledge();
           count("duplicate");
           return;

@@ -18,7 +18,10 @@ class StopSignal {
     return stopping.getCount() == 0;
   }
 
-  /** Sleeps {@code duration}, or less when the signal is raised meanwhile; answers {@link #raised()}. */
+  /**
+   * Sleeps {@code duration}, or less when the signal is raised meanwhile; answers {@link
+   * #raised()}.
+   */
   boolean pause(Duration duration) throws InterruptedException {
     return stopping.await(duration.toNanos(), TimeUnit.NANOSECONDS);
   }

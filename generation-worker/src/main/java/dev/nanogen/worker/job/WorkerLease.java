@@ -11,7 +11,6 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -22,10 +21,10 @@ import org.springframework.stereotype.Component;
 /**
  * This worker process's lease on the generations it holds. The process has one id for its life;
  * every GenerationStarted names it, and a heartbeat (WorkerHeartbeat) every {@code renew-every}
- * renews the lease for {@code duration}. Heartbeats begin before the request consumers start and end
- * after every job was handed back, so a live worker's lease never lapses while it holds work; when
- * the process dies they stop, and the gateway resumes its videos on another worker once the lease ran
- * out (docs/decisions.md, "Worker leases").
+ * renews the lease for {@code duration}. Heartbeats begin before the request consumers start and
+ * end after every job was handed back, so a live worker's lease never lapses while it holds work;
+ * when the process dies they stop, and the gateway resumes its videos on another worker once the
+ * lease ran out (docs/decisions.md, "Worker leases").
  */
 @Component
 public class WorkerLease implements SmartLifecycle {
@@ -39,14 +38,20 @@ public class WorkerLease implements SmartLifecycle {
   private final Counter failures;
   private ScheduledExecutorService heartbeats;
 
-  WorkerLease(KafkaTemplate<String, String> kafka, KafkaEvents events, Clock clock, WorkerProperties properties, MeterRegistry meters) {
+  WorkerLease(
+      KafkaTemplate<String, String> kafka,
+      KafkaEvents events,
+      Clock clock,
+      WorkerProperties properties,
+      MeterRegistry meters) {
     this.kafka = kafka;
     this.events = events;
     this.clock = clock;
     this.settings = properties.lease();
     this.failures =
         Counter.builder("nanogen.worker.heartbeat.failures")
-            .description("heartbeats the broker did not take; the lease runs out after several in a row")
+            .description(
+                "heartbeats the broker did not take; the lease runs out after several in a row")
             .register(meters);
   }
 
@@ -59,21 +64,37 @@ public class WorkerLease implements SmartLifecycle {
   void renew() {
     WorkerHeartbeat beat =
         new WorkerHeartbeat(
-            UUID.randomUUID(), clock.instant(), WorkerHeartbeat.SCHEMA_VERSION, workerId, (int) settings.duration().toSeconds());
-    kafka.send(events.encode(Topics.HEARTBEATS, workerId.toString(), beat)).whenComplete((sent, error) -> {
-      if (error != null) {
-        failures.increment();
-        log.warn("heartbeat of worker {} not taken by the broker: {}", workerId, error.toString());
-      }
-    });
+            UUID.randomUUID(),
+            clock.instant(),
+            WorkerHeartbeat.SCHEMA_VERSION,
+            workerId,
+            (int) settings.duration().toSeconds());
+    kafka
+        .send(events.encode(Topics.HEARTBEATS, workerId.toString(), beat))
+        .whenComplete(
+            (sent, error) -> {
+              if (error != null) {
+                failures.increment();
+                log.warn(
+                    "heartbeat of worker {} not taken by the broker: {}",
+                    workerId,
+                    error.toString());
+              }
+            });
   }
 
   @Override
   public void start() {
-    heartbeats = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("worker-lease").factory());
+    heartbeats =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("worker-lease").factory());
     long every = settings.renewEvery().toMillis();
     heartbeats.scheduleAtFixedRate(this::renewQuietly, 0, every, TimeUnit.MILLISECONDS);
-    log.info("worker {} holds its generations on a {} lease, renewed every {}", workerId, settings.duration(), settings.renewEvery());
+    log.info(
+        "worker {} holds its generations on a {} lease, renewed every {}",
+        workerId,
+        settings.duration(),
+        settings.renewEvery());
   }
 
   private void renewQuietly() {
@@ -98,7 +119,9 @@ public class WorkerLease implements SmartLifecycle {
     return heartbeats != null;
   }
 
-  /** Starts before, and stops after, the request consumers and the jobs (lower phases start first). */
+  /**
+   * Starts before, and stops after, the request consumers and the jobs (lower phases start first).
+   */
   @Override
   public int getPhase() {
     return AbstractMessageListenerContainer.DEFAULT_PHASE - 2;

@@ -36,16 +36,28 @@ final class BenchStack {
   }
 
   /** The stack on a fresh database {@code database}, users getting {@code signupBonus} credits. */
-  static LocalStack start(List<String> services, String database, long signupBonus) throws IOException {
-    Path repository = Path.of(System.getProperty("nanogen.repository", ".")).toAbsolutePath().normalize();
+  static LocalStack start(List<String> services, String database, long signupBonus)
+      throws IOException {
+    Path repository =
+        Path.of(System.getProperty("nanogen.repository", ".")).toAbsolutePath().normalize();
     StackSettings defaults = StackSettings.fromEnvironment(repository);
     Path home = Files.createTempDirectory("nanogen-bench");
     StackSettings settings =
         new StackSettings(
-            repository, home, freshDatabase(defaults, database), defaults.gatewayPort(), defaults.workerPort(),
-            defaults.notifierPort(), defaults.kafkaPort(), defaults.kafkaControllerPort(),
-            defaults.embeddedPostgresPort() + 1, defaults.sandboxPort(), defaults.telegramPort(),
-            defaults.botToken(), defaults.aimlApiKey(), signupBonus);
+            repository,
+            home,
+            freshDatabase(defaults, database),
+            defaults.gatewayPort(),
+            defaults.workerPort(),
+            defaults.notifierPort(),
+            defaults.kafkaPort(),
+            defaults.kafkaControllerPort(),
+            defaults.embeddedPostgresPort() + 1,
+            defaults.sandboxPort(),
+            defaults.telegramPort(),
+            defaults.botToken(),
+            defaults.aimlApiKey(),
+            signupBonus);
     System.out.println("starting the local stack (state in " + home + ") …");
     LocalStack stack = LocalStack.start(settings, services);
     System.out.println("PostgreSQL: " + stack.databaseDescription());
@@ -53,8 +65,8 @@ final class BenchStack {
   }
 
   /**
-   * A new, empty database {@code nanogen_bench} on the machine's PostgreSQL when it answers (so runs
-   * are comparable); else null, and the launcher provisions an embedded one in the fresh home.
+   * A new, empty database {@code nanogen_bench} on the machine's PostgreSQL when it answers (so
+   * runs are comparable); else null, and the launcher provisions an embedded one in the fresh home.
    */
   private static StackSettings.Database freshDatabase(StackSettings defaults, String name) {
     if (defaults.database() != null) {
@@ -75,7 +87,8 @@ final class BenchStack {
    * Signs in users {@code firstUser} … {@code firstUser + users − 1} (GET /api/me creates each with
    * the signup bonus), 200 at a time; answers their {@code Authorization: tma …} headers.
    */
-  static List<String> signIn(LocalStack stack, HttpClient http, long firstUser, int users) throws Exception {
+  static List<String> signIn(LocalStack stack, HttpClient http, long firstUser, int users)
+      throws Exception {
     InitDataSigner signer = new InitDataSigner(StackSettings.LOCAL_BOT_TOKEN);
     List<String> auth = new ArrayList<>();
     for (int u = 0; u < users; u++) {
@@ -85,7 +98,10 @@ final class BenchStack {
     for (int from = 0; from < users; from += 200) {
       List<CompletableFuture<HttpResponse<Void>>> calls = new ArrayList<>();
       for (String header : auth.subList(from, Math.min(users, from + 200))) {
-        calls.add(http.sendAsync(HttpRequest.newBuilder(me).header("Authorization", header).build(), HttpResponse.BodyHandlers.discarding()));
+        calls.add(
+            http.sendAsync(
+                HttpRequest.newBuilder(me).header("Authorization", header).build(),
+                HttpResponse.BodyHandlers.discarding()));
       }
       for (CompletableFuture<HttpResponse<Void>> call : calls) {
         if (call.get().statusCode() != 200) {
@@ -97,22 +113,36 @@ final class BenchStack {
   }
 
   /** Event records as the services write them: snake_case JSON. */
-  static final JsonMapper JSON = JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
+  static final JsonMapper JSON =
+      JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
 
   /** A producer that puts events straight on the stack's topics, as a service would (acks=all). */
   static KafkaProducer<String, String> producer(LocalStack stack) {
-    return new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.LINGER_MS_CONFIG, 5,
-        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            stack.kafkaBootstrap(),
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.LINGER_MS_CONFIG,
+            5,
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+            StringSerializer.class,
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+            StringSerializer.class));
   }
 
-  /** {@code event} as a record on {@code topic}, keyed by {@code key}, with its event-type header. */
+  /**
+   * {@code event} as a record on {@code topic}, keyed by {@code key}, with its event-type header.
+   */
   static ProducerRecord<String, String> event(String topic, String key, Record event) {
-    ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, JSON.writeValueAsString(event));
-    record.headers().add(Topics.EVENT_TYPE_HEADER, event.getClass().getSimpleName().getBytes(StandardCharsets.UTF_8));
+    ProducerRecord<String, String> record =
+        new ProducerRecord<>(topic, key, JSON.writeValueAsString(event));
+    record
+        .headers()
+        .add(
+            Topics.EVENT_TYPE_HEADER,
+            event.getClass().getSimpleName().getBytes(StandardCharsets.UTF_8));
     return record;
   }
 
@@ -123,8 +153,8 @@ final class BenchStack {
   }
 
   /**
-   * CPU time used so far (user + system, in clock ticks) by the stack's api-gateway and
-   * Kafka broker, by every PostgreSQL process on the machine, and by this benchmark process.
+   * CPU time used so far (user + system, in clock ticks) by the stack's api-gateway and Kafka
+   * broker, by every PostgreSQL process on the machine, and by this benchmark process.
    */
   static Map<String, Long> cpuTicks(LocalStack stack) throws IOException {
     Map<String, Long> ticks = new java.util.LinkedHashMap<>();

@@ -46,7 +46,9 @@ public final class GatewayBenchmark {
   record Load(double throughput, long p50, long p99, long max, Map<Integer, Integer> codes) {
     @Override
     public String toString() {
-      return String.format("%.0f starts/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms, codes %s", throughput, p50 / 1e3, p99 / 1e3, max / 1e3, codes);
+      return String.format(
+          "%.0f starts/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms, codes %s",
+          throughput, p50 / 1e3, p99 / 1e3, max / 1e3, codes);
     }
   }
 
@@ -54,20 +56,26 @@ public final class GatewayBenchmark {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
     int clients = args.length > 2 ? Integer.parseInt(args[2]) : 32;
-    try (LocalStack stack = BenchStack.start(List.of("api-gateway"), "nanogen_bench_gateway", 1_000_000_000L)) {
+    try (LocalStack stack =
+        BenchStack.start(List.of("api-gateway"), "nanogen_bench_gateway", 1_000_000_000L)) {
       footprint(stack);
       // The load runs on a full JIT and a larger heap, as a production gateway would.
       String loadOptions = System.getenv().getOrDefault("NANOGEN_LOAD_JAVA_OPTS", "-Xmx512m");
       stack.restart("api-gateway", loadOptions);
       System.out.println("api-gateway restarted for the load with " + loadOptions);
-      HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+      HttpClient http =
+          HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
       List<String> auth = BenchStack.signIn(stack, http, BASE_USER, clients * USERS_PER_CLIENT + 1);
-      try (Connection db = BenchStack.connect(stack); Statement sql = db.createStatement()) {
+      try (Connection db = BenchStack.connect(stack);
+          Statement sql = db.createStatement()) {
         sql.execute("UPDATE models SET max_active_per_user = NULL WHERE id = 'flux-schnell'");
       }
-      System.out.printf("%d users signed in; %d clients; %d s per measurement%n", auth.size(), clients, seconds);
-      // Warm-up until C2 has compiled the hot path: on two shared cores the compiler threads compete
-      // with the load: after 20 s the first measured run was still 20-35 % below the next ones, after
+      System.out.printf(
+          "%d users signed in; %d clients; %d s per measurement%n", auth.size(), clients, seconds);
+      // Warm-up until C2 has compiled the hot path: on two shared cores the compiler threads
+      // compete
+      // with the load: after 20 s the first measured run was still 20-35 % below the next ones,
+      // after
       // 60 s the first two runs were still ~10 % below the last ones.
       closedLoop(stack, http, auth, clients, WARM_UP_SECONDS);
       List<Double> ratios = new ArrayList<>();
@@ -81,9 +89,12 @@ public final class GatewayBenchmark {
         double ratio = gateway.throughput() / pgbench;
         ratios.add(ratio);
         peak = Math.max(peak, gateway.throughput());
-        System.out.printf("run %d: gateway %s | pgbench %.0f tps | ratio %.2f%n", run, gateway, pgbench, ratio);
+        System.out.printf(
+            "run %d: gateway %s | pgbench %.0f tps | ratio %.2f%n", run, gateway, pgbench, ratio);
       }
-      System.out.printf("ratio gateway ÷ pgbench, median of %d: %.2f (goal ≥ 0.5)%n", runs, BenchStack.median(ratios));
+      System.out.printf(
+          "ratio gateway ÷ pgbench, median of %d: %.2f (goal ≥ 0.5)%n",
+          runs, BenchStack.median(ratios));
 
       // As many open-loop runs at half the peak as closed-loop runs, the median p99 over them: one
       // stall of the shared machine in a 15 s run moves a single run's p99 by itself.
@@ -94,7 +105,9 @@ public final class GatewayBenchmark {
         p99s.add(half.p99());
         System.out.printf("half-peak run %d (%.0f starts/s offered): %s%n", run, peak / 2, half);
       }
-      System.out.printf("p99 at half the peak, median of %d: %.1f ms (goal ≤ 50 ms)%n", runs, BenchStack.median(p99s) / 1e3);
+      System.out.printf(
+          "p99 at half the peak, median of %d: %.1f ms (goal ≤ 50 ms)%n",
+          runs, BenchStack.median(p99s) / 1e3);
 
       hotUser(stack, http, auth.getLast(), hotUser, seconds);
     }
@@ -104,31 +117,38 @@ public final class GatewayBenchmark {
     return HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/generation/start"))
         .header("Authorization", auth)
         .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model_id\":\"flux-schnell\",\"prompt\":\"bench prompt " + i + "\"}"))
+        .POST(
+            HttpRequest.BodyPublishers.ofString(
+                "{\"model_id\":\"flux-schnell\",\"prompt\":\"bench prompt " + i + "\"}"))
         .build();
   }
 
   /** {@code clients} clients, each starting for its own users back to back, for {@code seconds}. */
-  private static Load closedLoop(LocalStack stack, HttpClient http, List<String> auth, int clients, int seconds) throws InterruptedException {
+  private static Load closedLoop(
+      LocalStack stack, HttpClient http, List<String> auth, int clients, int seconds)
+      throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     Map<Integer, Integer> codes = new ConcurrentHashMap<>();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int c = 0; c < clients; c++) {
         int client = c;
-        pool.execute(() -> {
-          for (int i = 0; System.nanoTime() < end; i++) {
-            String user = auth.get((client + clients * (i % USERS_PER_CLIENT)) % auth.size());
-            call(http, start(stack, user, i), latencies, codes);
-          }
-        });
+        pool.execute(
+            () -> {
+              for (int i = 0; System.nanoTime() < end; i++) {
+                String user = auth.get((client + clients * (i % USERS_PER_CLIENT)) % auth.size());
+                call(http, start(stack, user, i), latencies, codes);
+              }
+            });
       }
     }
     return load(latencies, codes, seconds);
   }
 
   /** Starts offered at {@code rate}/s (open loop: a slow answer does not slow the offer). */
-  private static Load fixedRate(LocalStack stack, HttpClient http, List<String> auth, double rate, int seconds) throws InterruptedException {
+  private static Load fixedRate(
+      LocalStack stack, HttpClient http, List<String> auth, double rate, int seconds)
+      throws InterruptedException {
     List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     Map<Integer, Integer> codes = new ConcurrentHashMap<>();
     long interval = (long) (1e9 / rate);
@@ -149,7 +169,8 @@ public final class GatewayBenchmark {
     return load(latencies, codes, seconds);
   }
 
-  private static void call(HttpClient http, HttpRequest request, List<Long> latencies, Map<Integer, Integer> codes) {
+  private static void call(
+      HttpClient http, HttpRequest request, List<Long> latencies, Map<Integer, Integer> codes) {
     long t0 = System.nanoTime();
     int status;
     try {
@@ -168,18 +189,25 @@ public final class GatewayBenchmark {
     List<Long> sorted = new ArrayList<>(latencies);
     Collections.sort(sorted);
     int ok = codes.getOrDefault(202, 0);
-    return new Load(ok / (double) seconds, sorted.get(sorted.size() / 2), sorted.get((int) (sorted.size() * 0.99)), sorted.getLast(), new TreeMap<>(codes));
+    return new Load(
+        ok / (double) seconds,
+        sorted.get(sorted.size() / 2),
+        sorted.get((int) (sorted.size() * 0.99)),
+        sorted.getLast(),
+        new TreeMap<>(codes));
   }
 
   /**
    * Marks every open generation but the hot user's completed, as workers would have: without it the
-   * bench users (whose limits are raised) gather hundreds of pending generations each, so the
-   * limit counts of every start — the gateway's and pgbench's alike — read more with every run,
-   * a state the real limits (5 active, 10 a minute) never allow. Between measurements, never during.
+   * bench users (whose limits are raised) gather hundreds of pending generations each, so the limit
+   * counts of every start — the gateway's and pgbench's alike — read more with every run, a state
+   * the real limits (5 active, 10 a minute) never allow. Between measurements, never during.
    */
   private static void finishOpenGenerations(LocalStack stack, long hotUser) throws Exception {
     try (Connection db = BenchStack.connect(stack);
-        java.sql.PreparedStatement finish = db.prepareStatement("""
+        java.sql.PreparedStatement finish =
+            db.prepareStatement(
+                """
             UPDATE generations SET status = 'completed', finished_at = now(), updated_at = now()
             WHERE status IN ('pending', 'processing') AND user_id <> ?
             """)) {
@@ -189,7 +217,8 @@ public final class GatewayBenchmark {
   }
 
   /** pgbench with the start transaction, same concurrency, same database; answers its tps. */
-  private static double pgbench(LocalStack stack, int clients, int seconds) throws IOException, InterruptedException {
+  private static double pgbench(LocalStack stack, int clients, int seconds)
+      throws IOException, InterruptedException {
     Path script = Files.createTempFile("start-transaction", ".sql");
     try (InputStream in = GatewayBenchmark.class.getResourceAsStream("/start-transaction.sql")) {
       Files.write(script, in.readAllBytes());
@@ -200,15 +229,37 @@ public final class GatewayBenchmark {
       throw new IllegalStateException("cannot read " + db.url());
     }
     List<String> command =
-        List.of("pgbench", "-n", "-h", url.group(1), "-p", url.group(2), "-U", db.username(), "-c", Integer.toString(clients),
-            "-M", "prepared", "-j", "2", "-T", Integer.toString(seconds), "-D", "base=" + BASE_USER, "-D", "clients=" + clients,
-            "-f", script.toString(), url.group(3));
+        List.of(
+            "pgbench",
+            "-n",
+            "-h",
+            url.group(1),
+            "-p",
+            url.group(2),
+            "-U",
+            db.username(),
+            "-c",
+            Integer.toString(clients),
+            "-M",
+            "prepared",
+            "-j",
+            "2",
+            "-T",
+            Integer.toString(seconds),
+            "-D",
+            "base=" + BASE_USER,
+            "-D",
+            "clients=" + clients,
+            "-f",
+            script.toString(),
+            url.group(3));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("PGPASSWORD", db.password());
     Process process = builder.start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     process.waitFor();
-    Matcher tps = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)").matcher(output);
+    Matcher tps =
+        Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)").matcher(output);
     if (!tps.find()) {
       throw new IllegalStateException("pgbench said:\n" + output);
     }
@@ -220,39 +271,51 @@ public final class GatewayBenchmark {
   }
 
   /** One user, 64 concurrent starts: every accepted start holds exactly its price, nothing more. */
-  private static void hotUser(LocalStack stack, HttpClient http, String auth, long user, int seconds) throws Exception {
+  private static void hotUser(
+      LocalStack stack, HttpClient http, String auth, long user, int seconds) throws Exception {
     Load hot = closedLoop(stack, http, List.of(auth), 64, seconds);
     System.out.printf("hot user (64 clients on one user): %s%n", hot);
-    try (Connection db = BenchStack.connect(stack); Statement sql = db.createStatement();
-        ResultSet rs = sql.executeQuery(
-            """
+    try (Connection db = BenchStack.connect(stack);
+        Statement sql = db.createStatement();
+        ResultSet rs =
+            sql.executeQuery(
+                """
             SELECT u.credits_available, u.credits_held,
                    (SELECT count(*) FROM generations g WHERE g.user_id = u.id) AS generations,
                    (SELECT coalesce(sum(amount), 0) FROM ledger l WHERE l.user_id = u.id AND kind = 'GRANT') AS granted,
                    (SELECT count(*) FROM ledger l WHERE l.user_id = u.id AND kind = 'HOLD') AS holds
-            FROM users u WHERE u.id = %d""".formatted(user))) {
+            FROM users u WHERE u.id = %d"""
+                    .formatted(user))) {
       rs.next();
       long generations = rs.getLong("generations");
-      boolean ok = rs.getLong("credits_held") == generations && rs.getLong("holds") == generations
-          && rs.getLong("credits_available") + rs.getLong("credits_held") == rs.getLong("granted")
-          && generations == hot.codes().getOrDefault(202, 0);
-      System.out.printf("hot user: %d generations, %d HOLD rows, held %d, available + held = granted: %s → %s%n",
-          generations, rs.getLong("holds"), rs.getLong("credits_held"),
-          rs.getLong("credits_available") + rs.getLong("credits_held") == rs.getLong("granted"), ok ? "CORRECT" : "WRONG");
+      boolean ok =
+          rs.getLong("credits_held") == generations
+              && rs.getLong("holds") == generations
+              && rs.getLong("credits_available") + rs.getLong("credits_held")
+                  == rs.getLong("granted")
+              && generations == hot.codes().getOrDefault(202, 0);
+      System.out.printf(
+          "hot user: %d generations, %d HOLD rows, held %d, available + held = granted: %s → %s%n",
+          generations,
+          rs.getLong("holds"),
+          rs.getLong("credits_held"),
+          rs.getLong("credits_available") + rs.getLong("credits_held") == rs.getLong("granted"),
+          ok ? "CORRECT" : "WRONG");
     }
   }
 
   /**
-   * Before any load: the worker and the notifier started next to the gateway, one after another; each
-   * service's own "Started … in" line, and its RSS after 20 s idle. The two are stopped again so that
-   * the load measures the gateway alone.
+   * Before any load: the worker and the notifier started next to the gateway, one after another;
+   * each service's own "Started … in" line, and its RSS after 20 s idle. The two are stopped again
+   * so that the load measures the gateway alone.
    */
   private static void footprint(LocalStack stack) throws Exception {
     for (String module : List.of("generation-worker", "notifier")) {
       stack.restart(module);
     }
     Thread.sleep(20_000);
-    Pattern started = Pattern.compile("Started \\w+ in ([0-9.]+) seconds \\(process running for ([0-9.]+)\\)");
+    Pattern started =
+        Pattern.compile("Started \\w+ in ([0-9.]+) seconds \\(process running for ([0-9.]+)\\)");
     for (String module : LocalStack.SERVICES) {
       ChildProcess process = stack.process(module).orElseThrow();
       String log = Files.readString(process.log());
@@ -262,7 +325,9 @@ public final class GatewayBenchmark {
         startedIn = m.group(1) + " s (JVM up " + m.group(2) + " s)";
       }
       long rssKb = BenchStack.rssKb(process.pid());
-      System.out.printf("%s: started in %s; RSS after 20 s idle %d MB (goals: ≤ 5 s, < 300 MB)%n", module, startedIn, rssKb / 1024);
+      System.out.printf(
+          "%s: started in %s; RSS after 20 s idle %d MB (goals: ≤ 5 s, < 300 MB)%n",
+          module, startedIn, rssKb / 1024);
     }
     stack.kill("generation-worker");
     stack.kill("notifier");

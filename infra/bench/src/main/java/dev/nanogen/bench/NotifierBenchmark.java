@@ -40,13 +40,21 @@ public final class NotifierBenchmark {
       TelegramStub telegram = stack.telegram();
       long firstChat = 7_000_000_000L + (System.currentTimeMillis() % 1_000_000) * 1000;
       Instant published = publish(stack, results, users, firstChat);
-      System.out.printf("published %d results for %d users (%d notifier process(es))%n", results, users, replicas);
+      System.out.printf(
+          "published %d results for %d users (%d notifier process(es))%n",
+          results, users, replicas);
 
       Instant deadline = Instant.now().plus(Duration.ofSeconds(results / 20 + 120));
       while (sent(telegram, firstChat) < results && Instant.now().isBefore(deadline)) {
         Thread.sleep(500);
       }
-      report(telegram.messages().stream().filter(m -> m.chatId() >= firstChat).sorted(Comparator.comparing(TelegramStub.Message::at)).toList(), results, published);
+      report(
+          telegram.messages().stream()
+              .filter(m -> m.chatId() >= firstChat)
+              .sorted(Comparator.comparing(TelegramStub.Message::at))
+              .toList(),
+          results,
+          published);
     }
   }
 
@@ -55,7 +63,8 @@ public final class NotifierBenchmark {
   }
 
   /** Results alternate between a photo (sendPhoto by URL) and a failure (sendMessage). */
-  private static Instant publish(LocalStack stack, int results, int users, long firstChat) throws Exception {
+  private static Instant publish(LocalStack stack, int results, int users, long firstChat)
+      throws Exception {
     String image = stack.sandbox().fileUrl("bench.png", 200_000);
     try (KafkaProducer<String, String> producer = BenchStack.producer(stack)) {
       for (int i = 0; i < results; i++) {
@@ -63,9 +72,21 @@ public final class NotifierBenchmark {
         boolean photo = i % 2 == 0;
         GenerationSettled event =
             new GenerationSettled(
-                UUID.randomUUID(), Instant.now(), GenerationSettled.SCHEMA_VERSION, UUID.randomUUID(), chat, chat, "en",
-                photo ? GenerationStatus.COMPLETED : GenerationStatus.FAILED, "flux-schnell", "FLUX Schnell", ModelKind.IMAGE,
-                "benchmark prompt " + i, photo ? List.of(image) : List.of(), photo ? null : "TIMEOUT", 2);
+                UUID.randomUUID(),
+                Instant.now(),
+                GenerationSettled.SCHEMA_VERSION,
+                UUID.randomUUID(),
+                chat,
+                chat,
+                "en",
+                photo ? GenerationStatus.COMPLETED : GenerationStatus.FAILED,
+                "flux-schnell",
+                "FLUX Schnell",
+                ModelKind.IMAGE,
+                "benchmark prompt " + i,
+                photo ? List.of(image) : List.of(),
+                photo ? null : "TIMEOUT",
+                2);
         producer.send(BenchStack.event(Topics.SETTLED, event.generationId().toString(), event));
       }
       producer.flush();
@@ -82,7 +103,8 @@ public final class NotifierBenchmark {
     Instant last = messages.getLast().at();
     double seconds = Duration.between(first, last).toNanos() / 1e9;
     double rate = (messages.size() - 1) / seconds;
-    List<Integer> windows = inOneSecondFromEach(messages.stream().map(TelegramStub.Message::at).toList());
+    List<Integer> windows =
+        inOneSecondFromEach(messages.stream().map(TelegramStub.Message::at).toList());
     int maxWindow = Collections.max(windows);
 
     Map<Long, List<Instant>> byChat = new HashMap<>();
@@ -96,23 +118,42 @@ public final class NotifierBenchmark {
         minGap = minGap == null || gap.compareTo(minGap) < 0 ? gap : minGap;
       }
     }
-    System.out.printf("messages received by the stub: %d of %d (from %d chats)%n", messages.size(), results, byChat.size());
-    System.out.printf("first message %.2f s after the backlog was published; last %.2f s after%n",
-        Duration.between(published, first).toNanos() / 1e9, Duration.between(published, last).toNanos() / 1e9);
-    System.out.printf("send rate: %.2f messages/s = %.1f %% of the configured %.0f/s%n", rate, 100 * rate / CONFIGURED_RATE, CONFIGURED_RATE);
-    System.out.printf("most messages in any 1 s window: %d (limit %.0f)%n", maxWindow, CONFIGURED_RATE);
-    System.out.printf("most messages to one chat in any 1 s window: %d (limit 1); shortest gap to one chat: %d ms%n",
+    System.out.printf(
+        "messages received by the stub: %d of %d (from %d chats)%n",
+        messages.size(), results, byChat.size());
+    System.out.printf(
+        "first message %.2f s after the backlog was published; last %.2f s after%n",
+        Duration.between(published, first).toNanos() / 1e9,
+        Duration.between(published, last).toNanos() / 1e9);
+    System.out.printf(
+        "send rate: %.2f messages/s = %.1f %% of the configured %.0f/s%n",
+        rate, 100 * rate / CONFIGURED_RATE, CONFIGURED_RATE);
+    System.out.printf(
+        "most messages in any 1 s window: %d (limit %.0f)%n", maxWindow, CONFIGURED_RATE);
+    System.out.printf(
+        "most messages to one chat in any 1 s window: %d (limit 1); shortest gap to one chat: %d ms%n",
         maxChatWindow, minGap == null ? -1 : minGap.toMillis());
     List<Long> gaps = new ArrayList<>();
     for (int i = 1; i < messages.size(); i++) {
       gaps.add(Duration.between(messages.get(i - 1).at(), messages.get(i).at()).toMillis());
     }
     gaps.sort(null);
-    System.out.printf("gap between consecutive messages: min %d ms, p1 %d ms, p50 %d ms, p99 %d ms, max %d ms%n",
-        gaps.getFirst(), gaps.get(gaps.size() / 100), gaps.get(gaps.size() / 2), gaps.get(gaps.size() * 99 / 100), gaps.getLast());
+    System.out.printf(
+        "gap between consecutive messages: min %d ms, p1 %d ms, p50 %d ms, p99 %d ms, max %d ms%n",
+        gaps.getFirst(),
+        gaps.get(gaps.size() / 100),
+        gaps.get(gaps.size() / 2),
+        gaps.get(gaps.size() * 99 / 100),
+        gaps.getLast());
     long over = windows.stream().filter(n -> n > CONFIGURED_RATE).count();
-    System.out.printf("1 s windows (one starting at each message) holding more than %.0f: %d of %d%n", CONFIGURED_RATE, over, windows.size());
-    boolean ok = messages.size() == results && rate >= 0.95 * CONFIGURED_RATE && maxWindow <= CONFIGURED_RATE && maxChatWindow <= 1;
+    System.out.printf(
+        "1 s windows (one starting at each message) holding more than %.0f: %d of %d%n",
+        CONFIGURED_RATE, over, windows.size());
+    boolean ok =
+        messages.size() == results
+            && rate >= 0.95 * CONFIGURED_RATE
+            && maxWindow <= CONFIGURED_RATE
+            && maxChatWindow <= 1;
     System.out.println(ok ? "PASS" : "FAIL");
   }
 

@@ -47,13 +47,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *   <li>steady load: {@code rate} starts/s for {@code seconds} through the gateway's HTTP API;
  *       reports commit-to-broker-ack latency p50/p99/max per outbox row: from the row's write to
  *       the broker's append of its record (the requests topic is switched to LogAppendTime; the
- *       acknowledgement is the append's reply, the broker and the gateway share this machine's clock);
+ *       acknowledgement is the append's reply, the broker and the gateway share this machine's
+ *       clock);
  *   <li>backlog: {@code backlog} outbox rows written in one transaction; reports how fast the
  *       gateway's relay drains them (one unreported pass, then the median of {@code passes});
  *   <li>ceiling: kafka-clients' own producer, configured as the gateway's (acks=all, idempotent,
- *       linger 2 ms, lz4, 64 KiB batches), sending records of the same size and shape to the
- *       same broker (one unreported pass, then {@code passes}, in turns with the drain's), five
- *       times as many records as the backlog, so that the rate is the producer's sustained one.
+ *       linger 2 ms, lz4, 64 KiB batches), sending records of the same size and shape to the same
+ *       broker (one unreported pass, then {@code passes}, in turns with the drain's), five times as
+ *       many records as the backlog, so that the rate is the producer's sustained one.
  * </ol>
  *
  * Usage: {@code OutboxBenchmark [rate=200] [seconds=30] [backlog=100000] [passes=5]}.
@@ -94,16 +95,21 @@ public final class OutboxBenchmark {
       double drained = BenchStack.median(drains);
       double best = Collections.max(ceilings);
       double typical = BenchStack.median(ceilings);
-      System.out.printf("%nbacklog drain (median of %d): %.0f rows/s; kafka-clients ceiling: best %.0f, median %.0f records/s;"
-          + " ratio %.2f to the best (%.2f to the median)%n", passes, drained, best, typical, drained / best, drained / typical);
+      System.out.printf(
+          "%nbacklog drain (median of %d): %.0f rows/s; kafka-clients ceiling: best %.0f, median %.0f records/s;"
+              + " ratio %.2f to the best (%.2f to the median)%n",
+          passes, drained, best, typical, drained / best, drained / typical);
     }
     System.exit(0);
   }
 
   /** Fires starts at a fixed rate over many users; then reads per-row latency from the outbox. */
-  static void steady(LocalStack stack, int rate, int seconds, long firstUser, boolean report) throws Exception {
-    int users = Math.max(100, rate * 6); // each user starts once every 6 s: under 10 per rolling minute
-    HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+  static void steady(LocalStack stack, int rate, int seconds, long firstUser, boolean report)
+      throws Exception {
+    int users =
+        Math.max(100, rate * 6); // each user starts once every 6 s: under 10 per rolling minute
+    HttpClient http =
+        HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
     URI start = URI.create(stack.gatewayUrl() + "/api/generation/start");
     // Warm-up: sign every user in (creates them with their bonus), unmeasured.
     List<String> auth = BenchStack.signIn(stack, http, 7_000_000L + firstUser, users);
@@ -119,15 +125,22 @@ public final class OutboxBenchmark {
       if (wait > 0) {
         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
       }
-      HttpRequest request = HttpRequest.newBuilder(start)
-          .header("Authorization", auth.get(i % users))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"model_id\":\"flux-schnell\",\"prompt\":\"bench " + i + "\"}"))
-          .build();
-      http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
-        statuses.computeIfAbsent(e == null ? r.statusCode() : -1, k -> new AtomicInteger()).incrementAndGet();
-        done.countDown();
-      });
+      HttpRequest request =
+          HttpRequest.newBuilder(start)
+              .header("Authorization", auth.get(i % users))
+              .header("Content-Type", "application/json")
+              .POST(
+                  HttpRequest.BodyPublishers.ofString(
+                      "{\"model_id\":\"flux-schnell\",\"prompt\":\"bench " + i + "\"}"))
+              .build();
+      http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+          .whenComplete(
+              (r, e) -> {
+                statuses
+                    .computeIfAbsent(e == null ? r.statusCode() : -1, k -> new AtomicInteger())
+                    .incrementAndGet();
+                done.countDown();
+              });
     }
     done.await();
     double achieved = total / ((System.nanoTime() - began) / 1e9);
@@ -138,7 +151,9 @@ public final class OutboxBenchmark {
     // When each row was written, by generation id; then when the broker appended its record.
     Map<String, Long> written = new java.util.HashMap<>();
     try (Connection db = BenchStack.connect(stack);
-        PreparedStatement q = db.prepareStatement("""
+        PreparedStatement q =
+            db.prepareStatement(
+                """
             SELECT message_key, EXTRACT(EPOCH FROM created_at) * 1000000 FROM outbox
             WHERE event_type = 'GenerationRequested' AND created_at >= ?
             """)) {
@@ -157,9 +172,15 @@ public final class OutboxBenchmark {
       }
     }
     Collections.sort(micros);
-    System.out.printf("%nsteady load: %d starts at %d/s (achieved %.1f/s), answers %s%n", total, rate, achieved, statuses);
-    System.out.printf("commit-to-ack latency over %d rows: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-        micros.size(), pct(micros, 0.50) / 1000.0, pct(micros, 0.99) / 1000.0, micros.getLast() / 1000.0);
+    System.out.printf(
+        "%nsteady load: %d starts at %d/s (achieved %.1f/s), answers %s%n",
+        total, rate, achieved, statuses);
+    System.out.printf(
+        "commit-to-ack latency over %d rows: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+        micros.size(),
+        pct(micros, 0.50) / 1000.0,
+        pct(micros, 0.99) / 1000.0,
+        micros.getLast() / 1000.0);
   }
 
   /**
@@ -178,7 +199,9 @@ public final class OutboxBenchmark {
       db.setAutoCommit(false);
       long first;
       long last;
-      try (PreparedStatement insert = db.prepareStatement("""
+      try (PreparedStatement insert =
+          db.prepareStatement(
+              """
           WITH event AS (
             INSERT INTO outbox (topic, message_key, event_type, payload, created_at)
             SELECT ?, gen_random_uuid()::text, 'BenchRecord', ? || gen_random_uuid() || ? || gen_random_uuid() || ?, now()
@@ -203,7 +226,8 @@ public final class OutboxBenchmark {
       long began = System.nanoTime();
       db.setAutoCommit(true);
       // A cheap probe on the pending table's key, every 50 ms, so as not to load the database.
-      try (PreparedStatement left = db.prepareStatement("SELECT 1 FROM outbox_pending WHERE id BETWEEN ? AND ? LIMIT 1")) {
+      try (PreparedStatement left =
+          db.prepareStatement("SELECT 1 FROM outbox_pending WHERE id BETWEEN ? AND ? LIMIT 1")) {
         left.setLong(1, first);
         left.setLong(2, last);
         while (true) {
@@ -226,8 +250,10 @@ public final class OutboxBenchmark {
       long inFirstMilli = times.stream().filter(t -> t == firstMilli).count();
       double rate = (count - inFirstMilli) / ((times.getLast() - firstMilli) / 1000.0);
       if (report) {
-        System.out.printf("%nbacklog of %d rows: %.0f rows/s from the first to the last record the broker appended; "
-            + "%.2f s from the commit (%.0f rows/s, with the wait for the relay's next poll)%n", count, rate, wall, count / wall);
+        System.out.printf(
+            "%nbacklog of %d rows: %.0f rows/s from the first to the last record the broker appended; "
+                + "%.2f s from the commit (%.0f rows/s, with the wait for the relay's next poll)%n",
+            count, rate, wall, count / wall);
         System.out.printf("  CPU per row: %s%n", BenchStack.cpuPer(cpuBefore, cpuAfter, count));
       }
       try (Statement cleanup = db.createStatement()) {
@@ -245,14 +271,23 @@ public final class OutboxBenchmark {
    * Every record on {@code topic} (all partitions, from the beginning): until {@code expected} are
    * read, or, with {@code expected} < 0, until a poll of a second brings none.
    */
-  static List<ConsumerRecord<String, String>> appended(LocalStack stack, String topic, int expected) {
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000))) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
+  static List<ConsumerRecord<String, String>> appended(
+      LocalStack stack, String topic, int expected) {
+    try (KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                stack.kafkaBootstrap(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                5000))) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       List<ConsumerRecord<String, String>> records = new ArrayList<>();
@@ -265,7 +300,8 @@ public final class OutboxBenchmark {
         }
       }
       if (expected >= 0 && records.size() < expected) {
-        throw new IllegalStateException(records.size() + " of " + expected + " records on " + topic);
+        throw new IllegalStateException(
+            records.size() + " of " + expected + " records on " + topic);
       }
       return records;
     }
@@ -278,17 +314,27 @@ public final class OutboxBenchmark {
     String topic = "nanogen.bench.ceiling." + UUID.randomUUID();
     createTopic(stack, topic);
     settle();
-    Map<String, Object> config = Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.LINGER_MS_CONFIG, 2,
-        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-        ProducerConfig.BATCH_SIZE_CONFIG, 65536,
-        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    Map<String, Object> config =
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            stack.kafkaBootstrap(),
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+            true,
+            ProducerConfig.LINGER_MS_CONFIG,
+            2,
+            ProducerConfig.COMPRESSION_TYPE_CONFIG,
+            "lz4",
+            ProducerConfig.BATCH_SIZE_CONFIG,
+            65536,
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+            StringSerializer.class,
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+            StringSerializer.class);
     // Payloads made before the clock starts: the relay reads its rows ready-made, too.
-    List<String> payloads = java.util.stream.Stream.generate(OutboxBenchmark::payload).limit(count).toList();
+    List<String> payloads =
+        java.util.stream.Stream.generate(OutboxBenchmark::payload).limit(count).toList();
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
       producer.send(new ProducerRecord<>(topic, "warm", payloads.getFirst())).get();
       Map<String, Long> cpuBefore = BenchStack.cpuTicks(stack);
@@ -300,29 +346,46 @@ public final class OutboxBenchmark {
       double secs = (System.nanoTime() - began) / 1e9;
       Map<String, Long> cpuAfter = BenchStack.cpuTicks(stack);
       if (report) {
-        System.out.printf("kafka-clients producer: %d records in %.2f s: %.0f records/s%n", count, secs, count / secs);
+        System.out.printf(
+            "kafka-clients producer: %d records in %.2f s: %.0f records/s%n",
+            count, secs, count / secs);
         System.out.printf("  CPU per record: %s%n", BenchStack.cpuPer(cpuBefore, cpuAfter, count));
       }
       return count / secs;
     }
   }
 
-  /** The broker stamps each record with the time it appended it: the benchmark's clock for "acknowledged". */
+  /**
+   * The broker stamps each record with the time it appended it: the benchmark's clock for
+   * "acknowledged".
+   */
   private static final ConfigEntry LOG_APPEND_TIME =
       new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
 
   /** The gateway creates its topics at start; the requests topic is switched to LogAppendTime. */
   private static void stampAppendTime(LocalStack stack, String topic) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()))) {
       ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-      admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(LOG_APPEND_TIME, AlterConfigOp.OpType.SET))))
-          .all().get();
+      admin
+          .incrementalAlterConfigs(
+              Map.of(
+                  resource, List.of(new AlterConfigOp(LOG_APPEND_TIME, AlterConfigOp.OpType.SET))))
+          .all()
+          .get();
     }
   }
 
   private static void createTopic(LocalStack stack, String topic) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()))) {
-      admin.createTopics(List.of(new NewTopic(topic, 12, (short) 1).configs(Map.of(LOG_APPEND_TIME.name(), LOG_APPEND_TIME.value())))).all().get();
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()))) {
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(topic, 12, (short) 1)
+                      .configs(Map.of(LOG_APPEND_TIME.name(), LOG_APPEND_TIME.value()))))
+          .all()
+          .get();
     }
   }
 
@@ -335,7 +398,8 @@ public final class OutboxBenchmark {
     "{\"event_id\":\"",
     "\",\"occurred_at\":\"2026-11-26T10:00:00Z\",\"schema_version\":1,\"generation_id\":\"",
     "\",\"user_id\":7000001,\"model_id\":\"flux-schnell\",\"provider_model\":\"flux/schnell\",\"kind\":\"IMAGE\","
-        + "\"prompt\":\"" + "a red fox in the snow, ".repeat(6)
+        + "\"prompt\":\""
+        + "a red fox in the snow, ".repeat(6)
         + "\",\"params\":{},\"deadline\":\"2026-11-26T10:03:00Z\",\"provider_task_id\":null}"
   };
 

@@ -62,49 +62,76 @@ public final class PaymentsBenchmark {
         for (int b = 0; b < buyers; b++) {
           long user = 7_000_000L + b;
           String auth = "tma " + signer.sign(user, "Buyer", "en");
-          load.submit(() -> {
-            for (int i = 0; i < rounds; i++) {
-              long t0 = System.nanoTime();
-              HttpResponse<String> answer = send(http, HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/payments/invoice"))
-                  .header("Authorization", auth).header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString("{\"pack_id\":\"small\"}")).build());
-              long t1 = System.nanoTime();
-              if (answer == null || answer.statusCode() != 200) {
-                failed.incrementAndGet();
-                continue;
-              }
-              TelegramStub.Invoice sent = telegram.invoice(JSON.readTree(answer.body()).path("invoice_link").asString());
-              String query = "bench-" + user + "-" + System.nanoTime();
-              telegram.deliver(TelegramStub.preCheckoutQuery(telegram.nextUpdateId(), query, user, sent.payload(), "XTR", sent.amount()));
-              long t2 = System.nanoTime();
-              int status = telegram.deliver(TelegramStub.successfulPayment(
-                  telegram.nextUpdateId(), user, sent.payload(), "XTR", sent.amount(), telegram.newChargeId()));
-              long t3 = System.nanoTime();
-              if (status != 200) {
-                failed.incrementAndGet();
-                continue;
-              }
-              if (measured) {
-                invoice.add(t1 - t0);
-                checkout.add(t2 - t1);
-                payment.add(t3 - t2);
-                paid.incrementAndGet();
-              }
-            }
-          });
+          load.submit(
+              () -> {
+                for (int i = 0; i < rounds; i++) {
+                  long t0 = System.nanoTime();
+                  HttpResponse<String> answer =
+                      send(
+                          http,
+                          HttpRequest.newBuilder(
+                                  URI.create(stack.gatewayUrl() + "/api/payments/invoice"))
+                              .header("Authorization", auth)
+                              .header("Content-Type", "application/json")
+                              .POST(HttpRequest.BodyPublishers.ofString("{\"pack_id\":\"small\"}"))
+                              .build());
+                  long t1 = System.nanoTime();
+                  if (answer == null || answer.statusCode() != 200) {
+                    failed.incrementAndGet();
+                    continue;
+                  }
+                  TelegramStub.Invoice sent =
+                      telegram.invoice(
+                          JSON.readTree(answer.body()).path("invoice_link").asString());
+                  String query = "bench-" + user + "-" + System.nanoTime();
+                  telegram.deliver(
+                      TelegramStub.preCheckoutQuery(
+                          telegram.nextUpdateId(),
+                          query,
+                          user,
+                          sent.payload(),
+                          "XTR",
+                          sent.amount()));
+                  long t2 = System.nanoTime();
+                  int status =
+                      telegram.deliver(
+                          TelegramStub.successfulPayment(
+                              telegram.nextUpdateId(),
+                              user,
+                              sent.payload(),
+                              "XTR",
+                              sent.amount(),
+                              telegram.newChargeId()));
+                  long t3 = System.nanoTime();
+                  if (status != 200) {
+                    failed.incrementAndGet();
+                    continue;
+                  }
+                  if (measured) {
+                    invoice.add(t1 - t0);
+                    checkout.add(t2 - t1);
+                    payment.add(t3 - t2);
+                    paid.incrementAndGet();
+                  }
+                }
+              });
         }
       }
       if (measured) {
         double seconds = (System.nanoTime() - began) / 1e9;
-        System.out.printf("payments: %d buyers × %d purchases: %d paid, %d failed in %.1f s = %.1f purchases/s%n",
+        System.out.printf(
+            "payments: %d buyers × %d purchases: %d paid, %d failed in %.1f s = %.1f purchases/s%n",
             buyers, purchases, paid.get(), failed.get(), seconds, paid.get() / seconds);
       }
     }
     print("invoice (createInvoiceLink + insert)", invoice);
     print("pre-checkout (answered before the webhook returns)", checkout);
     print("successful_payment (credits + outbox)", payment);
-    try (Connection db = BenchStack.connect(stack); Statement s = db.createStatement();
-        ResultSet rs = s.executeQuery("""
+    try (Connection db = BenchStack.connect(stack);
+        Statement s = db.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                """
             SELECT count(*) FILTER (WHERE p.status = 'paid'),
                    (SELECT count(*) FROM ledger WHERE kind = 'PURCHASE'),
                    (SELECT COALESCE(sum(amount), 0) FROM ledger WHERE kind = 'PURCHASE'),
@@ -112,9 +139,15 @@ public final class PaymentsBenchmark {
             FROM payments p
             """)) {
       rs.next();
-      System.out.printf("check: %d paid payments, %d PURCHASE rows, %d credits added for %d invoiced — %s%n",
-          rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
-          rs.getLong(1) == rs.getLong(2) && rs.getLong(3) == rs.getLong(4) ? "each credited once" : "MISMATCH");
+      System.out.printf(
+          "check: %d paid payments, %d PURCHASE rows, %d credits added for %d invoiced — %s%n",
+          rs.getLong(1),
+          rs.getLong(2),
+          rs.getLong(3),
+          rs.getLong(4),
+          rs.getLong(1) == rs.getLong(2) && rs.getLong(3) == rs.getLong(4)
+              ? "each credited once"
+              : "MISMATCH");
     }
   }
 
@@ -133,7 +166,12 @@ public final class PaymentsBenchmark {
       return;
     }
     Collections.sort(sorted);
-    System.out.printf("%s: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d)%n", step,
-        sorted.get(sorted.size() / 2) / 1e6, sorted.get((int) (sorted.size() * 0.99)) / 1e6, sorted.getLast() / 1e6, sorted.size());
+    System.out.printf(
+        "%s: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d)%n",
+        step,
+        sorted.get(sorted.size() / 2) / 1e6,
+        sorted.get((int) (sorted.size() * 0.99)) / 1e6,
+        sorted.getLast() / 1e6,
+        sorted.size());
   }
 }

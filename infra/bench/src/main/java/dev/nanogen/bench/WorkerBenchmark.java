@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,12 +30,14 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * requests topic (the worker is what is measured, not the gateway):
  *
  * <ol>
- *   <li>In flight: {@code jobs} video generations of {@code seconds} s each reach one worker at once.
- *       Reports how long admitting them took, the most in flight at once (the worker's own gauge), when
- *       all completed, the worker's CPU (from /proc, % of one core) and peak RSS, and whether any was
- *       submitted twice.
+ *   <li>In flight: {@code jobs} video generations of {@code seconds} s each reach one worker at
+ *       once. Reports how long admitting them took, the most in flight at once (the worker's own
+ *       gauge), when all completed, the worker's CPU (from /proc, % of one core) and peak RSS, and
+ *       whether any was submitted twice.
  *   <li>Scale-out: {@code images} image generations (200 ms each at the provider) through 1, 2, …,
- *       {@code workers} worker processes sharing the requests (the share group, or with NANOGEN_WORKER_SHARE_GROUP=false one consumer group; NANOGEN_KAFKA_PARTITIONS sets the topic's partitions); generations per second for each.
+ *       {@code workers} worker processes sharing the requests (the share group, or with
+ *       NANOGEN_WORKER_SHARE_GROUP=false one consumer group; NANOGEN_KAFKA_PARTITIONS sets the
+ *       topic's partitions); generations per second for each.
  * </ol>
  *
  * <p>Usage: {@code WorkerBenchmark [jobs=5000] [seconds=20] [workers=3] [images=3000]}.
@@ -49,7 +50,8 @@ public final class WorkerBenchmark {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     int workers = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     int images = args.length > 3 ? Integer.parseInt(args[3]) : 3000;
-    try (LocalStack stack = BenchStack.start(List.of("generation-worker"), "nanogen_bench_worker", 0);
+    try (LocalStack stack =
+            BenchStack.start(List.of("generation-worker"), "nanogen_bench_worker", 0);
         Outcomes outcomes = new Outcomes(stack.kafkaBootstrap());
         // No gateway runs here: the stand-in answers the workers' claims as the gateway would.
         ClaimsStandIn claims = new ClaimsStandIn(stack.kafkaBootstrap());
@@ -64,13 +66,24 @@ public final class WorkerBenchmark {
     }
   }
 
-  private static void inFlight(LocalStack stack, Outcomes outcomes, KafkaProducer<String, String> producer, int jobs, int seconds) throws Exception {
+  private static void inFlight(
+      LocalStack stack,
+      Outcomes outcomes,
+      KafkaProducer<String, String> producer,
+      int jobs,
+      int seconds)
+      throws Exception {
     ChildProcess worker = stack.process("generation-worker").orElseThrow();
-    String metrics = "http://127.0.0.1:" + LocalStack.managementPort(stack.port("generation-worker")) + "/actuator/metrics/nanogen.worker.in.flight";
-    System.out.printf("%n== in flight: %d videos of %d s, one worker (pid %d) ==%n", jobs, seconds, worker.pid());
+    String metrics =
+        "http://127.0.0.1:"
+            + LocalStack.managementPort(stack.port("generation-worker"))
+            + "/actuator/metrics/nanogen.worker.in.flight";
+    System.out.printf(
+        "%n== in flight: %d videos of %d s, one worker (pid %d) ==%n", jobs, seconds, worker.pid());
     long cpuBefore = BenchStack.cpuTicks(worker.pid());
     Instant began = Instant.now();
-    List<UUID> ids = publish(producer, jobs, ModelKind.VIDEO, "[seconds:" + seconds + "] inflight ");
+    List<UUID> ids =
+        publish(producer, jobs, ModelKind.VIDEO, "[seconds:" + seconds + "] inflight ");
     System.out.printf("published in %d ms%n", Duration.between(began, Instant.now()).toMillis());
 
     double peak = 0;
@@ -101,36 +114,69 @@ public final class WorkerBenchmark {
     Instant ended = Instant.now();
     long cpuTotal = BenchStack.cpuTicks(worker.pid()) - cpuBefore;
     double runSeconds = Duration.between(began, ended).toMillis() / 1000.0;
-    System.out.printf("all %d admitted (GenerationStarted with task id) after %.1f s%n", jobs,
+    System.out.printf(
+        "all %d admitted (GenerationStarted with task id) after %.1f s%n",
+        jobs,
         admitted == null ? Double.NaN : Duration.between(began, admitted).toMillis() / 1000.0);
-    System.out.printf("peak in flight: %.0f; ended %d (succeeded %d) after %.1f s%n", peak, outcomes.ended(ids), outcomes.succeeded(ids), runSeconds);
-    System.out.printf("worker CPU over the run: %.0f %% of one core (%.1f s CPU in %.1f s)%n",
-        100.0 * cpuTotal / BenchStack.TICKS_PER_SECOND / runSeconds, cpuTotal / (double) BenchStack.TICKS_PER_SECOND, runSeconds);
+    System.out.printf(
+        "peak in flight: %.0f; ended %d (succeeded %d) after %.1f s%n",
+        peak, outcomes.ended(ids), outcomes.succeeded(ids), runSeconds);
+    System.out.printf(
+        "worker CPU over the run: %.0f %% of one core (%.1f s CPU in %.1f s)%n",
+        100.0 * cpuTotal / BenchStack.TICKS_PER_SECOND / runSeconds,
+        cpuTotal / (double) BenchStack.TICKS_PER_SECOND,
+        runSeconds);
     if (plateauFrom != null && plateauTo != null) {
       double plateau = Duration.between(plateauFrom, plateauTo).toMillis() / 1000.0;
-      System.out.printf("worker CPU with ≥ 99 %% in flight (%.1f s, polling only): %.0f %% of one core%n",
-          plateau, 100.0 * (cpuAfterPlateau - cpuAtPlateau) / BenchStack.TICKS_PER_SECOND / plateau);
+      System.out.printf(
+          "worker CPU with ≥ 99 %% in flight (%.1f s, polling only): %.0f %% of one core%n",
+          plateau,
+          100.0 * (cpuAfterPlateau - cpuAtPlateau) / BenchStack.TICKS_PER_SECOND / plateau);
     }
-    System.out.printf("worker peak RSS: %d MB (heap capped by NANOGEN_JAVA_OPTS: %s)%n", peakRss / 1024, System.getenv().getOrDefault("NANOGEN_JAVA_OPTS", "launcher default"));
-    System.out.printf("provider: %d submissions for %d jobs, %d accepted more than once, %d status polls%n",
-        stack.sandbox().totalSubmissions(), jobs, stack.sandbox().acceptedMoreThanOnce().size(), stack.sandbox().totalPolls());
+    System.out.printf(
+        "worker peak RSS: %d MB (heap capped by NANOGEN_JAVA_OPTS: %s)%n",
+        peakRss / 1024, System.getenv().getOrDefault("NANOGEN_JAVA_OPTS", "launcher default"));
+    System.out.printf(
+        "provider: %d submissions for %d jobs, %d accepted more than once, %d status polls%n",
+        stack.sandbox().totalSubmissions(),
+        jobs,
+        stack.sandbox().acceptedMoreThanOnce().size(),
+        stack.sandbox().totalPolls());
   }
 
-  private static void scaleOut(LocalStack stack, Outcomes outcomes, KafkaProducer<String, String> producer, int workers, int images) throws Exception {
-    System.out.printf("%n== scale-out: %d images (200 ms at the provider) through %d worker(s) ==%n", images, workers);
+  private static void scaleOut(
+      LocalStack stack,
+      Outcomes outcomes,
+      KafkaProducer<String, String> producer,
+      int workers,
+      int images)
+      throws Exception {
+    System.out.printf(
+        "%n== scale-out: %d images (200 ms at the provider) through %d worker(s) ==%n",
+        images, workers);
     // Warm-up, which also waits out the consumer group's rebalance onto the new process.
-    List<UUID> warmUp = publish(producer, 100, ModelKind.IMAGE, "[latency:200] warm-up " + workers + " ");
+    List<UUID> warmUp =
+        publish(producer, 100, ModelKind.IMAGE, "[latency:200] warm-up " + workers + " ");
     awaitEnded(outcomes, warmUp, Duration.ofSeconds(120));
     Thread.sleep(5000);
     Instant began = Instant.now();
-    List<UUID> ids = publish(producer, images, ModelKind.IMAGE, "[latency:200] scale " + workers + " ");
+    List<UUID> ids =
+        publish(producer, images, ModelKind.IMAGE, "[latency:200] scale " + workers + " ");
     boolean all = awaitEnded(outcomes, ids, Duration.ofSeconds(600));
     double took = Duration.between(began, outcomes.lastEnd(ids)).toMillis() / 1000.0;
-    System.out.printf("%d workers: %d/%d ended (%d succeeded) in %.1f s = %.0f generations/s%s%n",
-        workers, outcomes.ended(ids), images, outcomes.succeeded(ids), took, outcomes.ended(ids) / took, all ? "" : " (TIMED OUT)");
+    System.out.printf(
+        "%d workers: %d/%d ended (%d succeeded) in %.1f s = %.0f generations/s%s%n",
+        workers,
+        outcomes.ended(ids),
+        images,
+        outcomes.succeeded(ids),
+        took,
+        outcomes.ended(ids) / took,
+        all ? "" : " (TIMED OUT)");
   }
 
-  private static boolean awaitEnded(Outcomes outcomes, List<UUID> ids, Duration atMost) throws InterruptedException {
+  private static boolean awaitEnded(Outcomes outcomes, List<UUID> ids, Duration atMost)
+      throws InterruptedException {
     Instant deadline = Instant.now().plus(atMost);
     while (outcomes.ended(ids) < ids.size()) {
       if (Instant.now().isAfter(deadline)) {
@@ -141,15 +187,28 @@ public final class WorkerBenchmark {
     return true;
   }
 
-  private static List<UUID> publish(KafkaProducer<String, String> producer, int count, ModelKind kind, String prompt) {
+  private static List<UUID> publish(
+      KafkaProducer<String, String> producer, int count, ModelKind kind, String prompt) {
     List<UUID> ids = new ArrayList<>();
     Instant now = Instant.now();
     for (int i = 0; i < count; i++) {
       UUID id = UUID.randomUUID();
       ids.add(id);
-      GenerationRequested request = new GenerationRequested(UUID.randomUUID(), now, GenerationRequested.SCHEMA_VERSION, id, 1L,
-          kind == ModelKind.VIDEO ? "bench-video" : "bench-image", kind == ModelKind.VIDEO ? "bench/video" : "bench/image",
-          kind, prompt + i, Map.of(), 1, now.plusSeconds(900), null);
+      GenerationRequested request =
+          new GenerationRequested(
+              UUID.randomUUID(),
+              now,
+              GenerationRequested.SCHEMA_VERSION,
+              id,
+              1L,
+              kind == ModelKind.VIDEO ? "bench-video" : "bench-image",
+              kind == ModelKind.VIDEO ? "bench/video" : "bench/image",
+              kind,
+              prompt + i,
+              Map.of(),
+              1,
+              now.plusSeconds(900),
+              null);
       producer.send(BenchStack.event(Topics.REQUESTS, id.toString(), request));
     }
     producer.flush();
@@ -158,14 +217,21 @@ public final class WorkerBenchmark {
 
   private static double gauge(String url) {
     try {
-      String body = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+      String body =
+          HTTP.send(
+                  HttpRequest.newBuilder(URI.create(url)).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       return BenchStack.JSON.readTree(body).path("measurements").get(0).path("value").asDouble();
     } catch (Exception e) {
       return 0;
     }
   }
 
-  /** Reads the outcomes topic in the background: per generation, whether it started with a task and how it ended. */
+  /**
+   * Reads the outcomes topic in the background: per generation, whether it started with a task and
+   * how it ended.
+   */
   private static final class Outcomes implements AutoCloseable {
     private final Set<UUID> startedWithTask = ConcurrentHashMap.newKeySet();
     private final Map<UUID, Instant> ended = new ConcurrentHashMap<>();
@@ -174,27 +240,42 @@ public final class WorkerBenchmark {
     private volatile boolean running = true;
 
     Outcomes(String bootstrap) {
-      KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-          ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID(),
-          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-          ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-          ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class));
+      KafkaConsumer<String, String> consumer =
+          new KafkaConsumer<>(
+              Map.of(
+                  ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  bootstrap,
+                  ConsumerConfig.GROUP_ID_CONFIG,
+                  "bench-" + UUID.randomUUID(),
+                  ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                  "earliest",
+                  ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                  StringDeserializer.class,
+                  ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                  StringDeserializer.class));
       consumer.subscribe(List.of(Topics.OUTCOMES));
-      reader = Thread.ofPlatform().daemon().start(() -> {
-        try (consumer) {
-          while (running) {
-            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-              on(record);
-            }
-          }
-        }
-      });
+      reader =
+          Thread.ofPlatform()
+              .daemon()
+              .start(
+                  () -> {
+                    try (consumer) {
+                      while (running) {
+                        for (ConsumerRecord<String, String> record :
+                            consumer.poll(Duration.ofMillis(200))) {
+                          on(record);
+                        }
+                      }
+                    }
+                  });
     }
 
     private void on(ConsumerRecord<String, String> record) {
       UUID id = UUID.fromString(record.key());
-      String type = new String(record.headers().lastHeader(Topics.EVENT_TYPE_HEADER).value(), StandardCharsets.UTF_8);
+      String type =
+          new String(
+              record.headers().lastHeader(Topics.EVENT_TYPE_HEADER).value(),
+              StandardCharsets.UTF_8);
       switch (type) {
         case "GenerationStarted" -> {
           if (BenchStack.JSON.readTree(record.value()).path("provider_task_id").isString()) {
@@ -206,7 +287,7 @@ public final class WorkerBenchmark {
           ended.putIfAbsent(id, Instant.now());
         }
         case "GenerationFailed" -> ended.putIfAbsent(id, Instant.now());
-        default -> { }
+        default -> {}
       }
     }
 
@@ -223,7 +304,11 @@ public final class WorkerBenchmark {
     }
 
     Instant lastEnd(List<UUID> ids) {
-      return ids.stream().map(ended::get).filter(java.util.Objects::nonNull).max(Instant::compareTo).orElse(Instant.now());
+      return ids.stream()
+          .map(ended::get)
+          .filter(java.util.Objects::nonNull)
+          .max(Instant::compareTo)
+          .orElse(Instant.now());
     }
 
     @Override

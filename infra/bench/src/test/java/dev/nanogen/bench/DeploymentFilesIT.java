@@ -40,7 +40,8 @@ class DeploymentFilesIT {
 
   @SuppressWarnings("unchecked")
   static List<Map<String, Object>> render() throws IOException {
-    Map<String, Object> kustomization = new Yaml().load(Files.readString(K8S.resolve("kustomization.yaml")));
+    Map<String, Object> kustomization =
+        new Yaml().load(Files.readString(K8S.resolve("kustomization.yaml")));
     Map<String, Map<String, Object>> images = new LinkedHashMap<>();
     for (Map<String, Object> image : (List<Map<String, Object>>) kustomization.get("images")) {
       images.put((String) image.get("name"), image);
@@ -59,7 +60,11 @@ class DeploymentFilesIT {
           Map<String, Object> override = images.get((String) container.get("image"));
           if (override != null) {
             String name = (String) override.getOrDefault("newName", container.get("image"));
-            container.put("image", override.containsKey("digest") ? name + "@" + override.get("digest") : name + ":" + override.get("newTag"));
+            container.put(
+                "image",
+                override.containsKey("digest")
+                    ? name + "@" + override.get("digest")
+                    : name + ":" + override.get("newTag"));
           }
         }
         objects.add(object);
@@ -69,12 +74,18 @@ class DeploymentFilesIT {
   }
 
   @Test
-  void the_kustomization_deploys_every_service_with_env_names_it_reads_probes_that_answer_and_pinned_images() throws IOException {
+  void
+      the_kustomization_deploys_every_service_with_env_names_it_reads_probes_that_answer_and_pinned_images()
+          throws IOException {
     List<Map<String, Object>> objects = render();
     assertThat(objects).filteredOn(o -> "Namespace".equals(o.get("kind"))).hasSize(1);
-    assertThat(objects).as("the Secret is created by hand, after the namespace").noneMatch(o -> "Secret".equals(o.get("kind")));
+    assertThat(objects)
+        .as("the Secret is created by hand, after the namespace")
+        .noneMatch(o -> "Secret".equals(o.get("kind")));
     Map<String, String> config = stringData(one(objects, "ConfigMap", "nanogen-config"), "data");
-    Map<String, String> secret = stringData(new Yaml().load(Files.readString(K8S.resolve("secret.example.yaml"))), "stringData");
+    Map<String, String> secret =
+        stringData(
+            new Yaml().load(Files.readString(K8S.resolve("secret.example.yaml"))), "stringData");
 
     Map<String, Set<String>> readers = new LinkedHashMap<>();
     for (String service : SERVICES) {
@@ -98,68 +109,110 @@ class DeploymentFilesIT {
         }
       }
       for (Map<String, Object> env : list(container, "env")) {
-        assertThat(ServiceSettings.reads(reads, (String) env.get("name"))).as(service + " reads " + env.get("name")).isTrue();
+        assertThat(ServiceSettings.reads(reads, (String) env.get("name")))
+            .as(service + " reads " + env.get("name"))
+            .isTrue();
       }
 
       int management = ServiceSettings.of(service).managementPort();
-      assertThat(list(container, "ports")).as(service + "'s management port")
-          .anyMatch(p -> "management".equals(p.get("name")) && Integer.valueOf(management).equals(p.get("containerPort")));
+      assertThat(list(container, "ports"))
+          .as(service + "'s management port")
+          .anyMatch(
+              p ->
+                  "management".equals(p.get("name"))
+                      && Integer.valueOf(management).equals(p.get("containerPort")));
       for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
         Map<String, Object> get = map(map(container, probe), "httpGet");
         assertThat(get.get("port")).as(service + " " + probe).isEqualTo("management");
-        assertThat(ServiceSettings.of(service).answers((String) get.get("path"))).as(service + " " + probe + " " + get.get("path")).isTrue();
+        assertThat(ServiceSettings.of(service).answers((String) get.get("path")))
+            .as(service + " " + probe + " " + get.get("path"))
+            .isTrue();
       }
-      Map<String, Object> annotations = map(map(map(map(deployment, "spec"), "template"), "metadata"), "annotations");
+      Map<String, Object> annotations =
+          map(map(map(map(deployment, "spec"), "template"), "metadata"), "annotations");
       assertThat(annotations.get("prometheus.io/port")).isEqualTo(Integer.toString(management));
-      assertThat(ServiceSettings.of(service).answers((String) annotations.get("prometheus.io/path"))).isTrue();
+      assertThat(
+              ServiceSettings.of(service).answers((String) annotations.get("prometheus.io/path")))
+          .isTrue();
 
       String image = (String) container.get("image");
-      assertThat(image).as(service + "'s image has a registry").matches("[a-z0-9.-]+(\\.[a-z]+|:[0-9]+)/.+");
-      assertThat(image).as(service + "'s image is pinned")
-          .matches(".+(@sha256:[0-9a-f]{64}|:[0-9]+\\.[0-9]+\\.[0-9]+)").doesNotContain("SNAPSHOT").doesNotEndWith(":latest");
+      assertThat(image)
+          .as(service + "'s image has a registry")
+          .matches("[a-z0-9.-]+(\\.[a-z]+|:[0-9]+)/.+");
+      assertThat(image)
+          .as(service + "'s image is pinned")
+          .matches(".+(@sha256:[0-9a-f]{64}|:[0-9]+\\.[0-9]+\\.[0-9]+)")
+          .doesNotContain("SNAPSHOT")
+          .doesNotEndWith(":latest");
 
       Map<String, Object> selector = map(map(deployment, "spec"), "selector");
-      assertThat(objects).as(service + "'s disruption budget")
-          .anyMatch(o -> "PodDisruptionBudget".equals(o.get("kind")) && selector.equals(map(map(o, "spec"), "selector")));
+      assertThat(objects)
+          .as(service + "'s disruption budget")
+          .anyMatch(
+              o ->
+                  "PodDisruptionBudget".equals(o.get("kind"))
+                      && selector.equals(map(map(o, "spec"), "selector")));
     }
-    readers.forEach((name, services) -> assertThat(services).as("a service reads " + name).isNotEmpty());
+    readers.forEach(
+        (name, services) -> assertThat(services).as("a service reads " + name).isNotEmpty());
 
     // The worker scales on the backlog the workers export, not on CPU beside it.
     Map<String, Object> scaler = one(objects, "ScaledObject", "generation-worker");
-    String query = (String) map(list(map(scaler, "spec"), "triggers").getFirst(), "metadata").get("query");
+    String query =
+        (String) map(list(map(scaler, "spec"), "triggers").getFirst(), "metadata").get("query");
     assertThat(query).contains("nanogen_worker_requests_backlog");
-    assertThat(ServiceSettings.of("generation-worker").sourceMentions("nanogen.worker.requests.backlog")).isTrue();
+    assertThat(
+            ServiceSettings.of("generation-worker")
+                .sourceMentions("nanogen.worker.requests.backlog"))
+        .isTrue();
     assertThat(objects).noneMatch(o -> "HorizontalPodAutoscaler".equals(o.get("kind")));
 
     // The public HTTPS host is the one the services hand out for files and the webhook.
     Map<String, Object> ingress = one(objects, "Ingress", "api-gateway");
     List<Map<String, Object>> tls = list(map(ingress, "spec"), "tls");
     String host = URI.create(config.get("NANOGEN_FILES_PUBLIC_BASE_URL")).getHost();
-    assertThat(URI.create(config.get("NANOGEN_FILES_PUBLIC_BASE_URL")).getScheme()).isEqualTo("https");
+    assertThat(URI.create(config.get("NANOGEN_FILES_PUBLIC_BASE_URL")).getScheme())
+        .isEqualTo("https");
     assertThat(URI.create(config.get("NANOGEN_TELEGRAM_WEBHOOK_URL")).getHost()).isEqualTo(host);
     assertThat((List<String>) tls.getFirst().get("hosts")).containsExactly(host);
     assertThat(list(map(ingress, "spec"), "rules").getFirst().get("host")).isEqualTo(host);
 
     // Nothing reaches a pod unless a policy lets it; the notifier's admin port is let in by none.
-    assertThat(objects).anyMatch(o -> "NetworkPolicy".equals(o.get("kind")) && map(map(o, "spec"), "podSelector").isEmpty()
-        && ((List<?>) map(o, "spec").get("policyTypes")).contains("Ingress") && !map(o, "spec").containsKey("ingress"));
-    assertThat(objects).filteredOn(o -> "NetworkPolicy".equals(o.get("kind")) && map(o, "spec").containsKey("ingress"))
-        .allSatisfy(o -> assertThat(String.valueOf(map(o, "spec").get("ingress"))).doesNotContain("admin"));
+    assertThat(objects)
+        .anyMatch(
+            o ->
+                "NetworkPolicy".equals(o.get("kind"))
+                    && map(map(o, "spec"), "podSelector").isEmpty()
+                    && ((List<?>) map(o, "spec").get("policyTypes")).contains("Ingress")
+                    && !map(o, "spec").containsKey("ingress"));
+    assertThat(objects)
+        .filteredOn(
+            o -> "NetworkPolicy".equals(o.get("kind")) && map(o, "spec").containsKey("ingress"))
+        .allSatisfy(
+            o -> assertThat(String.valueOf(map(o, "spec").get("ingress"))).doesNotContain("admin"));
   }
 
   @Test
   @SuppressWarnings("unchecked")
-  void compose_runs_the_images_and_jars_the_build_makes_with_env_names_the_services_read() throws Exception {
-    Map<String, Object> compose = new Yaml().load(Files.readString(ROOT.resolve("infra/compose.yaml")));
+  void compose_runs_the_images_and_jars_the_build_makes_with_env_names_the_services_read()
+      throws Exception {
+    Map<String, Object> compose =
+        new Yaml().load(Files.readString(ROOT.resolve("infra/compose.yaml")));
     String pom = Files.readString(ROOT.resolve("pom.xml"));
-    assertThat(pom).as("Jib names the images").contains("<image>nanogen/${project.artifactId}:${project.version}</image>");
-    Matcher version = Pattern.compile("<artifactId>nanogen</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+    assertThat(pom)
+        .as("Jib names the images")
+        .contains("<image>nanogen/${project.artifactId}:${project.version}</image>");
+    Matcher version =
+        Pattern.compile("<artifactId>nanogen</artifactId>\\s*<version>([^<]+)</version>")
+            .matcher(pom);
     assertThat(version.find()).isTrue();
 
     Map<String, Object> services = (Map<String, Object>) compose.get("services");
     Map<String, String> env = (Map<String, String>) compose.get("x-service-env");
     for (String name : env.keySet()) {
-      assertThat(SERVICES).as("a service reads " + name).anyMatch(s -> ServiceSettings.reads(ServiceSettings.of(s).envNames(), name));
+      assertThat(SERVICES)
+          .as("a service reads " + name)
+          .anyMatch(s -> ServiceSettings.reads(ServiceSettings.of(s).envNames(), name));
     }
     assertThat(env.get("NANOGEN_ADMIN_TOKEN")).as("no known admin token").contains(":?");
     assertThat(env.get("NANOGEN_TELEGRAM_BOT_TOKEN")).as("no known bot token").contains(":?");
@@ -167,13 +220,23 @@ class DeploymentFilesIT {
     for (Map.Entry<String, Object> entry : services.entrySet()) {
       Map<String, Object> service = (Map<String, Object>) entry.getValue();
       for (Object port : (List<Object>) service.getOrDefault("ports", List.of())) {
-        assertThat(String.valueOf(port)).as(entry.getKey() + " publishes on loopback only").startsWith("127.0.0.1:");
+        assertThat(String.valueOf(port))
+            .as(entry.getKey() + " publishes on loopback only")
+            .startsWith("127.0.0.1:");
       }
       if (SERVICES.contains(entry.getKey())) {
-        assertThat(service.get("image")).isEqualTo("nanogen/" + entry.getKey() + ":" + version.group(1));
-        Map<String, Object> own = (Map<String, Object>) service.getOrDefault("environment", Map.of());
-        own.keySet().stream().filter(n -> !env.containsKey(n)).forEach(n ->
-            assertThat(ServiceSettings.reads(ServiceSettings.of(entry.getKey()).envNames(), n)).as(entry.getKey() + " reads " + n).isTrue());
+        assertThat(service.get("image"))
+            .isEqualTo("nanogen/" + entry.getKey() + ":" + version.group(1));
+        Map<String, Object> own =
+            (Map<String, Object>) service.getOrDefault("environment", Map.of());
+        own.keySet().stream()
+            .filter(n -> !env.containsKey(n))
+            .forEach(
+                n ->
+                    assertThat(
+                            ServiceSettings.reads(ServiceSettings.of(entry.getKey()).envNames(), n))
+                        .as(entry.getKey() + " reads " + n)
+                        .isTrue());
       }
       if (service.get("command") instanceof List<?> command && command.getFirst().equals("java")) {
         doubles++;
@@ -183,13 +246,15 @@ class DeploymentFilesIT {
         assertThat(jar).as(entry.getKey() + "'s jar, built by this module").isRegularFile();
         List<URL> urls = new ArrayList<>(List.of(jar.toUri().toURL()));
         try (JarFile file = new JarFile(jar.toFile())) {
-          for (String entryName : file.getManifest().getMainAttributes().getValue("Class-Path").split(" ")) {
+          for (String entryName :
+              file.getManifest().getMainAttributes().getValue("Class-Path").split(" ")) {
             Path lib = jar.resolveSibling(entryName);
             assertThat(lib).as("the manifest's " + entryName).isRegularFile();
             urls.add(lib.toUri().toURL());
           }
         }
-        try (URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader loader =
+            new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
           assertThat(loader.loadClass(mainClass).getMethod("main", String[].class)).isNotNull();
         }
       }
@@ -197,21 +262,36 @@ class DeploymentFilesIT {
     assertThat(doubles).as("the AIML sandbox and the Telegram stub").isEqualTo(2);
   }
 
-  /** Where a container path lies on the host, through the service's {@code host:container[:ro]} volumes. */
+  /**
+   * Where a container path lies on the host, through the service's {@code host:container[:ro]}
+   * volumes.
+   */
   private static Path hostPath(List<String> volumes, String containerPath) {
     for (String volume : volumes) {
       String[] parts = volume.split(":");
       if (containerPath.startsWith(parts[1] + "/")) {
-        return ROOT.resolve("infra").resolve(parts[0]).resolve(containerPath.substring(parts[1].length() + 1)).normalize();
+        return ROOT.resolve("infra")
+            .resolve(parts[0])
+            .resolve(containerPath.substring(parts[1].length() + 1))
+            .normalize();
       }
     }
     throw new AssertionError(containerPath + " is on no volume");
   }
 
-  // --- what a service reads ------------------------------------------------------------------------
+  // --- what a service reads
+  // ------------------------------------------------------------------------
 
-  /** A service's settings: its application.yml, the shared nanogen-ops.yml and its configuration metadata. */
-  record ServiceSettings(String module, Set<String> envNames, int managementPort, Set<String> exposed, boolean probes) {
+  /**
+   * A service's settings: its application.yml, the shared nanogen-ops.yml and its configuration
+   * metadata.
+   */
+  record ServiceSettings(
+      String module,
+      Set<String> envNames,
+      int managementPort,
+      Set<String> exposed,
+      boolean probes) {
     private static final Map<String, ServiceSettings> CACHE = new LinkedHashMap<>();
 
     static synchronized ServiceSettings of(String module) {
@@ -223,7 +303,8 @@ class DeploymentFilesIT {
       try {
         Set<String> names = new TreeSet<>();
         String app = Files.readString(ROOT.resolve(module + "/src/main/resources/application.yml"));
-        String ops = Files.readString(ROOT.resolve("shared-ops/src/main/resources/nanogen-ops.yml"));
+        String ops =
+            Files.readString(ROOT.resolve("shared-ops/src/main/resources/nanogen-ops.yml"));
         for (String yaml : List.of(app, ops)) {
           Matcher placeholder = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]").matcher(yaml);
           while (placeholder.find()) {
@@ -231,18 +312,32 @@ class DeploymentFilesIT {
           }
           flatten("", new Yaml().load(yaml), names);
         }
-        JsonNode metadata = JsonMapper.builder().build().readTree(
-            ROOT.resolve(module + "/target/classes/META-INF/spring-configuration-metadata.json").toFile());
+        JsonNode metadata =
+            JsonMapper.builder()
+                .build()
+                .readTree(
+                    ROOT.resolve(
+                            module + "/target/classes/META-INF/spring-configuration-metadata.json")
+                        .toFile());
         for (JsonNode property : metadata.get("properties")) {
           String type = property.path("type").asString("");
-          names.add(envForm(property.get("name").asString()) + (type.startsWith("java.util.Map") ? "*" : ""));
+          names.add(
+              envForm(property.get("name").asString())
+                  + (type.startsWith("java.util.Map") ? "*" : ""));
         }
         Matcher port = Pattern.compile("\\$\\{MANAGEMENT_SERVER_PORT:(\\d+)}").matcher(app);
         assertThat(port.find()).as(module + " sets its management port").isTrue();
         Map<String, Object> opsYaml = new Yaml().load(ops);
         Map<String, Object> endpoint = map(map(opsYaml, "management"), "endpoint");
-        String include = (String) map(map(map(map(opsYaml, "management"), "endpoints"), "web"), "exposure").get("include");
-        return new ServiceSettings(module, names, Integer.parseInt(port.group(1)), Set.of(include.split(",")),
+        String include =
+            (String)
+                map(map(map(map(opsYaml, "management"), "endpoints"), "web"), "exposure")
+                    .get("include");
+        return new ServiceSettings(
+            module,
+            names,
+            Integer.parseInt(port.group(1)),
+            Set.of(include.split(",")),
             Boolean.TRUE.equals(map(map(endpoint, "health"), "probes").get("enabled")));
       } catch (IOException e) {
         throw new IllegalStateException(e);
@@ -252,13 +347,18 @@ class DeploymentFilesIT {
     @SuppressWarnings("unchecked")
     private static void flatten(String prefix, Object node, Set<String> names) {
       if (node instanceof Map<?, ?> map) {
-        map.forEach((key, value) -> flatten(prefix.isEmpty() ? String.valueOf(key) : prefix + "." + key, value, names));
+        map.forEach(
+            (key, value) ->
+                flatten(prefix.isEmpty() ? String.valueOf(key) : prefix + "." + key, value, names));
       } else {
         names.add(envForm(prefix));
       }
     }
 
-    /** A property name as relaxed binding matches an environment variable: upper case, no separators. */
+    /**
+     * A property name as relaxed binding matches an environment variable: upper case, no
+     * separators.
+     */
     static String envForm(String property) {
       return property.replaceAll("[._\\-\\[\\]]", "").toUpperCase(Locale.ROOT);
     }
@@ -266,8 +366,10 @@ class DeploymentFilesIT {
     /** Whether an environment variable named {@code env} sets something the service reads. */
     static boolean reads(Set<String> names, String env) {
       String form = envForm(env);
-      return names.contains(env) || names.contains(form)
-          || names.stream().anyMatch(n -> n.endsWith("*") && form.startsWith(n.substring(0, n.length() - 1)));
+      return names.contains(env)
+          || names.contains(form)
+          || names.stream()
+              .anyMatch(n -> n.endsWith("*") && form.startsWith(n.substring(0, n.length() - 1)));
     }
 
     /** Whether the management server answers {@code path}. */
@@ -275,23 +377,28 @@ class DeploymentFilesIT {
       if (path.equals("/actuator/health/liveness") || path.equals("/actuator/health/readiness")) {
         return probes && exposed.contains("health");
       }
-      return path.startsWith("/actuator/") && exposed.contains(path.substring("/actuator/".length()));
+      return path.startsWith("/actuator/")
+          && exposed.contains(path.substring("/actuator/".length()));
     }
 
     boolean sourceMentions(String text) throws IOException {
       try (var files = Files.walk(ROOT.resolve(module + "/src/main/java"))) {
-        return files.filter(Files::isRegularFile).anyMatch(f -> {
-          try {
-            return Files.readString(f).contains('"' + text + '"');
-          } catch (IOException e) {
-            throw new IllegalStateException(e);
-          }
-        });
+        return files
+            .filter(Files::isRegularFile)
+            .anyMatch(
+                f -> {
+                  try {
+                    return Files.readString(f).contains('"' + text + '"');
+                  } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                  }
+                });
       }
     }
   }
 
-  // --- YAML access ---------------------------------------------------------------------------------
+  // --- YAML access
+  // ---------------------------------------------------------------------------------
 
   @SuppressWarnings("unchecked")
   static Map<String, Object> map(Map<String, Object> parent, String key) {
@@ -312,9 +419,10 @@ class DeploymentFilesIT {
   }
 
   static Map<String, Object> one(List<Map<String, Object>> objects, String kind, String name) {
-    List<Map<String, Object>> found = objects.stream()
-        .filter(o -> kind.equals(o.get("kind")) && name.equals(map(o, "metadata").get("name")))
-        .toList();
+    List<Map<String, Object>> found =
+        objects.stream()
+            .filter(o -> kind.equals(o.get("kind")) && name.equals(map(o, "metadata").get("name")))
+            .toList();
     assertThat(found).as(kind + " " + name).hasSize(1);
     return found.getFirst();
   }
@@ -324,6 +432,10 @@ class DeploymentFilesIT {
     if (!"Deployment".equals(object.get("kind"))) {
       return List.of();
     }
-    return (List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) object.get("spec")).get("template")).get("spec")).get("containers");
+    return (List<Map<String, Object>>)
+        ((Map<String, Object>)
+                ((Map<String, Object>) ((Map<String, Object>) object.get("spec")).get("template"))
+                    .get("spec"))
+            .get("containers");
   }
 }

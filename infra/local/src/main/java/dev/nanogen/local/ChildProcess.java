@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** A process the stack started: its output goes to {@code <logs>/<name>.log}; it dies with the stack. */
+/**
+ * A process the stack started: its output goes to {@code <logs>/<name>.log}; it dies with the
+ * stack.
+ */
 public final class ChildProcess {
   private final String name;
   private final Process process;
@@ -56,40 +59,52 @@ public final class ChildProcess {
 
   /** Waits until a TCP port accepts connections. */
   void awaitPort(int port, Duration timeout) {
-    await(timeout, () -> {
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-        return true;
-      } catch (IOException e) {
-        return false;
-      }
-    });
+    await(
+        timeout,
+        () -> {
+          try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+          } catch (IOException e) {
+            return false;
+          }
+        });
   }
 
-  /** Waits until the readiness probe of the service on {@code port} (on its management port) answers 200. */
+  /**
+   * Waits until the readiness probe of the service on {@code port} (on its management port) answers
+   * 200.
+   */
   void awaitReady(int port, Duration timeout) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     HttpRequest probe =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LocalStack.managementPort(port) + "/actuator/health/readiness"))
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:"
+                        + LocalStack.managementPort(port)
+                        + "/actuator/health/readiness"))
             .timeout(Duration.ofSeconds(2))
             .build();
-    await(timeout, () -> {
-      try {
-        return http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-      } catch (IOException e) {
-        return false;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    });
+    await(
+        timeout,
+        () -> {
+          try {
+            return http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+          } catch (IOException e) {
+            return false;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
+        });
   }
 
   private void await(Duration timeout, java.util.function.BooleanSupplier ready) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+        throw new IllegalStateException(
+            name + " exited with " + process.exitValue() + "; see " + log);
       }
       if (ready.getAsBoolean()) {
         return;
@@ -101,7 +116,8 @@ public final class ChildProcess {
         throw new IllegalStateException(e);
       }
     }
-    throw new IllegalStateException(name + " not ready after " + timeout.toSeconds() + " s; see " + log);
+    throw new IllegalStateException(
+        name + " not ready after " + timeout.toSeconds() + " s; see " + log);
   }
 
   /** SIGTERM, then SIGKILL if it has not exited within the grace time. */

@@ -20,7 +20,8 @@ final class KafkaBroker {
   static ChildProcess start(StackSettings settings, Path logs) throws IOException {
     Path lib = settings.repository().resolve("infra/kafka-broker/target/lib");
     if (!Files.isDirectory(lib)) {
-      throw new IllegalStateException("no Kafka broker classpath at " + lib + ": build first (./mvnw package)");
+      throw new IllegalStateException(
+          "no Kafka broker classpath at " + lib + ": build first (./mvnw package)");
     }
     Path dir = settings.home().resolve("kafka");
     Path data = dir.resolve("data");
@@ -29,20 +30,34 @@ final class KafkaBroker {
     Files.writeString(config, properties(settings, data));
     // Kafka's jars alone on the class path (an AOT cache takes no directories); the module's
     // log4j2.properties (INFO from Kafka) named by path.
-    List<String> command = new ArrayList<>(List.of(ChildProcess.java(), "-Xmx384m",
-        "-Dlog4j2.configurationFile=" + lib.getParent().resolve("classes/log4j2.properties")));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                ChildProcess.java(),
+                "-Xmx384m",
+                "-Dlog4j2.configurationFile="
+                    + lib.getParent().resolve("classes/log4j2.properties")));
     String classpath = lib.resolve("*").toString();
     if (!Files.exists(data.resolve("meta.properties"))) {
       Process format =
           new ProcessBuilder(
-                  List.of(ChildProcess.java(), "-cp", classpath, "kafka.tools.StorageTool", "format",
-                      "-t", clusterId(), "-c", config.toString()))
+                  List.of(
+                      ChildProcess.java(),
+                      "-cp",
+                      classpath,
+                      "kafka.tools.StorageTool",
+                      "format",
+                      "-t",
+                      clusterId(),
+                      "-c",
+                      config.toString()))
               .redirectErrorStream(true)
               .redirectOutput(logs.resolve("kafka-format.log").toFile())
               .start();
       try {
         if (format.waitFor() != 0) {
-          throw new IllegalStateException("Kafka storage format failed; see " + logs.resolve("kafka-format.log"));
+          throw new IllegalStateException(
+              "Kafka storage format failed; see " + logs.resolve("kafka-format.log"));
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -62,17 +77,20 @@ final class KafkaBroker {
    * rather than from 100 jars), recorded once per set of Kafka jars by a training run that starts
    * the broker and stops it; nothing when that fails (the broker starts from its jars).
    */
-  private static List<String> aotCache(StackSettings settings, Path lib, List<String> jvm, List<String> main, Path logs) {
+  private static List<String> aotCache(
+      StackSettings settings, Path lib, List<String> jvm, List<String> main, Path logs) {
     Path cache;
     try (var jars = Files.list(lib)) {
       String names = jars.map(p -> p.getFileName().toString()).sorted().reduce("", String::concat);
-      cache = lib.getParent().resolve("aot/kafka-" + Integer.toHexString(names.hashCode()) + ".aot");
+      cache =
+          lib.getParent().resolve("aot/kafka-" + Integer.toHexString(names.hashCode()) + ".aot");
       if (!Files.exists(cache)) {
         Files.createDirectories(cache.getParent());
         List<String> training = new ArrayList<>(jvm);
         training.add("-XX:AOTCacheOutput=" + cache);
         training.addAll(main);
-        ChildProcess broker = ChildProcess.start("kafka-aot-training", training, java.util.Map.of(), logs);
+        ChildProcess broker =
+            ChildProcess.start("kafka-aot-training", training, java.util.Map.of(), logs);
         try {
           broker.awaitPort(settings.kafkaPort(), Duration.ofMinutes(2));
         } finally {
@@ -126,5 +144,4 @@ final class KafkaBroker {
   static String clusterId() {
     return Uuid.randomUuid().toString();
   }
-
 }

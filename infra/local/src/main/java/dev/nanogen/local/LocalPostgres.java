@@ -19,7 +19,8 @@ final class LocalPostgres implements AutoCloseable {
   private final EmbeddedPostgres embedded;
   private final String description;
 
-  private LocalPostgres(StackSettings.Database database, EmbeddedPostgres embedded, String description) {
+  private LocalPostgres(
+      StackSettings.Database database, EmbeddedPostgres embedded, String description) {
     this.database = database;
     this.embedded = embedded;
     this.description = description;
@@ -27,7 +28,8 @@ final class LocalPostgres implements AutoCloseable {
 
   static LocalPostgres provide(StackSettings settings) throws IOException {
     if (settings.database() != null) {
-      return new LocalPostgres(settings.database(), null, "configured: " + settings.database().url());
+      return new LocalPostgres(
+          settings.database(), null, "configured: " + settings.database().url());
     }
     String machine = "jdbc:postgresql://127.0.0.1:5432/postgres";
     if (answers(machine, "postgres", "")) {
@@ -53,7 +55,10 @@ final class LocalPostgres implements AutoCloseable {
     return new LocalPostgres(
         new StackSettings.Database(url, "postgres", ""),
         postgres,
-        "embedded PostgreSQL on port " + settings.embeddedPostgresPort() + ", data in " + data
+        "embedded PostgreSQL on port "
+            + settings.embeddedPostgresPort()
+            + ", data in "
+            + data
             + (existing ? " (kept from the last run)" : " (new: starts afresh)"));
   }
 

@@ -26,8 +26,13 @@ public final class LocalStack implements AutoCloseable {
 
   private final StackSettings settings;
   private final List<ChildProcess> processes = Collections.synchronizedList(new ArrayList<>());
-  /** JVM options for a module's next starts, instead of NANOGEN_JAVA_OPTS ({@link #restart(String, String)}). */
+
+  /**
+   * JVM options for a module's next starts, instead of NANOGEN_JAVA_OPTS ({@link #restart(String,
+   * String)}).
+   */
   private final Map<String, String> javaOptions = new java.util.concurrent.ConcurrentHashMap<>();
+
   private LocalPostgres postgres;
   private SandboxAimlServer sandbox;
   private TelegramStub telegram;
@@ -39,7 +44,8 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /** The three services. */
-  public static final List<String> SERVICES = List.of("api-gateway", "generation-worker", "notifier");
+  public static final List<String> SERVICES =
+      List.of("api-gateway", "generation-worker", "notifier");
 
   /** Starts everything and returns once every service reports ready. */
   public static LocalStack start(StackSettings settings) throws IOException {
@@ -97,30 +103,31 @@ public final class LocalStack implements AutoCloseable {
             Map.entry("NANOGEN_TELEGRAM_API_BASE_URL", telegram.baseUrl()),
             Map.entry("NANOGEN_AIML_BASE_URL", sandbox.baseUrl()),
             Map.entry("NANOGEN_AIML_API_KEY", settings.aimlApiKey()),
-            Map.entry("NANOGEN_AIML_POLL_INTERVAL", System.getenv().getOrDefault("NANOGEN_AIML_POLL_INTERVAL", "1s")),
+            Map.entry(
+                "NANOGEN_AIML_POLL_INTERVAL",
+                System.getenv().getOrDefault("NANOGEN_AIML_POLL_INTERVAL", "1s")),
             // Inline (b64_json) results are served by this stack's gateway.
-            Map.entry("NANOGEN_FILES_PUBLIC_BASE_URL", "http://127.0.0.1:" + settings.gatewayPort()),
+            Map.entry(
+                "NANOGEN_FILES_PUBLIC_BASE_URL", "http://127.0.0.1:" + settings.gatewayPort()),
             Map.entry("NANOGEN_SIGNUP_BONUS", Long.toString(settings.signupBonus())),
             Map.entry("NANOGEN_ADMIN_TOKEN", StackSettings.LOCAL_ADMIN_TOKEN),
-            // The gateway registers its webhook with the stub, which then delivers the bot's updates to it.
+            // The gateway registers its webhook with the stub, which then delivers the bot's
+            // updates to it.
             Map.entry("NANOGEN_TELEGRAM_WEBHOOK_SECRET", StackSettings.LOCAL_WEBHOOK_SECRET),
-            Map.entry("NANOGEN_TELEGRAM_WEBHOOK_URL", "http://127.0.0.1:" + settings.gatewayPort() + "/telegram/webhook"),
+            Map.entry(
+                "NANOGEN_TELEGRAM_WEBHOOK_URL",
+                "http://127.0.0.1:" + settings.gatewayPort() + "/telegram/webhook"),
             // The sandbox and the gateway serve results over http on loopback.
             Map.entry("NANOGEN_FETCH_ALLOW_PRIVATE", "true"));
-    ChildProcess process =
-        ChildProcess.start(
-            name,
-            command(module, env, logs),
-            env,
-            logs);
+    ChildProcess process = ChildProcess.start(name, command(module, env, logs), env, logs);
     processes.add(process);
     return process;
   }
 
   /**
-   * {@code java [NANOGEN_JAVA_OPTS] [-XX:AOTCache=…] -jar <module>.jar}; the default options favour a
-   * quick start and a small footprint (C1 only), benchmarks pass their own; the AOT cache (AotCache)
-   * is made on a service's first start after each build.
+   * {@code java [NANOGEN_JAVA_OPTS] [-XX:AOTCache=…] -jar <module>.jar}; the default options favour
+   * a quick start and a small footprint (C1 only), benchmarks pass their own; the AOT cache
+   * (AotCache) is made on a service's first start after each build.
    */
   private List<String> command(String module, Map<String, String> env, Path logs) {
     List<String> options = new ArrayList<>();
@@ -134,9 +141,10 @@ public final class LocalStack implements AutoCloseable {
     }
     List<String> command = new ArrayList<>(List.of(ChildProcess.java()));
     command.addAll(options);
-    command.addAll(AotCache.enabled()
-        ? AotCache.launch(module, jar(module), options, env, logs)
-        : List.of("-jar", jar(module).toString()));
+    command.addAll(
+        AotCache.enabled()
+            ? AotCache.launch(module, jar(module), options, env, logs)
+            : List.of("-jar", jar(module).toString()));
     return command;
   }
 
@@ -146,21 +154,26 @@ public final class LocalStack implements AutoCloseable {
 
   /** Kills a service with SIGKILL, as a crash would (chaos runs). */
   public void kill(String module) {
-    process(module).ifPresent(p -> {
-      p.kill();
-      processes.remove(p);
-    });
+    process(module)
+        .ifPresent(
+            p -> {
+              p.kill();
+              processes.remove(p);
+            });
   }
 
   /**
    * Stops a service (SIGTERM, as a deployment would), then starts it with other JVM options and
-   * waits until it is ready: benchmarks measure the footprint on the defaults, the load on a full JIT.
+   * waits until it is ready: benchmarks measure the footprint on the defaults, the load on a full
+   * JIT.
    */
   public void restart(String module, String options) throws IOException {
-    process(module).ifPresent(p -> {
-      p.stop(Duration.ofSeconds(30));
-      processes.remove(p);
-    });
+    process(module)
+        .ifPresent(
+            p -> {
+              p.stop(Duration.ofSeconds(30));
+              processes.remove(p);
+            });
     javaOptions.put(module, options);
     restart(module);
   }
@@ -178,7 +191,8 @@ public final class LocalStack implements AutoCloseable {
    */
   public void startReplica(String module, int replica) throws IOException {
     int port = port(module) + 10 * replica;
-    ChildProcess process = service(module, module + "-" + replica, port, settings.home().resolve("logs"));
+    ChildProcess process =
+        service(module, module + "-" + replica, port, settings.home().resolve("logs"));
     process.awaitReady(port, START_TIMEOUT);
   }
 
@@ -278,7 +292,8 @@ public final class LocalStack implements AutoCloseable {
    * [language]} prints initData signed with the local bot token.
    */
   public static void main(String[] args) throws Exception {
-    Path repository = Path.of(System.getProperty("nanogen.repository", ".")).toAbsolutePath().normalize();
+    Path repository =
+        Path.of(System.getProperty("nanogen.repository", ".")).toAbsolutePath().normalize();
     StackSettings settings = StackSettings.fromEnvironment(repository);
     if (args.length > 0 && args[0].equals("initdata")) {
       long user = args.length > 1 ? Long.parseLong(args[1]) : 42;
@@ -297,11 +312,14 @@ public final class LocalStack implements AutoCloseable {
       System.exit(1);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.out.println("\nStopping NanoGen …");
-      stack.close();
-      System.out.println("Stopped.");
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  System.out.println("\nStopping NanoGen …");
+                  stack.close();
+                  System.out.println("Stopped.");
+                }));
     System.out.printf(
         """
 
@@ -341,7 +359,9 @@ public final class LocalStack implements AutoCloseable {
         stack.telegram().baseUrl(),
         settings.home().resolve("logs"),
         stack.gatewayUrl(),
-        java.net.URLEncoder.encode(new InitDataSigner(settings.botToken()).sign(42, "Local", "en"), java.nio.charset.StandardCharsets.UTF_8),
+        java.net.URLEncoder.encode(
+            new InitDataSigner(settings.botToken()).sign(42, "Local", "en"),
+            java.nio.charset.StandardCharsets.UTF_8),
         settings.signupBonus(),
         stack.gatewayUrl(),
         stack.gatewayUrl(),

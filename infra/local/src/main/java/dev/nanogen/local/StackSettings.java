@@ -29,8 +29,10 @@ public record StackSettings(
     long signupBonus) {
 
   public static final String LOCAL_BOT_TOKEN = "123456:LOCAL-DEV-TOKEN";
+
   /** The local stack's admin token (Bearer, /api/admin/**); never one used anywhere else. */
   public static final String LOCAL_ADMIN_TOKEN = "local-admin-token-0123456789abcdef";
+
   /** The local webhook secret token (the gateway registers its webhook with the stub under it). */
   public static final String LOCAL_WEBHOOK_SECRET = "local-webhook-secret";
 

@@ -41,7 +41,9 @@ class AlertRulesTest {
   static Set<String> metrics() throws IOException {
     Set<String> names = new TreeSet<>();
     for (Map<String, Object> rule : rules()) {
-      Matcher m = Pattern.compile("\\b(?:nanogen|resilience4j|kafka|http)_[a-z0-9_]+").matcher(String.valueOf(rule.get("expr")));
+      Matcher m =
+          Pattern.compile("\\b(?:nanogen|resilience4j|kafka|http)_[a-z0-9_]+")
+              .matcher(String.valueOf(rule.get("expr")));
       while (m.find()) {
         names.add(m.group());
       }
@@ -56,7 +58,13 @@ class AlertRulesTest {
     Set<String> anchors = new TreeSet<>();
     Matcher heading = Pattern.compile("(?m)^#{2,4} (.+)$").matcher(operations);
     while (heading.find()) {
-      anchors.add(heading.group(1).strip().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9 -]", "").replace(' ', '-'));
+      anchors.add(
+          heading
+              .group(1)
+              .strip()
+              .toLowerCase(Locale.ROOT)
+              .replaceAll("[^a-z0-9 -]", "")
+              .replace(' ', '-'));
     }
     List<Map<String, Object>> rules = rules();
     assertThat(rules).hasSizeGreaterThanOrEqualTo(10);
@@ -64,15 +72,24 @@ class AlertRulesTest {
       String name = String.valueOf(rule.get("alert"));
       assertThat(name).startsWith("NanoGen");
       assertThat(String.valueOf(rule.get("expr"))).as(name).isNotBlank();
-      assertThat(((Map<String, Object>) rule.get("labels")).get("severity")).as(name).isIn("critical", "warning");
+      assertThat(((Map<String, Object>) rule.get("labels")).get("severity"))
+          .as(name)
+          .isIn("critical", "warning");
       Map<String, Object> annotations = (Map<String, Object>) rule.get("annotations");
       assertThat(String.valueOf(annotations.get("summary"))).as(name).isNotBlank();
       String runbook = String.valueOf(annotations.get("runbook"));
       assertThat(runbook).as(name).startsWith("docs/operations.md#");
-      assertThat(anchors).as(name + "'s runbook heading").contains(runbook.substring(runbook.indexOf('#') + 1));
+      assertThat(anchors)
+          .as(name + "'s runbook heading")
+          .contains(runbook.substring(runbook.indexOf('#') + 1));
     }
-    assertThat(metrics()).contains("nanogen_reconcile_users_out_of_balance", "nanogen_outbox_parked",
-        "nanogen_generations_oldest_open_age_seconds", "resilience4j_circuitbreaker_state", "nanogen_notifier_deliveries");
+    assertThat(metrics())
+        .contains(
+            "nanogen_reconcile_users_out_of_balance",
+            "nanogen_outbox_parked",
+            "nanogen_generations_oldest_open_age_seconds",
+            "resilience4j_circuitbreaker_state",
+            "nanogen_notifier_deliveries");
   }
 
   @Test
@@ -80,9 +97,11 @@ class AlertRulesTest {
   void alertmanager_sends_every_alert_to_the_admins_telegram_chat() throws IOException {
     Map<String, Object> config = new Yaml().load(Files.readString(ALERTMANAGER));
     String receiver = String.valueOf(((Map<String, Object>) config.get("route")).get("receiver"));
-    Map<String, Object> admins = ((List<Map<String, Object>>) config.get("receivers")).stream()
-        .filter(r -> receiver.equals(r.get("name"))).findFirst().orElseThrow();
-    Map<String, Object> telegram = ((List<Map<String, Object>>) admins.get("telegram_configs")).getFirst();
+    Map<String, Object> admins =
+        ((List<Map<String, Object>>) config.get("receivers"))
+            .stream().filter(r -> receiver.equals(r.get("name"))).findFirst().orElseThrow();
+    Map<String, Object> telegram =
+        ((List<Map<String, Object>>) admins.get("telegram_configs")).getFirst();
     assertThat(telegram).containsKeys("bot_token_file", "chat_id").doesNotContainKey("bot_token");
     assertThat(telegram.get("chat_id")).isInstanceOf(Number.class);
     assertThat(telegram.get("send_resolved")).isEqualTo(true);

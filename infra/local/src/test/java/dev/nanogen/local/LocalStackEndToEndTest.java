@@ -61,7 +61,14 @@ class LocalStackEndToEndTest {
             repository,
             Files.createTempDirectory("nanogen-e2e"),
             new StackSettings.Database(db.url(), db.username(), db.password()),
-            freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(),
+            freePort(),
+            freePort(),
+            freePort(),
+            freePort(),
+            freePort(),
+            freePort(),
+            freePort(),
+            freePort(),
             "777:E2E-TOKEN",
             "e2e-key",
             50);
@@ -85,12 +92,17 @@ class LocalStackEndToEndTest {
 
     JsonNode done = awaitStatus(user, id, "completed");
     assertThat(done.path("result_urls").get(0).asString()).startsWith(stack.sandbox().baseUrl());
-    assertThat(done.path("started_at").isNull()).as("GenerationStarted was applied, not dead-lettered").isFalse();
-    await().atMost(Duration.ofSeconds(30)).until(() -> !stack.telegram().messagesTo(user).isEmpty());
+    assertThat(done.path("started_at").isNull())
+        .as("GenerationStarted was applied, not dead-lettered")
+        .isFalse();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !stack.telegram().messagesTo(user).isEmpty());
     List<TelegramStub.Message> messages = stack.telegram().messagesTo(user);
     assertThat(messages).hasSize(1);
     assertThat(messages.getFirst().method()).isEqualTo("sendPhoto");
-    assertThat(messages.getFirst().fields().get("photo")).isEqualTo(done.path("result_urls").get(0).asString());
+    assertThat(messages.getFirst().fields().get("photo"))
+        .isEqualTo(done.path("result_urls").get(0).asString());
 
     JsonNode me = JSON.readTree(get(user, "/api/me").body());
     assertThat(me.path("credits_available").asLong()).isEqualTo(49);
@@ -101,47 +113,71 @@ class LocalStackEndToEndTest {
   @Test
   void an_inline_b64_image_is_stored_served_by_the_gateway_and_sent_to_the_chat() throws Exception {
     long user = 9_000_005;
-    String id = JSON.readTree(start(user, "flux-schnell", "e2e: inline [b64]").body()).path("generation_id").asString();
+    String id =
+        JSON.readTree(start(user, "flux-schnell", "e2e: inline [b64]").body())
+            .path("generation_id")
+            .asString();
 
     JsonNode done = awaitStatus(user, id, "completed");
     String url = done.path("result_urls").get(0).asString();
     assertThat(url).startsWith("http://127.0.0.1:" + stack.port("api-gateway") + "/files/");
-    HttpResponse<byte[]> file = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> file =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url)).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     assertThat(file.statusCode()).isEqualTo(200);
     assertThat(file.headers().firstValue("Content-Type")).hasValue("image/png");
     assertThat(file.body()).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
-    await().atMost(Duration.ofSeconds(30)).until(() -> !stack.telegram().messagesTo(user).isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !stack.telegram().messagesTo(user).isEmpty());
     assertThat(stack.telegram().messagesTo(user).getFirst().fields().get("photo")).isEqualTo(url);
   }
 
   /**
-   * One trace per generation: the caller's W3C traceparent is continued by the gateway (its trace id
-   * comes back as X-Correlation-Id), carried through the outbox and Kafka to the worker and back, and
-   * on to the notifier: each service's log lines of this generation carry that trace id.
+   * One trace per generation: the caller's W3C traceparent is continued by the gateway (its trace
+   * id comes back as X-Correlation-Id), carried through the outbox and Kafka to the worker and
+   * back, and on to the notifier: each service's log lines of this generation carry that trace id.
    */
   @Test
-  void one_generations_trace_id_is_in_all_three_services_logs_and_no_secret_is_in_any() throws Exception {
+  void one_generations_trace_id_is_in_all_three_services_logs_and_no_secret_is_in_any()
+      throws Exception {
     long user = 9_000_006;
     String traceId = String.format("%016x%016x", System.nanoTime(), 0x5eed_0000_0000_0001L);
-    HttpResponse<String> started = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/generation/start"))
-        .header("Authorization", "tma " + signer.sign(user, "E2E", "en"))
-        .header("Content-Type", "application/json")
-        .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model_id\":\"flux-schnell\",\"prompt\":\"e2e: the story\"}"))
-        .build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(started.headers().firstValue("X-Correlation-Id")).as("the trace id, answered").hasValue(traceId);
+    HttpResponse<String> started =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/generation/start"))
+                .header("Authorization", "tma " + signer.sign(user, "E2E", "en"))
+                .header("Content-Type", "application/json")
+                .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"model_id\":\"flux-schnell\",\"prompt\":\"e2e: the story\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(started.headers().firstValue("X-Correlation-Id"))
+        .as("the trace id, answered")
+        .hasValue(traceId);
     String id = JSON.readTree(started.body()).path("generation_id").asString();
     awaitStatus(user, id, "completed");
-    await().atMost(Duration.ofSeconds(30)).until(() -> !stack.telegram().messagesTo(user).isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !stack.telegram().messagesTo(user).isEmpty());
 
-    Map<String, String> expected = Map.of(
-        "api-gateway", "credits captured",
-        "generation-worker", "completed in",
-        "notifier", "notified chat");
+    Map<String, String> expected =
+        Map.of(
+            "api-gateway", "credits captured",
+            "generation-worker", "completed in",
+            "notifier", "notified chat");
     for (String service : LocalStack.SERVICES) {
       Path log = stack.process(service).orElseThrow().log();
-      await(service).atMost(Duration.ofSeconds(20)).until(() ->
-          storyLines(log, traceId).stream().anyMatch(line -> line.path("message").asString().contains(expected.get(service))));
+      await(service)
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  storyLines(log, traceId).stream()
+                      .anyMatch(
+                          line -> line.path("message").asString().contains(expected.get(service))));
       for (JsonNode line : storyLines(log, traceId)) {
         assertThat(line.path("traceId").asString()).as(service).isEqualTo(traceId);
         assertThat(line.path("spanId").asString()).as(service).hasSize(16);
@@ -152,9 +188,12 @@ class LocalStackEndToEndTest {
     }
     String workerMetrics = prometheus("generation-worker");
     String notifierMetrics = prometheus("notifier");
-    assertThat(workerMetrics).containsPattern("http_client_requests_seconds_count\\{[^}]*provider=\"aiml\"[^}]*uri=\"/v1/images/generations\"");
+    assertThat(workerMetrics)
+        .containsPattern(
+            "http_client_requests_seconds_count\\{[^}]*provider=\"aiml\"[^}]*uri=\"/v1/images/generations\"");
     assertThat(notifierMetrics)
-        .containsPattern("http_client_requests_seconds_count\\{[^}]*provider=\"telegram\"[^}]*uri=\"/bot\\{token}/sendPhoto\"")
+        .containsPattern(
+            "http_client_requests_seconds_count\\{[^}]*provider=\"telegram\"[^}]*uri=\"/bot\\{token}/sendPhoto\"")
         .doesNotContain(settings.botToken());
     for (ChildProcess process : stack.processes()) {
       assertThat(Files.readString(process.log()))
@@ -164,53 +203,93 @@ class LocalStackEndToEndTest {
           .doesNotContain(StackSettings.LOCAL_ADMIN_TOKEN);
     }
     for (String service : LocalStack.SERVICES) {
-      assertThat(Files.readString(stack.process(service).orElseThrow().log())).as("no initData in " + service).doesNotContain("hash=");
+      assertThat(Files.readString(stack.process(service).orElseThrow().log()))
+          .as("no initData in " + service)
+          .doesNotContain("hash=");
     }
   }
 
   @Test
-  void every_metric_on_the_grafana_dashboard_is_exported_after_an_end_to_end_run() throws Exception {
+  void every_metric_on_the_grafana_dashboard_is_exported_after_an_end_to_end_run()
+      throws Exception {
     long user = 9_000_007;
-    String video = JSON.readTree(start(user, "kling-video", "e2e: metrics [polls:2]").body()).path("generation_id").asString();
-    String refused = JSON.readTree(start(user, "flux-schnell", "e2e: metrics refused [fail:400]").body()).path("generation_id").asString();
+    String video =
+        JSON.readTree(start(user, "kling-video", "e2e: metrics [polls:2]").body())
+            .path("generation_id")
+            .asString();
+    String refused =
+        JSON.readTree(start(user, "flux-schnell", "e2e: metrics refused [fail:400]").body())
+            .path("generation_id")
+            .asString();
     assertThat(start(user, "no-such-model", "e2e: rejected").statusCode()).isEqualTo(404);
     for (int i = 0; i < 2; i++) {
-      HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/generation/start"))
-          .header("Authorization", "tma " + signer.sign(user, "E2E", "en"))
-          .header("Content-Type", "application/json")
-          .header("Idempotency-Key", "e2e-metrics-replay")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"model_id\":\"flux-schnell\",\"prompt\":\"e2e: replayed\"}"))
-          .build(), HttpResponse.BodyHandlers.discarding());
+      HTTP.send(
+          HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/generation/start"))
+              .header("Authorization", "tma " + signer.sign(user, "E2E", "en"))
+              .header("Content-Type", "application/json")
+              .header("Idempotency-Key", "e2e-metrics-replay")
+              .POST(
+                  HttpRequest.BodyPublishers.ofString(
+                      "{\"model_id\":\"flux-schnell\",\"prompt\":\"e2e: replayed\"}"))
+              .build(),
+          HttpResponse.BodyHandlers.discarding());
     }
     HttpResponse<String> invoice = invoice(user, "small");
-    assertThat(stack.telegram().pay(user, JSON.readTree(invoice.body()).path("invoice_link").asString()).paid()).isTrue();
+    assertThat(
+            stack
+                .telegram()
+                .pay(user, JSON.readTree(invoice.body()).path("invoice_link").asString())
+                .paid())
+        .isTrue();
     awaitStatus(user, video, "completed");
     awaitStatus(user, refused, "failed");
-    await().atMost(Duration.ofSeconds(30)).until(() -> stack.telegram().messagesTo(user).size() >= 4);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> stack.telegram().messagesTo(user).size() >= 4);
 
     StringBuilder exported = new StringBuilder();
     for (String service : LocalStack.SERVICES) {
-      exported.append(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LocalStack.managementPort(stack.port(service))
-          + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body());
+      exported.append(
+          HTTP.send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://127.0.0.1:"
+                                  + LocalStack.managementPort(stack.port(service))
+                                  + "/actuator/prometheus"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body());
     }
     String dashboard = Files.readString(Path.of("../grafana/nanogen-dashboard.json"));
     Set<String> used = new TreeSet<>();
-    Matcher metric = Pattern.compile("\\b(?:nanogen|resilience4j|kafka)_[a-z0-9_]+").matcher(dashboard);
+    Matcher metric =
+        Pattern.compile("\\b(?:nanogen|resilience4j|kafka)_[a-z0-9_]+").matcher(dashboard);
     while (metric.find()) {
       used.add(metric.group());
     }
     assertThat(used).hasSizeGreaterThan(10);
     for (String name : used) {
-      assertThat(exported).as("a service exports " + name + ", which the dashboard shows").contains(name);
+      assertThat(exported)
+          .as("a service exports " + name + ", which the dashboard shows")
+          .contains(name);
     }
     for (String name : AlertRulesTest.metrics()) {
-      assertThat(exported).as("a service exports " + name + ", which an alert rule reads").contains(name);
+      assertThat(exported)
+          .as("a service exports " + name + ", which an alert rule reads")
+          .contains(name);
     }
   }
 
   private static String prometheus(String service) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LocalStack.managementPort(stack.port(service))
-        + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    return HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:"
+                            + LocalStack.managementPort(stack.port(service))
+                            + "/actuator/prometheus"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   /** The JSON log lines of {@code log} that carry {@code traceId}. */
@@ -224,10 +303,15 @@ class LocalStackEndToEndTest {
   @Test
   void a_video_is_submitted_once_polled_to_completion_and_sent_as_video() throws Exception {
     long user = 9_000_002;
-    String id = JSON.readTree(start(user, "kling-video", "e2e: waves [polls:2]").body()).path("generation_id").asString();
+    String id =
+        JSON.readTree(start(user, "kling-video", "e2e: waves [polls:2]").body())
+            .path("generation_id")
+            .asString();
 
     awaitStatus(user, id, "completed");
-    await().atMost(Duration.ofSeconds(30)).until(() -> !stack.telegram().messagesTo(user).isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !stack.telegram().messagesTo(user).isEmpty());
     assertThat(stack.telegram().messagesTo(user).getFirst().method()).isEqualTo("sendVideo");
     assertThat(stack.sandbox().submissions("e2e: waves [polls:2]")).isEqualTo(1);
     JsonNode me = JSON.readTree(get(user, "/api/me").body());
@@ -235,19 +319,24 @@ class LocalStackEndToEndTest {
   }
 
   /**
-   * A SIGKILL leaves no hand-back: the gateway learns of the death only when the worker's lease runs
-   * out, and resumes its videos (their task ids) on the restarted worker. Without the lease they would
-   * wait for the 5-minute processing stall, past this test's wait.
+   * A SIGKILL leaves no hand-back: the gateway learns of the death only when the worker's lease
+   * runs out, and resumes its videos (their task ids) on the restarted worker. Without the lease
+   * they would wait for the 5-minute processing stall, past this test's wait.
    */
   @Test
-  void a_killed_workers_videos_resume_through_its_lapsed_lease_and_are_never_submitted_again() throws Exception {
+  void a_killed_workers_videos_resume_through_its_lapsed_lease_and_are_never_submitted_again()
+      throws Exception {
     List<Long> users = List.of(9_000_030L, 9_000_031L, 9_000_032L, 9_000_033L);
     Map<Long, String> prompts = new java.util.LinkedHashMap<>();
     Map<Long, String> ids = new java.util.LinkedHashMap<>();
     for (long user : users) {
       String prompt = "e2e: lease " + user + " [seconds:12]";
       prompts.put(user, prompt);
-      ids.put(user, JSON.readTree(start(user, "kling-video", prompt).body()).path("generation_id").asString());
+      ids.put(
+          user,
+          JSON.readTree(start(user, "kling-video", prompt).body())
+              .path("generation_id")
+              .asString());
     }
     await().atMost(Duration.ofSeconds(60)).until(() -> held(ids.values()) == users.size());
 
@@ -256,14 +345,16 @@ class LocalStackEndToEndTest {
 
     for (long user : users) {
       awaitStatus(user, ids.get(user), "completed", Duration.ofSeconds(120));
-      assertThat(stack.sandbox().submissions(prompts.get(user))).as("submitted once: resumed, not submitted again").isEqualTo(1);
+      assertThat(stack.sandbox().submissions(prompts.get(user)))
+          .as("submitted once: resumed, not submitted again")
+          .isEqualTo(1);
     }
   }
 
   /**
    * A pack bought through the real webhook (registered by the gateway with setWebhook), the gateway
-   * killed the moment the payment is answered — before or after its confirmation left the outbox — and
-   * restarted: the credits are added once and the user is told once.
+   * killed the moment the payment is answered — before or after its confirmation left the outbox —
+   * and restarted: the credits are added once and the user is told once.
    */
   @Test
   void a_pack_bought_while_the_gateway_is_killed_is_credited_and_confirmed_once() throws Exception {
@@ -273,38 +364,53 @@ class LocalStackEndToEndTest {
     HttpResponse<String> invoice = invoice(user, "small");
     assertThat(invoice.statusCode()).as(invoice.body()).isEqualTo(200);
 
-    TelegramStub.Purchase purchase = stack.telegram().pay(user, JSON.readTree(invoice.body()).path("invoice_link").asString());
+    TelegramStub.Purchase purchase =
+        stack.telegram().pay(user, JSON.readTree(invoice.body()).path("invoice_link").asString());
     stack.kill("api-gateway");
     stack.restart("api-gateway");
 
     assertThat(purchase.paid()).isTrue();
-    await().atMost(Duration.ofSeconds(60)).until(() -> !stack.telegram().messagesTo(user).isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> !stack.telegram().messagesTo(user).isEmpty());
     // Then no second confirmation for 3 s (a repeat would follow within the relay's next rounds).
-    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> stack.telegram().messagesTo(user).size() == 1);
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> stack.telegram().messagesTo(user).size() == 1);
     List<TelegramStub.Message> told = stack.telegram().messagesTo(user);
     assertThat(told).hasSize(1);
     assertThat(told.getFirst().fields().get("text").toString()).contains("50 credits added");
     JsonNode after = JSON.readTree(get(user, "/api/me").body());
-    assertThat(after.path("credits_available").asLong()).isEqualTo(before.path("credits_available").asLong() + 50);
+    assertThat(after.path("credits_available").asLong())
+        .isEqualTo(before.path("credits_available").asLong() + 50);
   }
 
   /**
    * The reference Mini App in Debian's headless Chromium, opened as Telegram opens it outside the
-   * client (#tgWebAppData=<signed initData>): it shows the balance and the models, starts a generation
-   * and sees it complete through GET /api/events without a reload, and shows a 402 problem's message.
-   * {@code -Dnanogen.screenshots=true} writes the main states to docs/screenshots.
+   * client (#tgWebAppData=<signed initData>): it shows the balance and the models, starts a
+   * generation and sees it complete through GET /api/events without a reload, and shows a 402
+   * problem's message. {@code -Dnanogen.screenshots=true} writes the main states to
+   * docs/screenshots.
    */
   @Test
   void the_mini_app_starts_a_generation_sees_it_complete_live_and_shows_a_402() throws Exception {
     long user = 9_000_050L;
     ChromeOptions options = new ChromeOptions();
     options.setBinary("/usr/bin/chromium");
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=420,900");
-    ChromeDriverService driver = new ChromeDriverService.Builder().usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).build();
+    options.addArguments(
+        "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=420,900");
+    ChromeDriverService driver =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
+            .build();
     WebDriver browser = new ChromeDriver(driver, options);
     try {
       String initData = signer.sign(user, "Browser", "en");
-      browser.get(stack.gatewayUrl() + "/app/#tgWebAppData=" + java.net.URLEncoder.encode(initData, java.nio.charset.StandardCharsets.UTF_8));
+      browser.get(
+          stack.gatewayUrl()
+              + "/app/#tgWebAppData="
+              + java.net.URLEncoder.encode(initData, java.nio.charset.StandardCharsets.UTF_8));
       WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
       wait.until(d -> d.findElement(By.id("balance")).getText().equals("50 credits"));
       wait.until(d -> d.findElements(By.cssSelector("#model option")).size() >= 5);
@@ -314,15 +420,21 @@ class LocalStackEndToEndTest {
       new Select(browser.findElement(By.id("model"))).selectByValue("flux-schnell");
       browser.findElement(By.id("prompt")).sendKeys("e2e: a fox in the browser");
       browser.findElement(By.id("start")).click();
-      wait.until(d -> d.findElements(By.cssSelector("#history li[data-status='completed'] img")).size() == 1);
+      wait.until(
+          d ->
+              d.findElements(By.cssSelector("#history li[data-status='completed'] img")).size()
+                  == 1);
       wait.until(d -> d.findElement(By.id("balance")).getText().equals("49 credits"));
-      assertThat(((JavascriptExecutor) browser).executeScript("return window.notReloaded === true;")).isEqualTo(true);
+      assertThat(
+              ((JavascriptExecutor) browser).executeScript("return window.notReloaded === true;"))
+          .isEqualTo(true);
       screenshot(browser, "mini-app-completed.png");
 
       new Select(browser.findElement(By.id("model"))).selectByValue("veo-3");
       browser.findElement(By.id("start")).click();
       wait.until(d -> d.findElement(By.id("message")).isDisplayed());
-      assertThat(browser.findElement(By.id("message")).getText()).isEqualTo("Not enough credits: this costs 60, you have 49.");
+      assertThat(browser.findElement(By.id("message")).getText())
+          .isEqualTo("Not enough credits: this costs 60, you have 49.");
       assertThat(browser.findElement(By.id("start")).isEnabled()).isTrue();
       screenshot(browser, "mini-app-402.png");
     } finally {
@@ -338,13 +450,17 @@ class LocalStackEndToEndTest {
     }
   }
 
-  /** How many of these generations a worker holds: processing, their task and their worker recorded. */
+  /**
+   * How many of these generations a worker holds: processing, their task and their worker recorded.
+   */
   private static long held(java.util.Collection<String> ids) throws java.sql.SQLException {
     StackSettings.Database db = stack.database();
-    try (var connection = java.sql.DriverManager.getConnection(db.url(), db.username(), db.password());
-        var statement = connection.prepareStatement(
-            "SELECT count(*) FROM generations WHERE id = ANY(?) AND status = 'processing'"
-                + " AND provider_task_id IS NOT NULL AND worker_id IS NOT NULL")) {
+    try (var connection =
+            java.sql.DriverManager.getConnection(db.url(), db.username(), db.password());
+        var statement =
+            connection.prepareStatement(
+                "SELECT count(*) FROM generations WHERE id = ANY(?) AND status = 'processing'"
+                    + " AND provider_task_id IS NOT NULL AND worker_id IS NOT NULL")) {
       statement.setArray(1, connection.createArrayOf("uuid", ids.toArray()));
       try (var rows = statement.executeQuery()) {
         rows.next();
@@ -356,14 +472,19 @@ class LocalStackEndToEndTest {
   @Test
   void a_rejected_prompt_fails_releases_the_hold_and_tells_the_user() throws Exception {
     long user = 9_000_003;
-    String id = JSON.readTree(start(user, "flux-pro", "e2e: refused [fail:400]").body()).path("generation_id").asString();
+    String id =
+        JSON.readTree(start(user, "flux-pro", "e2e: refused [fail:400]").body())
+            .path("generation_id")
+            .asString();
 
     JsonNode failed = awaitStatus(user, id, "failed");
     assertThat(failed.path("error").path("code").asString()).isEqualTo("PROVIDER_REJECTED");
     JsonNode me = JSON.readTree(get(user, "/api/me").body());
     assertThat(me.path("credits_available").asLong()).isEqualTo(50);
     assertThat(me.path("credits_held").asLong()).isZero();
-    await().atMost(Duration.ofSeconds(30)).until(() -> !stack.telegram().messagesTo(user).isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !stack.telegram().messagesTo(user).isEmpty());
     TelegramStub.Message message = stack.telegram().messagesTo(user).getFirst();
     assertThat(message.method()).isEqualTo("sendMessage");
     assertThat(String.valueOf(message.fields().get("text"))).contains("4 credits were returned");
@@ -383,7 +504,9 @@ class LocalStackEndToEndTest {
       // The relay keeps failing for a while; nothing is lost or parked meanwhile.
       await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> true);
       for (String id : ids) {
-        assertThat(JSON.readTree(get(user, "/api/generation/" + id).body()).path("status").asString()).isEqualTo("pending");
+        assertThat(
+                JSON.readTree(get(user, "/api/generation/" + id).body()).path("status").asString())
+            .isEqualTo("pending");
       }
     } finally {
       stack.startKafka();
@@ -391,7 +514,9 @@ class LocalStackEndToEndTest {
     for (String id : ids) {
       awaitStatus(user, id, "completed", Duration.ofSeconds(120));
     }
-    await().atMost(Duration.ofSeconds(60)).until(() -> stack.telegram().messagesTo(user).size() == 5);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> stack.telegram().messagesTo(user).size() == 5);
     JsonNode me = JSON.readTree(get(user, "/api/me").body());
     assertThat(me.path("credits_available").asLong()).isEqualTo(45);
     assertThat(me.path("credits_held").asLong()).isZero();
@@ -399,46 +524,68 @@ class LocalStackEndToEndTest {
 
   /**
    * The cancel rule end to end: 200 starts, each cancelled at a random moment while the real worker
-   * picks it up. A generation that ends cancelled was never submitted to the provider; one that lost
-   * the race (409) completes, submitted once.
+   * picks it up. A generation that ends cancelled was never submitted to the provider; one that
+   * lost the race (409) completes, submitted once.
    */
   @Test
   void a_cancel_racing_the_pick_up_either_wins_before_submission_or_answers_409() throws Exception {
     int count = 200;
     // The pipeline flows end to end first (another test may just have restarted Kafka).
     long warm = 9_099_999;
-    awaitStatus(warm, JSON.readTree(start(warm, "flux-schnell", "e2e race warm-up").body()).path("generation_id").asString(), "completed");
+    awaitStatus(
+        warm,
+        JSON.readTree(start(warm, "flux-schnell", "e2e race warm-up").body())
+            .path("generation_id")
+            .asString(),
+        "completed");
     var timer = java.util.concurrent.Executors.newScheduledThreadPool(16);
-    List<java.util.concurrent.Future<? extends java.util.concurrent.Future<String[]>>> raced = new java.util.ArrayList<>();
+    List<java.util.concurrent.Future<? extends java.util.concurrent.Future<String[]>>> raced =
+        new java.util.ArrayList<>();
     for (int i = 0; i < count; i++) {
       long user = 9_100_000 + i;
       String prompt = "e2e race " + i + " " + System.nanoTime();
-      // The i-th cancel comes about 10i ms after its start: the first ones before any worker took the
+      // The i-th cancel comes about 10i ms after its start: the first ones before any worker took
+      // the
       // generation, the last ones after, the middle ones while a worker is claiming it.
       long delay = 10L * i + java.util.concurrent.ThreadLocalRandom.current().nextLong(0, 20);
-      raced.add(timer.submit(() -> {
-        HttpResponse<String> started = start(user, "flux-schnell", prompt);
-        assertThat(started.statusCode()).isEqualTo(202);
-        String id = JSON.readTree(started.body()).path("generation_id").asString();
-        return timer.schedule(() -> {
-          int cancel = post(user, "/api/generation/" + id + "/cancel").statusCode();
-          return new String[] {Long.toString(user), id, prompt, Integer.toString(cancel)};
-        }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
-      }));
+      raced.add(
+          timer.submit(
+              () -> {
+                HttpResponse<String> started = start(user, "flux-schnell", prompt);
+                assertThat(started.statusCode()).isEqualTo(202);
+                String id = JSON.readTree(started.body()).path("generation_id").asString();
+                return timer.schedule(
+                    () -> {
+                      int cancel = post(user, "/api/generation/" + id + "/cancel").statusCode();
+                      return new String[] {
+                        Long.toString(user), id, prompt, Integer.toString(cancel)
+                      };
+                    },
+                    delay,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+              }));
     }
     int cancelled = 0;
     int completed = 0;
     for (var future : raced) {
       String[] r = future.get().get();
       long user = Long.parseLong(r[0]);
-      JsonNode end = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-          .until(() -> JSON.readTree(get(user, "/api/generation/" + r[1]).body()),
-              n -> Set.of("completed", "cancelled", "failed").contains(n.path("status").asString()));
+      JsonNode end =
+          await()
+              .atMost(Duration.ofSeconds(120))
+              .pollInterval(Duration.ofMillis(200))
+              .until(
+                  () -> JSON.readTree(get(user, "/api/generation/" + r[1]).body()),
+                  n ->
+                      Set.of("completed", "cancelled", "failed")
+                          .contains(n.path("status").asString()));
       JsonNode me = JSON.readTree(get(user, "/api/me").body());
       if (r[3].equals("200")) {
         cancelled++;
         assertThat(end.path("status").asString()).isEqualTo("cancelled");
-        assertThat(stack.sandbox().submissions(r[2])).as("a cancelled generation never reached the provider").isZero();
+        assertThat(stack.sandbox().submissions(r[2]))
+            .as("a cancelled generation never reached the provider")
+            .isZero();
         assertThat(me.path("credits_available").asLong()).isEqualTo(50);
       } else {
         completed++;
@@ -463,7 +610,9 @@ class LocalStackEndToEndTest {
     return await()
         .atMost(atMost)
         .pollInterval(Duration.ofMillis(200))
-        .until(() -> JSON.readTree(get(user, "/api/generation/" + id).body()), n -> status.equals(n.path("status").asString()));
+        .until(
+            () -> JSON.readTree(get(user, "/api/generation/" + id).body()),
+            n -> status.equals(n.path("status").asString()));
   }
 
   private HttpResponse<String> start(long user, String model, String prompt) throws Exception {
@@ -471,7 +620,9 @@ class LocalStackEndToEndTest {
         HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/generation/start"))
             .header("Authorization", "tma " + signer.sign(user, "E2E", "en"))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("model_id", model, "prompt", prompt))))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    JSON.writeValueAsString(Map.of("model_id", model, "prompt", prompt))))
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }
@@ -481,7 +632,9 @@ class LocalStackEndToEndTest {
         HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/payments/invoice"))
             .header("Authorization", "tma " + signer.sign(user, "E2E", "en"))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("pack_id", pack))))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    JSON.writeValueAsString(Map.of("pack_id", pack))))
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }
@@ -504,19 +657,22 @@ class LocalStackEndToEndTest {
   }
 
   /**
-   * A free port below Linux's ephemeral range (32768 and up): the stack binds it a minute later, and a
-   * port the kernel hands out for outgoing connections can be taken in between ("Port … was already
-   * in use" once in a CI run).
+   * A free port below Linux's ephemeral range (32768 and up): the stack binds it a minute later,
+   * and a port the kernel hands out for outgoing connections can be taken in between ("Port … was
+   * already in use" once in a CI run).
    */
   private static int freePort() throws IOException {
-    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 200; attempt++) {
-      // Below the ephemeral range (32768+) together with the management port a service adds 1000 to.
+      // Below the ephemeral range (32768+) together with the management port a service adds 1000
+      // to.
       int port = random.nextInt(20_000, 31_000);
       if (!PICKED.add(port) || !PICKED.add(LocalStack.managementPort(port))) {
         continue;
       }
-      try (ServerSocket socket = new ServerSocket(port); ServerSocket management = new ServerSocket(LocalStack.managementPort(port))) {
+      try (ServerSocket socket = new ServerSocket(port);
+          ServerSocket management = new ServerSocket(LocalStack.managementPort(port))) {
         return socket.getLocalPort();
       } catch (IOException taken) {
         // try another

@@ -24,10 +24,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The gateway's side of the claim protocol, for suites and benchmarks that run workers without a
- * gateway: reads the workers' claims (GenerationStarted with a claim id and no task) and answers each
- * with GenerationClaimed — granted to the first claim of a generation (and to its repeats), refused to
- * any other claim and to generations the test marked {@link #refuse refused} (as a cancel would).
- * The gateway's real rule is tested against PostgreSQL in its own suite.
+ * gateway: reads the workers' claims (GenerationStarted with a claim id and no task) and answers
+ * each with GenerationClaimed — granted to the first claim of a generation (and to its repeats),
+ * refused to any other claim and to generations the test marked {@link #refuse refused} (as a
+ * cancel would). The gateway's real rule is tested against PostgreSQL in its own suite.
  */
 public final class ClaimsStandIn implements AutoCloseable {
   /** The services' own wire format: snake_case. */
@@ -47,20 +47,29 @@ public final class ClaimsStandIn implements AutoCloseable {
     consumer =
         new KafkaConsumer<>(
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "claims-stand-in-" + UUID.randomUUID(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "claims-stand-in-" + UUID.randomUUID(),
                 // From the beginning: no claim sent while this consumer joins is missed (answers to
                 // older claims reach no waiting worker and change nothing).
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class));
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class));
     producer =
         new KafkaProducer<>(
             Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.LINGER_MS_CONFIG, 1));
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                StringSerializer.class,
+                ProducerConfig.LINGER_MS_CONFIG,
+                1));
     consumer.subscribe(List.of(Topics.OUTCOMES));
     loop = Thread.ofPlatform().daemon().name("claims-stand-in").start(this::run);
     // Wait until the consumer has its partitions, so no claim sent from now on is missed.
@@ -94,7 +103,8 @@ public final class ClaimsStandIn implements AutoCloseable {
         }
         for (var record : records) {
           var type = record.headers().lastHeader(Topics.EVENT_TYPE_HEADER);
-          if (type == null || !"GenerationStarted".equals(new String(type.value(), StandardCharsets.UTF_8))) {
+          if (type == null
+              || !"GenerationStarted".equals(new String(type.value(), StandardCharsets.UTF_8))) {
             continue;
           }
           GenerationStarted started = JSON.readValue(record.value(), GenerationStarted.class);
@@ -103,11 +113,21 @@ public final class ClaimsStandIn implements AutoCloseable {
           }
           UUID id = started.generationId();
           claims.merge(id, 1, Integer::sum);
-          boolean grant = !refused.contains(id) && started.claimId().equals(granted.computeIfAbsent(id, g -> started.claimId()));
+          boolean grant =
+              !refused.contains(id)
+                  && started.claimId().equals(granted.computeIfAbsent(id, g -> started.claimId()));
           GenerationClaimed answer =
-              new GenerationClaimed(UUID.randomUUID(), Instant.now(), GenerationClaimed.SCHEMA_VERSION, id, started.claimId(), grant);
-          ProducerRecord<String, String> out = new ProducerRecord<>(Topics.CLAIMS, id.toString(), JSON.writeValueAsString(answer));
-          out.headers().add(Topics.EVENT_TYPE_HEADER, "GenerationClaimed".getBytes(StandardCharsets.UTF_8));
+              new GenerationClaimed(
+                  UUID.randomUUID(),
+                  Instant.now(),
+                  GenerationClaimed.SCHEMA_VERSION,
+                  id,
+                  started.claimId(),
+                  grant);
+          ProducerRecord<String, String> out =
+              new ProducerRecord<>(Topics.CLAIMS, id.toString(), JSON.writeValueAsString(answer));
+          out.headers()
+              .add(Topics.EVENT_TYPE_HEADER, "GenerationClaimed".getBytes(StandardCharsets.UTF_8));
           producer.send(out);
         }
         producer.flush();

@@ -13,7 +13,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Makes Telegram Mini App initData signed the way Telegram signs it, for tests, benchmarks and the
- * README's curl example. (The gateway's validator is written separately, so a shared bug cannot hide.)
+ * README's curl example. (The gateway's validator is written separately, so a shared bug cannot
+ * hide.)
  */
 public final class InitDataSigner {
   private final byte[] secret;

@@ -18,8 +18,8 @@ final class JsonHttp {
   private JsonHttp() {}
 
   /**
-   * A server on {@code port} (0 picks a free one), one virtual thread per exchange; on loopback unless
-   * {@code -Dnanogen.testkit.bind=0.0.0.0} (the doubles in a container, infra/compose.yaml).
+   * A server on {@code port} (0 picks a free one), one virtual thread per exchange; on loopback
+   * unless {@code -Dnanogen.testkit.bind=0.0.0.0} (the doubles in a container, infra/compose.yaml).
    */
   static HttpServer server(int port) {
     String bind = System.getProperty("nanogen.testkit.bind", "127.0.0.1");

@@ -35,7 +35,8 @@ import tools.jackson.databind.JsonNode;
  *   <li>{@code [seconds:20]} — a video completes 20 s after its submission, however often polled
  *   <li>{@code [video-error]} — a video ends with status {@code error}
  *   <li>{@code [images:4]} — an image answer with four results, whatever was asked
- *   <li>{@code [bad-url:javascript]} (any scheme) — results named by such a URL instead of an http one
+ *   <li>{@code [bad-url:javascript]} (any scheme) — results named by such a URL instead of an http
+ *       one
  *   <li>{@code [b64-bytes:5000]} — an inline image of that many bytes
  * </ul>
  *
@@ -43,9 +44,10 @@ import tools.jackson.databind.JsonNode;
  * /files/drip?every=500} (headers, then a byte every 500 ms for a minute), {@code
  * /files/redirect?to=<url>} (a 302 to that URL).
  *
- * And globally, through {@code POST /__sandbox/config} with {@code latency_ms}, {@code
- * failure_rate} (0..1, answered as 500) and {@code burst_429} (the next N submissions answer 429). {@code GET /__sandbox/submissions} reports the count of
- * submissions per prompt, so tests and the chaos run can prove that nothing was submitted twice.
+ * <p>And globally, through {@code POST /__sandbox/config} with {@code latency_ms}, {@code
+ * failure_rate} (0..1, answered as 500) and {@code burst_429} (the next N submissions answer 429).
+ * {@code GET /__sandbox/submissions} reports the count of submissions per prompt, so tests and the
+ * chaos run can prove that nothing was submitted twice.
  */
 public final class SandboxAimlServer implements AutoCloseable {
   private static final Pattern FAIL = Pattern.compile("\\[fail:(\\d{3})]");
@@ -56,6 +58,7 @@ public final class SandboxAimlServer implements AutoCloseable {
   private static final Pattern IMAGES = Pattern.compile("\\[images:(\\d+)]");
   private static final Pattern BAD_URL = Pattern.compile("\\[bad-url:([a-z]+)]");
   private static final Pattern B64_BYTES = Pattern.compile("\\[b64-bytes:(\\d+)]");
+
   /** A 1x1 transparent PNG. */
   static final byte[] PNG =
       Base64.getDecoder()
@@ -76,7 +79,8 @@ public final class SandboxAimlServer implements AutoCloseable {
   /**
    * @param readyAtMillis wall-clock time from which the video is completed (0: by polls only)
    */
-  private record VideoTask(String prompt, int pollsToFinish, long readyAtMillis, AtomicInteger polls) {}
+  private record VideoTask(
+      String prompt, int pollsToFinish, long readyAtMillis, AtomicInteger polls) {}
 
   /**
    * @param port 0 for any free port
@@ -92,9 +96,13 @@ public final class SandboxAimlServer implements AutoCloseable {
     server.start();
   }
 
-  /** Where callers reach it; {@code -Dnanogen.sandbox.public-url} when that is not loopback (a container). */
+  /**
+   * Where callers reach it; {@code -Dnanogen.sandbox.public-url} when that is not loopback (a
+   * container).
+   */
   public String baseUrl() {
-    return System.getProperty("nanogen.sandbox.public-url", "http://127.0.0.1:" + server.getAddress().getPort());
+    return System.getProperty(
+        "nanogen.sandbox.public-url", "http://127.0.0.1:" + server.getAddress().getPort());
   }
 
   public int port() {
@@ -119,11 +127,12 @@ public final class SandboxAimlServer implements AutoCloseable {
   /** Every prompt the provider accepted more than once, with its count. */
   public Map<String, Integer> acceptedMoreThanOnce() {
     Map<String, Integer> out = new java.util.TreeMap<>();
-    acceptedByPrompt.forEach((prompt, count) -> {
-      if (count.get() > 1) {
-        out.put(prompt, count.get());
-      }
-    });
+    acceptedByPrompt.forEach(
+        (prompt, count) -> {
+          if (count.get() > 1) {
+            out.put(prompt, count.get());
+          }
+        });
     return out;
   }
 
@@ -151,7 +160,10 @@ public final class SandboxAimlServer implements AutoCloseable {
     accepted(prompt);
     Matcher polls = POLLS.matcher(prompt);
     String id = "vid-" + UUID.randomUUID();
-    videos.put(id, new VideoTask(prompt, polls.find() ? Integer.parseInt(polls.group(1)) : 2, 0, new AtomicInteger()));
+    videos.put(
+        id,
+        new VideoTask(
+            prompt, polls.find() ? Integer.parseInt(polls.group(1)) : 2, 0, new AtomicInteger()));
     return id;
   }
 
@@ -188,11 +200,17 @@ public final class SandboxAimlServer implements AutoCloseable {
     if (prompt.contains("[shape:images]")) {
       JsonHttp.send(exchange, 200, Map.of("images", urls));
     } else if (prompt.contains("[b64]") || b64Bytes.find()) {
-      byte[] image = b64Bytes.find(0) ? java.util.Arrays.copyOf(PNG, Integer.parseInt(b64Bytes.group(1))) : PNG;
+      byte[] image =
+          b64Bytes.find(0)
+              ? java.util.Arrays.copyOf(PNG, Integer.parseInt(b64Bytes.group(1)))
+              : PNG;
       String b64 = Base64.getEncoder().encodeToString(image);
       JsonHttp.send(exchange, 200, Map.of("data", List.of(Map.of("b64_json", b64))));
     } else {
-      JsonHttp.send(exchange, 200, Map.of("data", urls.stream().map(u -> Map.of("url", u.get("url"))).toList()));
+      JsonHttp.send(
+          exchange,
+          200,
+          Map.of("data", urls.stream().map(u -> Map.of("url", u.get("url"))).toList()));
     }
   }
 
@@ -242,7 +260,9 @@ public final class SandboxAimlServer implements AutoCloseable {
     polls.incrementAndGet();
     int seen = task.polls().incrementAndGet();
     boolean ready =
-        task.readyAtMillis() > 0 ? System.currentTimeMillis() >= task.readyAtMillis() : seen >= task.pollsToFinish();
+        task.readyAtMillis() > 0
+            ? System.currentTimeMillis() >= task.readyAtMillis()
+            : seen >= task.pollsToFinish();
     if (!ready) {
       JsonHttp.send(exchange, 200, Map.of("id", id, "status", seen == 1 ? "queued" : "generating"));
     } else if (task.prompt().contains("[video-error]")) {
@@ -250,11 +270,17 @@ public final class SandboxAimlServer implements AutoCloseable {
           exchange,
           200,
           Map.of(
-              "id", id,
-              "status", "error",
-              "error", Map.of("name", "GenerationError", "message", "sandbox: video failed")));
+              "id",
+              id,
+              "status",
+              "error",
+              "error",
+              Map.of("name", "GenerationError", "message", "sandbox: video failed")));
     } else {
-      String url = task.prompt().contains("[bad-url:") ? resultUrl(task.prompt(), ".mp4") : baseUrl() + "/files/" + id + ".mp4";
+      String url =
+          task.prompt().contains("[bad-url:")
+              ? resultUrl(task.prompt(), ".mp4")
+              : baseUrl() + "/files/" + id + ".mp4";
       JsonHttp.send(
           exchange, 200, Map.of("id", id, "status", "completed", "video", Map.of("url", url)));
     }
@@ -264,7 +290,11 @@ public final class SandboxAimlServer implements AutoCloseable {
   private String resultUrl(String prompt, String extension) {
     Matcher bad = BAD_URL.matcher(prompt);
     if (bad.find()) {
-      return bad.group(1) + ":" + (bad.group(1).equals("data") ? "text/html,<script>alert(1)</script>" : "alert(document.cookie)//" + extension);
+      return bad.group(1)
+          + ":"
+          + (bad.group(1).equals("data")
+              ? "text/html,<script>alert(1)</script>"
+              : "alert(document.cookie)//" + extension);
     }
     return baseUrl() + "/files/" + UUID.randomUUID() + extension;
   }
@@ -337,11 +367,23 @@ public final class SandboxAimlServer implements AutoCloseable {
           Duration.ofMillis(config.path("latency_ms").asLong(0)),
           config.path("failure_rate").asDouble(0));
       burst429(config.path("burst_429").asInt(0));
-      JsonHttp.send(exchange, 200, Map.of("latency_ms", latencyMillis, "failure_rate", failureRate, "burst_429", burst429.get()));
+      JsonHttp.send(
+          exchange,
+          200,
+          Map.of(
+              "latency_ms",
+              latencyMillis,
+              "failure_rate",
+              failureRate,
+              "burst_429",
+              burst429.get()));
     } else if (path.equals("/__sandbox/submissions")) {
       Map<String, Integer> counts = new java.util.TreeMap<>();
       submissionsByPrompt.forEach((prompt, count) -> counts.put(prompt, count.get()));
-      JsonHttp.send(exchange, 200, Map.of("total", totalSubmissions.get(), "polls", polls.get(), "by_prompt", counts));
+      JsonHttp.send(
+          exchange,
+          200,
+          Map.of("total", totalSubmissions.get(), "polls", polls.get(), "by_prompt", counts));
     } else {
       JsonHttp.send(exchange, 404, error(404, "unknown sandbox path"));
     }
@@ -349,7 +391,8 @@ public final class SandboxAimlServer implements AutoCloseable {
 
   /** Counts the submission and answers an error if the prompt or the global config asks for one. */
   private boolean rejected(HttpExchange exchange, String prompt) throws IOException {
-    int count = submissionsByPrompt.computeIfAbsent(prompt, p -> new AtomicInteger()).incrementAndGet();
+    int count =
+        submissionsByPrompt.computeIfAbsent(prompt, p -> new AtomicInteger()).incrementAndGet();
     totalSubmissions.incrementAndGet();
     sleep(latencyMillis);
     Matcher latency = LATENCY.matcher(prompt);

@@ -41,8 +41,10 @@ public final class TelegramStub implements AutoCloseable {
   private final AtomicLong abandoned = new AtomicLong();
   private final AtomicLong messageIds = new AtomicLong(1000);
   private volatile int retryAfterSeconds = 1;
+
   /** By link. */
   private final Map<String, Invoice> invoices = new ConcurrentHashMap<>();
+
   private final List<CheckoutAnswer> checkoutAnswers = new CopyOnWriteArrayList<>();
   private final List<Refund> refunds = new CopyOnWriteArrayList<>();
   private final Deque<Integer> refundFailures = new ArrayDeque<>();
@@ -65,7 +67,12 @@ public final class TelegramStub implements AutoCloseable {
   public record Webhook(String url, String secretToken, String allowedUpdates) {}
 
   /** What a user's attempt to pay an invoice came to: the charge when it was paid. */
-  public record Purchase(boolean paid, String chargeId, CheckoutAnswer answer, int checkoutStatus, int paymentStatus) {}
+  public record Purchase(
+      boolean paid,
+      String chargeId,
+      CheckoutAnswer answer,
+      int checkoutStatus,
+      int paymentStatus) {}
 
   /**
    * One message the bot sent.
@@ -124,8 +131,8 @@ public final class TelegramStub implements AutoCloseable {
   }
 
   /**
-   * The next send to {@code chatId} is answered only after {@code delay} (a large upload, a slow Bot
-   * API); the message counts as sent when the answer goes out.
+   * The next send to {@code chatId} is answered only after {@code delay} (a large upload, a slow
+   * Bot API); the message counts as sent when the answer goes out.
    */
   public void answerSlowly(long chatId, Duration delay) {
     slowAnswers.put(chatId, delay);
@@ -215,7 +222,9 @@ public final class TelegramStub implements AutoCloseable {
     java.net.http.HttpRequest.Builder request =
         java.net.http.HttpRequest.newBuilder(java.net.URI.create(webhook.url()))
             .header("Content-Type", "application/json")
-            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(JsonHttp.JSON.writeValueAsString(update)));
+            .POST(
+                java.net.http.HttpRequest.BodyPublishers.ofString(
+                    JsonHttp.JSON.writeValueAsString(update)));
     if (secretToken != null) {
       request.header("X-Telegram-Bot-Api-Secret-Token", secretToken);
     }
@@ -227,7 +236,11 @@ public final class TelegramStub implements AutoCloseable {
         if (method.path("method").asString().equals("sendMessage")) {
           Map<String, Object> fields = new LinkedHashMap<>();
           for (Map.Entry<String, JsonNode> field : method.properties()) {
-            fields.put(field.getKey(), field.getValue().isValueNode() ? field.getValue().asString() : field.getValue().toString());
+            fields.put(
+                field.getKey(),
+                field.getValue().isValueNode()
+                    ? field.getValue().asString()
+                    : field.getValue().toString());
           }
           long chatId = method.path("chat_id").asLong();
           attempts.add(new Attempt("sendMessage", chatId, 200, Instant.now()));
@@ -255,14 +268,16 @@ public final class TelegramStub implements AutoCloseable {
   /** {@link #pay(long, String)} with the terms given (a forged or changed checkout). */
   public Purchase pay(long userId, String payload, String currency, long amount) {
     String queryId = "pcq-" + updateIds.incrementAndGet();
-    int checkout = deliver(preCheckoutQuery(nextUpdateId(), queryId, userId, payload, currency, amount));
+    int checkout =
+        deliver(preCheckoutQuery(nextUpdateId(), queryId, userId, payload, currency, amount));
     CheckoutAnswer answer =
         checkoutAnswers.stream().filter(a -> a.queryId().equals(queryId)).findFirst().orElse(null);
     if (answer == null || !answer.ok()) {
       return new Purchase(false, null, answer, checkout, 0);
     }
     String charge = newChargeId();
-    int payment = deliver(successfulPayment(nextUpdateId(), userId, payload, currency, amount, charge));
+    int payment =
+        deliver(successfulPayment(nextUpdateId(), userId, payload, currency, amount, charge));
     return new Purchase(payment == 200, charge, answer, checkout, payment);
   }
 
@@ -270,51 +285,86 @@ public final class TelegramStub implements AutoCloseable {
     return "stxStub" + charges.incrementAndGet() + "_" + Long.toHexString(System.nanoTime());
   }
 
-  public static Map<String, Object> preCheckoutQuery(long updateId, String queryId, long userId, String payload, String currency, long amount) {
-    return Map.of("update_id", updateId, "pre_checkout_query", Map.of(
-        "id", queryId,
-        "from", user(userId),
-        "currency", currency,
-        "total_amount", amount,
-        "invoice_payload", payload));
+  public static Map<String, Object> preCheckoutQuery(
+      long updateId, String queryId, long userId, String payload, String currency, long amount) {
+    return Map.of(
+        "update_id",
+        updateId,
+        "pre_checkout_query",
+        Map.of(
+            "id", queryId,
+            "from", user(userId),
+            "currency", currency,
+            "total_amount", amount,
+            "invoice_payload", payload));
   }
 
-  public static Map<String, Object> successfulPayment(long updateId, long userId, String payload, String currency, long amount, String chargeId) {
-    return message(updateId, userId, "successful_payment", Map.of(
-        "currency", currency,
-        "total_amount", amount,
-        "invoice_payload", payload,
-        "telegram_payment_charge_id", chargeId,
-        "provider_payment_charge_id", ""));
+  public static Map<String, Object> successfulPayment(
+      long updateId, long userId, String payload, String currency, long amount, String chargeId) {
+    return message(
+        updateId,
+        userId,
+        "successful_payment",
+        Map.of(
+            "currency", currency,
+            "total_amount", amount,
+            "invoice_payload", payload,
+            "telegram_payment_charge_id", chargeId,
+            "provider_payment_charge_id", ""));
   }
 
-  public static Map<String, Object> refundedPayment(long updateId, long userId, String payload, String currency, long amount, String chargeId) {
-    return message(updateId, userId, "refunded_payment", Map.of(
-        "currency", currency,
-        "total_amount", amount,
-        "invoice_payload", payload,
-        "telegram_payment_charge_id", chargeId));
+  public static Map<String, Object> refundedPayment(
+      long updateId, long userId, String payload, String currency, long amount, String chargeId) {
+    return message(
+        updateId,
+        userId,
+        "refunded_payment",
+        Map.of(
+            "currency", currency,
+            "total_amount", amount,
+            "invoice_payload", payload,
+            "telegram_payment_charge_id", chargeId));
   }
 
   /** A text message (a command) from {@code userId} in their private chat with the bot. */
-  public static Map<String, Object> text(long updateId, long userId, String languageCode, String text) {
+  public static Map<String, Object> text(
+      long updateId, long userId, String languageCode, String text) {
     Map<String, Object> from = new LinkedHashMap<>(user(userId));
     from.put("language_code", languageCode);
-    return Map.of("update_id", updateId, "message", Map.of(
-        "message_id", updateId % 100_000,
-        "date", Instant.now().getEpochSecond(),
-        "from", from,
-        "chat", Map.of("id", userId, "type", "private"),
-        "text", text));
+    return Map.of(
+        "update_id",
+        updateId,
+        "message",
+        Map.of(
+            "message_id",
+            updateId % 100_000,
+            "date",
+            Instant.now().getEpochSecond(),
+            "from",
+            from,
+            "chat",
+            Map.of("id", userId, "type", "private"),
+            "text",
+            text));
   }
 
-  private static Map<String, Object> message(long updateId, long userId, String field, Map<String, Object> payment) {
-    return Map.of("update_id", updateId, "message", Map.of(
-        "message_id", updateId % 100_000,
-        "date", Instant.now().getEpochSecond(),
-        "from", user(userId),
-        "chat", Map.of("id", userId, "type", "private"),
-        field, payment));
+  private static Map<String, Object> message(
+      long updateId, long userId, String field, Map<String, Object> payment) {
+    return Map.of(
+        "update_id",
+        updateId,
+        "message",
+        Map.of(
+            "message_id",
+            updateId % 100_000,
+            "date",
+            Instant.now().getEpochSecond(),
+            "from",
+            user(userId),
+            "chat",
+            Map.of("id", userId, "type", "private"),
+            field,
+            payment));
   }
 
   private static Map<String, Object> user(long userId) {
@@ -378,7 +428,10 @@ public final class TelegramStub implements AutoCloseable {
     attempts.add(new Attempt(method, chatId, 200, now));
     messages.add(new Message(method, chatId, fields, uploaded, now));
     if (method.equals("sendMediaGroup")) {
-      JsonHttp.send(exchange, 200, Map.of("ok", true, "result", album(chatId, String.valueOf(fields.get("media")))));
+      JsonHttp.send(
+          exchange,
+          200,
+          Map.of("ok", true, "result", album(chatId, String.valueOf(fields.get("media")))));
       return;
     }
     Map<String, Object> result = new LinkedHashMap<>();
@@ -388,7 +441,8 @@ public final class TelegramStub implements AutoCloseable {
     switch (method) {
       case "sendPhoto" ->
           result.put("photo", List.of(Map.of("file_id", "photo-" + result.get("message_id"))));
-      case "sendVideo" -> result.put("video", Map.of("file_id", "video-" + result.get("message_id")));
+      case "sendVideo" ->
+          result.put("video", Map.of("file_id", "video-" + result.get("message_id")));
       case "sendDocument" ->
           result.put("document", Map.of("file_id", "doc-" + result.get("message_id")));
       default -> result.put("text", fields.getOrDefault("text", ""));
@@ -397,24 +451,42 @@ public final class TelegramStub implements AutoCloseable {
   }
 
   /** The payment methods and setWebhook; false for any other method. */
-  private boolean payments(HttpExchange exchange, String method, Map<String, Object> fields) throws IOException {
+  private boolean payments(HttpExchange exchange, String method, Map<String, Object> fields)
+      throws IOException {
     switch (method) {
       case "createInvoiceLink" -> {
         JsonNode prices = JsonHttp.JSON.readTree(String.valueOf(fields.get("prices")));
         String currency = String.valueOf(fields.get("currency"));
-        if (prices.size() != 1 || !currency.equals("XTR") || fields.containsKey("provider_token") && !String.valueOf(fields.get("provider_token")).isEmpty()) {
-          JsonHttp.send(exchange, 400, failure(400, "Bad Request: Stars invoices take one price in XTR and no provider token"));
+        if (prices.size() != 1
+            || !currency.equals("XTR")
+            || fields.containsKey("provider_token")
+                && !String.valueOf(fields.get("provider_token")).isEmpty()) {
+          JsonHttp.send(
+              exchange,
+              400,
+              failure(
+                  400, "Bad Request: Stars invoices take one price in XTR and no provider token"));
           return true;
         }
         String link = "https://t.me/$stub-invoice-" + updateIds.incrementAndGet();
         String payload = String.valueOf(fields.get("payload"));
-        invoices.put(link, new Invoice(link, String.valueOf(fields.get("title")), payload, currency, prices.path(0).path("amount").asLong()));
+        invoices.put(
+            link,
+            new Invoice(
+                link,
+                String.valueOf(fields.get("title")),
+                payload,
+                currency,
+                prices.path(0).path("amount").asLong()));
         JsonHttp.send(exchange, 200, Map.of("ok", true, "result", link));
       }
       case "answerPreCheckoutQuery" -> {
         Object error = fields.get("error_message");
-        checkoutAnswers.add(new CheckoutAnswer(String.valueOf(fields.get("pre_checkout_query_id")),
-            Boolean.parseBoolean(String.valueOf(fields.get("ok"))), error == null ? null : String.valueOf(error)));
+        checkoutAnswers.add(
+            new CheckoutAnswer(
+                String.valueOf(fields.get("pre_checkout_query_id")),
+                Boolean.parseBoolean(String.valueOf(fields.get("ok"))),
+                error == null ? null : String.valueOf(error)));
         JsonHttp.send(exchange, 200, Map.of("ok", true, "result", true));
       }
       case "refundStarPayment" -> {
@@ -423,18 +495,30 @@ public final class TelegramStub implements AutoCloseable {
           failure = refundFailures.poll();
         }
         if (failure != null) {
-          JsonHttp.send(exchange, failure, failure == 400 ? failure(400, "Bad Request: CHARGE_ALREADY_REFUNDED") : scriptedFailure(failure));
+          JsonHttp.send(
+              exchange,
+              failure,
+              failure == 400
+                  ? failure(400, "Bad Request: CHARGE_ALREADY_REFUNDED")
+                  : scriptedFailure(failure));
           return true;
         }
-        refunds.add(new Refund(Long.parseLong(String.valueOf(fields.get("user_id"))), String.valueOf(fields.get("telegram_payment_charge_id"))));
+        refunds.add(
+            new Refund(
+                Long.parseLong(String.valueOf(fields.get("user_id"))),
+                String.valueOf(fields.get("telegram_payment_charge_id"))));
         JsonHttp.send(exchange, 200, Map.of("ok", true, "result", true));
       }
       case "setWebhook" -> {
         Object secret = fields.get("secret_token");
-        webhook = new Webhook(String.valueOf(fields.get("url")), secret == null ? null : String.valueOf(secret),
-            String.valueOf(fields.get("allowed_updates")));
+        webhook =
+            new Webhook(
+                String.valueOf(fields.get("url")),
+                secret == null ? null : String.valueOf(secret),
+                String.valueOf(fields.get("allowed_updates")));
         registrations.add(webhook);
-        JsonHttp.send(exchange, 200, Map.of("ok", true, "result", true, "description", "Webhook was set"));
+        JsonHttp.send(
+            exchange, 200, Map.of("ok", true, "result", true, "description", "Webhook was set"));
       }
       default -> {
         return false;
@@ -447,13 +531,18 @@ public final class TelegramStub implements AutoCloseable {
   private void payByHand(HttpExchange exchange) throws IOException {
     JsonNode request = JsonHttp.JSON.readTree(JsonHttp.body(exchange));
     try {
-      JsonHttp.send(exchange, 200, pay(request.path("user_id").asLong(), request.path("invoice_link").asString()));
+      JsonHttp.send(
+          exchange,
+          200,
+          pay(request.path("user_id").asLong(), request.path("invoice_link").asString()));
     } catch (RuntimeException e) {
       JsonHttp.send(exchange, 400, Map.of("error", String.valueOf(e.getMessage())));
     }
   }
 
-  /** sendMediaGroup answers one message per item, each with the file_id of its photo or document. */
+  /**
+   * sendMediaGroup answers one message per item, each with the file_id of its photo or document.
+   */
   private List<Map<String, Object>> album(long chatId, String media) {
     List<Map<String, Object>> result = new java.util.ArrayList<>();
     for (JsonNode item : JsonHttp.JSON.readTree(media)) {
@@ -463,7 +552,11 @@ public final class TelegramStub implements AutoCloseable {
       message.put("message_id", id);
       message.put("date", Instant.now().getEpochSecond());
       message.put("chat", Map.of("id", chatId, "type", "private"));
-      message.put(type, type.equals("photo") ? List.of(Map.of("file_id", "photo-" + id)) : Map.of("file_id", type + "-" + id));
+      message.put(
+          type,
+          type.equals("photo")
+              ? List.of(Map.of("file_id", "photo-" + id))
+              : Map.of("file_id", type + "-" + id));
       result.add(message);
     }
     return result;
@@ -482,7 +575,8 @@ public final class TelegramStub implements AutoCloseable {
   private Map<String, Object> scriptedFailure(int code) {
     return switch (code) {
       case 429 -> {
-        Map<String, Object> body = failure(429, "Too Many Requests: retry after " + retryAfterSeconds);
+        Map<String, Object> body =
+            failure(429, "Too Many Requests: retry after " + retryAfterSeconds);
         body.put("parameters", Map.of("retry_after", retryAfterSeconds));
         yield body;
       }

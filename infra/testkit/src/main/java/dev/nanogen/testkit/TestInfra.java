@@ -19,20 +19,21 @@ import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
- * Provides the real PostgreSQL and the real Kafka broker that integration tests run against, one
- * of each per test JVM. One switch, {@code NANOGEN_TEST_INFRA}, chooses where they come from:
+ * Provides the real PostgreSQL and the real Kafka broker that integration tests run against, one of
+ * each per test JVM. One switch, {@code NANOGEN_TEST_INFRA}, chooses where they come from:
  *
  * <ul>
  *   <li>{@code testcontainers}: Testcontainers' PostgreSQL and Kafka (needs a Docker engine);
  *   <li>{@code local}: the database at {@code NANOGEN_TEST_DB_URL} (an admin connection, default
- *       {@code jdbc:postgresql://127.0.0.1:5432/postgres} as {@code postgres}), or, when none answers,
- *       an embedded PostgreSQL (zonky); and an in-JVM KRaft broker (Kafka's own test kit);
+ *       {@code jdbc:postgresql://127.0.0.1:5432/postgres} as {@code postgres}), or, when none
+ *       answers, an embedded PostgreSQL (zonky); and an in-JVM KRaft broker (Kafka's own test kit);
  *   <li>{@code auto} (the default): {@code testcontainers} where a Docker engine answers, else
  *       {@code local}.
  * </ul>
  */
 public final class TestInfra {
   private static final Logger log = LoggerFactory.getLogger(TestInfra.class);
+
   /** Partitions of each topic the tests create; as many as production's default. */
   public static final int PARTITIONS = 12;
 
@@ -77,7 +78,9 @@ public final class TestInfra {
   public static void withDatabaseDown(String name, Runnable outage) {
     Database admin = admin();
     execute(admin, "ALTER DATABASE " + name + " ALLOW_CONNECTIONS false");
-    execute(admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+    execute(
+        admin,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
     try {
       outage.run();
     } finally {
@@ -128,19 +131,33 @@ public final class TestInfra {
               .setConfigProp("share.coordinator.state.topic.num.partitions", "3")
               .setConfigProp("transaction.state.log.replication.factor", "1")
               .setConfigProp("transaction.state.log.min.isr", "1")
-              // The consumer group protocol delivers assignments with heartbeats: beat often in tests.
+              // The consumer group protocol delivers assignments with heartbeats: beat often in
+              // tests.
               .setConfigProp("group.consumer.min.heartbeat.interval.ms", "500")
               .setConfigProp("group.consumer.heartbeat.interval.ms", "1000")
               .setConfigProp("group.consumer.min.session.timeout.ms", "6000")
               .setConfigProp("group.consumer.session.timeout.ms", "10000")
               .build();
       // A broker that meets a fatal fault while the JVM shuts down (its close races the Spring
-      // contexts' in the shutdown hooks) halts the process through Kafka's Exit, and surefire reports a
+      // contexts' in the shutdown hooks) halts the process through Kafka's Exit, and surefire
+      // reports a
       // crashed fork although every test passed: in a test JVM, exiting is surefire's business.
-      Exit.setExitProcedure((status, message) ->
-          System.err.println("embedded Kafka asked to exit(" + status + "): " + message + " — ignored in tests"));
-      Exit.setHaltProcedure((status, message) ->
-          System.err.println("embedded Kafka asked to halt(" + status + "): " + message + " — ignored in tests"));
+      Exit.setExitProcedure(
+          (status, message) ->
+              System.err.println(
+                  "embedded Kafka asked to exit("
+                      + status
+                      + "): "
+                      + message
+                      + " — ignored in tests"));
+      Exit.setHaltProcedure(
+          (status, message) ->
+              System.err.println(
+                  "embedded Kafka asked to halt("
+                      + status
+                      + "): "
+                      + message
+                      + " — ignored in tests"));
       cluster.format();
       cluster.startup();
       cluster.waitForReadyBrokers();

@@ -29,18 +29,21 @@ class AdminAccess implements WebMvcConfigurer, HandlerInterceptor {
   }
 
   @Override
-  public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) throws IOException {
+  public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
+      throws IOException {
     if (AdminTokens.accepts(token, request.getHeader("Authorization"))) {
       return true;
     }
     response.setStatus(401);
     response.setContentType("application/problem+json");
-    response.getWriter().write(
-        """
+    response
+        .getWriter()
+        .write(
+            """
         {"type":"https://nanogen.dev/problems/admin-auth-required","title":"Unauthorized","status":401,\
         "detail":"a valid admin Bearer token is required","code":"ADMIN_AUTH_REQUIRED",\
         "message":"A valid admin token is required.","instance":"%s"}"""
-            .formatted(request.getRequestURI().replace("\"", "")));
+                .formatted(request.getRequestURI().replace("\"", "")));
     return false;
   }
 }

@@ -33,6 +33,7 @@ class NotifierKafkaConfig {
   DefaultErrorHandler kafkaErrorHandler(KafkaTemplate<String, String> template) {
     ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
     backOff.setMaxInterval(30_000);
-    return KafkaRecords.deadLetterHandler(template, backOff, JacksonException.class, IllegalArgumentException.class);
+    return KafkaRecords.deadLetterHandler(
+        template, backOff, JacksonException.class, IllegalArgumentException.class);
   }
 }

@@ -28,8 +28,8 @@ public record NotifierProperties(
     @DefaultValue Fetch fetch) {
 
   /**
-   * @param allowPrivate also accept {@code http} result URLs and loopback or private hosts
-   *     ({@code NANOGEN_FETCH_ALLOW_PRIVATE}; local stacks and tests only)
+   * @param allowPrivate also accept {@code http} result URLs and loopback or private hosts ({@code
+   *     NANOGEN_FETCH_ALLOW_PRIVATE}; local stacks and tests only)
    */
   public record Fetch(@DefaultValue("false") boolean allowPrivate) {}
 
@@ -61,15 +61,15 @@ public record NotifierProperties(
    *     send clock in PostgreSQL enforces it, so it is not divided by the replica count
    * @param jitterAllowance how much earlier or later than sent Telegram may see a message (a busy
    *     machine, the network): slots are {@code (1 s + allowance) / rate} apart, so that any second
-   *     as Telegram counts it still holds at most {@code rate} messages; at least one slot (35 ms at
-   *     30/s) makes that hold whatever the delays, since a replica's calls go one at a time
+   *     as Telegram counts it still holds at most {@code rate} messages; at least one slot (35 ms
+   *     at 30/s) makes that hold whatever the delays, since a replica's calls go one at a time
    * @param perChatInterval least time between two messages to one chat (Telegram: 1 per second)
    * @param maxInFlight messages one replica has claimed and not yet finished
    * @param pollInterval how often an idle dispatcher looks for due messages (a new notice wakes it)
    * @param lease how long a claimed chat stays reserved without renewal; a replica killed mid-send
    *     frees it then
-   * @param leaseRenewEvery how often a replica renews the reservation of the chats its messages are on
-   *     their way to (at most half the lease)
+   * @param leaseRenewEvery how often a replica renews the reservation of the chats its messages are
+   *     on their way to (at most half the lease)
    * @param firstRetry back-off after the first 5xx or network failure, doubled per attempt
    * @param maxRetryInterval the longest back-off
    * @param maxRetryAge after this long without success a message is parked for an admin
@@ -89,10 +89,12 @@ public record NotifierProperties(
       @DefaultValue("7d") Duration retention) {
     public Delivery {
       if (ratePerSecond <= 0 || maxInFlight < 1) {
-        throw new IllegalStateException("nanogen.delivery.rate-per-second and max-in-flight must be positive");
+        throw new IllegalStateException(
+            "nanogen.delivery.rate-per-second and max-in-flight must be positive");
       }
       if (leaseRenewEvery.compareTo(lease.dividedBy(2)) > 0) {
-        throw new IllegalStateException("nanogen.delivery.lease-renew-every must be at most half of nanogen.delivery.lease");
+        throw new IllegalStateException(
+            "nanogen.delivery.lease-renew-every must be at most half of nanogen.delivery.lease");
       }
     }
   }

@@ -41,13 +41,21 @@ class ChatStatus {
   private void publish(Deliveries.Claimed delivery, boolean blocked, String description) {
     ChatStatusChanged event =
         new ChatStatusChanged(
-            UUID.randomUUID(), Instant.now(), ChatStatusChanged.SCHEMA_VERSION, delivery.userId(), delivery.chatId(), blocked, description);
-    ProducerRecord<String, String> record = events.encode(Topics.CHATS, Long.toString(delivery.userId()), event);
+            UUID.randomUUID(),
+            Instant.now(),
+            ChatStatusChanged.SCHEMA_VERSION,
+            delivery.userId(),
+            delivery.chatId(),
+            blocked,
+            description);
+    ProducerRecord<String, String> record =
+        events.encode(Topics.CHATS, Long.toString(delivery.userId()), event);
     traces.addTo(record.headers());
     try {
       kafka.send(record).get(10, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("could not publish the chat status of user " + delivery.userId(), e);
+      throw new IllegalStateException(
+          "could not publish the chat status of user " + delivery.userId(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted publishing a chat status", e);

@@ -14,16 +14,17 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The delivery table: what the notifier owes users, claimed chat by chat. Every time is the
  * database's {@code now()}, so that replicas on different clocks pace chats alike.
  *
- * <p>A chat is the unit of claiming: {@link #claim} reserves a chat (its {@code next_send_at} moves a
- * lease ahead) and takes its oldest due delivery, so no two replicas ever send to one chat at once;
- * each ending moves {@code next_send_at} to when the chat may hear from the bot again. The claiming
- * replica's id is kept with the chat ({@code leased_by}) while its message is on its way: it renews
- * the reservation ({@link #renew}) and only it moves the chat on when the delivery ends.
+ * <p>A chat is the unit of claiming: {@link #claim} reserves a chat (its {@code next_send_at} moves
+ * a lease ahead) and takes its oldest due delivery, so no two replicas ever send to one chat at
+ * once; each ending moves {@code next_send_at} to when the chat may hear from the bot again. The
+ * claiming replica's id is kept with the chat ({@code leased_by}) while its message is on its way:
+ * it renews the reservation ({@link #renew}) and only it moves the chat on when the delivery ends.
  */
 @Repository
 class Deliveries {
   private final JdbcClient jdbc;
   private final TransactionTemplate transaction;
+
   /** This replica, as {@code chats.leased_by} names it. */
   private final UUID replica = UUID.randomUUID();
 
@@ -55,11 +56,18 @@ class Deliveries {
   }
 
   /** Records a notice owed; answers false when it was already recorded (a redelivered event). */
-  boolean record(Kind kind, UUID generationId, long userId, long chatId, String noticeJson, String traceparent) {
+  boolean record(
+      Kind kind,
+      UUID generationId,
+      long userId,
+      long chatId,
+      String noticeJson,
+      String traceparent) {
     return Boolean.TRUE.equals(
         transaction.execute(
             status -> {
-              jdbc.sql("INSERT INTO chats (chat_id, user_id) VALUES (:chat, :user) ON CONFLICT (chat_id) DO NOTHING")
+              jdbc.sql(
+                      "INSERT INTO chats (chat_id, user_id) VALUES (:chat, :user) ON CONFLICT (chat_id) DO NOTHING")
                   .param("chat", chatId)
                   .param("user", userId)
                   .update();
@@ -121,8 +129,8 @@ class Deliveries {
   }
 
   /**
-   * Renews this replica's reservation of {@code chats} (its messages on their way) for {@code lease};
-   * a chat whose delivery ended meanwhile, or that another replica holds, is left alone.
+   * Renews this replica's reservation of {@code chats} (its messages on their way) for {@code
+   * lease}; a chat whose delivery ended meanwhile, or that another replica holds, is left alone.
    */
   int renew(Collection<Long> chats, Duration lease) {
     if (chats.isEmpty()) {
@@ -149,9 +157,13 @@ class Deliveries {
     end(delivery, "BLOCKED", error, null, interval, true);
   }
 
-  /** Whether the generation's result is already owed or sent: a started notice then says nothing new. */
+  /**
+   * Whether the generation's result is already owed or sent: a started notice then says nothing
+   * new.
+   */
   boolean hasResult(UUID generationId) {
-    return jdbc.sql("SELECT EXISTS (SELECT 1 FROM deliveries WHERE generation_id = :g AND kind = 'RESULT')")
+    return jdbc.sql(
+            "SELECT EXISTS (SELECT 1 FROM deliveries WHERE generation_id = :g AND kind = 'RESULT')")
         .param("g", generationId)
         .query(Boolean.class)
         .single();
@@ -162,7 +174,13 @@ class Deliveries {
     end(delivery, "DROPPED", error, null, interval, delivery.chatBlocked());
   }
 
-  private void end(Claimed delivery, String state, String error, Long messageId, Duration interval, boolean chatBlocked) {
+  private void end(
+      Claimed delivery,
+      String state,
+      String error,
+      Long messageId,
+      Duration interval,
+      boolean chatBlocked) {
     transaction.executeWithoutResult(
         status -> {
           jdbc.sql(
@@ -191,7 +209,9 @@ class Deliveries {
         });
   }
 
-  /** 429: this delivery and every other one to the chat wait {@code wait}; the try is not counted. */
+  /**
+   * 429: this delivery and every other one to the chat wait {@code wait}; the try is not counted.
+   */
   void retryAfter(Claimed delivery, Duration wait, String error) {
     retry(delivery, wait, wait, error, -1);
   }
@@ -200,11 +220,13 @@ class Deliveries {
    * A 5xx, a network failure or anything unexpected: tried again after {@code backoff}, unless it
    * has been failing for {@code maxAge}, then parked. Answers whether it was parked.
    */
-  boolean failed(Claimed delivery, Duration backoff, Duration interval, Duration maxAge, String error) {
+  boolean failed(
+      Claimed delivery, Duration backoff, Duration interval, Duration maxAge, String error) {
     return retry(delivery, backoff, interval, error, seconds(maxAge));
   }
 
-  private boolean retry(Claimed delivery, Duration wait, Duration chatWait, String error, double parkAfter) {
+  private boolean retry(
+      Claimed delivery, Duration wait, Duration chatWait, String error, double parkAfter) {
     return Boolean.TRUE.equals(
         transaction.execute(
             status -> {

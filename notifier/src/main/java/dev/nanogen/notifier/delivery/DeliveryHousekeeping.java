@@ -3,9 +3,9 @@ package dev.nanogen.notifier.delivery;
 import dev.nanogen.notifier.config.NotifierProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.time.Duration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -27,7 +27,10 @@ class DeliveryHousekeeping {
           .description("deliveries in this state")
           .register(meters);
     }
-    Gauge.builder("nanogen.notifier.oldest.pending.age", this, DeliveryHousekeeping::oldestPendingAgeSeconds)
+    Gauge.builder(
+            "nanogen.notifier.oldest.pending.age",
+            this,
+            DeliveryHousekeeping::oldestPendingAgeSeconds)
         .baseUnit("seconds")
         .description("age of the oldest delivery not yet sent")
         .register(meters);
@@ -42,19 +45,24 @@ class DeliveryHousekeeping {
   }
 
   private long count(String state) {
-    return jdbc.sql("SELECT count(*) FROM deliveries WHERE state = :state").param("state", state).query(Long.class).single();
+    return jdbc.sql("SELECT count(*) FROM deliveries WHERE state = :state")
+        .param("state", state)
+        .query(Long.class)
+        .single();
   }
 
   /** Seconds since the oldest pending delivery was recorded, 0 when none is pending. */
   private double oldestPendingAgeSeconds() {
-    return jdbc.sql("SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM deliveries WHERE state = 'PENDING'")
+    return jdbc.sql(
+            "SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM deliveries WHERE state = 'PENDING'")
         .query(Double.class)
         .single();
   }
 
   /** Deletes finished rows older than {@code retention}; answers how many. */
   private int purge(Duration retention) {
-    return jdbc.sql("DELETE FROM deliveries WHERE state IN ('SENT', 'BLOCKED', 'DROPPED') AND finished_at < now() - make_interval(secs => :retention)")
+    return jdbc.sql(
+            "DELETE FROM deliveries WHERE state IN ('SENT', 'BLOCKED', 'DROPPED') AND finished_at < now() - make_interval(secs => :retention)")
         .param("retention", retention.toNanos() / 1e9)
         .update();
   }

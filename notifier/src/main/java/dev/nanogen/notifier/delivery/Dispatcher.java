@@ -1,11 +1,11 @@
 package dev.nanogen.notifier.delivery;
 
 import dev.nanogen.model.GenerationProcessingStarted;
-import dev.nanogen.model.PaymentReceived;
 import dev.nanogen.model.GenerationSettled;
+import dev.nanogen.model.PaymentReceived;
 import dev.nanogen.notifier.config.NotifierProperties;
-import dev.nanogen.ops.trace.Traces;
 import dev.nanogen.ops.telegram.TelegramError;
+import dev.nanogen.ops.trace.Traces;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.tracing.Span;
@@ -13,13 +13,13 @@ import io.micrometer.tracing.Tracer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -56,14 +56,24 @@ class Dispatcher implements SmartLifecycle {
   private final Timer latency;
   private final Semaphore inFlight;
   private final BlockingQueue<Boolean> wake = new ArrayBlockingQueue<>(1);
+
   /** Chats this replica's messages are on their way to: their reservations are renewed. */
   private final Set<Long> sending = ConcurrentHashMap.newKeySet();
+
   private ExecutorService senders;
   private ScheduledExecutorService renewals;
   private Thread pump;
   private volatile boolean running;
 
-  Dispatcher(Deliveries deliveries, Traces traces, SendClock clock, SendNotice send, ChatStatus chatStatus, JsonMapper json, NotifierProperties properties, MeterRegistry meters) {
+  Dispatcher(
+      Deliveries deliveries,
+      Traces traces,
+      SendClock clock,
+      SendNotice send,
+      ChatStatus chatStatus,
+      JsonMapper json,
+      NotifierProperties properties,
+      MeterRegistry meters) {
     this.deliveries = deliveries;
     this.traces = traces;
     this.clock = clock;
@@ -89,7 +99,8 @@ class Dispatcher implements SmartLifecycle {
     while (running) {
       try {
         int free = inFlight.availablePermits();
-        List<Deliveries.Claimed> claimed = free == 0 ? List.of() : deliveries.claim(free, settings.lease());
+        List<Deliveries.Claimed> claimed =
+            free == 0 ? List.of() : deliveries.claim(free, settings.lease());
         for (Deliveries.Claimed delivery : claimed) {
           inFlight.acquire();
           sending.add(delivery.chatId());
@@ -112,7 +123,10 @@ class Dispatcher implements SmartLifecycle {
     MDC.put("generation_id", delivery.generationId().toString());
     MDC.put("user_id", Long.toString(delivery.userId()));
     // On the generation's trace: the Telegram calls and every log line of this send.
-    Span span = traces.continued(delivery.traceparent(), "notify " + delivery.kind().name().toLowerCase(java.util.Locale.ROOT));
+    Span span =
+        traces.continued(
+            delivery.traceparent(),
+            "notify " + delivery.kind().name().toLowerCase(java.util.Locale.ROOT));
     try (Tracer.SpanInScope scope = traces.inScope(span)) {
       if (delivery.kind() == Deliveries.Kind.STARTED) {
         started(delivery, json.readValue(delivery.notice(), GenerationProcessingStarted.class));
@@ -126,9 +140,14 @@ class Dispatcher implements SmartLifecycle {
     } catch (InterruptedException e) {
       deliveries.retryAfter(delivery, Duration.ZERO, "handed back at shutdown");
     } catch (RuntimeException e) {
-      // The ending could not be recorded (database down): the chat's lease runs out and the delivery
+      // The ending could not be recorded (database down): the chat's lease runs out and the
+      // delivery
       // is tried again, so at worst this one message repeats.
-      log.error("delivery {} to chat {} could not be recorded: {}", delivery.id(), delivery.chatId(), e.toString());
+      log.error(
+          "delivery {} to chat {} could not be recorded: {}",
+          delivery.id(),
+          delivery.chatId(),
+          e.toString());
     } finally {
       span.end();
       MDC.remove("generation_id");
@@ -140,7 +159,8 @@ class Dispatcher implements SmartLifecycle {
   }
 
   /** A started notice, unless the result is already owed: then it would only arrive out of date. */
-  private void started(Deliveries.Claimed delivery, GenerationProcessingStarted notice) throws InterruptedException {
+  private void started(Deliveries.Claimed delivery, GenerationProcessingStarted notice)
+      throws InterruptedException {
     if (deliveries.hasResult(delivery.generationId())) {
       count("superseded");
       deliveries.dropped(delivery, "superseded by the result", Duration.ZERO);
@@ -154,7 +174,8 @@ class Dispatcher implements SmartLifecycle {
     long send(SendNotice.Pacer pacer) throws InterruptedException;
   }
 
-  private void attempt(Deliveries.Claimed delivery, Instant occurredAt, Sending sending) throws InterruptedException {
+  private void attempt(Deliveries.Claimed delivery, Instant occurredAt, Sending sending)
+      throws InterruptedException {
     long chat = delivery.chatId();
     try {
       long messageId = sending.send(clock::paced);
@@ -164,7 +185,8 @@ class Dispatcher implements SmartLifecycle {
       deliveries.sent(delivery, messageId, settings.perChatInterval());
       count("sent");
       latency.record(Duration.between(occurredAt, Instant.now()));
-      log.info("notified chat {} of generation {} ({})", chat, delivery.generationId(), delivery.kind());
+      log.info(
+          "notified chat {} of generation {} ({})", chat, delivery.generationId(), delivery.kind());
     } catch (TelegramError.RetryAfter e) {
       count("retry_after");
       Duration wait = Duration.ofSeconds(Math.max(1, e.retryAfterSeconds()));
@@ -178,24 +200,40 @@ class Dispatcher implements SmartLifecycle {
         deliveries.blocked(delivery, e.getMessage(), settings.perChatInterval());
       } else {
         count("dropped");
-        log.warn("chat {}: Telegram refused the notice of generation {}, dropped: {}", chat, delivery.generationId(), e.getMessage());
+        log.warn(
+            "chat {}: Telegram refused the notice of generation {}, dropped: {}",
+            chat,
+            delivery.generationId(),
+            e.getMessage());
         deliveries.dropped(delivery, e.getMessage(), settings.perChatInterval());
       }
     } catch (SendNotice.UnsafeResult e) {
       count("refused_url");
-      log.warn("chat {}: the notice of generation {} names a refused result URL, dropped: {}", chat, delivery.generationId(), e.getMessage());
+      log.warn(
+          "chat {}: the notice of generation {} names a refused result URL, dropped: {}",
+          chat,
+          delivery.generationId(),
+          e.getMessage());
       deliveries.dropped(delivery, e.getMessage(), settings.perChatInterval());
     } catch (RuntimeException e) {
       Duration backoff = backoff(delivery.attempts());
-      boolean parked = deliveries.failed(delivery, backoff, settings.perChatInterval(), settings.maxRetryAge(), describe(e));
+      boolean parked =
+          deliveries.failed(
+              delivery, backoff, settings.perChatInterval(), settings.maxRetryAge(), describe(e));
       count(parked ? "parked" : "failed");
-      log.warn("chat {}: attempt {} failed ({}); {}", chat, delivery.attempts(), describe(e), parked ? "parked" : "next try in " + backoff.toSeconds() + " s");
+      log.warn(
+          "chat {}: attempt {} failed ({}); {}",
+          chat,
+          delivery.attempts(),
+          describe(e),
+          parked ? "parked" : "next try in " + backoff.toSeconds() + " s");
     }
   }
 
   /** first-retry × 2^(attempt−1), at most max-retry-interval, ±20 % jitter. */
   private Duration backoff(int attempt) {
-    double base = settings.firstRetry().toMillis() * Math.pow(2, Math.min(Math.max(attempt - 1, 0), 30));
+    double base =
+        settings.firstRetry().toMillis() * Math.pow(2, Math.min(Math.max(attempt - 1, 0), 30));
     double capped = Math.min(base, settings.maxRetryInterval().toMillis());
     return Duration.ofMillis((long) (capped * ThreadLocalRandom.current().nextDouble(0.8, 1.2)));
   }
@@ -220,9 +258,12 @@ class Dispatcher implements SmartLifecycle {
   @Override
   public void start() {
     running = true;
-    senders = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("notifier-send-", 0).factory());
+    senders =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("notifier-send-", 0).factory());
     pump = Thread.ofPlatform().name("notifier-pump").daemon().start(this::pump);
-    renewals = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("notifier-lease").daemon().factory());
+    renewals =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("notifier-lease").daemon().factory());
     long every = settings.leaseRenewEvery().toMillis();
     renewals.scheduleWithFixedDelay(this::renewLeases, every, every, TimeUnit.MILLISECONDS);
   }
@@ -232,7 +273,10 @@ class Dispatcher implements SmartLifecycle {
     try {
       deliveries.renew(List.copyOf(sending), settings.lease());
     } catch (RuntimeException e) {
-      log.warn("renewing the chats on their way failed ({}); next try in {}", e.toString(), settings.leaseRenewEvery());
+      log.warn(
+          "renewing the chats on their way failed ({}); next try in {}",
+          e.toString(),
+          settings.leaseRenewEvery());
     }
   }
 

@@ -21,12 +21,17 @@ class NoticeText {
   }
 
   String started(GenerationProcessingStarted notice) {
-    return messages.getMessage("notice.started", new Object[] {notice.modelName(), preview(notice.prompt())}, locale(notice.languageCode()));
+    return messages.getMessage(
+        "notice.started",
+        new Object[] {notice.modelName(), preview(notice.prompt())},
+        locale(notice.languageCode()));
   }
 
   String purchased(PaymentReceived notice) {
-    return messages.getMessage("notice.purchased",
-        new Object[] {notice.credits(), notice.stars(), notice.creditsAvailable()}, locale(notice.languageCode()));
+    return messages.getMessage(
+        "notice.purchased",
+        new Object[] {notice.credits(), notice.stars(), notice.creditsAvailable()},
+        locale(notice.languageCode()));
   }
 
   String caption(GenerationSettled notice) {
@@ -42,7 +47,8 @@ class NoticeText {
   }
 
   String failed(GenerationSettled notice) {
-    String reason = text("reason." + (notice.errorCode() == null ? "UNKNOWN" : notice.errorCode()), notice);
+    String reason =
+        text("reason." + (notice.errorCode() == null ? "UNKNOWN" : notice.errorCode()), notice);
     return text("notice.failed", notice, notice.modelName(), reason, notice.credits());
   }
 
@@ -52,12 +58,15 @@ class NoticeText {
 
   private String text(String key, GenerationSettled notice, Object... args) {
     Locale locale = locale(notice.languageCode());
-    String fallback = key.startsWith("reason.") ? messages.getMessage("reason.UNKNOWN", null, locale) : key;
+    String fallback =
+        key.startsWith("reason.") ? messages.getMessage("reason.UNKNOWN", null, locale) : key;
     return messages.getMessage(key, args, fallback, locale);
   }
 
   static String preview(String prompt) {
-    return prompt.length() <= PROMPT_PREVIEW ? prompt : prompt.substring(0, PROMPT_PREVIEW - 1) + "…";
+    return prompt.length() <= PROMPT_PREVIEW
+        ? prompt
+        : prompt.substring(0, PROMPT_PREVIEW - 1) + "…";
   }
 
   static Locale locale(String languageCode) {

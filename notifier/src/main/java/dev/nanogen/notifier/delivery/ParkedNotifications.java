@@ -10,8 +10,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The parked deliveries (Telegram kept failing for {@code max-retry-age}): what admins see of them, and how they send them again; every
- * re-queue is written to {@code notifier.admin_audit} in its own transaction.
+ * The parked deliveries (Telegram kept failing for {@code max-retry-age}): what admins see of them,
+ * and how they send them again; every re-queue is written to {@code notifier.admin_audit} in its
+ * own transaction.
  */
 @Component
 public class ParkedNotifications {
@@ -23,7 +24,14 @@ public class ParkedNotifications {
 
   /** A parked notification. */
   public record Item(
-      long id, UUID generationId, long userId, long chatId, int attempts, String lastError, Instant createdAt, Instant parkedAt) {}
+      long id,
+      UUID generationId,
+      long userId,
+      long chatId,
+      int attempts,
+      String lastError,
+      Instant createdAt,
+      Instant parkedAt) {}
 
   ParkedNotifications(Dispatcher dispatcher, JdbcClient jdbc, TransactionTemplate tx) {
     this.dispatcher = dispatcher;
@@ -66,15 +74,21 @@ public class ParkedNotifications {
 
   /** Makes one parked notification ({@code id}) or all ({@code null}) due again. */
   public int requeue(Long id) {
-    Integer count = tx.execute(status -> {
-      int rows = requeueRows(id);
-      jdbc.sql("INSERT INTO admin_audit (action, details, at) VALUES ('notification-requeue', :details, now())")
-          .param("details", (id == null ? "all parked" : "delivery " + id) + ": " + rows)
-          .update();
-      return rows;
-    });
+    Integer count =
+        tx.execute(
+            status -> {
+              int rows = requeueRows(id);
+              jdbc.sql(
+                      "INSERT INTO admin_audit (action, details, at) VALUES ('notification-requeue', :details, now())")
+                  .param("details", (id == null ? "all parked" : "delivery " + id) + ": " + rows)
+                  .update();
+              return rows;
+            });
     int requeued = count == null ? 0 : count;
-    log.info("admin re-queued {} parked notification(s){}", requeued, id == null ? "" : " (id " + id + ")");
+    log.info(
+        "admin re-queued {} parked notification(s){}",
+        requeued,
+        id == null ? "" : " (id " + id + ")");
     dispatcher.wake();
     return requeued;
   }

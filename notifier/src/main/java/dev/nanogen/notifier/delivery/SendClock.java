@@ -10,12 +10,14 @@ import org.springframework.stereotype.Component;
  * The global pace of sending, shared by every notifier replica through one row: each message
  * reserves the next free slot, {@code (1 s + jitter-allowance) / rate} after the previous one, and
  * is sent no earlier than its slot. However many replicas run, the bot sends at most {@code rate}
- * messages in any second, even as Telegram counts them with each arrival up to the allowance off. Waits are computed on the database's clock, so replicas' clocks need not agree.
+ * messages in any second, even as Telegram counts them with each arrival up to the allowance off.
+ * Waits are computed on the database's clock, so replicas' clocks need not agree.
  *
  * <p>A sender woken late (a busy machine) must not then go out together with the senders of the
- * next slots: within a replica the calls pass a gate one at a time (see {@link #gated}), so lateness
- * pushes the following sends back instead of bunching them. The price: one replica makes at most
- * one call per Bot API round trip (about 30/s at 33 ms); more replicas share the same slots.
+ * next slots: within a replica the calls pass a gate one at a time (see {@link #gated}), so
+ * lateness pushes the following sends back instead of bunching them. The price: one replica makes
+ * at most one call per Bot API round trip (about 30/s at 33 ms); more replicas share the same
+ * slots.
  */
 @Component
 class SendClock {
@@ -28,7 +30,8 @@ class SendClock {
   SendClock(JdbcClient jdbc, NotifierProperties properties) {
     this.jdbc = jdbc;
     NotifierProperties.Delivery delivery = properties.delivery();
-    this.slotSeconds = (1.0 + delivery.jitterAllowance().toNanos() / 1e9) / delivery.ratePerSecond();
+    this.slotSeconds =
+        (1.0 + delivery.jitterAllowance().toNanos() / 1e9) / delivery.ratePerSecond();
     this.slotNanos = (long) (slotSeconds * 1e9);
   }
 
@@ -65,8 +68,8 @@ class SendClock {
   /**
    * One call at a time per replica, each starting one slot after the previous one started and not
    * before it was answered. Telegram has then counted a message before the next one leaves, so the
-   * messages in any second as Telegram counts them started within that second plus one slot —
-   * at most {@code rate} of them when the allowance is at least one slot, whatever the delays.
+   * messages in any second as Telegram counts them started within that second plus one slot — at
+   * most {@code rate} of them when the allowance is at least one slot, whatever the delays.
    */
   private <T> T gated(int messages, Call<T> call) throws InterruptedException {
     gate.lock();

@@ -39,7 +39,12 @@ class SendNotice {
   private final FileIds fileIds;
   private final NotifierProperties.Media limits;
 
-  SendNotice(TelegramBotApi telegram, NoticeText text, RemoteFiles files, FileIds fileIds, NotifierProperties properties) {
+  SendNotice(
+      TelegramBotApi telegram,
+      NoticeText text,
+      RemoteFiles files,
+      FileIds fileIds,
+      NotifierProperties properties) {
     this.telegram = telegram;
     this.text = text;
     this.files = files;
@@ -48,9 +53,9 @@ class SendNotice {
   }
 
   /**
-   * Makes each Bot API call when the bot may send {@code messages} more; used after sizes are probed
-   * and files downloaded, around the call alone, so that the pace Telegram sees is the pace of the
-   * slots.
+   * Makes each Bot API call when the bot may send {@code messages} more; used after sizes are
+   * probed and files downloaded, around the call alone, so that the pace Telegram sees is the pace
+   * of the slots.
    */
   interface Pacer {
     <T> T paced(int messages, SendClock.Call<T> call) throws InterruptedException;
@@ -63,9 +68,12 @@ class SendNotice {
       String caption = text.caption(notice);
       List<String> urls = notice.resultUrls();
       for (String url : urls) {
-        files.refusal(url).ifPresent(reason -> {
-          throw new UnsafeResult(reason);
-        });
+        files
+            .refusal(url)
+            .ifPresent(
+                reason -> {
+                  throw new UnsafeResult(reason);
+                });
       }
       if (notice.kind() == ModelKind.VIDEO || urls.size() == 1) {
         return single(chat, notice.kind(), urls.getFirst(), caption, pacer).messageId();
@@ -81,7 +89,10 @@ class SendNotice {
       }
       return first;
     }
-    String message = notice.status() == GenerationStatus.CANCELLED ? text.cancelled(notice) : text.failed(notice);
+    String message =
+        notice.status() == GenerationStatus.CANCELLED
+            ? text.cancelled(notice)
+            : text.failed(notice);
     return pacer.paced(1, () -> telegram.sendMessage(chat, message)).messageId();
   }
 
@@ -98,17 +109,28 @@ class SendNotice {
   }
 
   private static boolean completedWithResult(GenerationSettled notice) {
-    return notice.status() == GenerationStatus.COMPLETED && notice.resultUrls() != null && !notice.resultUrls().isEmpty();
+    return notice.status() == GenerationStatus.COMPLETED
+        && notice.resultUrls() != null
+        && !notice.resultUrls().isEmpty();
   }
 
-  private Sent single(long chat, ModelKind kind, String url, String caption, Pacer pacer) throws InterruptedException {
+  private Sent single(long chat, ModelKind kind, String url, String caption, Pacer pacer)
+      throws InterruptedException {
     Optional<FileIds.Known> known = fileIds.of(url);
     if (known.isPresent()) {
-      return pacer.paced(1, () -> telegram.sendFile(chat, known.get().method(), new InputFile.FileId(known.get().fileId()), caption));
+      return pacer.paced(
+          1,
+          () ->
+              telegram.sendFile(
+                  chat, known.get().method(), new InputFile.FileId(known.get().fileId()), caption));
     }
     long size = files.size(url).orElse(-1);
-    FileMethod method = kind == ModelKind.VIDEO ? FileMethod.VIDEO : size > limits.photoByUrl().toBytes() ? FileMethod.DOCUMENT : FileMethod.PHOTO;
-    long byUrlLimit = method == FileMethod.PHOTO ? limits.photoByUrl().toBytes() : limits.fileByUrl().toBytes();
+    FileMethod method =
+        kind == ModelKind.VIDEO
+            ? FileMethod.VIDEO
+            : size > limits.photoByUrl().toBytes() ? FileMethod.DOCUMENT : FileMethod.PHOTO;
+    long byUrlLimit =
+        method == FileMethod.PHOTO ? limits.photoByUrl().toBytes() : limits.fileByUrl().toBytes();
     Sent sent;
     if (size <= byUrlLimit) {
       sent = pacer.paced(1, () -> telegram.sendFile(chat, method, new InputFile.Url(url), caption));
@@ -121,10 +143,15 @@ class SendNotice {
     return sent;
   }
 
-  private Sent upload(long chat, FileMethod method, String url, String caption, Pacer pacer) throws InterruptedException {
+  private Sent upload(long chat, FileMethod method, String url, String caption, Pacer pacer)
+      throws InterruptedException {
     Path file = download(url);
     try {
-      return pacer.paced(1, () -> telegram.sendFile(chat, method, new InputFile.Upload(file, RemoteFiles.filename(url)), caption));
+      return pacer.paced(
+          1,
+          () ->
+              telegram.sendFile(
+                  chat, method, new InputFile.Upload(file, RemoteFiles.filename(url)), caption));
     } finally {
       try {
         Files.deleteIfExists(file);
@@ -143,7 +170,8 @@ class SendNotice {
   }
 
   /** 2–10 images as one album: photos when each fits the by-URL photo limit, else documents. */
-  private long album(long chat, List<String> urls, String caption, Pacer pacer) throws InterruptedException {
+  private long album(long chat, List<String> urls, String caption, Pacer pacer)
+      throws InterruptedException {
     List<Optional<FileIds.Known>> known = urls.stream().map(fileIds::of).toList();
     List<OptionalLong> sizes = new ArrayList<>();
     for (int i = 0; i < urls.size(); i++) {
@@ -154,7 +182,8 @@ class SendNotice {
     if (!byUrl) {
       long first = 0;
       for (String url : urls) {
-        long id = single(chat, ModelKind.IMAGE, url, first == 0 ? caption : null, pacer).messageId();
+        long id =
+            single(chat, ModelKind.IMAGE, url, first == 0 ? caption : null, pacer).messageId();
         first = first == 0 ? id : first;
       }
       return first;
@@ -162,16 +191,26 @@ class SendNotice {
     FileMethod method = photos ? FileMethod.PHOTO : FileMethod.DOCUMENT;
     List<String> media = new ArrayList<>();
     for (int i = 0; i < urls.size(); i++) {
-      media.add(known.get(i).filter(k -> k.method() == method).map(FileIds.Known::fileId).orElse(urls.get(i)));
+      media.add(
+          known
+              .get(i)
+              .filter(k -> k.method() == method)
+              .map(FileIds.Known::fileId)
+              .orElse(urls.get(i)));
     }
-    List<Sent> sent = pacer.paced(urls.size(), () -> telegram.sendMediaGroup(chat, photos ? "photo" : "document", media, caption));
+    List<Sent> sent =
+        pacer.paced(
+            urls.size(),
+            () -> telegram.sendMediaGroup(chat, photos ? "photo" : "document", media, caption));
     for (int i = 0; i < Math.min(sent.size(), urls.size()); i++) {
       fileIds.remember(urls.get(i), method, sent.get(i).fileId());
     }
     return sent.isEmpty() ? 0 : sent.getFirst().messageId();
   }
 
-  /** A result URL that must not be handed to Telegram (not https, a private host): never retried. */
+  /**
+   * A result URL that must not be handed to Telegram (not https, a private host): never retried.
+   */
   static final class UnsafeResult extends RuntimeException {
     UnsafeResult(String reason) {
       super("result URL refused: " + reason, null, false, false);

@@ -15,8 +15,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Consumes GenerationSettled (the money is settled, so whatever the notice says is true),
  * PaymentReceived (the credits are added) and, when the gateway announces them,
- * GenerationProcessingStarted; records the message owed in the delivery table; the offset is committed once it is recorded. Sending is
- * the {@link Dispatcher}'s: Telegram being slow or refusing never holds up this consumer.
+ * GenerationProcessingStarted; records the message owed in the delivery table; the offset is
+ * committed once it is recorded. Sending is the {@link Dispatcher}'s: Telegram being slow or
+ * refusing never holds up this consumer.
  */
 @Component
 class SettledListener {
@@ -26,7 +27,12 @@ class SettledListener {
   private final JsonMapper json;
   private final Traces traces;
 
-  SettledListener(Deliveries deliveries, Dispatcher dispatcher, KafkaEvents events, JsonMapper json, Traces traces) {
+  SettledListener(
+      Deliveries deliveries,
+      Dispatcher dispatcher,
+      KafkaEvents events,
+      JsonMapper json,
+      Traces traces) {
     this.events = events;
     this.traces = traces;
     this.deliveries = deliveries;
@@ -44,24 +50,48 @@ class SettledListener {
     String traceparent = traces.current();
     try (var mdc = MDC.putCloseable("generation_id", record.key())) {
       boolean recorded =
-          switch (events.decode(record, GenerationSettled.class, GenerationProcessingStarted.class, PaymentReceived.class)) {
+          switch (events.decode(
+              record,
+              GenerationSettled.class,
+              GenerationProcessingStarted.class,
+              PaymentReceived.class)) {
             case GenerationSettled notice -> {
               if (notice.generationId() == null || notice.status() == null) {
-                throw new IllegalArgumentException("a GenerationSettled without generation_id or status");
+                throw new IllegalArgumentException(
+                    "a GenerationSettled without generation_id or status");
               }
-              yield deliveries.record(Deliveries.Kind.RESULT, notice.generationId(), notice.userId(), notice.chatId(), json.writeValueAsString(notice), traceparent);
+              yield deliveries.record(
+                  Deliveries.Kind.RESULT,
+                  notice.generationId(),
+                  notice.userId(),
+                  notice.chatId(),
+                  json.writeValueAsString(notice),
+                  traceparent);
             }
             case GenerationProcessingStarted notice -> {
               if (notice.generationId() == null) {
-                throw new IllegalArgumentException("a GenerationProcessingStarted without generation_id");
+                throw new IllegalArgumentException(
+                    "a GenerationProcessingStarted without generation_id");
               }
-              yield deliveries.record(Deliveries.Kind.STARTED, notice.generationId(), notice.userId(), notice.chatId(), json.writeValueAsString(notice), traceparent);
+              yield deliveries.record(
+                  Deliveries.Kind.STARTED,
+                  notice.generationId(),
+                  notice.userId(),
+                  notice.chatId(),
+                  json.writeValueAsString(notice),
+                  traceparent);
             }
             case PaymentReceived notice -> {
               if (notice.paymentId() == null) {
                 throw new IllegalArgumentException("a PaymentReceived without payment_id");
               }
-              yield deliveries.record(Deliveries.Kind.PURCHASE, notice.paymentId(), notice.userId(), notice.chatId(), json.writeValueAsString(notice), traceparent);
+              yield deliveries.record(
+                  Deliveries.Kind.PURCHASE,
+                  notice.paymentId(),
+                  notice.userId(),
+                  notice.chatId(),
+                  json.writeValueAsString(notice),
+                  traceparent);
             }
             default -> throw new IllegalStateException("decoded a type not asked for");
           };

@@ -23,7 +23,9 @@ public class FileIds {
   public Optional<Known> of(String sourceUrl) {
     return jdbc.sql("SELECT method, file_id FROM media_files WHERE source_url = :url")
         .param("url", sourceUrl)
-        .query((rs, n) -> new Known(FileMethod.valueOf(rs.getString("method")), rs.getString("file_id")))
+        .query(
+            (rs, n) ->
+                new Known(FileMethod.valueOf(rs.getString("method")), rs.getString("file_id")))
         .optional();
   }
 

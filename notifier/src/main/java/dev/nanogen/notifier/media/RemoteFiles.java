@@ -16,8 +16,9 @@ import org.springframework.stereotype.Component;
 /**
  * Result files as the provider (or the gateway) serves them: their size, learned with a HEAD
  * request, and their bytes, downloaded to a temporary file when Telegram cannot fetch them by URL.
- * Every URL and redirect passes {@link PublicUrls} (https, public hosts; NANOGEN_FETCH_ALLOW_PRIVATE
- * for local stacks), and every download has a deadline and a size cap ({@link GuardedFetch}).
+ * Every URL and redirect passes {@link PublicUrls} (https, public hosts;
+ * NANOGEN_FETCH_ALLOW_PRIVATE for local stacks), and every download has a deadline and a size cap
+ * ({@link GuardedFetch}).
  */
 @Component
 public class RemoteFiles {
@@ -46,8 +47,8 @@ public class RemoteFiles {
   /**
    * Downloads at most {@code limit} bytes into a temporary file the caller deletes.
    *
-   * @throws IOException when the file cannot be fetched, is refused, is larger than {@code limit} or
-   *     does not arrive within the upload time-out
+   * @throws IOException when the file cannot be fetched, is refused, is larger than {@code limit}
+   *     or does not arrive within the upload time-out
    */
   public Path download(String url, long limit) throws IOException {
     Path file = Files.createTempFile("nanogen-upload-", ".part");

@@ -57,9 +57,22 @@ public class TelegramBotApi {
 
   TelegramBotApi(NotifierProperties properties, JsonMapper json, RestClient.Builder rest) {
     NotifierProperties.Telegram telegram = properties.telegram();
-    this.client = new BotApi(rest, telegram.apiBaseUrl(), telegram.botToken(), telegram.timeout(), telegram.timeout(), json);
+    this.client =
+        new BotApi(
+            rest,
+            telegram.apiBaseUrl(),
+            telegram.botToken(),
+            telegram.timeout(),
+            telegram.timeout(),
+            json);
     this.uploads =
-        new BotApi(rest, telegram.apiBaseUrl(), telegram.botToken(), telegram.timeout(), telegram.uploadTimeout(), json);
+        new BotApi(
+            rest,
+            telegram.apiBaseUrl(),
+            telegram.botToken(),
+            telegram.timeout(),
+            telegram.uploadTimeout(),
+            json);
   }
 
   public Sent sendMessage(long chatId, String text) {
@@ -78,7 +91,9 @@ public class TelegramBotApi {
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("chat_id", chatId);
-    body.put(method.field, file instanceof InputFile.Url url ? url.url() : ((InputFile.FileId) file).fileId());
+    body.put(
+        method.field,
+        file instanceof InputFile.Url url ? url.url() : ((InputFile.FileId) file).fileId());
     if (caption != null) {
       body.put("caption", caption);
     }
@@ -86,8 +101,8 @@ public class TelegramBotApi {
   }
 
   /**
-   * Several photos (or documents) as one album: {@code media} are URLs or file_ids, the caption goes
-   * on the first. Telegram answers one message per item.
+   * Several photos (or documents) as one album: {@code media} are URLs or file_ids, the caption
+   * goes on the first. Telegram answers one message per item.
    */
   public List<Sent> sendMediaGroup(long chatId, String type, List<String> media, String caption) {
     List<Map<String, Object>> items = new ArrayList<>();
@@ -109,13 +124,17 @@ public class TelegramBotApi {
   }
 
   private static Sent sent(JsonNode message) {
-    JsonNode file = message.path("photo").isArray() ? message.path("photo").path(message.path("photo").size() - 1) : null;
+    JsonNode file =
+        message.path("photo").isArray()
+            ? message.path("photo").path(message.path("photo").size() - 1)
+            : null;
     for (String field : List.of("video", "document", "animation")) {
       if (file == null && message.has(field)) {
         file = message.path(field);
       }
     }
-    String fileId = file == null || file.isMissingNode() ? null : file.path("file_id").asString(null);
+    String fileId =
+        file == null || file.isMissingNode() ? null : file.path("file_id").asString(null);
     return new Sent(message.path("message_id").asLong(), fileId);
   }
 

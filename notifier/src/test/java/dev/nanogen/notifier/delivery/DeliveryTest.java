@@ -80,9 +80,24 @@ class DeliveryTest {
     registry.add("nanogen.delivery.lease-renew-every", () -> "250ms");
   }
 
-  private static GenerationSettled settled(long chat, GenerationStatus status, ModelKind kind, List<String> urls, String errorCode) {
-    return new GenerationSettled(UUID.randomUUID(), Instant.now(), 1, UUID.randomUUID(), chat, chat, "en", status,
-        "flux-pro", "FLUX 1.1 Pro", kind, "a red fox in the snow", urls, errorCode, 4);
+  private static GenerationSettled settled(
+      long chat, GenerationStatus status, ModelKind kind, List<String> urls, String errorCode) {
+    return new GenerationSettled(
+        UUID.randomUUID(),
+        Instant.now(),
+        1,
+        UUID.randomUUID(),
+        chat,
+        chat,
+        "en",
+        status,
+        "flux-pro",
+        "FLUX 1.1 Pro",
+        kind,
+        "a red fox in the snow",
+        urls,
+        errorCode,
+        4);
   }
 
   private static GenerationSettled completed(long chat, ModelKind kind, String... urls) {
@@ -95,16 +110,24 @@ class DeliveryTest {
 
   private void publish(String key, String value) throws Exception {
     ProducerRecord<String, String> record = new ProducerRecord<>(Topics.SETTLED, key, value);
-    record.headers().add(Topics.EVENT_TYPE_HEADER, "GenerationSettled".getBytes(StandardCharsets.UTF_8));
+    record
+        .headers()
+        .add(Topics.EVENT_TYPE_HEADER, "GenerationSettled".getBytes(StandardCharsets.UTF_8));
     kafka.send(record).get();
   }
 
   private static List<TelegramStub.Message> awaitMessages(long chat, int count) {
-    return await().atMost(Duration.ofSeconds(30)).until(() -> TELEGRAM.messagesTo(chat), m -> m.size() >= count);
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> TELEGRAM.messagesTo(chat), m -> m.size() >= count);
   }
 
   private String state(UUID generation) {
-    return jdbc.sql("SELECT state FROM deliveries WHERE generation_id = :g AND kind = 'RESULT'").param("g", generation).query(String.class).optional().orElse("none");
+    return jdbc.sql("SELECT state FROM deliveries WHERE generation_id = :g AND kind = 'RESULT'")
+        .param("g", generation)
+        .query(String.class)
+        .optional()
+        .orElse("none");
   }
 
   private String awaitState(UUID generation, String state) {
@@ -112,7 +135,9 @@ class DeliveryTest {
   }
 
   private HttpResponse<String> admin(String method, String path, String token) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).method(method, HttpRequest.BodyPublishers.noBody());
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .method(method, HttpRequest.BodyPublishers.noBody());
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
@@ -121,7 +146,11 @@ class DeliveryTest {
 
   @Test
   void a_result_url_that_is_not_http_is_never_handed_to_telegram() throws Exception {
-    for (String url : List.of("javascript:alert(document.cookie)", "file:///etc/passwd", "data:text/html,<script>alert(1)</script>")) {
+    for (String url :
+        List.of(
+            "javascript:alert(document.cookie)",
+            "file:///etc/passwd",
+            "data:text/html,<script>alert(1)</script>")) {
       long chat = CHATS.incrementAndGet();
       GenerationSettled event = completed(chat, ModelKind.IMAGE, url);
       publish(event);
@@ -140,7 +169,9 @@ class DeliveryTest {
     TelegramStub.Message message = awaitMessages(chat, 1).getFirst();
     assertThat(message.method()).isEqualTo("sendPhoto");
     assertThat(message.fields().get("photo")).isEqualTo(FILES.fileUrl("fox.png", 300_000));
-    assertThat(String.valueOf(message.fields().get("caption"))).contains("FLUX 1.1 Pro").contains("a red fox");
+    assertThat(String.valueOf(message.fields().get("caption")))
+        .contains("FLUX 1.1 Pro")
+        .contains("a red fox");
     assertThat(message.uploaded()).isFalse();
     assertThat(awaitState(event.generationId(), "SENT")).isEqualTo("SENT");
   }
@@ -158,7 +189,13 @@ class DeliveryTest {
   @Test
   void several_images_go_as_one_album_with_the_caption_on_the_first() throws Exception {
     long chat = CHATS.incrementAndGet();
-    publish(completed(chat, ModelKind.IMAGE, FILES.fileUrl("a.png", 1000), FILES.fileUrl("b.png", 1000), FILES.fileUrl("c.png", 1000)));
+    publish(
+        completed(
+            chat,
+            ModelKind.IMAGE,
+            FILES.fileUrl("a.png", 1000),
+            FILES.fileUrl("b.png", 1000),
+            FILES.fileUrl("c.png", 1000)));
 
     List<TelegramStub.Message> messages = awaitMessages(chat, 1);
     assertThat(messages).hasSize(1);
@@ -190,7 +227,8 @@ class DeliveryTest {
     TelegramStub.Message upload = awaitMessages(chat, 1).getFirst();
     assertThat(upload.method()).isEqualTo("sendVideo");
     assertThat(upload.uploaded()).isTrue();
-    assertThat(String.valueOf(upload.fields().get("video"))).isEqualTo("<file " + 21 * MB + " bytes>");
+    assertThat(String.valueOf(upload.fields().get("video")))
+        .isEqualTo("<file " + 21 * MB + " bytes>");
 
     publish(completed(chat, ModelKind.VIDEO, url));
     TelegramStub.Message repeat = awaitMessages(chat, 2).get(1);
@@ -212,39 +250,102 @@ class DeliveryTest {
   @Test
   void a_failure_is_told_in_the_users_language_with_the_credits_returned() throws Exception {
     long chat = CHATS.incrementAndGet();
-    GenerationSettled event = settled(chat, GenerationStatus.FAILED, ModelKind.IMAGE, List.of(), "TIMEOUT");
-    publish(new GenerationSettled(event.eventId(), event.occurredAt(), 1, event.generationId(), chat, chat, "ru", event.status(),
-        event.modelId(), event.modelName(), event.kind(), event.prompt(), event.resultUrls(), event.errorCode(), 4));
+    GenerationSettled event =
+        settled(chat, GenerationStatus.FAILED, ModelKind.IMAGE, List.of(), "TIMEOUT");
+    publish(
+        new GenerationSettled(
+            event.eventId(),
+            event.occurredAt(),
+            1,
+            event.generationId(),
+            chat,
+            chat,
+            "ru",
+            event.status(),
+            event.modelId(),
+            event.modelName(),
+            event.kind(),
+            event.prompt(),
+            event.resultUrls(),
+            event.errorCode(),
+            4));
 
     TelegramStub.Message message = awaitMessages(chat, 1).getFirst();
     assertThat(message.method()).isEqualTo("sendMessage");
-    assertThat(String.valueOf(message.fields().get("text"))).contains("слишком долго").contains("4 кредитов возвращено");
+    assertThat(String.valueOf(message.fields().get("text")))
+        .contains("слишком долго")
+        .contains("4 кредитов возвращено");
   }
 
   private void publishStarted(long chat, UUID generation) throws Exception {
     GenerationProcessingStarted started =
-        new GenerationProcessingStarted(UUID.randomUUID(), Instant.now(), 1, generation, chat, chat, "uz", "kling-video", "Kling", ModelKind.VIDEO, "a red fox in the snow");
-    ProducerRecord<String, String> record = new ProducerRecord<>(Topics.SETTLED, generation.toString(), json.writeValueAsString(started));
-    record.headers().add(Topics.EVENT_TYPE_HEADER, "GenerationProcessingStarted".getBytes(StandardCharsets.UTF_8));
+        new GenerationProcessingStarted(
+            UUID.randomUUID(),
+            Instant.now(),
+            1,
+            generation,
+            chat,
+            chat,
+            "uz",
+            "kling-video",
+            "Kling",
+            ModelKind.VIDEO,
+            "a red fox in the snow");
+    ProducerRecord<String, String> record =
+        new ProducerRecord<>(
+            Topics.SETTLED, generation.toString(), json.writeValueAsString(started));
+    record
+        .headers()
+        .add(
+            Topics.EVENT_TYPE_HEADER,
+            "GenerationProcessingStarted".getBytes(StandardCharsets.UTF_8));
     kafka.send(record).get();
   }
 
   @Test
-  void a_purchase_is_confirmed_once_in_the_users_language_however_often_it_is_announced() throws Exception {
+  void a_purchase_is_confirmed_once_in_the_users_language_however_often_it_is_announced()
+      throws Exception {
     long chat = CHATS.incrementAndGet();
-    PaymentReceived paid = new PaymentReceived(UUID.randomUUID(), Instant.now(), 1, UUID.randomUUID(), chat, chat, "ru", "200 credits", 200, 180, 203);
+    PaymentReceived paid =
+        new PaymentReceived(
+            UUID.randomUUID(),
+            Instant.now(),
+            1,
+            UUID.randomUUID(),
+            chat,
+            chat,
+            "ru",
+            "200 credits",
+            200,
+            180,
+            203);
     for (int i = 0; i < 3; i++) {
-      ProducerRecord<String, String> record = new ProducerRecord<>(Topics.SETTLED, paid.paymentId().toString(), json.writeValueAsString(paid));
-      record.headers().add(Topics.EVENT_TYPE_HEADER, "PaymentReceived".getBytes(StandardCharsets.UTF_8));
+      ProducerRecord<String, String> record =
+          new ProducerRecord<>(
+              Topics.SETTLED, paid.paymentId().toString(), json.writeValueAsString(paid));
+      record
+          .headers()
+          .add(Topics.EVENT_TYPE_HEADER, "PaymentReceived".getBytes(StandardCharsets.UTF_8));
       kafka.send(record).get();
     }
 
     TelegramStub.Message message = awaitMessages(chat, 1).getFirst();
     assertThat(message.method()).isEqualTo("sendMessage");
-    assertThat(String.valueOf(message.fields().get("text"))).contains("200").contains("180 Stars").contains("203");
-    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> TELEGRAM.messagesTo(chat).size() == 1);
-    assertThat(jdbc.sql("SELECT count(*) FROM deliveries WHERE generation_id = :p AND kind = 'PURCHASE'").param("p", paid.paymentId())
-        .query(Long.class).single()).isEqualTo(1);
+    assertThat(String.valueOf(message.fields().get("text")))
+        .contains("200")
+        .contains("180 Stars")
+        .contains("203");
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> TELEGRAM.messagesTo(chat).size() == 1);
+    assertThat(
+            jdbc.sql(
+                    "SELECT count(*) FROM deliveries WHERE generation_id = :p AND kind = 'PURCHASE'")
+                .param("p", paid.paymentId())
+                .query(Long.class)
+                .single())
+        .isEqualTo(1);
   }
 
   @Test
@@ -257,7 +358,9 @@ class DeliveryTest {
 
     List<TelegramStub.Message> messages = awaitMessages(chat, 2);
     assertThat(messages.get(0).method()).isEqualTo("sendMessage");
-    assertThat(String.valueOf(messages.get(0).fields().get("text"))).contains("Kling").contains("boshlandi");
+    assertThat(String.valueOf(messages.get(0).fields().get("text")))
+        .contains("Kling")
+        .contains("boshlandi");
     assertThat(messages.get(1).method()).isEqualTo("sendVideo");
   }
 
@@ -269,9 +372,19 @@ class DeliveryTest {
     awaitState(result.generationId(), "SENT");
     publishStarted(chat, result.generationId());
 
-    assertThat(await().atMost(Duration.ofSeconds(30)).until(
-        () -> jdbc.sql("SELECT state FROM deliveries WHERE generation_id = :g AND kind = 'STARTED'").param("g", result.generationId()).query(String.class).optional().orElse("none"),
-        "DROPPED"::equals)).isEqualTo("DROPPED");
+    assertThat(
+            await()
+                .atMost(Duration.ofSeconds(30))
+                .until(
+                    () ->
+                        jdbc.sql(
+                                "SELECT state FROM deliveries WHERE generation_id = :g AND kind = 'STARTED'")
+                            .param("g", result.generationId())
+                            .query(String.class)
+                            .optional()
+                            .orElse("none"),
+                    "DROPPED"::equals))
+        .isEqualTo("DROPPED");
     assertThat(TELEGRAM.messagesTo(chat)).hasSize(1);
   }
 
@@ -283,14 +396,22 @@ class DeliveryTest {
     publish(completed(chat, ModelKind.IMAGE, FILES.fileUrl("lease.png", 1000)));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> leasedBy(chat) != null);
-    // Every 100 ms until the message is out (four leases and more): another replica finds the chat reserved.
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
-      assertThat(otherReplica.claim(64, Duration.ofSeconds(1)))
-          .as("leases into the send, its chat is still reserved")
-          .noneMatch(d -> d.chatId() == chat);
-      return !TELEGRAM.messagesTo(chat).isEmpty();
-    });
-    await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> TELEGRAM.attemptsTo(chat).size() == 1);
+    // Every 100 ms until the message is out (four leases and more): another replica finds the chat
+    // reserved.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              assertThat(otherReplica.claim(64, Duration.ofSeconds(1)))
+                  .as("leases into the send, its chat is still reserved")
+                  .noneMatch(d -> d.chatId() == chat);
+              return !TELEGRAM.messagesTo(chat).isEmpty();
+            });
+    await()
+        .during(Duration.ofMillis(1500))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> TELEGRAM.attemptsTo(chat).size() == 1);
     assertThat(TELEGRAM.attemptsTo(chat)).as("sent once").hasSize(1);
     await().atMost(Duration.ofSeconds(10)).until(() -> leasedBy(chat) == null);
   }
@@ -299,37 +420,56 @@ class DeliveryTest {
   void a_chat_held_by_a_dead_replica_is_taken_over_once_its_lease_ran_out() throws Exception {
     long chat = CHATS.incrementAndGet();
     UUID dead = UUID.randomUUID();
-    jdbc.sql("INSERT INTO chats (chat_id, user_id, next_send_at, leased_by) VALUES (:c, :c, now() + interval '2 seconds', :dead)")
-        .param("c", chat).param("dead", dead).update();
+    jdbc.sql(
+            "INSERT INTO chats (chat_id, user_id, next_send_at, leased_by) VALUES (:c, :c, now() + interval '2 seconds', :dead)")
+        .param("c", chat)
+        .param("dead", dead)
+        .update();
     Instant lapses = Instant.now().plusSeconds(2);
     GenerationSettled notice = completed(chat, ModelKind.IMAGE, FILES.fileUrl("lease.png", 1000));
     publish(notice);
 
     List<TelegramStub.Message> sent = awaitMessages(chat, 1);
-    assertThat(sent.getFirst().at()).as("not before the dead replica's lease ran out").isAfterOrEqualTo(lapses.minusMillis(100));
+    assertThat(sent.getFirst().at())
+        .as("not before the dead replica's lease ran out")
+        .isAfterOrEqualTo(lapses.minusMillis(100));
     awaitState(notice.generationId(), "SENT");
     assertThat(TELEGRAM.attemptsTo(chat)).hasSize(1);
   }
 
   private String leasedBy(long chat) {
-    return jdbc.sql("SELECT leased_by::text FROM chats WHERE chat_id = :c").param("c", chat).query(String.class).optional().orElse(null);
+    return jdbc.sql("SELECT leased_by::text FROM chats WHERE chat_id = :c")
+        .param("c", chat)
+        .query(String.class)
+        .optional()
+        .orElse(null);
   }
 
   @Test
   void the_same_event_delivered_twice_sends_one_message() throws Exception {
     long chat = CHATS.incrementAndGet();
-    GenerationSettled event = settled(chat, GenerationStatus.CANCELLED, ModelKind.IMAGE, List.of(), "CANCELLED");
+    GenerationSettled event =
+        settled(chat, GenerationStatus.CANCELLED, ModelKind.IMAGE, List.of(), "CANCELLED");
     publish(event);
     publish(event);
-    // A later record on the same partition (same key): once it is delivered, both copies were consumed.
-    GenerationSettled marker = settled(chat, GenerationStatus.FAILED, ModelKind.IMAGE, List.of(), "TIMEOUT");
+    // A later record on the same partition (same key): once it is delivered, both copies were
+    // consumed.
+    GenerationSettled marker =
+        settled(chat, GenerationStatus.FAILED, ModelKind.IMAGE, List.of(), "TIMEOUT");
     publish(event.generationId().toString(), json.writeValueAsString(marker));
 
     awaitMessages(chat, 2);
     awaitState(marker.generationId(), "SENT");
     assertThat(TELEGRAM.messagesTo(chat)).hasSize(2);
-    assertThat(TELEGRAM.messagesTo(chat)).filteredOn(m -> String.valueOf(m.fields().get("text")).contains("cancelled")).hasSize(1);
-    assertThat(jdbc.sql("SELECT count(*) FROM deliveries WHERE generation_id = :g").param("g", event.generationId()).query(Long.class).single()).isEqualTo(1);
+    assertThat(TELEGRAM.messagesTo(chat))
+        .filteredOn(m -> String.valueOf(m.fields().get("text")).contains("cancelled"))
+        .hasSize(1);
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM deliveries WHERE generation_id = :g")
+                .param("g", event.generationId())
+                .query(Long.class)
+                .single())
+        .isEqualTo(1);
   }
 
   @Test
@@ -341,7 +481,8 @@ class DeliveryTest {
 
     List<TelegramStub.Message> messages = awaitMessages(chat, 3);
     for (int i = 1; i < messages.size(); i++) {
-      assertThat(Duration.between(messages.get(i - 1).at(), messages.get(i).at())).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+      assertThat(Duration.between(messages.get(i - 1).at(), messages.get(i).at()))
+          .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
     }
   }
 
@@ -359,12 +500,14 @@ class DeliveryTest {
     TelegramStub.Message otherMessage = awaitMessages(other, 1).getFirst();
     List<TelegramStub.Attempt> attempts = TELEGRAM.attemptsTo(slowed);
     assertThat(attempts).extracting(TelegramStub.Attempt::status).containsExactly(429, 200);
-    assertThat(Duration.between(attempts.get(0).at(), attempts.get(1).at())).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+    assertThat(Duration.between(attempts.get(0).at(), attempts.get(1).at()))
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(3));
     assertThat(otherMessage.at()).isBefore(retried.at());
   }
 
   @Test
-  void a_user_who_blocked_the_bot_is_recorded_not_retried_and_the_gateway_is_told() throws Exception {
+  void a_user_who_blocked_the_bot_is_recorded_not_retried_and_the_gateway_is_told()
+      throws Exception {
     long blocked = CHATS.incrementAndGet();
     TELEGRAM.failNext(blocked, 403, 1);
     GenerationSettled event = completed(blocked, ModelKind.IMAGE, FILES.fileUrl("b.png", 1000));
@@ -373,14 +516,22 @@ class DeliveryTest {
 
       awaitState(event.generationId(), "BLOCKED");
       ChatStatusChanged told =
-          await().atMost(Duration.ofSeconds(20)).until(() -> chats.withKey(Long.toString(blocked)), r -> !r.isEmpty()).stream()
+          await()
+              .atMost(Duration.ofSeconds(20))
+              .until(() -> chats.withKey(Long.toString(blocked)), r -> !r.isEmpty())
+              .stream()
               .map(r -> json.readValue(r.value(), ChatStatusChanged.class))
               .findFirst()
               .orElseThrow();
       assertThat(told.blocked()).isTrue();
       assertThat(told.userId()).isEqualTo(blocked);
     }
-    assertThat(jdbc.sql("SELECT blocked_at IS NOT NULL FROM chats WHERE chat_id = :c").param("c", blocked).query(Boolean.class).single()).isTrue();
+    assertThat(
+            jdbc.sql("SELECT blocked_at IS NOT NULL FROM chats WHERE chat_id = :c")
+                .param("c", blocked)
+                .query(Boolean.class)
+                .single())
+        .isTrue();
     assertThat(TELEGRAM.attemptsTo(blocked)).hasSize(1);
     assertThat(TELEGRAM.messagesTo(blocked)).isEmpty();
   }
@@ -400,55 +551,86 @@ class DeliveryTest {
   void a_5xx_is_retried_until_it_goes_through() throws Exception {
     long chat = CHATS.incrementAndGet();
     TELEGRAM.failNext(chat, 502, 2);
-    GenerationSettled event = settled(chat, GenerationStatus.CANCELLED, ModelKind.IMAGE, List.of(), "CANCELLED");
+    GenerationSettled event =
+        settled(chat, GenerationStatus.CANCELLED, ModelKind.IMAGE, List.of(), "CANCELLED");
     publish(event);
 
     awaitMessages(chat, 1);
-    assertThat(TELEGRAM.attemptsTo(chat)).extracting(TelegramStub.Attempt::status).containsExactly(502, 502, 200);
-    assertThat(jdbc.sql("SELECT attempts FROM deliveries WHERE generation_id = :g").param("g", event.generationId()).query(Integer.class).single()).isEqualTo(3);
+    assertThat(TELEGRAM.attemptsTo(chat))
+        .extracting(TelegramStub.Attempt::status)
+        .containsExactly(502, 502, 200);
+    assertThat(
+            jdbc.sql("SELECT attempts FROM deliveries WHERE generation_id = :g")
+                .param("g", event.generationId())
+                .query(Integer.class)
+                .single())
+        .isEqualTo(3);
   }
 
   @Test
-  void telegram_failing_past_the_retry_age_parks_the_message_and_an_admin_requeues_it() throws Exception {
+  void telegram_failing_past_the_retry_age_parks_the_message_and_an_admin_requeues_it()
+      throws Exception {
     long chat = CHATS.incrementAndGet();
     TELEGRAM.failNext(chat, 500, 1000);
-    GenerationSettled event = settled(chat, GenerationStatus.FAILED, ModelKind.IMAGE, List.of(), "TIMEOUT");
+    GenerationSettled event =
+        settled(chat, GenerationStatus.FAILED, ModelKind.IMAGE, List.of(), "TIMEOUT");
     publish(event);
 
     awaitState(event.generationId(), "PARKED");
     assertThat(admin("GET", "/api/admin/notifications/parked", null).statusCode()).isEqualTo(401);
     HttpResponse<String> wrong = admin("GET", "/api/admin/notifications/parked", "wrong");
     assertThat(wrong.statusCode()).isEqualTo(401);
-    assertThat(json.readTree(wrong.body()).path("code").asString()).isEqualTo("ADMIN_AUTH_REQUIRED");
-    JsonNode parked = json.readTree(admin("GET", "/api/admin/notifications/parked", ADMIN_TOKEN).body());
+    assertThat(json.readTree(wrong.body()).path("code").asString())
+        .isEqualTo("ADMIN_AUTH_REQUIRED");
+    JsonNode parked =
+        json.readTree(admin("GET", "/api/admin/notifications/parked", ADMIN_TOKEN).body());
     JsonNode item = null;
     for (JsonNode candidate : parked.path("items")) {
-      item = candidate.path("generation_id").asString().equals(event.generationId().toString()) ? candidate : item;
+      item =
+          candidate.path("generation_id").asString().equals(event.generationId().toString())
+              ? candidate
+              : item;
     }
     assertThat(item).isNotNull();
     assertThat(item.path("last_error").asString()).contains("500");
     assertThat(TELEGRAM.messagesTo(chat)).isEmpty();
 
     TELEGRAM.clearFailures(chat);
-    HttpResponse<String> requeued = admin("POST", "/api/admin/notifications/parked/" + item.path("id").asLong() + "/requeue", ADMIN_TOKEN);
+    HttpResponse<String> requeued =
+        admin(
+            "POST",
+            "/api/admin/notifications/parked/" + item.path("id").asLong() + "/requeue",
+            ADMIN_TOKEN);
     assertThat(json.readTree(requeued.body()).path("requeued").asInt()).isEqualTo(1);
-    assertThat(jdbc.sql("SELECT details FROM admin_audit WHERE action = 'notification-requeue' ORDER BY id DESC LIMIT 1").query(String.class).single())
+    assertThat(
+            jdbc.sql(
+                    "SELECT details FROM admin_audit WHERE action = 'notification-requeue' ORDER BY id DESC LIMIT 1")
+                .query(String.class)
+                .single())
         .isEqualTo("delivery " + item.path("id").asLong() + ": 1");
     awaitMessages(chat, 1);
     assertThat(awaitState(event.generationId(), "SENT")).isEqualTo("SENT");
   }
 
   @Test
-  void a_malformed_record_goes_to_the_dead_letter_topic_and_the_consumer_goes_on() throws Exception {
+  void a_malformed_record_goes_to_the_dead_letter_topic_and_the_consumer_goes_on()
+      throws Exception {
     long chat = CHATS.incrementAndGet();
     String key = UUID.randomUUID().toString();
     try (KafkaProbe dlt = new KafkaProbe(Topics.SETTLED + Topics.DLT_SUFFIX)) {
       publish(key, "{not json");
-      GenerationSettled after = settled(chat, GenerationStatus.FAILED, ModelKind.IMAGE, List.of(), "TIMEOUT");
+      GenerationSettled after =
+          settled(chat, GenerationStatus.FAILED, ModelKind.IMAGE, List.of(), "TIMEOUT");
       publish(key, json.writeValueAsString(after));
 
       awaitMessages(chat, 1);
-      assertThat(await().atMost(Duration.ofSeconds(20)).until(() -> dlt.withKey(key), r -> !r.isEmpty()).getFirst().value()).isEqualTo("{not json");
+      assertThat(
+              await()
+                  .atMost(Duration.ofSeconds(20))
+                  .until(() -> dlt.withKey(key), r -> !r.isEmpty())
+                  .getFirst()
+                  .value())
+          .isEqualTo("{not json");
     }
   }
 }

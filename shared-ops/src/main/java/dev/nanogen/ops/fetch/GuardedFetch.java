@@ -16,22 +16,27 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Fetches URLs that came from outside without letting them reach inside: every URL (and every
- * redirect, followed by hand, at most {@link #MAX_REDIRECTS}) is checked by {@link PublicUrls} with its
- * host resolved; a download has an overall deadline — a body that drips is cut off, not waited on —
- * and a size cap.
+ * redirect, followed by hand, at most {@link #MAX_REDIRECTS}) is checked by {@link PublicUrls} with
+ * its host resolved; a download has an overall deadline — a body that drips is cut off, not waited
+ * on — and a size cap.
  */
 public final class GuardedFetch {
   public static final int MAX_REDIRECTS = 3;
 
   private static final ScheduledExecutorService WATCHDOG =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("fetch-deadline").factory());
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("fetch-deadline").factory());
 
   private final PublicUrls urls;
   private final HttpClient http;
 
   public GuardedFetch(PublicUrls urls, Duration connectTimeout) {
     this.urls = urls;
-    this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(connectTimeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
   }
 
   /** A URL refused before or during a fetch, or a download over its cap or past its deadline. */
@@ -41,7 +46,9 @@ public final class GuardedFetch {
     }
   }
 
-  /** The Content-Length a HEAD request announces, or empty when the server does not say or fails. */
+  /**
+   * The Content-Length a HEAD request announces, or empty when the server does not say or fails.
+   */
   public OptionalLong size(String url, Duration deadline) {
     try {
       HttpResponse<Void> response =
@@ -69,7 +76,8 @@ public final class GuardedFetch {
   public long download(String url, long limit, Duration deadline, OutputStream out)
       throws IOException, InterruptedException {
     long until = System.nanoTime() + deadline.toNanos();
-    HttpResponse<InputStream> response = follow(url, deadline, "GET", HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> response =
+        follow(url, deadline, "GET", HttpResponse.BodyHandlers.ofInputStream());
     try (InputStream in = response.body()) {
       if (response.statusCode() / 100 != 2) {
         throw new IOException("download answered " + response.statusCode());
@@ -82,7 +90,8 @@ public final class GuardedFetch {
         throw new Refused("download deadline of " + deadline + " passed");
       }
       // Closing the body aborts the exchange and wakes a read blocked on a dripping server.
-      ScheduledFuture<?> cut = WATCHDOG.schedule(() -> closeQuietly(in), left, TimeUnit.NANOSECONDS);
+      ScheduledFuture<?> cut =
+          WATCHDOG.schedule(() -> closeQuietly(in), left, TimeUnit.NANOSECONDS);
       try {
         byte[] buffer = new byte[64 * 1024];
         long total = 0;
@@ -105,7 +114,8 @@ public final class GuardedFetch {
     }
   }
 
-  private <T> HttpResponse<T> follow(String url, Duration deadline, String method, HttpResponse.BodyHandler<T> body)
+  private <T> HttpResponse<T> follow(
+      String url, Duration deadline, String method, HttpResponse.BodyHandler<T> body)
       throws IOException, InterruptedException {
     URI uri;
     try {
@@ -119,7 +129,10 @@ public final class GuardedFetch {
         throw new Refused((hop == 0 ? "URL refused: " : "redirect refused: ") + refusal.get());
       }
       HttpRequest request =
-          HttpRequest.newBuilder(uri).timeout(deadline).method(method, HttpRequest.BodyPublishers.noBody()).build();
+          HttpRequest.newBuilder(uri)
+              .timeout(deadline)
+              .method(method, HttpRequest.BodyPublishers.noBody())
+              .build();
       HttpResponse<T> response = http.send(request, body);
       int status = response.statusCode();
       if (status < 300 || status >= 400 || status == 304) {
@@ -130,7 +143,10 @@ public final class GuardedFetch {
         closeQuietly(closeable);
       }
       if (location == null || hop >= MAX_REDIRECTS) {
-        throw new Refused(location == null ? "a redirect without a Location" : "more than " + MAX_REDIRECTS + " redirects");
+        throw new Refused(
+            location == null
+                ? "a redirect without a Location"
+                : "more than " + MAX_REDIRECTS + " redirects");
       }
       try {
         uri = uri.resolve(location);

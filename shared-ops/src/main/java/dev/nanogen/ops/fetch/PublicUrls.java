@@ -85,17 +85,23 @@ public final class PublicUrls {
     }
   }
 
-  /** Not loopback, private (site-local, unique-local, CGNAT), link-local, multicast or unspecified. */
+  /**
+   * Not loopback, private (site-local, unique-local, CGNAT), link-local, multicast or unspecified.
+   */
   static boolean isPublic(InetAddress address) {
-    if (address.isLoopbackAddress() || address.isAnyLocalAddress() || address.isLinkLocalAddress()
-        || address.isSiteLocalAddress() || address.isMulticastAddress()) {
+    if (address.isLoopbackAddress()
+        || address.isAnyLocalAddress()
+        || address.isLinkLocalAddress()
+        || address.isSiteLocalAddress()
+        || address.isMulticastAddress()) {
       return false;
     }
     byte[] b = address.getAddress();
     if (address instanceof Inet4Address) {
       int first = b[0] & 0xFF;
       int second = b[1] & 0xFF;
-      return first != 0 && !(first == 100 && second >= 64 && second < 128) // CGNAT 100.64/10
+      return first != 0
+          && !(first == 100 && second >= 64 && second < 128) // CGNAT 100.64/10
           && !(first == 192 && second == 0 && (b[2] & 0xFF) == 0) // IETF 192.0.0/24
           && !(first == 198 && (second == 18 || second == 19)) // benchmarking 198.18/15
           && first < 240; // reserved and broadcast

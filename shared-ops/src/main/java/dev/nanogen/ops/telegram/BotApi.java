@@ -13,11 +13,12 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Calls of the Telegram Bot API ({@code <base>/bot<token>/<method>}), answered {@code {ok, result}}
- * or {@code {ok:false, error_code, description, parameters}}: the result, or a {@link TelegramError}
- * (429 with its retry_after, other 4xx final, the rest retryable). Built from Boot's builder, so every
- * call is observed ({@code http.client.requests{provider=telegram}}, a span on the current trace);
- * the token is a URI variable, so the {@code uri} tag is the template ({@code /bot{token}/sendPhoto})
- * and the span's URL has it masked. The token never appears in an error or a log line.
+ * or {@code {ok:false, error_code, description, parameters}}: the result, or a {@link
+ * TelegramError} (429 with its retry_after, other 4xx final, the rest retryable). Built from Boot's
+ * builder, so every call is observed ({@code http.client.requests{provider=telegram}}, a span on
+ * the current trace); the token is a URI variable, so the {@code uri} tag is the template ({@code
+ * /bot{token}/sendPhoto}) and the span's URL has it masked. The token never appears in an error or
+ * a log line.
  */
 public final class BotApi {
   private static final Pattern BOT_PATH = Pattern.compile("/bot[^/]*/");
@@ -26,17 +27,27 @@ public final class BotApi {
   private final RestClient client;
   private final JsonMapper json;
 
-  /** @param readTimeout how long one call may take to answer (an upload needs longer than a text) */
+  /**
+   * @param readTimeout how long one call may take to answer (an upload needs longer than a text)
+   */
   public BotApi(
-      RestClient.Builder rest, String baseUrl, String token, Duration connectTimeout, Duration readTimeout, JsonMapper json) {
+      RestClient.Builder rest,
+      String baseUrl,
+      String token,
+      Duration connectTimeout,
+      Duration readTimeout,
+      JsonMapper json) {
     JdkClientHttpRequestFactory factory =
-        new JdkClientHttpRequestFactory(HttpClient.newBuilder().connectTimeout(connectTimeout).build());
+        new JdkClientHttpRequestFactory(
+            HttpClient.newBuilder().connectTimeout(connectTimeout).build());
     factory.setReadTimeout(readTimeout);
     this.client =
         rest.clone()
             .baseUrl(baseUrl)
             .requestFactory(factory)
-            .observationConvention(new ProviderCalls("telegram", url -> BOT_PATH.matcher(url).replaceFirst("/bot<token>/")))
+            .observationConvention(
+                new ProviderCalls(
+                    "telegram", url -> BOT_PATH.matcher(url).replaceFirst("/bot<token>/")))
             .build();
     this.token = token;
     this.json = json;
@@ -47,16 +58,21 @@ public final class BotApi {
     return exchange(method, MediaType.APPLICATION_JSON, json.writeValueAsBytes(body));
   }
 
-  /** Calls {@code method} with a body of {@code type} (multipart for an upload); answers its result. */
+  /**
+   * Calls {@code method} with a body of {@code type} (multipart for an upload); answers its result.
+   */
   public JsonNode exchange(String method, MediaType type, Object body) {
     JsonNode answer;
     try {
       answer =
-          client.post()
+          client
+              .post()
               .uri("/bot{token}/" + method, token)
               .contentType(type)
               .body(body)
-              .exchange((request, response) -> read(response.getBody().readAllBytes(), response.getStatusCode().value()));
+              .exchange(
+                  (request, response) ->
+                      read(response.getBody().readAllBytes(), response.getStatusCode().value()));
     } catch (ResourceAccessException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       throw new TelegramError(0, method + " unreachable: " + cause.getClass().getSimpleName());
@@ -67,7 +83,8 @@ public final class BotApi {
     int code = answer.path("error_code").asInt(0);
     String description = method + ": " + answer.path("description").asString("");
     if (code == 429) {
-      throw new TelegramError.RetryAfter(answer.path("parameters").path("retry_after").asInt(1), description);
+      throw new TelegramError.RetryAfter(
+          answer.path("parameters").path("retry_after").asInt(1), description);
     }
     if (code >= 400 && code < 500) {
       throw new TelegramError.Final(code, description);
@@ -79,7 +96,10 @@ public final class BotApi {
     try {
       return json.readTree(body);
     } catch (RuntimeException e) {
-      return json.createObjectNode().put("ok", false).put("error_code", status).put("description", "answer is not JSON");
+      return json.createObjectNode()
+          .put("ok", false)
+          .put("error_code", status)
+          .put("description", "answer is not JSON");
     }
   }
 }

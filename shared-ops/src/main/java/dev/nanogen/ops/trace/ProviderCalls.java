@@ -9,8 +9,8 @@ import org.springframework.http.client.observation.DefaultClientRequestObservati
 /**
  * How calls to an outside provider (AIML, Telegram) are observed: Spring's {@code
  * http.client.requests} with a {@code provider} tag, and the URL on the span passed through {@code
- * redact} first (Telegram's URLs carry the bot token). Clients use URI templates, so the {@code uri}
- * tag names the operation and never a value.
+ * redact} first (Telegram's URLs carry the bot token). Clients use URI templates, so the {@code
+ * uri} tag names the operation and never a value.
  */
 public final class ProviderCalls extends DefaultClientRequestObservationConvention {
   private final String provider;
@@ -30,7 +30,11 @@ public final class ProviderCalls extends DefaultClientRequestObservationConventi
   public KeyValues getHighCardinalityKeyValues(ClientRequestObservationContext context) {
     return KeyValues.of(
         super.getHighCardinalityKeyValues(context).stream()
-            .map(kv -> kv.getKey().equals("http.url") ? KeyValue.of(kv.getKey(), redact.apply(kv.getValue())) : kv)
+            .map(
+                kv ->
+                    kv.getKey().equals("http.url")
+                        ? KeyValue.of(kv.getKey(), redact.apply(kv.getValue()))
+                        : kv)
             .toList());
   }
 }

@@ -48,8 +48,8 @@ public final class Traces {
   }
 
   /**
-   * Starts a span named {@code name} as a child of {@code traceparent} (a new trace when it is null or
-   * unreadable). The caller puts it in scope ({@link #inScope}) and ends it.
+   * Starts a span named {@code name} as a child of {@code traceparent} (a new trace when it is null
+   * or unreadable). The caller puts it in scope ({@link #inScope}) and ends it.
    */
   public Span continued(String traceparent, String name) {
     Map<String, String> carrier = traceparent == null ? Map.of() : Map.of(TRACEPARENT, traceparent);
