@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * infra/prometheus: every alerting rule is complete (name, expression, severity, summary) and its
- * runbook is a heading of docs/operations.md; the Alertmanager configuration sends to Telegram with
- * Alertmanager's own receiver. (The metrics the rules name are checked against what the services
- * export by the end-to-end test.)
+ * infra/prometheus: promtool accepts the rules; every alerting rule is complete (name, expression,
+ * severity, summary) and its runbook is a heading of docs/operations.md; the Alertmanager
+ * configuration sends to Telegram with Alertmanager's own receiver. (The metrics the rules name are
+ * checked against what the services export by the end-to-end test.)
  */
 class AlertRulesTest {
   static final Path RULES = Path.of("../prometheus/nanogen-alerts.yml");
@@ -90,6 +90,29 @@ class AlertRulesTest {
             "nanogen_generations_oldest_open_age_seconds",
             "resilience4j_circuitbreaker_state",
             "nanogen_notifier_deliveries");
+  }
+
+  @Test
+  void promtool_accepts_every_rule() throws Exception {
+    Path promtool = promtool();
+    Process check =
+        new ProcessBuilder(promtool.toString(), "check", "rules", RULES.toString())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(check.getInputStream().readAllBytes());
+    assertThat(check.waitFor()).as(output).isZero();
+    assertThat(output).contains("SUCCESS: " + rules().size() + " rules found");
+  }
+
+  /** promtool on the PATH, or where infra/bin/test unpacks it. */
+  private static Path promtool() {
+    for (String dir : (System.getenv("PATH") + ":../../.nanogen/tools").split(":")) {
+      Path candidate = Path.of(dir, "promtool");
+      if (Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    throw new AssertionError("promtool not found: infra/bin/test fetches it into .nanogen/tools");
   }
 
   @Test
