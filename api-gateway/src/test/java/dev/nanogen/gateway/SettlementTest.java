@@ -17,6 +17,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -93,6 +94,20 @@ class SettlementTest extends IntegrationTest {
                 .list())
         .containsExactly("pending", "processing", "completed");
     assertLedgerReconciles(user);
+
+    // The kept results are served for the retention (30 days) after the generation completed.
+    JsonNode fresh = json(get("/api/generation/" + id, user));
+    assertThat(fresh.path("results_expired").asBoolean()).isFalse();
+    assertThat(Instant.parse(fresh.path("results_expire_at").asString()))
+        .isEqualTo(Instant.parse(fresh.path("finished_at").asString()).plus(Duration.ofDays(30)));
+    assertThat(fresh.path("result_urls")).hasSize(1);
+    jdbc.sql(
+            "UPDATE generations SET finished_at = finished_at - interval '30 days 1 minute' WHERE id = :id")
+        .param("id", id)
+        .update();
+    JsonNode expired = json(get("/api/generation/" + id, user));
+    assertThat(expired.path("results_expired").asBoolean()).isTrue();
+    assertThat(expired.path("result_urls")).isEmpty();
   }
 
   @Test

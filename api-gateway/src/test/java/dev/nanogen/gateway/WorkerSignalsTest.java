@@ -179,12 +179,16 @@ class WorkerSignalsTest extends IntegrationTest {
   }
 
   @Test
-  void an_inline_result_is_served_from_the_file_store_without_init_data() throws Exception {
+  void a_kept_result_is_served_from_the_file_store_without_init_data_and_by_ranges()
+      throws Exception {
     // The workers own this schema (their Flyway history); here it is created from their migration.
     jdbc.sql("CREATE SCHEMA IF NOT EXISTS files").update();
     jdbc.sql("DROP TABLE IF EXISTS files.result_files").update();
     for (String migration :
-        List.of("V1__result_files.sql", "V2__result_files_stored_uncompressed.sql")) {
+        List.of(
+            "V1__result_files.sql",
+            "V2__result_files_stored_uncompressed.sql",
+            "V3__result_files_in_any_store.sql")) {
       jdbc.sql(
               "SET search_path TO files; "
                   + Files.readString(
@@ -195,7 +199,7 @@ class WorkerSignalsTest extends IntegrationTest {
     UUID fileId = UUID.randomUUID();
     byte[] png = {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 1, 2, 3};
     jdbc.sql(
-            "INSERT INTO files.result_files (id, generation_id, content_type, content) VALUES (:id, :g, 'image/png', :c)")
+            "INSERT INTO files.result_files (id, generation_id, content_type, size, content) VALUES (:id, :g, 'image/png', 11, :c)")
         .param("id", fileId)
         .param("g", UUID.randomUUID())
         .param("c", png)
@@ -230,7 +234,7 @@ class WorkerSignalsTest extends IntegrationTest {
     large[0] = '<';
     UUID htmlId = UUID.randomUUID();
     jdbc.sql(
-            "INSERT INTO files.result_files (id, generation_id, content_type, content) VALUES (:id, :g, 'text/html', :c)")
+            "INSERT INTO files.result_files (id, generation_id, content_type, size, content) VALUES (:id, :g, 'text/html', 600000, :c)")
         .param("id", htmlId)
         .param("g", UUID.randomUUID())
         .param("c", large)
@@ -245,6 +249,33 @@ class WorkerSignalsTest extends IntegrationTest {
         .startsWith("attachment");
     assertThat(html.headers().firstValue("Content-Length")).hasValue("600000");
     assertThat(html.body()).isEqualTo(large);
+
+    // A video player seeks: one range is answered 206 with that part, across slice boundaries.
+    HttpResponse<byte[]> part =
+        http.send(
+            HttpRequest.newBuilder(uri("/files/" + htmlId))
+                .header("Range", "bytes=262000-262999")
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(part.statusCode()).isEqualTo(206);
+    assertThat(part.headers().firstValue("Content-Range")).hasValue("bytes 262000-262999/600000");
+    assertThat(part.headers().firstValue("Content-Length")).hasValue("1000");
+    assertThat(part.body()).isEqualTo(java.util.Arrays.copyOfRange(large, 262000, 263000));
+    HttpResponse<byte[]> tail =
+        http.send(
+            HttpRequest.newBuilder(uri("/files/" + htmlId)).header("Range", "bytes=-10").build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(tail.statusCode()).isEqualTo(206);
+    assertThat(tail.body()).isEqualTo(java.util.Arrays.copyOfRange(large, 599990, 600000));
+    HttpResponse<byte[]> past =
+        http.send(
+            HttpRequest.newBuilder(uri("/files/" + htmlId))
+                .header("Range", "bytes=600000-")
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(past.statusCode()).isEqualTo(416);
+    assertThat(past.headers().firstValue("Content-Range")).hasValue("bytes */600000");
+    assertThat(found.headers().firstValue("Accept-Ranges")).hasValue("bytes");
   }
 
   private JsonNode modelView(String id) {

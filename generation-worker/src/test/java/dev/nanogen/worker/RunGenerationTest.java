@@ -7,6 +7,7 @@ import dev.nanogen.model.GenerationRequested;
 import dev.nanogen.model.ModelKind;
 import dev.nanogen.model.Topics;
 import dev.nanogen.testkit.KafkaProbe;
+import dev.nanogen.testkit.SandboxAimlServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,14 +38,46 @@ class RunGenerationTest extends WorkerIntegrationTest {
   }
 
   @Test
-  void an_image_succeeds_with_data_urls() throws Exception {
-    List<Outcome> outcomes =
-        run(ModelKind.IMAGE, "img data " + System.nanoTime(), Duration.ofMinutes(1));
+  void an_image_result_is_copied_before_success_and_named_by_a_gateway_url() throws Exception {
+    GenerationRequested request =
+        request(ModelKind.IMAGE, "img data " + System.nanoTime(), Duration.ofMinutes(1));
+    List<Outcome> outcomes = run(request);
 
     assertThat(outcomes.getFirst().type()).isEqualTo("GenerationStarted");
     assertThat(last(outcomes).type()).isEqualTo("GenerationSucceeded");
-    assertThat(last(outcomes).body().path("result_urls").get(0).asString())
-        .startsWith(SANDBOX.baseUrl() + "/files/");
+    String url = last(outcomes).body().path("result_urls").get(0).asString();
+    assertThat(url).matches(PUBLIC_BASE_URL + "/files/[0-9a-f-]{36}\\.png");
+    assertThat(stored(url).get("generation_id")).isEqualTo(request.generationId());
+    assertThat((byte[]) stored(url).get("content")).isEqualTo(SandboxAimlServer.PNG);
+  }
+
+  @Test
+  void a_result_over_the_size_cap_is_not_kept_and_fails_the_generation() throws Exception {
+    GenerationRequested request =
+        request(
+            ModelKind.IMAGE,
+            "large link [result-bytes:" + (MAX_FILE_BYTES + 1) + "] " + System.nanoTime(),
+            Duration.ofMinutes(1));
+    List<Outcome> outcomes = run(request);
+
+    assertThat(last(outcomes).type()).isEqualTo("GenerationFailed");
+    assertThat(last(outcomes).body().path("error_code").asString())
+        .isEqualTo("PROVIDER_BAD_RESULT");
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM files.result_files WHERE generation_id = :g")
+                .param("g", request.generationId())
+                .query(Long.class)
+                .single())
+        .isZero();
+  }
+
+  private java.util.Map<String, Object> stored(String url) {
+    String id = url.substring(url.lastIndexOf('/') + 1, url.lastIndexOf('.'));
+    return jdbc.sql(
+            "SELECT generation_id, content_type, size, store, content FROM files.result_files WHERE id = :id::uuid")
+        .param("id", id)
+        .query()
+        .singleRow();
   }
 
   @Test
@@ -71,7 +104,9 @@ class RunGenerationTest extends WorkerIntegrationTest {
     assertThat(outcomes.get(1).type()).isEqualTo("GenerationStarted");
     assertThat(outcomes.get(1).body().path("provider_task_id").asString()).startsWith("vid-");
     assertThat(last(outcomes).type()).isEqualTo("GenerationSucceeded");
-    assertThat(last(outcomes).body().path("result_urls").get(0).asString()).endsWith(".mp4");
+    String url = last(outcomes).body().path("result_urls").get(0).asString();
+    assertThat(url).startsWith(PUBLIC_BASE_URL + "/files/").endsWith(".mp4");
+    assertThat(stored(url).get("content_type")).isEqualTo("video/mp4");
     assertThat(SANDBOX.submissions(prompt)).isEqualTo(1);
   }
 

@@ -1,5 +1,7 @@
 package dev.nanogen.ops;
 
+import dev.nanogen.ops.files.FileStorage;
+import dev.nanogen.ops.files.StoredFiles;
 import dev.nanogen.ops.trace.Traces;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
@@ -7,21 +9,25 @@ import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.core.KafkaAdmin;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Registers the {@code kafka} health contributor, the Kafka event codec and the trace helper in
- * every service.
+ * Registers the {@code kafka} health contributor, the Kafka event codec, kept result files and the
+ * trace helper in every service.
  */
 @AutoConfiguration(
     afterName = {
       "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
       "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+      "org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration",
       "org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.OpenTelemetryTracingAutoConfiguration",
       "org.springframework.boot.micrometer.tracing.autoconfigure.MicrometerTracingAutoConfiguration"
     })
+@EnableConfigurationProperties(FileStorage.class)
 public class OpsAutoConfiguration {
 
   @Bean(name = "kafkaHealthIndicator")
@@ -35,6 +41,16 @@ public class OpsAutoConfiguration {
   @ConditionalOnBean(JsonMapper.class)
   KafkaEvents kafkaEvents(JsonMapper json) {
     return new KafkaEvents(json);
+  }
+
+  /**
+   * Kept result files (written by the worker, served by the gateway), in PostgreSQL or in the
+   * bucket {@code nanogen.files.s3.bucket} names.
+   */
+  @Bean
+  @ConditionalOnBean(JdbcClient.class)
+  StoredFiles storedFiles(JdbcClient jdbc, FileStorage storage) {
+    return new StoredFiles(jdbc, storage, storage.client());
   }
 
   /**

@@ -1,11 +1,14 @@
 package dev.nanogen.gateway.generation;
 
+import dev.nanogen.gateway.files.FilesProperties;
 import dev.nanogen.gateway.web.Cursor;
 import dev.nanogen.model.GenerationStatus;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -48,22 +51,35 @@ public class Generations {
       String prompt,
       long price,
       String status,
-      List<String> resultUrls,
+      @Schema(
+              description =
+                  "the kept results, served under the public base URL until results_expire_at; empty once expired")
+          List<String> resultUrls,
       Error error,
       Instant createdAt,
       Instant startedAt,
       Instant finishedAt,
-      Long durationMs) {}
+      Long durationMs,
+      @Schema(
+              description =
+                  "a completed generation's: when its results stop being served (the retention after it finished)")
+          Instant resultsExpireAt,
+      @Schema(description = "true once the results were purged after the retention")
+          boolean resultsExpired) {}
 
   @Schema(name = "GenerationPage")
   record Page(List<View> items, String nextCursor) {}
 
   private final JdbcClient jdbc;
   private final JsonMapper json;
+  private final Clock clock;
+  private final Duration retention;
 
-  Generations(JdbcClient jdbc, JsonMapper json) {
+  Generations(JdbcClient jdbc, JsonMapper json, Clock clock, FilesProperties files) {
     this.jdbc = jdbc;
     this.json = json;
+    this.clock = clock;
+    this.retention = files.retention();
   }
 
   /** The caller's generation as GET /api/generation/{id} answers it; empty for another user's. */
@@ -95,18 +111,26 @@ public class Generations {
     Instant finished = instant(rs, "finished_at");
     Instant created = instant(rs, "created_at");
     String errorCode = rs.getString("error_code");
+    String status = rs.getString("status");
+    Instant expireAt =
+        GenerationStatus.COMPLETED.wire().equals(status) && finished != null
+            ? finished.plus(retention)
+            : null;
+    boolean expired = expireAt != null && !clock.instant().isBefore(expireAt);
     return new View(
         rs.getObject("id", UUID.class),
         rs.getString("model_id"),
         rs.getString("prompt"),
         rs.getLong("price"),
-        rs.getString("status"),
-        GenerationTransitions.urls(json, rs.getString("result_urls")),
+        status,
+        expired ? List.of() : GenerationTransitions.urls(json, rs.getString("result_urls")),
         errorCode == null ? null : new Error(errorCode, rs.getString("error_message")),
         created,
         started,
         finished,
-        finished == null ? null : finished.toEpochMilli() - created.toEpochMilli());
+        finished == null ? null : finished.toEpochMilli() - created.toEpochMilli(),
+        expireAt,
+        expired);
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -7,7 +7,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * backlog of any size (a Kafka outage, a drain), and autovacuum truncates it to nothing between
  * backlogs, when PostgreSQL's statistics say it holds no row. A generic plan made then and cached
  * by a prepared statement treats the table as empty for as long as it stays cached: scans and
- * nested loops over the whole backlog (docs/decisions.md, "Outbox").
+ * nested loops over the whole backlog (docs/decisions.md, "The outbox's statements plan for any
+ * backlog").
  *
  * <p>Each such statement's transaction first calls one of these (they last until it ends).
  */

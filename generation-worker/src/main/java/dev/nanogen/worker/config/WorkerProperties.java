@@ -15,7 +15,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param kafka topic layout
  * @param worker how many generations run at once, and how the worker stops
  * @param breaker when a model's circuit opens
- * @param files where inline (b64_json) results are served from, and how large one may be
+ * @param files where kept results are served from, for how long, and how large one may be
  * @param fetch which result URLs are accepted from the provider
  * @param lease how this worker keeps the generations it holds
  */
@@ -98,16 +98,19 @@ public record WorkerProperties(
       @DefaultValue("3") int halfOpenCalls) {}
 
   /**
-   * @param publicBaseUrl the gateway's public address: inline results are served at {@code
-   *     <publicBaseUrl>/files/<id>} (Telegram must be able to fetch it)
-   * @param retention how long an inline result is kept
-   * @param maxBytes the largest inline result stored; a larger one fails the generation
+   * @param publicBaseUrl the gateway's public address: kept results are served at {@code
+   *     <publicBaseUrl>/files/<id>.<ext>} (Telegram and users' browsers fetch them there)
+   * @param retention how long a kept result is served; then it is purged
+   * @param maxBytes the largest result kept; a larger one fails the generation
    *     (PROVIDER_BAD_RESULT), releasing its hold
+   * @param copy keep every result (the default); false passes the provider's URLs through, only to
+   *     measure what keeping costs
    */
   public record Files(
       @DefaultValue("http://127.0.0.1:8080") String publicBaseUrl,
       @DefaultValue("30d") Duration retention,
-      @DefaultValue("20000000") long maxBytes) {}
+      @DefaultValue("100000000") long maxBytes,
+      @DefaultValue("true") boolean copy) {}
 
   /**
    * @param allowPrivate also accept {@code http} result URLs and loopback or private hosts ({@code

@@ -1,76 +1,177 @@
 package dev.nanogen.worker.files;
 
+import dev.nanogen.ops.fetch.GuardedFetch;
+import dev.nanogen.ops.fetch.PublicUrls;
+import dev.nanogen.ops.files.StoredFiles;
 import dev.nanogen.worker.aiml.ProviderError;
 import dev.nanogen.worker.config.WorkerProperties;
-import java.sql.Timestamp;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps results the provider answered inline (b64_json) in PostgreSQL ({@code files.result_files})
- * and names the gateway URL that serves each; purges them after the retention period.
+ * Keeps every result of a generation in storage the project controls ({@link StoredFiles}) before
+ * its outcome is published, and answers the gateway URL that serves it ({@code
+ * <public-base-url>/files/<id>.<ext>}): a completed generation's results outlive the provider's
+ * copy for the retention. A link is downloaded under the URL rules (https to a public host, at most
+ * {@code max-bytes}, within the generation's deadline), inline bytes are written as they are. A
+ * result over the cap, or one that cannot be fetched after three tries, fails the generation
+ * (PROVIDER_BAD_RESULT), which releases its hold. Files past the retention are purged here, hourly.
  */
 @Component
 public class ResultFiles {
   private static final Logger log = LoggerFactory.getLogger(ResultFiles.class);
+  static final int TRIES = 3;
 
-  private final JdbcClient jdbc;
+  private final StoredFiles stored;
+  private final GuardedFetch fetch;
   private final Clock clock;
   private final WorkerProperties.Files settings;
+  private final MeterRegistry meters;
 
-  ResultFiles(JdbcClient jdbc, Clock clock, WorkerProperties properties) {
-    this.jdbc = jdbc;
+  ResultFiles(StoredFiles stored, Clock clock, WorkerProperties properties, MeterRegistry meters) {
+    this.stored = stored;
     this.clock = clock;
     this.settings = properties.files();
+    this.meters = meters;
+    this.fetch =
+        new GuardedFetch(
+            new PublicUrls(properties.fetch().allowPrivate()), properties.aiml().connectTimeout());
   }
 
   /**
-   * Stores one result and answers its public URL.
-   *
-   * @throws ProviderError PROVIDER_BAD_RESULT when the result is over {@code
-   *     nanogen.files.max-bytes}
+   * Copies the result at {@code url}, by {@code deadline}, and answers its stored URL; with {@code
+   * nanogen.files.copy=false} (a benchmark's comparison only) answers {@code url} itself.
    */
-  public String store(UUID generationId, byte[] content) {
-    if (content.length > settings.maxBytes()) {
-      throw ProviderError.badResult(
-          "an inline result of "
-              + content.length
-              + " bytes is over the limit of "
-              + settings.maxBytes());
+  public String keep(UUID generationId, String url, Instant deadline) {
+    if (!settings.copy()) {
+      return url;
     }
-    UUID id = UUID.randomUUID();
-    String type = contentType(content);
-    jdbc.sql(
-            """
-            INSERT INTO result_files (id, generation_id, content_type, content, created_at)
-            VALUES (:id, :generation, :type, :content, :now)
-            """)
-        .param("id", id)
-        .param("generation", generationId)
-        .param("type", type)
-        .param("content", content)
-        .param("now", Timestamp.from(clock.instant()))
-        .update();
-    return settings.publicBaseUrl().replaceAll("/+$", "") + "/files/" + id + extension(type);
+    return store(generationId, "link", file -> download(url, file, deadline));
+  }
+
+  /** Keeps bytes the provider answered inline and answers their stored URL. */
+  public String keep(UUID generationId, byte[] content) {
+    if (content.length > settings.maxBytes()) {
+      throw tooLarge(content.length);
+    }
+    return store(generationId, "inline", file -> Files.write(file, content));
+  }
+
+  private interface Fill {
+    void into(Path file) throws IOException;
+  }
+
+  private String store(UUID generationId, String source, Fill fill) {
+    long began = System.nanoTime();
+    Path file = null;
+    try {
+      file = Files.createTempFile("nanogen-result-", ".bin");
+      fill.into(file);
+      long size = Files.size(file);
+      String type = contentType(file);
+      UUID id = stored.save(generationId, type, file, size, clock.instant());
+      Timer.builder("nanogen.worker.result.copies")
+          .description("results copied to the project's storage, from a link or inline bytes")
+          .tag("source", source)
+          .tag("store", stored.store())
+          .register(meters)
+          .record(System.nanoTime() - began, java.util.concurrent.TimeUnit.NANOSECONDS);
+      return settings.publicBaseUrl().replaceAll("/+$", "") + "/files/" + id + extension(type);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not keep a result of generation " + generationId, e);
+    } finally {
+      if (file != null) {
+        try {
+          Files.deleteIfExists(file);
+        } catch (IOException e) {
+          log.warn("temporary result file {} not deleted: {}", file, e.toString());
+        }
+      }
+    }
+  }
+
+  private void download(String url, Path file, Instant deadline) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      Duration left = Duration.between(clock.instant(), deadline);
+      if (left.isNegative() || left.isZero()) {
+        throw ProviderError.badResult("the deadline passed before the result was copied");
+      }
+      try (OutputStream out = Files.newOutputStream(file)) {
+        fetch.download(url, settings.maxBytes(), left, out);
+        return;
+      } catch (GuardedFetch.Refused e) {
+        throw e.getMessage().contains("larger than")
+            ? tooLarge(settings.maxBytes() + 1)
+            : ProviderError.badResult("result not copied: " + e.getMessage());
+      } catch (IOException e) {
+        if (attempt >= TRIES) {
+          throw ProviderError.badResult(
+              "result not copied after " + TRIES + " tries: " + e.getMessage());
+        }
+        log.info("copy of a result failed (try {} of {}): {}", attempt, TRIES, e.toString());
+        sleep(Duration.ofSeconds(attempt));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while copying a result", e);
+      }
+    }
+  }
+
+  private ProviderError tooLarge(long size) {
+    return ProviderError.badResult(
+        "a result of "
+            + (size > settings.maxBytes() ? "more than " + settings.maxBytes() : size)
+            + " bytes is over the limit of "
+            + settings.maxBytes());
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while copying a result", e);
+    }
   }
 
   @Scheduled(fixedDelayString = "PT1H", initialDelayString = "PT1M")
   void purge() {
-    int purged =
-        jdbc.sql("DELETE FROM result_files WHERE created_at < :before")
-            .param("before", Timestamp.from(clock.instant().minus(settings.retention())))
-            .update();
-    if (purged > 0) {
-      log.info("purged {} result files older than {}", purged, settings.retention());
+    Instant before = clock.instant().minus(settings.retention());
+    int purged;
+    int total = 0;
+    do {
+      purged = stored.purge(before, 500);
+      total += purged;
+    } while (purged == 500);
+    if (total > 0) {
+      log.info("purged {} result files older than {}", total, settings.retention());
     }
   }
 
-  /** By the file's own first bytes: what the provider sends is PNG, JPEG or WebP. */
+  /** By the file's own first bytes: what providers send is PNG, JPEG, WebP, GIF or MP4. */
+  static String contentType(Path file) throws IOException {
+    byte[] head = new byte[12];
+    int n;
+    try (InputStream in = Files.newInputStream(file)) {
+      n = in.readNBytes(head, 0, head.length);
+    }
+    return contentType(java.util.Arrays.copyOf(head, n));
+  }
+
   static String contentType(byte[] content) {
     if (startsWith(content, 0, 0x89, 'P', 'N', 'G')) {
       return "image/png";
@@ -81,6 +182,12 @@ public class ResultFiles {
     if (startsWith(content, 0, 'R', 'I', 'F', 'F') && startsWith(content, 8, 'W', 'E', 'B', 'P')) {
       return "image/webp";
     }
+    if (startsWith(content, 0, 'G', 'I', 'F', '8')) {
+      return "image/gif";
+    }
+    if (startsWith(content, 4, 'f', 't', 'y', 'p')) {
+      return "video/mp4";
+    }
     return "application/octet-stream";
   }
 
@@ -89,6 +196,8 @@ public class ResultFiles {
       case "image/png" -> ".png";
       case "image/jpeg" -> ".jpg";
       case "image/webp" -> ".webp";
+      case "image/gif" -> ".gif";
+      case "video/mp4" -> ".mp4";
       default -> "";
     };
   }

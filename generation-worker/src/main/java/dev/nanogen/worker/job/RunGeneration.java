@@ -169,8 +169,9 @@ class RunGeneration {
     for (ImageOutput image : images) {
       urls.add(
           switch (image) {
-            case ImageOutput.Link link -> link.url();
-            case ImageOutput.Inline inline -> files.store(request.generationId(), inline.bytes());
+            case ImageOutput.Link link ->
+                files.keep(request.generationId(), link.url(), request.deadline());
+            case ImageOutput.Inline inline -> files.keep(request.generationId(), inline.bytes());
           });
     }
     return urls;
@@ -202,7 +203,7 @@ class RunGeneration {
           throw ProviderError.badResponse("completed video has no url");
         }
         resultUrls.check(status.url());
-        return List.of(status.url());
+        return List.of(files.keep(request.generationId(), status.url(), request.deadline()));
       }
       if ("error".equals(status.state())) {
         throw ProviderError.generationFailed(String.valueOf(status.error()));

@@ -312,18 +312,21 @@ class DeploymentFilesIT {
           }
           flatten("", new Yaml().load(yaml), names);
         }
-        JsonNode metadata =
-            JsonMapper.builder()
-                .build()
-                .readTree(
-                    ROOT.resolve(
-                            module + "/target/classes/META-INF/spring-configuration-metadata.json")
-                        .toFile());
-        for (JsonNode property : metadata.get("properties")) {
-          String type = property.path("type").asString("");
-          names.add(
-              envForm(property.get("name").asString())
-                  + (type.startsWith("java.util.Map") ? "*" : ""));
+        // The service's own settings, and shared-ops' (every service has them).
+        for (String owner : List.of(module, "shared-ops")) {
+          JsonNode metadata =
+              JsonMapper.builder()
+                  .build()
+                  .readTree(
+                      ROOT.resolve(
+                              owner + "/target/classes/META-INF/spring-configuration-metadata.json")
+                          .toFile());
+          for (JsonNode property : metadata.get("properties")) {
+            String type = property.path("type").asString("");
+            names.add(
+                envForm(property.get("name").asString())
+                    + (type.startsWith("java.util.Map") ? "*" : ""));
+          }
         }
         Matcher port = Pattern.compile("\\$\\{MANAGEMENT_SERVER_PORT:(\\d+)}").matcher(app);
         assertThat(port.find()).as(module + " sets its management port").isTrue();

@@ -84,14 +84,25 @@ class LocalStackEndToEndTest {
   }
 
   @Test
-  void an_image_generation_completes_is_captured_and_reaches_the_users_chat() throws Exception {
+  void an_image_generation_completes_is_captured_kept_and_reaches_the_users_chat()
+      throws Exception {
     long user = 9_000_001;
     HttpResponse<String> started = start(user, "flux-schnell", "e2e: a red fox");
     assertThat(started.statusCode()).isEqualTo(202);
     String id = JSON.readTree(started.body()).path("generation_id").asString();
 
     JsonNode done = awaitStatus(user, id, "completed");
-    assertThat(done.path("result_urls").get(0).asString()).startsWith(stack.sandbox().baseUrl());
+    String url = done.path("result_urls").get(0).asString();
+    assertThat(url).startsWith("http://127.0.0.1:" + stack.port("api-gateway") + "/files/");
+    assertThat(done.path("results_expired").asBoolean()).isFalse();
+    // The provider deletes its copies right after: the kept copy is still served.
+    stack.sandbox().deleteCopies();
+    HttpResponse<byte[]> kept =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url)).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(kept.statusCode()).isEqualTo(200);
+    assertThat(kept.body()).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
     assertThat(done.path("started_at").isNull())
         .as("GenerationStarted was applied, not dead-lettered")
         .isFalse();

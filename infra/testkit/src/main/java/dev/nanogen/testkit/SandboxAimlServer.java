@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -38,11 +39,14 @@ import tools.jackson.databind.JsonNode;
  *   <li>{@code [bad-url:javascript]} (any scheme) — results named by such a URL instead of an http
  *       one
  *   <li>{@code [b64-bytes:5000]} — an inline image of that many bytes
+ *   <li>{@code [result-bytes:5000]} — result URLs of files of that many bytes
  * </ul>
  *
  * <p>Result files for fetch tests: {@code /files/<name>?bytes=N} (exactly N bytes), {@code
  * /files/drip?every=500} (headers, then a byte every 500 ms for a minute), {@code
- * /files/redirect?to=<url>} (a 302 to that URL).
+ * /files/redirect?to=<url>} (a 302 to that URL). {@link #deleteCopies()} (or {@code POST
+ * /__sandbox/delete-copies}) makes every result file handed out so far answer 404, as a provider
+ * that deleted its copies.
  *
  * <p>And globally, through {@code POST /__sandbox/config} with {@code latency_ms}, {@code
  * failure_rate} (0..1, answered as 500) and {@code burst_429} (the next N submissions answer 429).
@@ -58,9 +62,15 @@ public final class SandboxAimlServer implements AutoCloseable {
   private static final Pattern IMAGES = Pattern.compile("\\[images:(\\d+)]");
   private static final Pattern BAD_URL = Pattern.compile("\\[bad-url:([a-z]+)]");
   private static final Pattern B64_BYTES = Pattern.compile("\\[b64-bytes:(\\d+)]");
+  private static final Pattern RESULT_BYTES = Pattern.compile("\\[result-bytes:(\\d+)]");
+
+  /** The start of an MP4 file (an {@code ftyp} box): what the sandbox's videos are. */
+  public static final byte[] MP4 = {
+    0, 0, 0, 16, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 2, 0
+  };
 
   /** A 1x1 transparent PNG. */
-  static final byte[] PNG =
+  public static final byte[] PNG =
       Base64.getDecoder()
           .decode(
               "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
@@ -75,6 +85,11 @@ public final class SandboxAimlServer implements AutoCloseable {
   private volatile double failureRate;
   private final AtomicInteger burst429 = new AtomicInteger();
   private final AtomicLong polls = new AtomicLong();
+
+  /** Result files handed out, by path; those deleted answer 404. */
+  private final Set<String> issued = ConcurrentHashMap.newKeySet();
+
+  private final Set<String> deleted = ConcurrentHashMap.newKeySet();
 
   /**
    * @param readyAtMillis wall-clock time from which the video is completed (0: by polls only)
@@ -280,7 +295,7 @@ public final class SandboxAimlServer implements AutoCloseable {
       String url =
           task.prompt().contains("[bad-url:")
               ? resultUrl(task.prompt(), ".mp4")
-              : baseUrl() + "/files/" + id + ".mp4";
+              : issue(baseUrl() + "/files/" + id + ".mp4");
       JsonHttp.send(
           exchange, 200, Map.of("id", id, "status", "completed", "video", Map.of("url", url)));
     }
@@ -296,7 +311,23 @@ public final class SandboxAimlServer implements AutoCloseable {
               ? "text/html,<script>alert(1)</script>"
               : "alert(document.cookie)//" + extension);
     }
-    return baseUrl() + "/files/" + UUID.randomUUID() + extension;
+    Matcher bytes = RESULT_BYTES.matcher(prompt);
+    if (bytes.find()) {
+      return issue(fileUrl(UUID.randomUUID().toString(), Long.parseLong(bytes.group(1))));
+    }
+    return issue(baseUrl() + "/files/" + UUID.randomUUID() + extension);
+  }
+
+  private String issue(String url) {
+    issued.add(java.net.URI.create(url).getPath());
+    return url;
+  }
+
+  /**
+   * Every result file handed out so far answers 404 from now on: the provider deleted its copies.
+   */
+  public void deleteCopies() {
+    deleted.addAll(issued);
   }
 
   /**
@@ -315,9 +346,14 @@ public final class SandboxAimlServer implements AutoCloseable {
       drip(exchange, Long.parseLong(JsonHttp.query(exchange).getOrDefault("every", "500")));
       return;
     }
+    if (deleted.contains(path)) {
+      JsonHttp.send(exchange, 404, error(404, "sandbox: the provider deleted its copy"));
+      return;
+    }
     String contentType = path.endsWith(".mp4") ? "video/mp4" : "image/png";
     String bytes = JsonHttp.query(exchange).get("bytes");
-    long length = bytes == null ? PNG.length : Long.parseLong(bytes);
+    long length =
+        bytes == null ? (path.endsWith(".mp4") ? MP4.length : PNG.length) : Long.parseLong(bytes);
     exchange.getResponseHeaders().set("Content-Type", contentType);
     if ("HEAD".equals(exchange.getRequestMethod())) {
       exchange.getResponseHeaders().set("Content-Length", Long.toString(length));
@@ -326,7 +362,7 @@ public final class SandboxAimlServer implements AutoCloseable {
       return;
     }
     if (bytes == null) {
-      JsonHttp.sendBytes(exchange, contentType, PNG);
+      JsonHttp.sendBytes(exchange, contentType, path.endsWith(".mp4") ? MP4 : PNG);
       return;
     }
     exchange.sendResponseHeaders(200, length);
@@ -377,6 +413,10 @@ public final class SandboxAimlServer implements AutoCloseable {
               failureRate,
               "burst_429",
               burst429.get()));
+    } else if (path.equals("/__sandbox/delete-copies")
+        && "POST".equals(exchange.getRequestMethod())) {
+      deleteCopies();
+      JsonHttp.send(exchange, 200, Map.of("copies_deleted", true));
     } else if (path.equals("/__sandbox/submissions")) {
       Map<String, Integer> counts = new java.util.TreeMap<>();
       submissionsByPrompt.forEach((prompt, count) -> counts.put(prompt, count.get()));
