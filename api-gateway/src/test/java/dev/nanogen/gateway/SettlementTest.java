@@ -111,6 +111,71 @@ class SettlementTest extends IntegrationTest {
   }
 
   @Test
+  void the_route_and_cost_of_a_success_are_recorded_and_set_against_revenue_in_the_stats()
+      throws Exception {
+    long user = newUserId();
+    grant(user, 100);
+    UUID id = startOne(user, "kling-video");
+    publish(
+        id,
+        new GenerationStarted(
+            UUID.randomUUID(), Instant.now(), 4, id, "vid-routed", null, UUID.randomUUID(), "b"));
+    publish(
+        id,
+        new GenerationSucceeded(
+            UUID.randomUUID(),
+            Instant.now(),
+            2,
+            id,
+            List.of("http://video/1.mp4"),
+            42,
+            null,
+            new java.math.BigDecimal("0.250000")));
+    await().atMost(Duration.ofSeconds(20)).until(() -> "completed".equals(status(user, id)));
+
+    var row =
+        jdbc.sql("SELECT provider_route, provider_cost, price FROM generations WHERE id = :id")
+            .param("id", id)
+            .query()
+            .singleRow();
+    assertThat(row.get("provider_route"))
+        .as("kept from the task's GenerationStarted")
+        .isEqualTo("b");
+    assertThat((java.math.BigDecimal) row.get("provider_cost")).isEqualByComparingTo("0.25");
+
+    JsonNode day =
+        json(admin(
+                "GET",
+                "/api/admin/stats?from=" + Instant.now().minus(Duration.ofHours(1)),
+                null,
+                null))
+            .path("days")
+            .valueStream()
+            .filter(d -> d.path("model_id").asString().equals("kling-video"))
+            .reduce((first, second) -> second)
+            .orElseThrow();
+    var expected =
+        jdbc.sql(
+                """
+                SELECT coalesce(sum(price), 0) AS captured, coalesce(sum(provider_cost), 0) AS cost,
+                       coalesce(sum(provider_cost) FILTER (WHERE provider_route = 'b'), 0) AS on_b
+                FROM generations
+                WHERE model_id = 'kling-video' AND status = 'completed'
+                  AND finished_at >= now() - interval '1 hour'
+                  AND (finished_at AT TIME ZONE 'UTC')::date = (now() AT TIME ZONE 'UTC')::date
+                """)
+            .query()
+            .singleRow();
+    assertThat(day.path("credits_captured").asLong())
+        .isEqualTo(((Number) expected.get("captured")).longValue());
+    assertThat(day.path("provider_cost").decimalValue())
+        .isEqualByComparingTo((java.math.BigDecimal) expected.get("cost"));
+    assertThat(day.path("cost_by_route").path("b").decimalValue())
+        .isEqualByComparingTo((java.math.BigDecimal) expected.get("on_b"))
+        .isGreaterThanOrEqualTo(new java.math.BigDecimal("0.25"));
+  }
+
+  @Test
   void a_failure_releases_the_hold() throws Exception {
     long user = newUserId();
     grant(user, 10);

@@ -20,6 +20,12 @@ class BreakerTest extends WorkerIntegrationTest {
   @Test
   void a_failing_model_opens_its_circuit_stops_calling_and_closes_once_the_provider_answers()
       throws Exception {
+    // The worker takes requests at once (its context may just have been resumed): the doomed
+    // request's 2.5 s are all for its own tries.
+    GenerationRequested warmUp =
+        request(ModelKind.IMAGE, "warm-up " + System.nanoTime(), Duration.ofMinutes(1));
+    send(Topics.REQUESTS, warmUp.generationId(), warmUp);
+    awaitEnd(warmUp.generationId(), Duration.ofSeconds(30));
     try (KafkaProbe models = new KafkaProbe(Topics.MODELS)) {
       String failing = "outage [fail:503] " + System.nanoTime();
       GenerationRequested doomed =

@@ -10,6 +10,7 @@ import java.util.UUID;
  *
  * @param providerTaskId the provider's task to resume (videos), or null when nothing was submitted
  *     or the call was synchronous (an image: submitted again)
+ * @param route the provider route the task was accepted by, or null
  */
 public record GenerationHandedBack(
     UUID eventId,
@@ -17,7 +18,19 @@ public record GenerationHandedBack(
     int schemaVersion,
     UUID generationId,
     String providerTaskId,
-    String reason) {
+    String reason,
+    String route) {
 
-  public static final int SCHEMA_VERSION = 1;
+  public static final int SCHEMA_VERSION = 2;
+
+  /** Without a route (schema version 1). */
+  public GenerationHandedBack(
+      UUID eventId,
+      Instant occurredAt,
+      int schemaVersion,
+      UUID generationId,
+      String providerTaskId,
+      String reason) {
+    this(eventId, occurredAt, schemaVersion, generationId, providerTaskId, reason, null);
+  }
 }

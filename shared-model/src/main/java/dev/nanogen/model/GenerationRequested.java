@@ -23,6 +23,8 @@ import java.util.UUID;
  * @param deadline after this instant the generation is failed with TIMEOUT
  * @param providerTaskId a provider task already submitted for this generation, or null; a worker
  *     that sees one resumes polling it instead of submitting again
+ * @param route the provider route that accepted {@code providerTaskId}, where a resume polls it;
+ *     null for a first dispatch (a worker picks a route) and before schema version 3
  */
 public record GenerationRequested(
     UUID eventId,
@@ -37,9 +39,42 @@ public record GenerationRequested(
     Map<String, Object> params,
     int outputs,
     Instant deadline,
-    String providerTaskId) {
+    String providerTaskId,
+    String route) {
 
-  public static final int SCHEMA_VERSION = 2;
+  public static final int SCHEMA_VERSION = 3;
+
+  /** Without a route: a first dispatch, or a resume of a single-route setup. */
+  public GenerationRequested(
+      UUID eventId,
+      Instant occurredAt,
+      int schemaVersion,
+      UUID generationId,
+      long userId,
+      String modelId,
+      String providerModel,
+      ModelKind kind,
+      String prompt,
+      Map<String, Object> params,
+      int outputs,
+      Instant deadline,
+      String providerTaskId) {
+    this(
+        eventId,
+        occurredAt,
+        schemaVersion,
+        generationId,
+        userId,
+        modelId,
+        providerModel,
+        kind,
+        prompt,
+        params,
+        outputs,
+        deadline,
+        providerTaskId,
+        null);
+  }
 
   /** Results paid for: at least one. */
   public int paidOutputs() {

@@ -13,6 +13,8 @@ import java.util.UUID;
  * @param claimId the worker attempt asking to submit (one per attempt; a repeated claim keeps it)
  * @param workerId the worker process holding the generation now, whose lease ({@link
  *     WorkerHeartbeat}) keeps it there; null from workers before schema version 3
+ * @param route the provider route (the worker's {@code nanogen.providers[n].name}) that accepted
+ *     the task: its polls stay there; null before schema version 4 and without a task
  */
 public record GenerationStarted(
     UUID eventId,
@@ -21,7 +23,20 @@ public record GenerationStarted(
     UUID generationId,
     String providerTaskId,
     UUID claimId,
-    UUID workerId) {
+    UUID workerId,
+    String route) {
 
-  public static final int SCHEMA_VERSION = 3;
+  public static final int SCHEMA_VERSION = 4;
+
+  /** Without a route: a claim, or a task of a single-route setup. */
+  public GenerationStarted(
+      UUID eventId,
+      Instant occurredAt,
+      int schemaVersion,
+      UUID generationId,
+      String providerTaskId,
+      UUID claimId,
+      UUID workerId) {
+    this(eventId, occurredAt, schemaVersion, generationId, providerTaskId, claimId, workerId, null);
+  }
 }

@@ -112,6 +112,8 @@ class AdminViews {
       long price,
       String status,
       String providerTaskId,
+      String providerRoute,
+      java.math.BigDecimal providerCost,
       String errorCode,
       String errorMessage,
       Instant createdAt,
@@ -131,6 +133,8 @@ class AdminViews {
       long price,
       String status,
       String providerTaskId,
+      String providerRoute,
+      java.math.BigDecimal providerCost,
       String errorCode,
       String errorMessage,
       Instant createdAt,
@@ -148,7 +152,7 @@ class AdminViews {
         jdbc.sql(
                 """
                 SELECT id AS generation_id, user_id, model_id, prompt, price, status, provider_task_id,
-                       error_code, error_message, created_at, started_at, finished_at, timeout_at, dispatched_at
+                       provider_route, provider_cost, error_code, error_message, created_at, started_at, finished_at, timeout_at, dispatched_at
                 FROM generations WHERE id = :id
                 """)
             .param("id", id)
@@ -187,6 +191,8 @@ class AdminViews {
         g.price(),
         g.status(),
         g.providerTaskId(),
+        g.providerRoute(),
+        g.providerCost(),
         g.errorCode(),
         g.errorMessage(),
         g.createdAt(),
@@ -219,7 +225,19 @@ class AdminViews {
       long creditsReturned,
       long creditsCaptured) {}
 
-  record Stats(Instant from, Instant to, List<ModelStats> models) {}
+  /**
+   * What one model earned and cost on one day (UTC, by when its generations ended): the credits
+   * captured against what the provider routes charged for them, and by which route.
+   */
+  record DayCost(
+      java.time.LocalDate day,
+      String modelId,
+      long completed,
+      long creditsCaptured,
+      java.math.BigDecimal providerCost,
+      Map<String, java.math.BigDecimal> costByRoute) {}
+
+  record Stats(Instant from, Instant to, List<ModelStats> models, List<DayCost> days) {}
 
   Stats stats(Instant from, Instant to) {
     List<ModelStats> models =
@@ -249,6 +267,42 @@ class AdminViews {
             .param("to", Timestamp.from(to))
             .query(ModelStats.class)
             .list();
-    return new Stats(from, to, models);
+    Map<String, DayCost> days = new java.util.LinkedHashMap<>();
+    jdbc.sql(
+            """
+            SELECT (finished_at AT TIME ZONE 'UTC')::date AS day, model_id,
+                   coalesce(provider_route, 'unknown') AS route,
+                   count(*) AS completed,
+                   coalesce(sum(price), 0) AS credits_captured,
+                   coalesce(sum(provider_cost), 0) AS provider_cost
+            FROM generations
+            WHERE status = 'completed' AND finished_at >= :from AND finished_at < :to
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            """)
+        .param("from", Timestamp.from(from))
+        .param("to", Timestamp.from(to))
+        .query(
+            (rs, n) -> {
+              java.time.LocalDate day = rs.getObject("day", java.time.LocalDate.class);
+              String model = rs.getString("model_id");
+              DayCost before =
+                  days.getOrDefault(
+                      day + "/" + model,
+                      new DayCost(
+                          day, model, 0, 0, java.math.BigDecimal.ZERO, new java.util.TreeMap<>()));
+              before.costByRoute().put(rs.getString("route"), rs.getBigDecimal("provider_cost"));
+              days.put(
+                  day + "/" + model,
+                  new DayCost(
+                      day,
+                      model,
+                      before.completed() + rs.getLong("completed"),
+                      before.creditsCaptured() + rs.getLong("credits_captured"),
+                      before.providerCost().add(rs.getBigDecimal("provider_cost")),
+                      before.costByRoute()));
+              return day;
+            })
+        .list();
+    return new Stats(from, to, models, List.copyOf(days.values()));
   }
 }

@@ -27,7 +27,7 @@ public class Dispatch {
   private static final String STORED =
       """
       RETURNING g.id, g.user_id, g.model_id, m.provider_model, m.kind, g.prompt, g.params, g.outputs,
-                g.timeout_at, g.provider_task_id
+                g.timeout_at, g.provider_task_id, g.provider_route
       """;
 
   /** Dispatched again now, to no worker yet. */
@@ -48,6 +48,7 @@ public class Dispatch {
       """
       UPDATE generations g
       SET provider_task_id = COALESCE(g.provider_task_id, :taskId), dispatched_at = :now, worker_id = NULL,
+          provider_route = COALESCE(g.provider_route, CAST(:route AS text)),
           claim_id = CASE WHEN COALESCE(g.provider_task_id, :taskId) IS NULL THEN NULL ELSE g.claim_id END
       FROM models m
       WHERE g.id = :id AND m.id = g.model_id
@@ -65,7 +66,8 @@ public class Dispatch {
       String params,
       int outputs,
       Timestamp timeoutAt,
-      String providerTaskId) {}
+      String providerTaskId,
+      String providerRoute) {}
 
   private final Outbox outbox;
   private final JdbcClient jdbc;
@@ -83,6 +85,7 @@ public class Dispatch {
    * @param params the provider params as validated and priced at the start
    * @param outputs results paid for
    * @param providerTaskId a task already submitted (a resume), or null
+   * @param route the provider route that accepted that task, or null
    */
   public record Dispatched(
       UUID id,
@@ -94,7 +97,8 @@ public class Dispatch {
       Map<String, Object> params,
       int outputs,
       Instant deadline,
-      String providerTaskId) {}
+      String providerTaskId,
+      String route) {}
 
   /** A generation's first dispatch, written by its start in the same transaction. */
   public void send(Dispatched g, Instant now, String traceparent) {
@@ -114,7 +118,8 @@ public class Dispatch {
             g.params(),
             g.outputs(),
             g.deadline(),
-            g.providerTaskId()),
+            g.providerTaskId(),
+            g.route()),
         traceparent);
   }
 
@@ -133,10 +138,12 @@ public class Dispatch {
    * Dispatches a generation a stopping worker handed back; false when it has ended meanwhile (or is
    * past its deadline: the sweeper ends it).
    */
-  public boolean handBack(UUID id, String providerTaskId, Instant now, String traceparent) {
+  public boolean handBack(
+      UUID id, String providerTaskId, String route, Instant now, String traceparent) {
     return jdbc.sql(HANDED_BACK)
         .param("id", id)
         .param("taskId", providerTaskId)
+        .param("route", route)
         .param("now", Timestamp.from(now))
         .query(Stored.class)
         .optional()
@@ -159,6 +166,7 @@ public class Dispatch {
         json.readValue(g.params(), new TypeReference<Map<String, Object>>() {}),
         g.outputs(),
         g.timeoutAt().toInstant(),
-        g.providerTaskId());
+        g.providerTaskId(),
+        g.providerRoute());
   }
 }

@@ -46,6 +46,7 @@ public class GenerationTransitions {
       WITH prior AS (SELECT id, status, claim_id, provider_task_id FROM generations WHERE id = :id FOR UPDATE)
       UPDATE generations g
       SET status = 'processing', provider_task_id = COALESCE(g.provider_task_id, CAST(:taskId AS text)),
+          provider_route = COALESCE(g.provider_route, CAST(:route AS text)),
           claim_id = COALESCE(g.claim_id, CAST(:claimId AS uuid)),
           worker_id = COALESCE(CAST(:workerId AS uuid), g.worker_id),
           started_at = COALESCE(g.started_at, :now), updated_at = :now
@@ -70,7 +71,9 @@ public class GenerationTransitions {
       """
       UPDATE generations g
       SET status = :status, result_urls = CAST(:urls AS jsonb), error_code = :errorCode,
-          error_message = :errorMessage, finished_at = :now, updated_at = :now
+          error_message = :errorMessage, finished_at = :now, updated_at = :now,
+          provider_route = COALESCE(CAST(:route AS text), g.provider_route),
+          provider_cost = CAST(:cost AS numeric)
       FROM users u, models m
       WHERE g.id = :id AND g.status IN ('pending', 'processing')
         AND (g.status = 'pending' OR :status <> 'cancelled')
@@ -129,8 +132,13 @@ public class GenerationTransitions {
    * first move from pending queues GenerationProcessingStarted in the same transaction.
    */
   public boolean markProcessing(
-      UUID id, String providerTaskId, UUID workerId, String reason, String traceparent) {
-    return mark(id, providerTaskId, null, workerId, reason, traceparent).isPresent();
+      UUID id,
+      String providerTaskId,
+      String route,
+      UUID workerId,
+      String reason,
+      String traceparent) {
+    return mark(id, providerTaskId, route, null, workerId, reason, traceparent).isPresent();
   }
 
   /**
@@ -142,7 +150,7 @@ public class GenerationTransitions {
    */
   public boolean claim(UUID id, UUID claimId, UUID workerId, String reason, String traceparent) {
     boolean granted =
-        mark(id, null, claimId, workerId, reason, traceparent)
+        mark(id, null, null, claimId, workerId, reason, traceparent)
             .filter(m -> claimId.equals(m.claimId()))
             .isPresent();
     outbox.append(
@@ -158,6 +166,7 @@ public class GenerationTransitions {
   private Optional<Marked> mark(
       UUID id,
       String providerTaskId,
+      String route,
       UUID claimId,
       UUID workerId,
       String reason,
@@ -167,6 +176,7 @@ public class GenerationTransitions {
         jdbc.sql(MARK_PROCESSING)
             .param("id", id)
             .param("taskId", providerTaskId)
+            .param("route", route)
             .param("claimId", claimId)
             .param("workerId", workerId)
             .param("now", Timestamp.from(now))
@@ -196,6 +206,8 @@ public class GenerationTransitions {
                 ending.resultUrls() == null ? null : json.writeValueAsString(ending.resultUrls()))
             .param("errorCode", ending.errorCode())
             .param("errorMessage", ending.errorMessage())
+            .param("route", ending.route())
+            .param("cost", ending.providerCost())
             .param("now", Timestamp.from(now))
             .query(Finished.class)
             .optional();

@@ -154,6 +154,7 @@ class StartGeneration {
                   priced.providerParams(),
                   priced.outputs(),
                   deadline,
+                  null,
                   null);
           // The ledger row references the generation, so it goes first; a failed hold rolls it
           // back.

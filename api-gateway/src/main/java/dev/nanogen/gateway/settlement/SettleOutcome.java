@@ -62,6 +62,7 @@ class SettleOutcome {
               transitions.markProcessing(
                   event.generationId(),
                   event.providerTaskId(),
+                  event.route(),
                   event.workerId(),
                   "picked up by a worker",
                   traceparent));
@@ -77,7 +78,11 @@ class SettleOutcome {
         event.eventId(),
         () ->
             dispatch.handBack(
-                event.generationId(), event.providerTaskId(), clock.instant(), traceparent));
+                event.generationId(),
+                event.providerTaskId(),
+                event.route(),
+                clock.instant(),
+                traceparent));
   }
 
   void on(GenerationSucceeded event, String traceparent) {
@@ -85,7 +90,9 @@ class SettleOutcome {
         event.eventId(),
         () ->
             transitions.finish(
-                event.generationId(), Ending.completed(event.resultUrls()), traceparent));
+                event.generationId(),
+                Ending.completed(event.resultUrls(), event.route(), event.providerCost()),
+                traceparent));
   }
 
   void on(GenerationFailed event, String traceparent) {

@@ -2,6 +2,7 @@ package dev.nanogen.worker.aiml;
 
 import dev.nanogen.ops.trace.ProviderCalls;
 import dev.nanogen.worker.config.WorkerProperties;
+import java.math.BigDecimal;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +13,6 @@ import java.util.function.UnaryOperator;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
-import org.springframework.stereotype.Component;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
@@ -22,23 +22,33 @@ import tools.jackson.databind.json.JsonMapper;
  * The AIML API as CONTRACT.md describes it: images through the synchronous {@code POST
  * /v1/images/generations}, videos through {@code POST /v2/video/generations} and then polls of
  * {@code GET /v2/video/generations?generation_id=}. Every failure becomes a classified {@link
- * ProviderError}; nothing here retries (the caller's retry policy does).
+ * ProviderError}; nothing here retries (the caller's retry policy does). One client per provider
+ * route ({@code nanogen.providers[n]}, or the single {@code nanogen.aiml} route).
  */
-@Component
 public class AimlClient {
   private final RestClient images;
   private final RestClient video;
   private final JsonMapper json;
 
-  AimlClient(WorkerProperties properties, JsonMapper json, RestClient.Builder rest) {
-    WorkerProperties.Aiml aiml = properties.aiml();
+  /**
+   * @param baseUrl the route's API base
+   * @param apiKey the route's Bearer key (none: every call is refused by the provider)
+   * @param timeouts connect, image and poll time-outs (shared by every route)
+   */
+  public AimlClient(
+      String route,
+      String baseUrl,
+      String apiKey,
+      WorkerProperties.Aiml timeouts,
+      JsonMapper json,
+      RestClient.Builder rest) {
     HttpClient http =
         HttpClient.newBuilder()
-            .connectTimeout(aiml.connectTimeout())
+            .connectTimeout(timeouts.connectTimeout())
             .followRedirects(HttpClient.Redirect.NORMAL)
             .build();
-    this.images = client(rest.clone(), aiml, http, aiml.imageTimeout());
-    this.video = client(rest.clone(), aiml, http, aiml.pollTimeout());
+    this.images = client(rest.clone(), route, baseUrl, apiKey, http, timeouts.imageTimeout());
+    this.video = client(rest.clone(), route, baseUrl, apiKey, http, timeouts.pollTimeout());
     this.json = json;
   }
 
@@ -48,15 +58,20 @@ public class AimlClient {
    * header, never in a URL or a tag.
    */
   private static RestClient client(
-      RestClient.Builder rest, WorkerProperties.Aiml aiml, HttpClient http, Duration timeout) {
+      RestClient.Builder rest,
+      String route,
+      String baseUrl,
+      String apiKey,
+      HttpClient http,
+      Duration timeout) {
     JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(http);
     factory.setReadTimeout(timeout);
     RestClient.Builder builder =
-        rest.baseUrl(aiml.baseUrl())
+        rest.baseUrl(baseUrl)
             .requestFactory(factory)
-            .observationConvention(new ProviderCalls("aiml", UnaryOperator.identity()));
-    if (aiml.apiKey() != null && !aiml.apiKey().isBlank()) {
-      builder.defaultHeader("Authorization", "Bearer " + aiml.apiKey());
+            .observationConvention(new ProviderCalls(route, UnaryOperator.identity()));
+    if (apiKey != null && !apiKey.isBlank()) {
+      builder.defaultHeader("Authorization", "Bearer " + apiKey);
     }
     return builder.build();
   }
@@ -65,7 +80,7 @@ public class AimlClient {
    * Generates images synchronously; returns them in both documented answer shapes: {@code
    * data[].url} or {@code data[].b64_json}, and {@code images[].url}.
    */
-  public List<ImageOutput> generateImage(String model, String prompt, Map<String, Object> params) {
+  public Images generateImage(String model, String prompt, Map<String, Object> params) {
     JsonNode body = post(images, "/v1/images/generations", request(model, prompt, params));
     List<ImageOutput> outputs = new ArrayList<>();
     for (JsonNode item : body.path("data")) {
@@ -84,7 +99,19 @@ public class AimlClient {
       throw ProviderError.badResponse(
           "image answer has neither data[].url, data[].b64_json nor images[].url");
     }
-    return outputs;
+    return new Images(outputs, cost(body));
+  }
+
+  /**
+   * An image answer.
+   *
+   * @param cost what the provider says it charged ({@code cost} in its answer), or null
+   */
+  public record Images(List<ImageOutput> outputs, BigDecimal cost) {}
+
+  private static BigDecimal cost(JsonNode body) {
+    JsonNode cost = body.path("cost");
+    return cost.isNumber() ? cost.decimalValue() : null;
   }
 
   private static byte[] decode(String b64) {
@@ -124,7 +151,8 @@ public class AimlClient {
     return new VideoStatus(
         state,
         body.path("video").path("url").asString(null),
-        body.path("error").path("message").asString(null));
+        body.path("error").path("message").asString(null),
+        cost(body));
   }
 
   private static Map<String, Object> request(
@@ -170,7 +198,14 @@ public class AimlClient {
     } catch (ResourceAccessException e) {
       // No URL or key in the message: only what went wrong.
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw ProviderError.network("AIML unreachable: " + cause.getClass().getSimpleName());
+      String what = "AIML unreachable: " + cause.getClass().getSimpleName();
+      // No connection: nothing was sent. A time-out after sending is not known to be unsent.
+      boolean unsent =
+          cause instanceof java.net.ConnectException
+              || cause instanceof java.net.http.HttpConnectTimeoutException
+              || cause instanceof java.net.UnknownHostException
+              || cause instanceof java.nio.channels.UnresolvedAddressException;
+      throw unsent ? ProviderError.unreachable(what) : ProviderError.network(what);
     }
   }
 }

@@ -8,11 +8,22 @@ package dev.nanogen.worker.aiml;
 public class ProviderError extends RuntimeException {
   private final String code;
   private final boolean retryable;
+  private final boolean unsent;
 
   public ProviderError(String code, boolean retryable, String message) {
+    this(code, retryable, false, message);
+  }
+
+  /**
+   * @param unsent the provider certainly did not take the request (a 429 or 5xx answer, no
+   *     connection, an open circuit): another route may be asked instead, with no risk of a second
+   *     job
+   */
+  public ProviderError(String code, boolean retryable, boolean unsent, String message) {
     super(message, null, false, false);
     this.code = code;
     this.retryable = retryable;
+    this.unsent = unsent;
   }
 
   /** Stable error code for the generation: PROVIDER_REJECTED, PROVIDER_AUTH, … */
@@ -22,6 +33,14 @@ public class ProviderError extends RuntimeException {
 
   public boolean retryable() {
     return retryable;
+  }
+
+  /**
+   * Whether the provider certainly did not take the request, so it may go to another route. A
+   * time-out waiting for an answer is not: the provider may be working on it.
+   */
+  public boolean unsent() {
+    return unsent;
   }
 
   /** Classifies an HTTP error answer of the provider (CONTRACT.md: 400/401/403/404 are final). */
@@ -34,16 +53,21 @@ public class ProviderError extends RuntimeException {
           message != null && message.toLowerCase().matches(".*(credit|balance|quota).*")
               ? new ProviderError("PROVIDER_OUT_OF_CREDITS", false, text)
               : new ProviderError("PROVIDER_AUTH", false, text);
-      case 429 -> new ProviderError("PROVIDER_RATE_LIMITED", true, text);
+      case 429 -> new ProviderError("PROVIDER_RATE_LIMITED", true, true, text);
       default ->
           status >= 500
-              ? new ProviderError("PROVIDER_UNAVAILABLE", true, text)
+              ? new ProviderError("PROVIDER_UNAVAILABLE", true, true, text)
               : new ProviderError("PROVIDER_REJECTED", false, text);
     };
   }
 
   static ProviderError network(String what) {
     return new ProviderError("PROVIDER_UNAVAILABLE", true, what);
+  }
+
+  /** No connection to the provider: nothing was sent. */
+  static ProviderError unreachable(String what) {
+    return new ProviderError("PROVIDER_UNAVAILABLE", true, true, what);
   }
 
   public static ProviderError badResponse(String what) {

@@ -1,7 +1,9 @@
 package dev.nanogen.worker.config;
 
 import dev.nanogen.ops.KafkaTopics;
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
@@ -18,6 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param files where kept results are served from, for how long, and how large one may be
  * @param fetch which result URLs are accepted from the provider
  * @param lease how this worker keeps the generations it holds
+ * @param providers provider routes in priority order ({@code NANOGEN_PROVIDERS_0_NAME}, {@code
+ *     _BASE_URL}, {@code _API_KEY}, …); when set they replace the single {@code aiml} route
  */
 @ConfigurationProperties("nanogen")
 public record WorkerProperties(
@@ -27,7 +31,8 @@ public record WorkerProperties(
     @DefaultValue Breaker breaker,
     @DefaultValue Files files,
     @DefaultValue Fetch fetch,
-    @DefaultValue Lease lease) {
+    @DefaultValue Lease lease,
+    List<Provider> providers) {
 
   /**
    * @param baseUrl AIML API base
@@ -81,6 +86,42 @@ public record WorkerProperties(
       return modelLimits == null
           ? modelMaxInFlight
           : modelLimits.getOrDefault(modelId, modelMaxInFlight);
+    }
+  }
+
+  /**
+   * One provider route: an AIML-compatible API and its key, for every model or the ones listed.
+   *
+   * @param name the route's name in metrics, logs and a generation's record (unique)
+   * @param baseUrl the API's base URL
+   * @param apiKey its Bearer key
+   * @param priority lower is tried first; routes of one priority share the traffic by {@code
+   *     weight} (default: the route's position in the list)
+   * @param weight its share among routes of its priority
+   * @param costPerResult what one result costs here (in the unit the admin stats report), used when
+   *     the provider's answer does not say
+   * @param models the catalog model ids it serves; none: every model
+   * @param modelIds per catalog model id, the provider's model id on this route when it differs
+   *     from the catalog's
+   */
+  public record Provider(
+      String name,
+      String baseUrl,
+      String apiKey,
+      Integer priority,
+      @DefaultValue("1") int weight,
+      @DefaultValue("0") BigDecimal costPerResult,
+      List<String> models,
+      Map<String, String> modelIds) {
+    public Provider {
+      if (name == null || name.isBlank() || baseUrl == null || baseUrl.isBlank()) {
+        throw new IllegalArgumentException(
+            "every nanogen.providers[n] needs a name and a base-url (NANOGEN_PROVIDERS_<n>_NAME, _BASE_URL)");
+      }
+      if (weight < 1) {
+        throw new IllegalArgumentException(
+            "nanogen.providers[n].weight of " + name + " must be at least 1");
+      }
     }
   }
 

@@ -214,6 +214,7 @@ class Jobs implements SmartLifecycle {
 
   @Override
   public void start() {
+    stop.lower();
     started = true;
   }
 

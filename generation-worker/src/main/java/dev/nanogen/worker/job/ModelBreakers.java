@@ -14,7 +14,9 @@ import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -23,12 +25,13 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * One Resilience4j circuit breaker per catalog model around every call to the provider for it. A
- * provider that keeps failing for a model (5xx, network, time-outs) opens its circuit: calls stop
- * for a while (they fail fast as retryable MODEL_UNAVAILABLE, so a generation waits within its
- * deadline instead of hammering), and the gateway hears ModelAvailabilityChanged and refuses new
- * starts of that model with 503 MODEL_UNAVAILABLE until the circuit closes or {@code until} passes.
- * 429 (the quota, not an outage) and final 4xx answers never count against a model.
+ * One Resilience4j circuit breaker per provider route and catalog model ({@code <route>/<model>})
+ * around every call. A route that keeps failing for a model (5xx, network, time-outs) opens its
+ * circuit: its calls stop for a while (they fail fast as retryable MODEL_UNAVAILABLE, which sends a
+ * submission to the next route) — 429 (the quota, not an outage) and final 4xx answers never count.
+ * Only when every route serving the model has its circuit open is the gateway told
+ * (ModelAvailabilityChanged), which then refuses new starts of that model with 503
+ * MODEL_UNAVAILABLE until one closes or {@code until} passes.
  */
 @Component
 class ModelBreakers {
@@ -39,14 +42,20 @@ class ModelBreakers {
   private final KafkaEvents events;
   private final Clock clock;
   private final WorkerProperties.Breaker settings;
+  private final Routes routes;
+
+  /** Models this worker announced unavailable (every route's circuit open). */
+  private final Set<String> down = ConcurrentHashMap.newKeySet();
 
   ModelBreakers(
+      Routes routes,
       WorkerProperties properties,
       KafkaTemplate<String, String> kafka,
       KafkaEvents events,
       Clock clock,
       MeterRegistry meters) {
     this.settings = properties.breaker();
+    this.routes = routes;
     this.kafka = kafka;
     this.events = events;
     this.clock = clock;
@@ -69,17 +78,31 @@ class ModelBreakers {
     TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
   }
 
-  /** Runs one provider call for {@code modelId} through that model's circuit. */
-  <T> T call(String modelId, Supplier<T> call) {
+  /** Runs one call to {@code route} for {@code modelId} through that pair's circuit. */
+  <T> T call(String route, String modelId, Supplier<T> call) {
     try {
-      return registry.circuitBreaker(modelId).executeSupplier(call);
+      return registry.circuitBreaker(route + "/" + modelId).executeSupplier(call);
     } catch (CallNotPermittedException e) {
-      throw new ProviderError("MODEL_UNAVAILABLE", true, "circuit open for model " + modelId);
+      throw new ProviderError(
+          "MODEL_UNAVAILABLE",
+          true,
+          true,
+          "circuit open for model " + modelId + " on route " + route);
     }
   }
 
-  CircuitBreaker.State state(String modelId) {
-    return registry.circuitBreaker(modelId).getState();
+  CircuitBreaker.State state(String route, String modelId) {
+    return registry.circuitBreaker(route + "/" + modelId).getState();
+  }
+
+  private boolean open(String route, String modelId) {
+    return registry
+        .find(route + "/" + modelId)
+        .map(
+            b ->
+                b.getState() == CircuitBreaker.State.OPEN
+                    || b.getState() == CircuitBreaker.State.FORCED_OPEN)
+        .orElse(false);
   }
 
   private static boolean isOutage(Throwable e) {
@@ -89,32 +112,39 @@ class ModelBreakers {
   }
 
   private void announce(CircuitBreakerOnStateTransitionEvent event) {
-    String model = event.getCircuitBreakerName();
+    String name = event.getCircuitBreakerName();
+    String route = name.substring(0, name.indexOf('/'));
+    String model = name.substring(name.indexOf('/') + 1);
     CircuitBreaker.State to = event.getStateTransition().getToState();
+    log.warn("circuit of model {} on route {}: {}", model, route, event.getStateTransition());
+    boolean allOpen = routes.names(model).stream().allMatch(r -> open(r, model));
     Instant now = clock.instant();
     ModelAvailabilityChanged change =
         switch (to) {
           case OPEN, FORCED_OPEN ->
-              new ModelAvailabilityChanged(
-                  UUID.randomUUID(),
-                  now,
-                  ModelAvailabilityChanged.SCHEMA_VERSION,
-                  model,
-                  false,
-                  now.plus(settings.openFor()),
-                  "circuit open: the provider keeps failing for this model");
+              !allOpen || !down.add(model)
+                  ? null
+                  : new ModelAvailabilityChanged(
+                      UUID.randomUUID(),
+                      now,
+                      ModelAvailabilityChanged.SCHEMA_VERSION,
+                      model,
+                      false,
+                      now.plus(settings.openFor()),
+                      "circuit open on every route: the providers keep failing for this model");
           case CLOSED ->
-              new ModelAvailabilityChanged(
-                  UUID.randomUUID(),
-                  now,
-                  ModelAvailabilityChanged.SCHEMA_VERSION,
-                  model,
-                  true,
-                  null,
-                  "circuit closed");
+              !down.remove(model)
+                  ? null
+                  : new ModelAvailabilityChanged(
+                      UUID.randomUUID(),
+                      now,
+                      ModelAvailabilityChanged.SCHEMA_VERSION,
+                      model,
+                      true,
+                      null,
+                      "circuit closed on route " + route);
           default -> null;
         };
-    log.warn("circuit of model {}: {}", model, event.getStateTransition());
     if (change == null) {
       return;
     }

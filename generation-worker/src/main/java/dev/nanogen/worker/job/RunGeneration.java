@@ -12,8 +12,10 @@ import dev.nanogen.worker.aiml.ProviderError;
 import dev.nanogen.worker.aiml.VideoStatus;
 import dev.nanogen.worker.config.WorkerProperties;
 import dev.nanogen.worker.files.ResultFiles;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +40,7 @@ import org.springframework.stereotype.Component;
 class RunGeneration {
   private static final Logger log = LoggerFactory.getLogger(RunGeneration.class);
 
-  private final AimlClient aiml;
+  private final Routes routes;
   private final Claims claims;
   private final ResultUrls resultUrls;
   private final ModelBreakers breakers;
@@ -54,7 +56,7 @@ class RunGeneration {
   private final MeterRegistry meters;
 
   RunGeneration(
-      AimlClient aiml,
+      Routes routes,
       Claims claims,
       ResultUrls resultUrls,
       ModelBreakers breakers,
@@ -66,7 +68,7 @@ class RunGeneration {
       Clock clock,
       WorkerProperties properties,
       MeterRegistry meters) {
-    this.aiml = aiml;
+    this.routes = routes;
     this.claims = claims;
     this.resultUrls = resultUrls;
     this.claimWait = properties.worker().claimWait();
@@ -90,14 +92,25 @@ class RunGeneration {
   boolean run(GenerationRequested request, Runnable onStarted) {
     UUID id = request.generationId();
     Instant began = clock.instant();
-    Progress progress = new Progress(request.providerTaskId());
+    Progress progress = new Progress(request.providerTaskId(), request.route());
     String outcome;
     try {
       List<String> urls =
           request.kind() == ModelKind.IMAGE
-              ? image(request, onStarted)
+              ? image(request, progress, onStarted)
               : video(request, progress, onStarted);
       long millis = Duration.between(began, clock.instant()).toMillis();
+      Routes.Route route = routes.named(progress.route, request.modelId());
+      BigDecimal cost =
+          progress.cost != null
+              ? progress.cost
+              : route.costPerResult().multiply(BigDecimal.valueOf(urls.size()));
+      Counter.builder("nanogen.provider.cost")
+          .description("what the provider routes charged for completed generations")
+          .tag("route", route.name())
+          .tag("model", request.modelId())
+          .register(meters)
+          .increment(cost.doubleValue());
       outcomes.publish(
           id,
           new GenerationSucceeded(
@@ -106,8 +119,10 @@ class RunGeneration {
               GenerationSucceeded.SCHEMA_VERSION,
               id,
               urls,
-              millis));
-      log.info("generation {} completed in {} ms", id, millis);
+              millis,
+              route.name(),
+              cost));
+      log.info("generation {} completed on route {} in {} ms", id, route.name(), millis);
       outcome = "succeeded";
     } catch (NotClaimed e) {
       log.info(
@@ -116,7 +131,7 @@ class RunGeneration {
       outcome = "not_claimed";
     } catch (RuntimeException e) {
       if (stop.raised()) {
-        handBack(request, progress.taskId);
+        handBack(request, progress);
         count(request, "handed_back", began);
         return false;
       }
@@ -140,14 +155,23 @@ class RunGeneration {
     return true;
   }
 
-  private List<String> image(GenerationRequested request, Runnable onStarted) {
+  private List<String> image(GenerationRequested request, Progress progress, Runnable onStarted) {
     claim(request, onStarted);
     stopIfAsked();
-    List<ImageOutput> images =
-        provider(
+    Routed<AimlClient.Images> answer =
+        submit(
             "image",
             request,
-            () -> aiml.generateImage(request.providerModel(), request.prompt(), request.params()));
+            route ->
+                route
+                    .client()
+                    .generateImage(
+                        route.providerModel(request.modelId(), request.providerModel()),
+                        request.prompt(),
+                        request.params()));
+    progress.route = answer.route().name();
+    progress.cost = answer.value().cost();
+    List<ImageOutput> images = answer.value().outputs();
     int paid = request.paidOutputs();
     if (images.size() > paid) {
       meters
@@ -184,25 +208,45 @@ class RunGeneration {
       // generation.
       claim(request, onStarted);
       stopIfAsked();
-      progress.taskId =
-          provider(
+      Routed<String> submitted =
+          submit(
               "video-submit",
               request,
-              () -> aiml.submitVideo(request.providerModel(), request.prompt(), request.params()));
-      started(request, progress.taskId, null, () -> {});
+              route ->
+                  route
+                      .client()
+                      .submitVideo(
+                          route.providerModel(request.modelId(), request.providerModel()),
+                          request.prompt(),
+                          request.params()));
+      progress.taskId = submitted.value();
+      progress.route = submitted.route().name();
+      started(request, progress.taskId, progress.route, null, () -> {});
     } else {
-      log.info("generation {} resumes provider task {}", request.generationId(), progress.taskId);
-      started(request, progress.taskId, null, onStarted);
+      progress.route = routes.named(progress.route, request.modelId()).name();
+      log.info(
+          "generation {} resumes provider task {} on route {}",
+          request.generationId(),
+          progress.taskId,
+          progress.route);
+      started(request, progress.taskId, progress.route, null, onStarted);
     }
     String task = progress.taskId;
+    // Accepted by this route: polled there until the deadline, never submitted anywhere else.
+    Routes.Route route = routes.named(progress.route, request.modelId());
     while (clock.instant().isBefore(request.deadline())) {
       stopIfAsked();
-      VideoStatus status = provider("video-poll", request, () -> aiml.pollVideo(task));
+      VideoStatus status =
+          retry.call(
+              "video-poll",
+              request.deadline(),
+              () -> onRoute(route, "video-poll", request, () -> route.client().pollVideo(task)));
       if ("completed".equals(status.state())) {
         if (status.url() == null) {
           throw ProviderError.badResponse("completed video has no url");
         }
         resultUrls.check(status.url());
+        progress.cost = status.cost();
         return List.of(files.keep(request.generationId(), status.url(), request.deadline()));
       }
       if ("error".equals(status.state())) {
@@ -213,24 +257,83 @@ class RunGeneration {
     throw new ProviderError("TIMEOUT", false, "deadline passed while the video was generating");
   }
 
+  /** A provider's answer and the route that gave it. */
+  private record Routed<T>(Routes.Route route, T value) {}
+
   /**
-   * One provider call: through the model's circuit, retried within the deadline; every failed
-   * attempt counted as {@code nanogen.provider.errors{model,code}}.
+   * A submission (an image call, a video submission): the routes serving the model in their order
+   * ({@link Routes#order}), each through its own circuit; one that certainly did not take it (429,
+   * 5xx, no connection, an open circuit) passes it to the next at once, so no job is submitted
+   * twice. When every route refused, the round is tried again with back-off within the deadline.
    */
-  private <T> T provider(String name, GenerationRequested request, Supplier<T> call) {
+  private <T> Routed<T> submit(
+      String name, GenerationRequested request, java.util.function.Function<Routes.Route, T> call) {
     return retry.call(
         name,
         request.deadline(),
         () -> {
-          try {
-            return breakers.call(request.modelId(), call);
-          } catch (ProviderError e) {
-            meters
-                .counter("nanogen.provider.errors", "model", request.modelId(), "code", e.code())
-                .increment();
-            throw e;
+          List<Routes.Route> order = routes.order(request.modelId());
+          if (order.isEmpty()) {
+            throw new ProviderError(
+                "MODEL_UNAVAILABLE", false, "no provider route serves model " + request.modelId());
           }
+          ProviderError last = null;
+          for (Routes.Route route : order) {
+            try {
+              return new Routed<>(route, onRoute(route, name, request, () -> call.apply(route)));
+            } catch (ProviderError e) {
+              if (!e.unsent()) {
+                throw e;
+              }
+              if ("PROVIDER_RATE_LIMITED".equals(e.code())) {
+                routes.rest(route, request.modelId());
+              }
+              last = e;
+              log.info(
+                  "generation {}: route {} did not take it ({}); next route",
+                  request.generationId(),
+                  route.name(),
+                  e.getMessage());
+            }
+          }
+          throw last;
         });
+  }
+
+  /**
+   * One call to one route, through its circuit for the model; timed as {@code
+   * nanogen.provider.calls{route,model,call,outcome}}, every failure counted as {@code
+   * nanogen.provider.errors{route,model,code}}.
+   */
+  private <T> T onRoute(
+      Routes.Route route, String name, GenerationRequested request, Supplier<T> call) {
+    long began = System.nanoTime();
+    String outcome = "ok";
+    try {
+      return breakers.call(route.name(), request.modelId(), call);
+    } catch (ProviderError e) {
+      outcome = e.code();
+      meters
+          .counter(
+              "nanogen.provider.errors",
+              "route",
+              route.name(),
+              "model",
+              request.modelId(),
+              "code",
+              e.code())
+          .increment();
+      throw e;
+    } finally {
+      Timer.builder("nanogen.provider.calls")
+          .description("calls to the provider routes")
+          .tag("route", route.name())
+          .tag("model", request.modelId())
+          .tag("call", name)
+          .tag("outcome", outcome)
+          .register(meters)
+          .record(System.nanoTime() - began, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
   }
 
   /**
@@ -246,7 +349,7 @@ class RunGeneration {
     claims.expect(claimId);
     long asked = System.nanoTime();
     try {
-      started(request, null, claimId, onStarted);
+      started(request, null, null, claimId, onStarted);
       // Doubled after each unanswered claim (at most 30 s): a slow gateway is not sent ever more
       // claims.
       Duration wait = claimWait;
@@ -277,7 +380,7 @@ class RunGeneration {
             wait.multipliedBy(2).compareTo(MAX_CLAIM_WAIT) > 0
                 ? MAX_CLAIM_WAIT
                 : wait.multipliedBy(2);
-        started(request, null, claimId, () -> {});
+        started(request, null, null, claimId, () -> {});
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -288,7 +391,7 @@ class RunGeneration {
   }
 
   private void started(
-      GenerationRequested request, String taskId, UUID claimId, Runnable onStarted) {
+      GenerationRequested request, String taskId, String route, UUID claimId, Runnable onStarted) {
     outcomes.publish(
         request.generationId(),
         new GenerationStarted(
@@ -298,11 +401,13 @@ class RunGeneration {
             request.generationId(),
             taskId,
             claimId,
-            lease.workerId()));
+            lease.workerId(),
+            route));
     onStarted.run();
   }
 
-  private void handBack(GenerationRequested request, String taskId) {
+  private void handBack(GenerationRequested request, Progress progress) {
+    String taskId = progress.taskId;
     Thread
         .interrupted(); // the grace ended with an interrupt: clear it so the hand-back can be sent
     UUID id = request.generationId();
@@ -314,7 +419,8 @@ class RunGeneration {
             GenerationHandedBack.SCHEMA_VERSION,
             id,
             taskId,
-            "worker stopping"));
+            "worker stopping",
+            taskId == null ? null : progress.route));
     log.info("generation {} handed back (provider task {})", id, taskId);
   }
 
@@ -349,12 +455,18 @@ class RunGeneration {
     return Duration.ofMillis((long) (interval.toMillis() * factor));
   }
 
-  /** What a generation got from the provider so far: its task, once submitted. */
+  /**
+   * What a generation got from the provider so far: its task, once submitted, the route that took
+   * it, and what the provider said it cost.
+   */
   private static final class Progress {
     String taskId;
+    String route;
+    BigDecimal cost;
 
-    Progress(String taskId) {
+    Progress(String taskId, String route) {
       this.taskId = taskId;
+      this.route = route;
     }
   }
 

@@ -5,13 +5,23 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Component;
 
-/** Raised once, when the process begins to stop (SIGTERM); generations watch it between polls. */
+/**
+ * Raised when the process begins to stop (SIGTERM); generations watch it between polls. Lowered
+ * again when the jobs start again (a lifecycle restarted, as Spring's test contexts are when paused
+ * and resumed).
+ */
 @Component
 class StopSignal {
-  private final CountDownLatch stopping = new CountDownLatch(1);
+  private volatile CountDownLatch stopping = new CountDownLatch(1);
 
   void raise() {
     stopping.countDown();
+  }
+
+  void lower() {
+    if (raised()) {
+      stopping = new CountDownLatch(1);
+    }
   }
 
   boolean raised() {

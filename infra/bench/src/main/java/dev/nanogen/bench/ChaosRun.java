@@ -438,6 +438,23 @@ public final class ChaosRun {
               s,
               "SELECT count(*) FROM (SELECT payment_id FROM ledger WHERE kind = 'PURCHASE' GROUP BY payment_id HAVING count(*) > 1) x"));
       figures.put("payment_anomalies", count(s, "SELECT count(*) FROM payment_anomalies"));
+      // With two provider routes (infra/bin/chaos sets NANOGEN_LOCAL_FLAKY_ROUTE): who completed
+      // what.
+      figures.put(
+          "completed_on_flaky",
+          count(
+              s,
+              "SELECT count(*) FROM generations WHERE status = 'completed' AND provider_route = 'flaky'"));
+      figures.put(
+          "completed_on_steady",
+          count(
+              s,
+              "SELECT count(*) FROM generations WHERE status = 'completed' AND provider_route = 'steady'"));
+      figures.put(
+          "completed_without_route",
+          count(
+              s,
+              "SELECT count(*) FROM generations WHERE status = 'completed' AND provider_route IS NULL"));
       try (ResultSet rs =
           s.executeQuery(
               "SELECT user_id, count(*) FROM payments WHERE status <> 'created' GROUP BY user_id")) {
@@ -488,7 +505,8 @@ public final class ChaosRun {
             && figures.get("cancelled_submitted") == 0
             && lost == 0
             && repeated <= tolerated
-            && figures.get("same_key_twice") == 0;
+            && figures.get("same_key_twice") == 0
+            && figures.get("completed_without_route") == 0;
     System.out.println("chaos events: " + events);
     System.out.println("http answers: " + answers);
     if (!submittedTwice.isEmpty()) {

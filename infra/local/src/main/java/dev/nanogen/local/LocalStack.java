@@ -119,10 +119,38 @@ public final class LocalStack implements AutoCloseable {
                 "http://127.0.0.1:" + settings.gatewayPort() + "/telegram/webhook"),
             // The sandbox and the gateway serve results over http on loopback.
             Map.entry("NANOGEN_FETCH_ALLOW_PRIVATE", "true"));
+    if (module.equals("generation-worker")) {
+      env = withRoutes(env);
+    }
     ChildProcess process = ChildProcess.start(name, command(module, env, logs), env, logs);
     processes.add(process);
     return process;
   }
+
+  /**
+   * With {@code NANOGEN_LOCAL_FLAKY_ROUTE} (a failure rate, 0..1) the worker gets two provider
+   * routes to the sandbox: {@code flaky} first, whose key fails at that rate, then {@code steady}
+   * (the chaos run's two routes).
+   */
+  private Map<String, String> withRoutes(Map<String, String> env) {
+    String rate = System.getenv("NANOGEN_LOCAL_FLAKY_ROUTE");
+    if (rate == null || rate.isBlank()) {
+      return env;
+    }
+    sandbox.addKey(FLAKY_KEY, Double.parseDouble(rate));
+    Map<String, String> routed = new java.util.HashMap<>(env);
+    routed.put("NANOGEN_PROVIDERS_0_NAME", "flaky");
+    routed.put("NANOGEN_PROVIDERS_0_BASE_URL", sandbox.baseUrl());
+    routed.put("NANOGEN_PROVIDERS_0_API_KEY", FLAKY_KEY);
+    routed.put("NANOGEN_PROVIDERS_0_COST_PER_RESULT", "0.03");
+    routed.put("NANOGEN_PROVIDERS_1_NAME", "steady");
+    routed.put("NANOGEN_PROVIDERS_1_BASE_URL", sandbox.baseUrl());
+    routed.put("NANOGEN_PROVIDERS_1_API_KEY", settings.aimlApiKey());
+    routed.put("NANOGEN_PROVIDERS_1_COST_PER_RESULT", "0.04");
+    return routed;
+  }
+
+  static final String FLAKY_KEY = "local-flaky-route-key";
 
   /**
    * {@code java [NANOGEN_JAVA_OPTS] [-XX:AOTCache=…] -jar <module>.jar}; the default options favour

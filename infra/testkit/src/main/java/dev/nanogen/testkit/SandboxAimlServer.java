@@ -40,6 +40,7 @@ import tools.jackson.databind.JsonNode;
  *       one
  *   <li>{@code [b64-bytes:5000]} — an inline image of that many bytes
  *   <li>{@code [result-bytes:5000]} — result URLs of files of that many bytes
+ *   <li>{@code [cost:0.07]} — the answer says the generation cost that much
  * </ul>
  *
  * <p>Result files for fetch tests: {@code /files/<name>?bytes=N} (exactly N bytes), {@code
@@ -62,6 +63,7 @@ public final class SandboxAimlServer implements AutoCloseable {
   private static final Pattern IMAGES = Pattern.compile("\\[images:(\\d+)]");
   private static final Pattern BAD_URL = Pattern.compile("\\[bad-url:([a-z]+)]");
   private static final Pattern B64_BYTES = Pattern.compile("\\[b64-bytes:(\\d+)]");
+  private static final Pattern COST = Pattern.compile("\\[cost:([0-9.]+)]");
   private static final Pattern RESULT_BYTES = Pattern.compile("\\[result-bytes:(\\d+)]");
 
   /** The start of an MP4 file (an {@code ftyp} box): what the sandbox's videos are. */
@@ -90,6 +92,7 @@ public final class SandboxAimlServer implements AutoCloseable {
   private final Set<String> issued = ConcurrentHashMap.newKeySet();
 
   private final Set<String> deleted = ConcurrentHashMap.newKeySet();
+  private final Map<String, Double> extraKeys = new ConcurrentHashMap<>();
 
   /**
    * @param readyAtMillis wall-clock time from which the video is completed (0: by polls only)
@@ -225,7 +228,9 @@ public final class SandboxAimlServer implements AutoCloseable {
       JsonHttp.send(
           exchange,
           200,
-          Map.of("data", urls.stream().map(u -> Map.of("url", u.get("url"))).toList()));
+          withCost(
+              prompt,
+              Map.of("data", urls.stream().map(u -> Map.of("url", u.get("url"))).toList())));
     }
   }
 
@@ -268,7 +273,7 @@ public final class SandboxAimlServer implements AutoCloseable {
       JsonHttp.send(exchange, 404, error(404, "Generation not found"));
       return;
     }
-    if (randomFailure()) {
+    if (randomFailure() || keyFails(exchange)) {
       JsonHttp.send(exchange, 500, error(500, "sandbox: random failure"));
       return;
     }
@@ -297,8 +302,22 @@ public final class SandboxAimlServer implements AutoCloseable {
               ? resultUrl(task.prompt(), ".mp4")
               : issue(baseUrl() + "/files/" + id + ".mp4");
       JsonHttp.send(
-          exchange, 200, Map.of("id", id, "status", "completed", "video", Map.of("url", url)));
+          exchange,
+          200,
+          withCost(
+              task.prompt(), Map.of("id", id, "status", "completed", "video", Map.of("url", url))));
     }
+  }
+
+  /** The answer with the {@code cost} a {@code [cost:0.07]} directive names, if any. */
+  private static Map<String, Object> withCost(String prompt, Map<String, Object> answer) {
+    Matcher cost = COST.matcher(prompt);
+    if (!cost.find()) {
+      return answer;
+    }
+    Map<String, Object> priced = new java.util.LinkedHashMap<>(answer);
+    priced.put("cost", new java.math.BigDecimal(cost.group(1)));
+    return priced;
   }
 
   /** A result URL on this server, or of the scheme a {@code [bad-url:…]} directive names. */
@@ -454,7 +473,7 @@ public final class SandboxAimlServer implements AutoCloseable {
       JsonHttp.send(exchange, 429, error(429, "Too many requests"));
       return true;
     }
-    if (randomFailure()) {
+    if (randomFailure() || keyFails(exchange)) {
       JsonHttp.send(exchange, 500, error(500, "sandbox: random failure"));
       return true;
     }
@@ -473,9 +492,25 @@ public final class SandboxAimlServer implements AutoCloseable {
     return failureRate > 0 && ThreadLocalRandom.current().nextDouble() < failureRate;
   }
 
+  /**
+   * Accepts {@code key} too, as a second route's key to this sandbox: calls made with it fail with
+   * 500 at {@code failureRate} (0..1), submissions and polls alike, whatever else is configured.
+   */
+  public void addKey(String key, double failureRate) {
+    extraKeys.put(key, failureRate);
+  }
+
+  /** A call made with a key added by {@link #addKey}, failing at its rate this time. */
+  private boolean keyFails(HttpExchange exchange) {
+    String header = exchange.getRequestHeaders().getFirst("Authorization");
+    Double rate = header == null ? null : extraKeys.get(header.replaceFirst("^Bearer ", ""));
+    return rate != null && ThreadLocalRandom.current().nextDouble() < rate;
+  }
+
   private boolean authorized(HttpExchange exchange) throws IOException {
     String header = exchange.getRequestHeaders().getFirst("Authorization");
-    if (apiKey != null && !("Bearer " + apiKey).equals(header)) {
+    boolean extra = header != null && extraKeys.containsKey(header.replaceFirst("^Bearer ", ""));
+    if (apiKey != null && !extra && !("Bearer " + apiKey).equals(header)) {
       JsonHttp.send(exchange, 401, error(401, "Invalid API key"));
       return false;
     }
