@@ -63,12 +63,14 @@ class RunGenerationTest extends WorkerIntegrationTest {
     assertThat(last(outcomes).type()).isEqualTo("GenerationFailed");
     assertThat(last(outcomes).body().path("error_code").asString())
         .isEqualTo("PROVIDER_BAD_RESULT");
-    assertThat(
-            jdbc.sql("SELECT count(*) FROM files.result_files WHERE generation_id = :g")
-                .param("g", request.generationId())
-                .query(Long.class)
-                .single())
-        .isZero();
+    assertThat(keptFiles(request)).isZero();
+  }
+
+  private long keptFiles(GenerationRequested request) {
+    return jdbc.sql("SELECT count(*) FROM files.result_files WHERE generation_id = :g")
+        .param("g", request.generationId())
+        .query(Long.class)
+        .single();
   }
 
   private java.util.Map<String, Object> stored(String url) {
@@ -331,12 +333,7 @@ class RunGenerationTest extends WorkerIntegrationTest {
 
     assertThat(last(outcomes).body().path("error_code").asString())
         .isEqualTo("PROVIDER_BAD_RESULT");
-    assertThat(
-            jdbc.sql("SELECT count(*) FROM files.result_files WHERE generation_id = :g")
-                .param("g", request.generationId())
-                .query(Long.class)
-                .single())
-        .isZero();
+    assertThat(keptFiles(request)).isZero();
   }
 
   @Test
