@@ -178,7 +178,7 @@ class LocalStackEndToEndTest {
     Map<String, String> expected =
         Map.of(
             "api-gateway", "credits captured",
-            "generation-worker", "completed in",
+            "generation-worker", "completed on route",
             "notifier", "notified chat");
     for (String service : LocalStack.SERVICES) {
       Path log = stack.process(service).orElseThrow().log();
