@@ -282,6 +282,14 @@ class RunGeneration {
             try {
               return new Routed<>(route, onRoute(route, name, request, () -> call.apply(route)));
             } catch (ProviderError e) {
+              if (!e.unsent() && e.retryable()) {
+                // Sent, and no answer: the provider may be working on it. Neither this route nor
+                // another is asked again, so it is never taken twice; the generation fails.
+                throw new ProviderError(
+                    "TIMEOUT",
+                    false,
+                    "route " + route.name() + " did not answer; not sent again: " + e.getMessage());
+              }
               if (!e.unsent()) {
                 throw e;
               }
