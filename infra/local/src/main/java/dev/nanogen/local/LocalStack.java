@@ -106,7 +106,7 @@ public final class LocalStack implements AutoCloseable {
             Map.entry(
                 "NANOGEN_AIML_POLL_INTERVAL",
                 System.getenv().getOrDefault("NANOGEN_AIML_POLL_INTERVAL", "1s")),
-            // Inline (b64_json) results are served by this stack's gateway.
+            // Kept results are served by this stack's gateway.
             Map.entry(
                 "NANOGEN_FILES_PUBLIC_BASE_URL", "http://127.0.0.1:" + settings.gatewayPort()),
             Map.entry("NANOGEN_SIGNUP_BONUS", Long.toString(settings.signupBonus())),
