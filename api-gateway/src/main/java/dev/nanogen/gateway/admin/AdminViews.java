@@ -235,7 +235,39 @@ class AdminViews {
       long completed,
       long creditsCaptured,
       java.math.BigDecimal providerCost,
-      Map<String, java.math.BigDecimal> costByRoute) {}
+      Map<String, java.math.BigDecimal> costByRoute) {
+
+    static DayCost of(RouteDay r) {
+      return new DayCost(
+          r.day(),
+          r.modelId(),
+          r.completed(),
+          r.creditsCaptured(),
+          r.providerCost(),
+          new java.util.TreeMap<>(Map.of(r.route(), r.providerCost())));
+    }
+
+    DayCost plus(DayCost other) {
+      Map<String, java.math.BigDecimal> routes = new java.util.TreeMap<>(costByRoute);
+      routes.putAll(other.costByRoute());
+      return new DayCost(
+          day,
+          modelId,
+          completed + other.completed(),
+          creditsCaptured + other.creditsCaptured(),
+          providerCost.add(other.providerCost()),
+          routes);
+    }
+  }
+
+  /** One route's share of a {@link DayCost}. */
+  private record RouteDay(
+      java.time.LocalDate day,
+      String modelId,
+      String route,
+      long completed,
+      long creditsCaptured,
+      java.math.BigDecimal providerCost) {}
 
   record Stats(Instant from, Instant to, List<ModelStats> models, List<DayCost> days) {}
 
@@ -267,7 +299,7 @@ class AdminViews {
             .param("to", Timestamp.from(to))
             .query(ModelStats.class)
             .list();
-    Map<String, DayCost> days = new java.util.LinkedHashMap<>();
+    Map<List<Object>, DayCost> days = new java.util.LinkedHashMap<>();
     jdbc.sql(
             """
             SELECT (finished_at AT TIME ZONE 'UTC')::date AS day, model_id,
@@ -281,28 +313,9 @@ class AdminViews {
             """)
         .param("from", Timestamp.from(from))
         .param("to", Timestamp.from(to))
-        .query(
-            (rs, n) -> {
-              java.time.LocalDate day = rs.getObject("day", java.time.LocalDate.class);
-              String model = rs.getString("model_id");
-              DayCost before =
-                  days.getOrDefault(
-                      day + "/" + model,
-                      new DayCost(
-                          day, model, 0, 0, java.math.BigDecimal.ZERO, new java.util.TreeMap<>()));
-              before.costByRoute().put(rs.getString("route"), rs.getBigDecimal("provider_cost"));
-              days.put(
-                  day + "/" + model,
-                  new DayCost(
-                      day,
-                      model,
-                      before.completed() + rs.getLong("completed"),
-                      before.creditsCaptured() + rs.getLong("credits_captured"),
-                      before.providerCost().add(rs.getBigDecimal("provider_cost")),
-                      before.costByRoute()));
-              return day;
-            })
-        .list();
+        .query(RouteDay.class)
+        .list()
+        .forEach(r -> days.merge(List.of(r.day(), r.modelId()), DayCost.of(r), DayCost::plus));
     return new Stats(from, to, models, List.copyOf(days.values()));
   }
 }

@@ -114,6 +114,12 @@ public record WorkerProperties(
       List<String> models,
       Map<String, String> modelIds) {
     public Provider {
+      if (name != null && name.contains("/")) {
+        throw new IllegalArgumentException(
+            "nanogen.providers[n].name "
+                + name
+                + " must not contain '/' (it names circuits <route>/<model>)");
+      }
       if (name == null || name.isBlank() || baseUrl == null || baseUrl.isBlank()) {
         throw new IllegalArgumentException(
             "every nanogen.providers[n] needs a name and a base-url (NANOGEN_PROVIDERS_<n>_NAME, _BASE_URL)");

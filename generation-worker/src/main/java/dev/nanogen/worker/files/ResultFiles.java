@@ -66,7 +66,11 @@ public class ResultFiles {
   /** Keeps bytes the provider answered inline and answers their stored URL. */
   public String keep(UUID generationId, byte[] content) {
     if (content.length > settings.maxBytes()) {
-      throw tooLarge(content.length);
+      throw ProviderError.badResult(
+          "an inline result of "
+              + content.length
+              + " bytes is over the limit of "
+              + settings.maxBytes());
     }
     return store(generationId, "inline", file -> Files.write(file, content));
   }
@@ -114,9 +118,8 @@ public class ResultFiles {
         fetch.download(url, settings.maxBytes(), left, out);
         return;
       } catch (GuardedFetch.Refused e) {
-        throw e.getMessage().contains("larger than")
-            ? tooLarge(settings.maxBytes() + 1)
-            : ProviderError.badResult("result not copied: " + e.getMessage());
+        // A refused URL or redirect, a file over the cap, the deadline: not tried again.
+        throw ProviderError.badResult("result not copied: " + e.getMessage());
       } catch (IOException e) {
         if (attempt >= TRIES) {
           throw ProviderError.badResult(
@@ -129,14 +132,6 @@ public class ResultFiles {
         throw new IllegalStateException("interrupted while copying a result", e);
       }
     }
-  }
-
-  private ProviderError tooLarge(long size) {
-    return ProviderError.badResult(
-        "a result of "
-            + (size > settings.maxBytes() ? "more than " + settings.maxBytes() : size)
-            + " bytes is over the limit of "
-            + settings.maxBytes());
   }
 
   private static void sleep(Duration duration) {

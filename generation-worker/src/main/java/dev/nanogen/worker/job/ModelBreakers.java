@@ -81,7 +81,7 @@ class ModelBreakers {
   /** Runs one call to {@code route} for {@code modelId} through that pair's circuit. */
   <T> T call(String route, String modelId, Supplier<T> call) {
     try {
-      return registry.circuitBreaker(route + "/" + modelId).executeSupplier(call);
+      return registry.circuitBreaker(circuit(route, modelId)).executeSupplier(call);
     } catch (CallNotPermittedException e) {
       throw new ProviderError(
           "MODEL_UNAVAILABLE",
@@ -91,18 +91,19 @@ class ModelBreakers {
     }
   }
 
-  CircuitBreaker.State state(String route, String modelId) {
-    return registry.circuitBreaker(route + "/" + modelId).getState();
-  }
-
   private boolean open(String route, String modelId) {
     return registry
-        .find(route + "/" + modelId)
+        .find(circuit(route, modelId))
         .map(
             b ->
                 b.getState() == CircuitBreaker.State.OPEN
                     || b.getState() == CircuitBreaker.State.FORCED_OPEN)
         .orElse(false);
+  }
+
+  /** The circuit of a route and a model: {@code <route>/<model>} (route names hold no '/'). */
+  private static String circuit(String route, String modelId) {
+    return route + "/" + modelId;
   }
 
   private static boolean isOutage(Throwable e) {

@@ -98,11 +98,6 @@ class Routes {
     this.routes = List.copyOf(list);
   }
 
-  /** Every route. */
-  List<Route> all() {
-    return routes;
-  }
-
   /** The routes serving {@code modelId}. */
   List<Route> serving(String modelId) {
     return routes.stream().filter(r -> r.serves(modelId)).toList();
