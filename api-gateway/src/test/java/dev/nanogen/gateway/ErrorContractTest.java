@@ -387,41 +387,28 @@ class ErrorContractTest extends IntegrationTest {
     assertThat(body.path("correlation_id").asString()).isNotBlank();
   }
 
+  /** A start of dall-e-3 by {@code user}, whose initData names {@code language}. */
+  private HttpResponse<String> startIn(long user, String language) {
+    return send(
+        HttpRequest.newBuilder(uri("/api/generation/start"))
+            .header("Authorization", "tma " + SIGNER.sign(user, "Test", language))
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString("{\"model_id\":\"dall-e-3\",\"prompt\":\"x\"}"))
+            .build());
+  }
+
   @Test
   void messages_follow_the_users_language() {
     long user = newUserId();
     grant(user, 1);
-    HttpResponse<String> ru =
-        send(
-            HttpRequest.newBuilder(uri("/api/generation/start"))
-                .header("Authorization", "tma " + SIGNER.sign(user, "Test", "ru"))
-                .header("Content-Type", "application/json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"model_id\":\"dall-e-3\",\"prompt\":\"x\"}"))
-                .build());
+    HttpResponse<String> ru = startIn(user, "ru");
     assertThat(problem(ru, 402, "INSUFFICIENT_CREDITS").path("message").asString())
         .contains("Недостаточно кредитов");
-    HttpResponse<String> uz =
-        send(
-            HttpRequest.newBuilder(uri("/api/generation/start"))
-                .header("Authorization", "tma " + SIGNER.sign(user, "Test", "uz"))
-                .header("Content-Type", "application/json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"model_id\":\"dall-e-3\",\"prompt\":\"x\"}"))
-                .build());
+    HttpResponse<String> uz = startIn(user, "uz");
     assertThat(problem(uz, 402, "INSUFFICIENT_CREDITS").path("message").asString())
         .contains("Kreditlar yetarli emas");
-    HttpResponse<String> de =
-        send(
-            HttpRequest.newBuilder(uri("/api/generation/start"))
-                .header("Authorization", "tma " + SIGNER.sign(user, "Test", "de"))
-                .header("Content-Type", "application/json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"model_id\":\"dall-e-3\",\"prompt\":\"x\"}"))
-                .build());
+    HttpResponse<String> de = startIn(user, "de");
     assertThat(problem(de, 402, "INSUFFICIENT_CREDITS").path("message").asString())
         .contains("Not enough credits");
   }

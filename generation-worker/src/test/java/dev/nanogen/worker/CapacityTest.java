@@ -10,7 +10,6 @@ import dev.nanogen.model.WorkerHeartbeat;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,18 +33,16 @@ class CapacityTest extends WorkerIntegrationTest {
   void a_model_at_its_cap_starts_no_more_until_a_generation_ends() throws Exception {
     // Model "capped" may run 2 at once (nanogen.worker.model-limits.capped=2); this worker is
     // alone.
-    List<GenerationRequested> requests = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      GenerationRequested request =
-          request(
-              ModelKind.VIDEO,
-              "capped",
-              "capped " + i + " [seconds:8] " + System.nanoTime(),
-              Duration.ofMinutes(5),
-              null);
-      requests.add(request);
-      send(Topics.REQUESTS, request.generationId(), request);
-    }
+    List<GenerationRequested> requests =
+        sendEach(
+            5,
+            i ->
+                request(
+                    ModelKind.VIDEO,
+                    "capped",
+                    "capped " + i + " [seconds:8] " + System.nanoTime(),
+                    Duration.ofMinutes(5),
+                    null));
 
     await().atMost(Duration.ofSeconds(20)).until(() -> started(requests).size() == 2);
     // Give the three others every chance to be (wrongly) admitted: several nack pauses.
@@ -72,18 +69,16 @@ class CapacityTest extends WorkerIntegrationTest {
         new WorkerHeartbeat(
             UUID.randomUUID(), beat, WorkerHeartbeat.SCHEMA_VERSION, UUID.randomUUID(), 15));
     await().atMost(Duration.ofSeconds(5)).until(() -> liveWorkers() == 2);
-    List<GenerationRequested> requests = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      GenerationRequested request =
-          request(
-              ModelKind.VIDEO,
-              "halved",
-              "halved " + i + " [seconds:45] " + System.nanoTime(),
-              Duration.ofMinutes(5),
-              null);
-      requests.add(request);
-      send(Topics.REQUESTS, request.generationId(), request);
-    }
+    List<GenerationRequested> requests =
+        sendEach(
+            3,
+            i ->
+                request(
+                    ModelKind.VIDEO,
+                    "halved",
+                    "halved " + i + " [seconds:45] " + System.nanoTime(),
+                    Duration.ofMinutes(5),
+                    null));
     await().atMost(Duration.ofSeconds(10)).until(() -> started(requests).size() == 1);
     await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
     assertThat(Instant.now())

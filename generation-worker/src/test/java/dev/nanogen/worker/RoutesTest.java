@@ -10,7 +10,6 @@ import dev.nanogen.testkit.KafkaProbe;
 import dev.nanogen.testkit.SandboxAimlServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -65,18 +64,16 @@ class RoutesTest extends WorkerIntegrationTest {
       throws Exception {
     A.configure(Duration.ZERO, 1.0); // every call to a answers 500
     try (KafkaProbe models = new KafkaProbe(Topics.MODELS)) {
-      List<GenerationRequested> requests = new ArrayList<>();
-      for (int i = 0; i < 6; i++) {
-        GenerationRequested request =
-            request(
-                ModelKind.IMAGE,
-                "routed-5xx",
-                "a down " + i + " " + System.nanoTime(),
-                Duration.ofMinutes(1),
-                null);
-        requests.add(request);
-        send(Topics.REQUESTS, request.generationId(), request);
-      }
+      List<GenerationRequested> requests =
+          sendEach(
+              6,
+              i ->
+                  request(
+                      ModelKind.IMAGE,
+                      "routed-5xx",
+                      "a down " + i + " " + System.nanoTime(),
+                      Duration.ofMinutes(1),
+                      null));
       for (GenerationRequested request : requests) {
         Outcome end = awaitEnd(request.generationId(), Duration.ofSeconds(30)).getLast();
         assertThat(end.type()).isEqualTo("GenerationSucceeded");

@@ -73,16 +73,14 @@ class ScaleOutTest extends WorkerIntegrationTest {
     List<MeterRegistry> registries = new ArrayList<>(List.of(meters));
     others.forEach(c -> registries.add(c.getBean(MeterRegistry.class)));
     List<Long> before = registries.stream().map(ScaleOutTest::finished).toList();
-    List<GenerationRequested> requests = new ArrayList<>();
-    for (int i = 0; i < 80; i++) {
-      GenerationRequested request =
-          request(
-              ModelKind.IMAGE,
-              "shared " + i + " [latency:300] " + System.nanoTime(),
-              Duration.ofMinutes(1));
-      requests.add(request);
-      send(Topics.REQUESTS, request.generationId(), request);
-    }
+    List<GenerationRequested> requests =
+        sendEach(
+            80,
+            i ->
+                request(
+                    ModelKind.IMAGE,
+                    "shared " + i + " [latency:300] " + System.nanoTime(),
+                    Duration.ofMinutes(1)));
     for (GenerationRequested request : requests) {
       awaitEnd(request.generationId(), Duration.ofSeconds(90));
     }

@@ -12,9 +12,11 @@ import dev.nanogen.testkit.TestInfra;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -140,6 +142,18 @@ abstract class WorkerIntegrationTest {
         outputs,
         Instant.now().plus(deadline),
         taskId);
+  }
+
+  /** Makes {@code count} requests ({@code request} of their index) and sends each; answers them. */
+  List<GenerationRequested> sendEach(int count, IntFunction<GenerationRequested> request)
+      throws Exception {
+    List<GenerationRequested> requests = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      GenerationRequested each = request.apply(i);
+      requests.add(each);
+      send(Topics.REQUESTS, each.generationId(), each);
+    }
+    return requests;
   }
 
   void send(String topic, UUID key, Record event) throws Exception {

@@ -331,6 +331,17 @@ public final class TelegramStub implements AutoCloseable {
       long updateId, long userId, String languageCode, String text) {
     Map<String, Object> from = new LinkedHashMap<>(user(userId));
     from.put("language_code", languageCode);
+    return message(updateId, from, userId, "text", text);
+  }
+
+  private static Map<String, Object> message(
+      long updateId, long userId, String field, Map<String, Object> payment) {
+    return message(updateId, user(userId), userId, field, payment);
+  }
+
+  /** An update carrying a message from {@code from} in their private chat, with {@code field}. */
+  private static Map<String, Object> message(
+      long updateId, Map<String, Object> from, long chatId, String field, Object value) {
     return Map.of(
         "update_id",
         updateId,
@@ -343,28 +354,9 @@ public final class TelegramStub implements AutoCloseable {
             "from",
             from,
             "chat",
-            Map.of("id", userId, "type", "private"),
-            "text",
-            text));
-  }
-
-  private static Map<String, Object> message(
-      long updateId, long userId, String field, Map<String, Object> payment) {
-    return Map.of(
-        "update_id",
-        updateId,
-        "message",
-        Map.of(
-            "message_id",
-            updateId % 100_000,
-            "date",
-            Instant.now().getEpochSecond(),
-            "from",
-            user(userId),
-            "chat",
-            Map.of("id", userId, "type", "private"),
+            Map.of("id", chatId, "type", "private"),
             field,
-            payment));
+            value));
   }
 
   private static Map<String, Object> user(long userId) {

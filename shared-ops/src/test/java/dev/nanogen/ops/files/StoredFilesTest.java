@@ -2,6 +2,7 @@ package dev.nanogen.ops.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.nanogen.testkit.TestInfra;
 import java.io.IOException;
@@ -79,18 +80,12 @@ class StoredFilesTest {
             .redirectErrorStream(true)
             .redirectOutput(base.resolve("s3proxy.log").toFile())
             .start();
-    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (true) {
-      try (Socket ignored = new Socket("127.0.0.1", port)) {
-        break;
-      } catch (IOException e) {
-        if (!s3proxy.isAlive() || System.nanoTime() > until) {
-          throw new IllegalStateException(
-              "s3proxy did not start: " + Files.readString(base.resolve("s3proxy.log")));
-        }
-        Thread.sleep(200);
-      }
-    }
+    Path log = base.resolve("s3proxy.log");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .failFast("s3proxy exited; its log: " + log, () -> !s3proxy.isAlive())
+        .until(() -> listening(port));
     s3Settings =
         new FileStorage(
             BUCKET,
@@ -102,6 +97,14 @@ class StoredFilesTest {
             "results/");
     try (S3Client client = s3Settings.client()) {
       client.createBucket(create -> create.bucket(BUCKET));
+    }
+  }
+
+  private static boolean listening(int port) {
+    try (Socket ignored = new Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 
