@@ -3,6 +3,7 @@ package dev.nanogen.ops;
 import dev.nanogen.ops.files.FileStorage;
 import dev.nanogen.ops.files.StoredFiles;
 import dev.nanogen.ops.trace.Traces;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.KafkaAdmin;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,6 +36,14 @@ public class OpsAutoConfiguration {
   @ConditionalOnBean(KafkaAdmin.class)
   KafkaHealthIndicator kafkaHealthIndicator(KafkaAdmin kafkaAdmin) {
     return new KafkaHealthIndicator(kafkaAdmin, Duration.ofSeconds(3));
+  }
+
+  /** Readiness of the Kafka listeners: down while a listener's consumer stopped abnormally. */
+  @Bean(name = "kafkaListenersHealthIndicator")
+  @ConditionalOnBean(KafkaListenerEndpointRegistry.class)
+  KafkaListenersHealth kafkaListenersHealthIndicator(
+      KafkaListenerEndpointRegistry registry, MeterRegistry meters) {
+    return new KafkaListenersHealth(registry, meters);
   }
 
   /** Events to Kafka records and back, with the services' JSON settings. */

@@ -3,22 +3,13 @@ package dev.nanogen.worker.config;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.ShareKafkaListenerContainerFactory;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultShareConsumerFactory;
-import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.ShareConsumerFactory;
 import org.springframework.kafka.listener.ContainerProperties;
 
@@ -29,16 +20,13 @@ import org.springframework.kafka.listener.ContainerProperties;
  * Kafka, RELEASE when it cannot take it, REJECT (after a dead-letter record) when it cannot read
  * it. A worker that dies holding records has them redelivered when their lock runs out.
  *
- * <p>The group reads from the earliest record when it is first created ({@code
- * share.auto.offset.reset}), so nothing published before the first worker joined is skipped.
+ * <p>The share consumers are built from Spring Boot's {@code spring.kafka.*} consumer settings, so
+ * the same security settings (SASL, TLS) reach them as every other client; the settings a share
+ * consumer refuses (they belong to consumer groups) are left out. Whether the share group is used
+ * at all is decided at start ({@code RequestIntake}).
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(
-    name = "nanogen.worker.share-group",
-    havingValue = "true",
-    matchIfMissing = true)
 public class ShareGroupConfig {
-  private static final Logger log = LoggerFactory.getLogger(ShareGroupConfig.class);
 
   /** The share group of every worker (a group id is of one type: not the consumer group's id). */
   public static final String GROUP = "nanogen-worker-share";
@@ -49,18 +37,43 @@ public class ShareGroupConfig {
    */
   static final int MAX_ACQUIRED = 10;
 
+  /**
+   * Consumer settings a share consumer refuses to start with (Kafka's {@code ShareConsumerConfig}):
+   * they are about consumer groups, and Boot's consumer properties may carry them.
+   */
+  static final List<String> NOT_FOR_SHARE_CONSUMERS =
+      List.of(
+          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+          ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+          ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+          ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+          ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+          ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG,
+          ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+          ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+          ConsumerConfig.GROUP_PROTOCOL_CONFIG,
+          ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG);
+
   @Bean
   ShareConsumerFactory<String, String> requestShareConsumerFactory(
-      KafkaProperties kafka, KafkaAdmin admin) {
-    startFromEarliest(admin);
-    Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers());
+      ConsumerFactory<?, ?> kafkaConsumerFactory) {
+    return new DefaultShareConsumerFactory<>(
+        shareConsumerProperties(kafkaConsumerFactory.getConfigurationProperties()));
+  }
+
+  /**
+   * The settings of Boot's own consumers (bootstrap, security, TLS, extra properties, as its
+   * connection details applied them) for a share consumer.
+   */
+  static Map<String, Object> shareConsumerProperties(Map<String, Object> consumer) {
+    Map<String, Object> props = new HashMap<>(consumer);
+    NOT_FOR_SHARE_CONSUMERS.forEach(props::remove);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_ACQUIRED);
     props.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
     props.put(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
-    return new DefaultShareConsumerFactory<>(props);
+    return props;
   }
 
   @Bean
@@ -72,31 +85,5 @@ public class ShareGroupConfig {
     // Acknowledgements ride on the next fetch instead of a commit round trip of their own.
     factory.getContainerProperties().setSyncShareCommits(false);
     return factory;
-  }
-
-  /**
-   * Sets the group's {@code share.auto.offset.reset} to earliest (the broker's default is latest).
-   */
-  private static void startFromEarliest(KafkaAdmin kafkaAdmin) {
-    try (Admin admin = Admin.create(kafkaAdmin.getConfigurationProperties())) {
-      ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, GROUP);
-      admin
-          .incrementalAlterConfigs(
-              Map.of(
-                  group,
-                  List.of(
-                      new AlterConfigOp(
-                          new ConfigEntry("share.auto.offset.reset", "earliest"),
-                          AlterConfigOp.OpType.SET))))
-          .all()
-          .get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      // Not fatal: the group keeps its setting; on a new group a request published before the first
-      // worker joined then waits for the sweeper's pending stall instead.
-      log.warn(
-          "could not set share.auto.offset.reset=earliest on share group {}: {}",
-          GROUP,
-          e.toString());
-    }
   }
 }

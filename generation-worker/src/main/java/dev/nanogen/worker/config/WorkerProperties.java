@@ -66,9 +66,12 @@ public record WorkerProperties(
    * @param shutdownGrace on SIGTERM: how long generations may run on before they are handed back
    * @param claimWait how long a generation waits for the gateway's answer to its claim before it
    *     claims again (an answer can be missed while this worker's claims consumer joins)
-   * @param shareGroup take requests through a Kafka share group (KIP-932: any number of workers
-   *     share the partitions, records acquired and acknowledged one by one) rather than a consumer
-   *     group (at most one consumer per partition)
+   * @param shareGroup how requests are taken: {@code auto} (the default) through the Kafka share
+   *     group (KIP-932: any number of workers share the partitions, records acquired and
+   *     acknowledged one by one) when the cluster has share groups, else through a consumer group
+   *     (at most one consumer per partition), said at start in a log line and the gauge {@code
+   *     nanogen.worker.request.path}; {@code on}: the share group, and a cluster without it stops
+   *     the worker at start; {@code off}: the consumer group
    * @param fullHold on the share group: how long a request acquired while every slot is taken is
    *     held (its acquisition lock renewed) waiting for a slot before it is released to the others
    */
@@ -79,7 +82,7 @@ public record WorkerProperties(
       @DefaultValue("500ms") Duration admissionWait,
       @DefaultValue("20s") Duration shutdownGrace,
       @DefaultValue("3s") Duration claimWait,
-      @DefaultValue("true") boolean shareGroup,
+      @DefaultValue("auto") ShareGroup shareGroup,
       @DefaultValue("10s") Duration fullHold) {
 
     public int capOf(String modelId) {
@@ -87,6 +90,13 @@ public record WorkerProperties(
           ? modelMaxInFlight
           : modelLimits.getOrDefault(modelId, modelMaxInFlight);
     }
+  }
+
+  /** Whether requests come through the share group ({@code true}/{@code false} read as on/off). */
+  public enum ShareGroup {
+    AUTO,
+    ON,
+    OFF
   }
 
   /**

@@ -13,7 +13,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.support.Acknowledgment;
@@ -27,18 +26,21 @@ import org.springframework.stereotype.Component;
  * A record that cannot be read fails alone (BatchListenerFailedException names it) and goes to the
  * dead-letter topic.
  *
- * <p>The consumer-group path, on with {@code nanogen.worker.share-group=false}; the share group
- * ({@link ShareRequestListener}) is the default.
+ * <p>The consumer-group path, chosen at start by {@link RequestIntake} where the cluster has no
+ * share groups (or {@code nanogen.worker.share-group=off}); the share group ({@link
+ * ShareRequestListener}) is the default.
  *
  * <p>Few consumers per process ({@code nanogen.worker.concurrency}, default 3): admitting is quick,
  * the generations run elsewhere, and a partition can belong to one consumer only — with 12
  * partitions and 3 consumers each, 4 worker processes all get work (more partitions allow more).
  */
 @Component
-@ConditionalOnProperty(name = "nanogen.worker.share-group", havingValue = "false")
 class RequestListener {
   private static final Logger log = LoggerFactory.getLogger(RequestListener.class);
   static final Duration FULL_PAUSE = Duration.ofSeconds(1);
+
+  /** The consumer group of every worker on this path. */
+  static final String GROUP = "nanogen-worker";
 
   private final Jobs jobs;
   private final KafkaEvents events;
@@ -51,11 +53,12 @@ class RequestListener {
   private record Admitted(int index, CompletableFuture<Void> handedOff) {}
 
   @KafkaListener(
-      id = "worker-requests",
+      id = RequestIntake.GROUP_LISTENER,
       topics = Topics.REQUESTS,
-      groupId = "nanogen-worker",
+      groupId = GROUP,
       batch = "true",
-      concurrency = "${nanogen.worker.concurrency:3}")
+      concurrency = "${nanogen.worker.concurrency:3}",
+      autoStartup = "false")
   void on(List<ConsumerRecord<String, String>> records, Acknowledgment ack)
       throws InterruptedException {
     List<Admitted> admitted = new ArrayList<>();

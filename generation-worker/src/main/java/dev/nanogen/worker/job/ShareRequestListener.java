@@ -13,7 +13,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
@@ -40,10 +39,6 @@ import org.springframework.stereotype.Component;
  * another worker when their acquisition lock runs out.
  */
 @Component
-@ConditionalOnProperty(
-    name = "nanogen.worker.share-group",
-    havingValue = "true",
-    matchIfMissing = true)
 class ShareRequestListener {
   private static final Logger log = LoggerFactory.getLogger(ShareRequestListener.class);
 
@@ -78,11 +73,12 @@ class ShareRequestListener {
   }
 
   @KafkaListener(
-      id = "worker-requests-share",
+      id = RequestIntake.SHARE_LISTENER,
       topics = Topics.REQUESTS,
       groupId = ShareGroupConfig.GROUP,
       containerFactory = "shareRequests",
-      concurrency = "${nanogen.worker.concurrency:3}")
+      concurrency = "${nanogen.worker.concurrency:3}",
+      autoStartup = "false")
   void on(ConsumerRecord<String, String> record, ShareAcknowledgment ack)
       throws InterruptedException {
     MDC.put("generation_id", record.key());

@@ -6,6 +6,7 @@ import dev.nanogen.model.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,32 +45,26 @@ public final class ClaimsStandIn implements AutoCloseable {
   private volatile boolean assigned;
 
   public ClaimsStandIn(String bootstrap) {
-    consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG,
-                "claims-stand-in-" + UUID.randomUUID(),
-                // From the beginning: no claim sent while this consumer joins is missed (answers to
-                // older claims reach no waiting worker and change nothing).
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-                StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                StringDeserializer.class));
-    producer =
-        new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-                StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
-                StringSerializer.class,
-                ProducerConfig.LINGER_MS_CONFIG,
-                1));
+    this(bootstrap, Map.of());
+  }
+
+  /** The stand-in on the broker at {@code bootstrap}, with more client settings (security). */
+  public ClaimsStandIn(String bootstrap, Map<String, Object> clientProperties) {
+    Map<String, Object> consumerSettings = new HashMap<>(clientProperties);
+    consumerSettings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    consumerSettings.put(ConsumerConfig.GROUP_ID_CONFIG, "claims-stand-in-" + UUID.randomUUID());
+    // From the beginning: no claim sent while this consumer joins is missed (answers to older
+    // claims reach no waiting worker and change nothing).
+    consumerSettings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    consumerSettings.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    consumerSettings.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    consumer = new KafkaConsumer<>(consumerSettings);
+    Map<String, Object> producerSettings = new HashMap<>(clientProperties);
+    producerSettings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    producerSettings.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    producerSettings.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    producerSettings.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    producer = new KafkaProducer<>(producerSettings);
     consumer.subscribe(List.of(Topics.OUTCOMES));
     loop = Thread.ofPlatform().daemon().name("claims-stand-in").start(this::run);
     // Wait until the consumer has its partitions, so no claim sent from now on is missed.

@@ -19,17 +19,17 @@ public final class KafkaProbe implements AutoCloseable {
   private final List<ConsumerRecord<String, String>> seen = new ArrayList<>();
 
   public KafkaProbe(String topic) {
-    consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                TestInfra.kafkaBootstrap(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-                StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                StringDeserializer.class));
+    this(topic, TestInfra.kafkaBootstrap(), Map.of());
+  }
+
+  /** Reads {@code topic} of the broker at {@code bootstrap}, with more client settings. */
+  public KafkaProbe(String topic, String bootstrap, Map<String, Object> clientProperties) {
+    Map<String, Object> settings = new java.util.HashMap<>(clientProperties);
+    settings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    settings.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    settings.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    consumer = new KafkaConsumer<>(settings);
     List<TopicPartition> partitions =
         consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
             .map(p -> new TopicPartition(topic, p.partition()))

@@ -369,7 +369,9 @@ public final class TelegramStub implements AutoCloseable {
   }
 
   private void botMethod(HttpExchange exchange) throws IOException {
-    String path = exchange.getRequestURI().getPath(); // /bot<token>/<method>
+    // /bot<token>/<method>, the token as Telegram documents it (123:ABC): read raw, so a client
+    // that percent-encodes it (123%3AABC) is refused as a server that does not decode it would.
+    String path = exchange.getRequestURI().getRawPath();
     int slash = path.indexOf('/', 4);
     String pathToken = slash < 0 ? "" : path.substring(4, slash);
     String method = slash < 0 ? "" : path.substring(slash + 1);

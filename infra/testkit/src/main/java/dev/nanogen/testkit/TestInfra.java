@@ -8,10 +8,17 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.common.utils.Exit;
+import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -40,9 +47,23 @@ public final class TestInfra {
   /** A database the test owns: created empty for this JVM. */
   public record Database(String url, String username, String password) {}
 
+  /**
+   * A broker of the test's own whose client listener requires SASL PLAIN, as a secured cluster
+   * does.
+   *
+   * @param bootstrap its client listener
+   * @param springSettings Spring Boot's standard settings that secure every client of a service
+   *     ({@code spring.kafka.security.protocol}, {@code spring.kafka.properties.sasl.*})
+   * @param clientProperties the same for a plain Kafka client
+   */
+  public record SecuredKafka(
+      String bootstrap, Map<String, String> springSettings, Map<String, Object> clientProperties) {}
+
   private static Database adminDatabase;
   private static String kafkaBootstrap;
   private static KafkaClusterTestKit embeddedKafka;
+  private static SecuredKafka saslKafka;
+  private static String kafkaWithoutShareGroups;
 
   private TestInfra() {}
 
@@ -114,16 +135,83 @@ public final class TestInfra {
     return kafkaBootstrap;
   }
 
-  /** One combined broker + controller, topics of {@link #PARTITIONS} partitions by default. */
-  private static KafkaClusterTestKit embeddedKafka() {
-    try {
+  /**
+   * A second in-JVM broker (started on first use) whose client listener requires SASL PLAIN with
+   * the user {@value JaasUtils#KAFKA_PLAIN_ADMIN}; its controller listener stays plain.
+   */
+  public static synchronized SecuredKafka saslKafka() {
+    if (saslKafka == null) {
+      // Clients must authenticate; nothing is authorised per user (the controller's own plain
+      // listener would be refused by the kit's authorizer otherwise).
       KafkaClusterTestKit cluster =
-          new KafkaClusterTestKit.Builder(
-                  new TestKitNodes.Builder()
-                      .setCombined(true)
-                      .setNumBrokerNodes(1)
-                      .setNumControllerNodes(1)
-                      .build())
+          embeddedKafka(
+              nodes().setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT).build(),
+              Map.of("authorizer.class.name", ""));
+      String jaas =
+          "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+              + JaasUtils.KAFKA_PLAIN_ADMIN
+              + "\" password=\""
+              + JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD
+              + "\";";
+      saslKafka =
+          new SecuredKafka(
+              cluster.bootstrapServers(),
+              Map.of(
+                  "spring.kafka.security.protocol", "SASL_PLAINTEXT",
+                  "spring.kafka.properties.sasl.mechanism", "PLAIN",
+                  "spring.kafka.properties.sasl.jaas.config", jaas),
+              Map.of(
+                  "security.protocol", "SASL_PLAINTEXT",
+                  "sasl.mechanism", "PLAIN",
+                  "sasl.jaas.config", jaas));
+      log.info("test Kafka requiring SASL PLAIN at {}", saslKafka.bootstrap());
+    }
+    return saslKafka;
+  }
+
+  /**
+   * Bootstrap servers of a third in-JVM broker (started on first use) formatted with the feature
+   * {@code share.version} at 0: a cluster without share groups, as Kafka 4.1 is by default.
+   */
+  public static synchronized String kafkaWithoutShareGroups() {
+    if (kafkaWithoutShareGroups == null) {
+      MetadataVersion version = MetadataVersion.latestProduction();
+      Map<String, Short> features = new HashMap<>();
+      for (Feature feature : Feature.PRODUCTION_FEATURES) {
+        features.put(feature.featureName(), feature.defaultLevel(version));
+      }
+      features.put(Feature.SHARE_VERSION.featureName(), (short) 0);
+      kafkaWithoutShareGroups =
+          embeddedKafka(
+                  nodes()
+                      .setBootstrapMetadata(
+                          BootstrapMetadata.fromVersions(version, features, "no share groups"))
+                      .build(),
+                  Map.of())
+              .bootstrapServers();
+      log.info("test Kafka without share groups at {}", kafkaWithoutShareGroups);
+    }
+    return kafkaWithoutShareGroups;
+  }
+
+  private static TestKitNodes.Builder nodes() {
+    return new TestKitNodes.Builder()
+        .setCombined(true)
+        .setNumBrokerNodes(1)
+        .setNumControllerNodes(1);
+  }
+
+  private static KafkaClusterTestKit embeddedKafka() {
+    return embeddedKafka(nodes().build(), Map.of());
+  }
+
+  /** One combined broker + controller, topics of {@link #PARTITIONS} partitions by default. */
+  private static KafkaClusterTestKit embeddedKafka(TestKitNodes nodes, Map<String, String> more) {
+    try {
+      KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+      more.forEach(builder::setConfigProp);
+      KafkaClusterTestKit cluster =
+          builder
               .setConfigProp("num.partitions", String.valueOf(PARTITIONS))
               .setConfigProp("offsets.topic.replication.factor", "1")
               .setConfigProp("share.coordinator.state.topic.replication.factor", "1")

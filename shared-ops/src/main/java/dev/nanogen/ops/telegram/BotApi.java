@@ -8,6 +8,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.util.DefaultUriBuilderFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -22,6 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class BotApi {
   private static final Pattern BOT_PATH = Pattern.compile("/bot[^/]*/");
+  private static final Pattern TOKEN = Pattern.compile("[0-9]+:[A-Za-z0-9_-]+");
 
   private final String token;
   private final RestClient client;
@@ -41,9 +43,18 @@ public final class BotApi {
         new JdkClientHttpRequestFactory(
             HttpClient.newBuilder().connectTimeout(connectTimeout).build());
     factory.setReadTimeout(readTimeout);
+    if (!TOKEN.matcher(token).matches()) {
+      throw new IllegalArgumentException(
+          "nanogen.telegram.bot-token is not a bot token (digits, ':', then letters, digits, _ or"
+              + " -)");
+    }
+    // The token goes into the path as Telegram documents it (/bot123:ABC/…), not percent-encoded:
+    // template variables are not encoded, which the token's own characters never need.
+    DefaultUriBuilderFactory uris = new DefaultUriBuilderFactory(baseUrl);
+    uris.setEncodingMode(DefaultUriBuilderFactory.EncodingMode.NONE);
     this.client =
         rest.clone()
-            .baseUrl(baseUrl)
+            .uriBuilderFactory(uris)
             .requestFactory(factory)
             .observationConvention(
                 new ProviderCalls(
