@@ -103,8 +103,13 @@ class RunGenerationTest extends WorkerIntegrationTest {
     assertThat(outcomes.get(0).body().path("provider_task_id").isNull())
         .as("announced before the submission")
         .isTrue();
-    assertThat(outcomes.get(1).type()).isEqualTo("GenerationStarted");
-    assertThat(outcomes.get(1).body().path("provider_task_id").asString()).startsWith("vid-");
+    assertThat(outcomes.get(1).type())
+        .as("the granted claim's submission announced before the provider call")
+        .isEqualTo("GenerationSubmitting");
+    assertThat(outcomes.get(1).body().path("claim_id").asString())
+        .isEqualTo(outcomes.get(0).body().path("claim_id").asString());
+    assertThat(outcomes.get(2).type()).isEqualTo("GenerationStarted");
+    assertThat(outcomes.get(2).body().path("provider_task_id").asString()).startsWith("vid-");
     assertThat(last(outcomes).type()).isEqualTo("GenerationSucceeded");
     String url = last(outcomes).body().path("result_urls").get(0).asString();
     assertThat(url).startsWith(PUBLIC_BASE_URL + "/files/").endsWith(".mp4");

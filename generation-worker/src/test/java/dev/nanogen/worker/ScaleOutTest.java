@@ -48,17 +48,23 @@ class ScaleOutTest extends WorkerIntegrationTest {
   @BeforeEach
   void startMoreWorkers() {
     for (int i = 1; i < WORKERS; i++) {
-      others.add(
-          new SpringApplicationBuilder(WorkerApplication.class)
-              .web(WebApplicationType.NONE)
-              .run(
-                  java.util.stream.Stream.concat(
-                          settings().entrySet().stream()
-                              .map(e -> "--" + e.getKey() + "=" + e.getValue()),
-                          java.util.stream.Stream.of(
-                              "--server.port=0", "--management.server.port=0"))
-                      .toArray(String[]::new)));
+      worker(settings());
     }
+  }
+
+  /** Starts one more worker process with these settings; closed after the test. */
+  private ConfigurableApplicationContext worker(Map<String, Object> settings) {
+    ConfigurableApplicationContext worker =
+        new SpringApplicationBuilder(WorkerApplication.class)
+            .web(WebApplicationType.NONE)
+            .run(
+                java.util.stream.Stream.concat(
+                        settings.entrySet().stream()
+                            .map(e -> "--" + e.getKey() + "=" + e.getValue()),
+                        java.util.stream.Stream.of("--server.port=0", "--management.server.port=0"))
+                    .toArray(String[]::new));
+    others.add(worker);
+    return worker;
   }
 
   @AfterEach
@@ -168,6 +174,34 @@ class ScaleOutTest extends WorkerIntegrationTest {
 
     List<Outcome> outcomes = awaitEnd(request.generationId(), Duration.ofSeconds(30));
     assertThat(outcomes.getLast().type()).isEqualTo("GenerationSucceeded");
+    assertThat(SANDBOX.submissions(prompt)).isEqualTo(1);
+  }
+
+  @Test
+  void a_stopping_worker_waits_for_the_image_call_it_sent_and_the_image_is_submitted_once()
+      throws Exception {
+    // A worker whose image calls may take 10 s, and the only one taking requests while the image
+    // is sent; a second worker is up meanwhile, as in a rolling deploy.
+    Map<String, Object> patient = new java.util.LinkedHashMap<>(settings());
+    patient.put("nanogen.aiml.image-timeout", "10s");
+    patient.put("nanogen.worker.shutdown-grace", "15s");
+    requests(listeners).stop();
+    others.forEach(c -> requests(c.getBean(KafkaListenerEndpointRegistry.class)).stop());
+    ConfigurableApplicationContext stopping = worker(patient);
+    String prompt = "deploy [latency:4000] " + System.nanoTime();
+    GenerationRequested request =
+        request(ModelKind.IMAGE, "flux-pro", prompt, Duration.ofMinutes(1), null);
+    send(Topics.REQUESTS, request.generationId(), request);
+    await().atMost(Duration.ofSeconds(20)).until(() -> SANDBOX.submissions(prompt) == 1);
+
+    requests(listeners).start();
+    stopping.close(); // SIGTERM with the image call in flight: waits for its answer
+
+    List<Outcome> outcomes = awaitEnd(request.generationId(), Duration.ofSeconds(30));
+    assertThat(outcomes.getLast().type()).isEqualTo("GenerationSucceeded");
+    assertThat(outcomes.stream().map(Outcome::type))
+        .contains("GenerationSubmitting")
+        .doesNotContain("GenerationHandedBack");
     assertThat(SANDBOX.submissions(prompt)).isEqualTo(1);
   }
 

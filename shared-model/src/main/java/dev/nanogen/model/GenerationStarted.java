@@ -15,6 +15,8 @@ import java.util.UUID;
  *     WorkerHeartbeat}) keeps it there; null from workers before schema version 3
  * @param route the provider route (the worker's {@code nanogen.providers[n].name}) that accepted
  *     the task: its polls stay there; null before schema version 4 and without a task
+ *     <p>From schema version 5 a claim is fenced: the worker announces {@link GenerationSubmitting}
+ *     before any submission under it, and hands back only what it has not sent.
  */
 public record GenerationStarted(
     UUID eventId,
@@ -26,7 +28,10 @@ public record GenerationStarted(
     UUID workerId,
     String route) {
 
-  public static final int SCHEMA_VERSION = 4;
+  public static final int SCHEMA_VERSION = 5;
+
+  /** The first schema version whose claims are fenced ({@link GenerationSubmitting}). */
+  public static final int FENCED_CLAIMS = 5;
 
   /** Without a route: a claim, or a task of a single-route setup. */
   public GenerationStarted(

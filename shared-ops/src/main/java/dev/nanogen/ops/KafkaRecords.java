@@ -32,6 +32,17 @@ public final class KafkaRecords {
   }
 
   /**
+   * The outcomes topic: an event topic whose records carry the broker's time of appending ({@code
+   * LogAppendTime}), not the producing worker's clock, so the gateway can tell how long ago a claim
+   * was made without trusting a worker's clock.
+   */
+  public static NewTopic outcomesTopic(int partitions, short replicas) {
+    return durable(TopicBuilder.name(Topics.OUTCOMES).partitions(partitions), replicas)
+        .config(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")
+        .build();
+  }
+
+  /**
    * {@code replicas} copies, of which a write ({@code acks=all}) waits for all in sync and at least
    * {@link #minInSync(short)}: with 3 replicas, 2 — one broker may be down, and an acknowledged
    * record is on two.
@@ -58,10 +69,13 @@ public final class KafkaRecords {
   /**
    * The heartbeat topic (its producer, the worker, and its consumer, the gateway, both create it):
    * one partition (a few records a second at most; one gateway replica reads them all), records
-   * kept {@link Topics#HEARTBEAT_RETENTION}, since an old heartbeat says nothing.
+   * kept {@link Topics#HEARTBEAT_RETENTION}, since an old heartbeat says nothing, and stamped with
+   * the broker's time of appending: a lease runs from when the broker took the heartbeat, so one
+   * read late (a gateway frozen or lagging) does not extend it.
    */
   public static NewTopic heartbeatTopic(short replicas) {
     return durable(TopicBuilder.name(Topics.HEARTBEATS).partitions(1), replicas)
+        .config(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")
         .config(
             TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Topics.HEARTBEAT_RETENTION.toMillis()))
         .build();

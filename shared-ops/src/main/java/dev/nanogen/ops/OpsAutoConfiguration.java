@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import java.time.Duration;
+import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -26,6 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
       "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
       "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
       "org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration",
+      "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
       "org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.OpenTelemetryTracingAutoConfiguration",
       "org.springframework.boot.micrometer.tracing.autoconfigure.MicrometerTracingAutoConfiguration"
     })
@@ -44,6 +46,13 @@ public class OpsAutoConfiguration {
   KafkaListenersHealth kafkaListenersHealthIndicator(
       KafkaListenerEndpointRegistry registry, MeterRegistry meters) {
     return new KafkaListenersHealth(registry, meters);
+  }
+
+  /** Jobs that run once per interval across replicas (a lock row in the service's database). */
+  @Bean
+  @ConditionalOnBean(DataSource.class)
+  SingletonJobs singletonJobs(DataSource dataSource) {
+    return new SingletonJobs(dataSource);
   }
 
   /** Events to Kafka records and back, with the services' JSON settings. */

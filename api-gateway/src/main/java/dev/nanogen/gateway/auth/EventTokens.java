@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.auth;
 
 import dev.nanogen.gateway.events.EventsProperties;
+import dev.nanogen.ops.SingletonJobs;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,7 +30,10 @@ public class EventTokens {
   private final Clock clock;
   private final Duration lifetime;
 
-  EventTokens(JdbcClient jdbc, Clock clock, EventsProperties settings) {
+  private final SingletonJobs singletons;
+
+  EventTokens(SingletonJobs singletons, JdbcClient jdbc, Clock clock, EventsProperties settings) {
+    this.singletons = singletons;
     this.jdbc = jdbc;
     this.clock = clock;
     this.lifetime = settings.tokenLifetime();
@@ -65,6 +69,11 @@ public class EventTokens {
   }
 
   @Scheduled(fixedDelayString = "PT1M", initialDelayString = "PT1M")
+  void scheduledPurge() {
+    // Once per interval over all replicas: the others find the lock taken and skip.
+    singletons.run("gateway-event-tokens-purge", Duration.ofSeconds(50), this::purge);
+  }
+
   void purge() {
     jdbc.sql("DELETE FROM event_tokens WHERE expires_at < :now")
         .param("now", Timestamp.from(clock.instant()))

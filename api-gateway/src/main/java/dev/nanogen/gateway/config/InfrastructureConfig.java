@@ -22,7 +22,7 @@ class InfrastructureConfig {
     short replicas = properties.kafka().replicas();
     return new KafkaAdmin.NewTopics(
         KafkaRecords.topic(Topics.REQUESTS, partitions, replicas),
-        KafkaRecords.topic(Topics.OUTCOMES, partitions, replicas),
+        KafkaRecords.outcomesTopic(partitions, replicas),
         KafkaRecords.deadLetterTopic(Topics.OUTCOMES, replicas),
         KafkaRecords.topic(Topics.SETTLED, partitions, replicas),
         KafkaRecords.topic(Topics.CHATS, partitions, replicas),

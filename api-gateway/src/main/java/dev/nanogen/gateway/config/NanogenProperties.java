@@ -164,10 +164,14 @@ public record NanogenProperties(
    * @param processingStall a processing generation not finished this long after its last dispatch
    *     gets a resume (the request again, with its provider task id), so a live worker polls on
    * @param batchSize generations handled per rule and sweep
+   * @param claimFreshFor a worker's claim read later than this after the broker took it (the
+   *     gateway was frozen, down or lagging) is not answered: its worker may have died meanwhile; a
+   *     live worker repeats its claim and the fresh copy is answered
    */
   public record Sweeper(
       @DefaultValue("15s") Duration interval,
       @DefaultValue("3m") Duration pendingStall,
       @DefaultValue("5m") Duration processingStall,
-      @DefaultValue("200") int batchSize) {}
+      @DefaultValue("200") int batchSize,
+      @DefaultValue("10s") Duration claimFreshFor) {}
 }

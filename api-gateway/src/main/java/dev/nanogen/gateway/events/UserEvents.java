@@ -1,5 +1,7 @@
 package dev.nanogen.gateway.events;
 
+import dev.nanogen.ops.SingletonJobs;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -21,7 +23,10 @@ public class UserEvents {
   private final JdbcClient jdbc;
   private final EventsProperties settings;
 
-  UserEvents(JdbcClient jdbc, EventsProperties settings) {
+  private final SingletonJobs singletons;
+
+  UserEvents(SingletonJobs singletons, JdbcClient jdbc, EventsProperties settings) {
+    this.singletons = singletons;
     this.jdbc = jdbc;
     this.settings = settings;
   }
@@ -70,6 +75,11 @@ public class UserEvents {
   }
 
   @Scheduled(fixedDelayString = "PT1M", initialDelayString = "PT1M")
+  void scheduledPurge() {
+    // Once per interval over all replicas: the others find the lock taken and skip.
+    singletons.run("gateway-user-events-purge", Duration.ofSeconds(50), this::purge);
+  }
+
   void purge() {
     jdbc.sql("DELETE FROM user_events WHERE created_at < now() - CAST(:retention AS interval)")
         .param("retention", settings.retention().toSeconds() + " seconds")

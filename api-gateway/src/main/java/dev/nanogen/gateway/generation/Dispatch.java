@@ -6,6 +6,7 @@ import dev.nanogen.model.ModelKind;
 import dev.nanogen.model.Topics;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -30,29 +31,41 @@ public class Dispatch {
                 g.timeout_at, g.provider_task_id, g.provider_route
       """;
 
-  /** Dispatched again now, to no worker yet. */
+  /**
+   * Dispatched again now, to no worker yet. A claim certainly not submitted under (fenced, no task,
+   * no announced submission) is released, so the next worker's claim is granted.
+   */
   private static final String AGAIN =
       """
-      UPDATE generations g SET dispatched_at = :now, worker_id = NULL
+      UPDATE generations g SET dispatched_at = :now, worker_id = NULL,
+          claim_id = CASE WHEN g.claim_fenced AND g.provider_task_id IS NULL AND g.submitted_at IS NULL
+                          THEN NULL ELSE g.claim_id END
       FROM models m
-      WHERE g.id = :id AND m.id = g.model_id
+      WHERE g.id = :id AND m.id = g.model_id AND g.status IN (:statuses)
       """
           + STORED;
 
   /**
-   * An active generation handed back; the task id a hand-back names is kept if none was known.
-   * Without a task, the worker gave the job back before submitting it (or abandoned a synchronous
-   * call): its claim is released, so the next worker's claim is granted.
+   * An active generation handed back; the task id a hand-back names is kept if none was known. A
+   * hand-back names the claim its worker held: one naming another claim than the generation's
+   * changes nothing (that worker lost it long ago). Without a task and without an announced
+   * submission, the worker gave the job back before submitting it: its claim is released, so the
+   * next worker's claim is granted. A claim that may have been submitted (announced, or from a
+   * worker that announces nothing) is never released: the provider's answer or the deadline ends
+   * that generation.
    */
   private static final String HANDED_BACK =
       """
       UPDATE generations g
       SET provider_task_id = COALESCE(g.provider_task_id, :taskId), dispatched_at = :now, worker_id = NULL,
           provider_route = COALESCE(g.provider_route, CAST(:route AS text)),
-          claim_id = CASE WHEN COALESCE(g.provider_task_id, :taskId) IS NULL THEN NULL ELSE g.claim_id END
+          claim_id = CASE WHEN COALESCE(g.provider_task_id, :taskId) IS NULL AND g.submitted_at IS NULL
+                               AND (g.claim_fenced OR g.claim_id IS NULL)
+                          THEN NULL ELSE g.claim_id END
       FROM models m
       WHERE g.id = :id AND m.id = g.model_id
         AND g.status IN ('pending', 'processing') AND g.timeout_at > :now
+        AND (CAST(:claimId AS uuid) IS NULL OR g.claim_id IS NULL OR g.claim_id = CAST(:claimId AS uuid))
       """
           + STORED;
 
@@ -129,9 +142,29 @@ public class Dispatch {
         jdbc.sql(AGAIN)
             .param("id", id)
             .param("now", Timestamp.from(now))
+            .param("statuses", List.of("pending", "processing"))
             .query(Stored.class)
             .single();
     send(dispatched(g), now, traceparent);
+  }
+
+  /**
+   * Dispatches a generation again if it is still pending (its claimant died before an answer);
+   * false when it is not.
+   */
+  public boolean againIfPending(UUID id, Instant now, String traceparent) {
+    return jdbc.sql(AGAIN)
+        .param("id", id)
+        .param("now", Timestamp.from(now))
+        .param("statuses", List.of("pending"))
+        .query(Stored.class)
+        .optional()
+        .map(
+            g -> {
+              send(dispatched(g), now, traceparent);
+              return true;
+            })
+        .orElse(false);
   }
 
   /**
@@ -139,11 +172,12 @@ public class Dispatch {
    * past its deadline: the sweeper ends it).
    */
   public boolean handBack(
-      UUID id, String providerTaskId, String route, Instant now, String traceparent) {
+      UUID id, String providerTaskId, String route, UUID claimId, Instant now, String traceparent) {
     return jdbc.sql(HANDED_BACK)
         .param("id", id)
         .param("taskId", providerTaskId)
         .param("route", route)
+        .param("claimId", claimId)
         .param("now", Timestamp.from(now))
         .query(Stored.class)
         .optional()

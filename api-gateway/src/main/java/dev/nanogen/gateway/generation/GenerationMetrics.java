@@ -49,6 +49,20 @@ public class GenerationMetrics {
       FROM generations WHERE status IN ('pending', 'processing')
       """;
 
+  /**
+   * A worker's claim left unanswered ({@code nanogen.claims.unanswered{reason}}): stale (read long
+   * after the broker took it) or from a worker whose lease ran out.
+   */
+  public void claimUnanswered(String reason) {
+    AfterCommit.run(
+        () ->
+            Counter.builder("nanogen.claims.unanswered")
+                .description("worker claims not answered: stale, or the worker's lease ran out")
+                .tag("reason", reason)
+                .register(meters)
+                .increment());
+  }
+
   void started(String modelId, long price) {
     AfterCommit.run(
         () -> {

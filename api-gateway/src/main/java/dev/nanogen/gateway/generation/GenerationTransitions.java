@@ -36,17 +36,20 @@ public class GenerationTransitions {
    * pending → processing, and the claim of a worker attempt (see {@link #claim}). Also records a
    * provider task id, which may arrive after the move, and which worker holds the generation now.
    * Parameters: :id — the generation :claimId — the attempt asking to submit, or null (a task id
-   * being recorded, or a resume) :taskId — the provider task, or null :workerId — the worker
-   * process sending it (its lease keeps the generation), or null A processing generation takes a
-   * claim only when it is this attempt's already, or nobody's and nothing was submitted (a
-   * hand-back released it). A worker resuming the known task takes it over.
+   * being recorded, or a resume) :fenced — the claim's worker announces its submissions :taskId —
+   * the provider task, or null :workerId — the worker process sending it (its lease keeps the
+   * generation), or null A processing generation takes a claim only when it is this attempt's
+   * already, or nobody's and nothing may have been submitted (a hand-back or the sweeper released
+   * an unsent claim). A worker resuming the known task takes it over.
    */
   private static final String MARK_PROCESSING =
       """
-      WITH prior AS (SELECT id, status, claim_id, provider_task_id FROM generations WHERE id = :id FOR UPDATE)
+      WITH prior AS (SELECT id, status, claim_id, provider_task_id, submitted_at FROM generations WHERE id = :id FOR UPDATE)
       UPDATE generations g
       SET status = 'processing', provider_task_id = COALESCE(g.provider_task_id, CAST(:taskId AS text)),
           provider_route = COALESCE(g.provider_route, CAST(:route AS text)),
+          claim_fenced = CASE WHEN g.claim_id IS NULL AND CAST(:claimId AS uuid) IS NOT NULL
+                              THEN :fenced ELSE g.claim_fenced END,
           claim_id = COALESCE(g.claim_id, CAST(:claimId AS uuid)),
           worker_id = COALESCE(CAST(:workerId AS uuid), g.worker_id),
           started_at = COALESCE(g.started_at, :now), updated_at = :now
@@ -56,11 +59,26 @@ public class GenerationTransitions {
              OR (prior.status = 'processing'
                  AND ((CAST(:claimId AS uuid) IS NOT NULL
                        AND (prior.claim_id = CAST(:claimId AS uuid)
-                            OR (prior.claim_id IS NULL AND prior.provider_task_id IS NULL)))
+                            OR (prior.claim_id IS NULL AND prior.provider_task_id IS NULL
+                                AND prior.submitted_at IS NULL)))
                       OR (prior.provider_task_id IS NULL AND CAST(:taskId AS text) IS NOT NULL)
                       OR (prior.provider_task_id = CAST(:taskId AS text) AND CAST(:workerId AS uuid) IS NOT NULL))))
       RETURNING prior.status AS prior_status, g.claim_id
       """;
+
+  /**
+   * The claim's worker announced its submission: only for the claim the generation holds, once.
+   * Parameters: :id — the generation :claimId — the claim it submits under
+   */
+  private static final String SUBMITTING =
+      """
+      UPDATE generations SET submitted_at = :now, updated_at = :now
+      WHERE id = :id AND claim_id = :claimId AND status = 'processing' AND submitted_at IS NULL
+      """;
+
+  /** A pending generation's unanswered claimant, so the sweeper can tell when it died. */
+  private static final String NOTE_CLAIMANT =
+      "UPDATE generations SET worker_id = :workerId WHERE id = :id AND status = 'pending'";
 
   /**
    * pending|processing → a terminal status, with everything the settlement and the notice need.
@@ -138,7 +156,7 @@ public class GenerationTransitions {
       UUID workerId,
       String reason,
       String traceparent) {
-    return mark(id, providerTaskId, route, null, workerId, reason, traceparent).isPresent();
+    return mark(id, providerTaskId, route, null, false, workerId, reason, traceparent).isPresent();
   }
 
   /**
@@ -148,9 +166,10 @@ public class GenerationTransitions {
    * is either cancelled or claimed, never both. The answer goes back as GenerationClaimed, in this
    * transaction.
    */
-  public boolean claim(UUID id, UUID claimId, UUID workerId, String reason, String traceparent) {
+  public boolean claim(
+      UUID id, UUID claimId, UUID workerId, boolean fenced, String reason, String traceparent) {
     boolean granted =
-        mark(id, null, null, claimId, workerId, reason, traceparent)
+        mark(id, null, null, claimId, fenced, workerId, reason, traceparent)
             .filter(m -> claimId.equals(m.claimId()))
             .isPresent();
     outbox.append(
@@ -163,11 +182,38 @@ public class GenerationTransitions {
     return granted;
   }
 
+  /**
+   * The worker holding the claim announced its submission; false when the claim is not the
+   * generation's (a late announcement of a claim released meanwhile: counted and logged, since a
+   * fenced worker never submits then) or it was announced already.
+   */
+  public boolean submitting(UUID id, UUID claimId) {
+    Instant now = now();
+    boolean recorded =
+        jdbc.sql(SUBMITTING)
+                .param("id", id)
+                .param("claimId", claimId)
+                .param("now", Timestamp.from(now))
+                .update()
+            == 1;
+    if (!recorded) {
+      log.warn("generation {}: submission under claim {} does not match its claim", id, claimId);
+    }
+    return recorded;
+  }
+
+  /** Remembers the worker of an unanswered claim on a pending generation. */
+  public boolean noteClaimant(UUID id, UUID workerId) {
+    return workerId != null
+        && jdbc.sql(NOTE_CLAIMANT).param("id", id).param("workerId", workerId).update() == 1;
+  }
+
   private Optional<Marked> mark(
       UUID id,
       String providerTaskId,
       String route,
       UUID claimId,
+      boolean fenced,
       UUID workerId,
       String reason,
       String traceparent) {
@@ -178,6 +224,7 @@ public class GenerationTransitions {
             .param("taskId", providerTaskId)
             .param("route", route)
             .param("claimId", claimId)
+            .param("fenced", fenced)
             .param("workerId", workerId)
             .param("now", Timestamp.from(now))
             .query(Marked.class)

@@ -4,6 +4,7 @@ import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.ValidationFailed;
 import dev.nanogen.gateway.error.ValidationFailed.FieldProblem;
+import dev.nanogen.ops.SingletonJobs;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -88,7 +89,15 @@ public class IdempotencyKeys {
 
   private final MeterRegistry meters;
 
-  IdempotencyKeys(JdbcClient jdbc, Clock clock, JsonMapper json, MeterRegistry meters) {
+  private final SingletonJobs singletons;
+
+  IdempotencyKeys(
+      SingletonJobs singletons,
+      JdbcClient jdbc,
+      Clock clock,
+      JsonMapper json,
+      MeterRegistry meters) {
+    this.singletons = singletons;
     this.meters = meters;
     this.jdbc = jdbc;
     this.clock = clock;
@@ -113,10 +122,15 @@ public class IdempotencyKeys {
     return stored;
   }
 
-  /** Removes keys past {@link #RETENTION}. */
   @Scheduled(
       fixedDelayString = "${nanogen.housekeeping.interval:PT10M}",
       initialDelayString = "PT1M")
+  void scheduledPurge() {
+    // Once per interval over all replicas: the others find the lock taken and skip.
+    singletons.run("gateway-idempotency-keys-purge", Duration.ofMinutes(1), this::purge);
+  }
+
+  /** Removes keys past {@link #RETENTION}. */
   public void purge() {
     jdbc.sql(PURGE).param("before", Timestamp.from(clock.instant().minus(RETENTION))).update();
   }

@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.outbox;
 
 import dev.nanogen.gateway.config.NanogenProperties;
+import dev.nanogen.ops.SingletonJobs;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,8 +28,15 @@ class OutboxHousekeeping {
   private final Clock clock;
   private final Duration retention;
 
+  private final SingletonJobs singletons;
+
   OutboxHousekeeping(
-      JdbcClient jdbc, TransactionTemplate tx, Clock clock, NanogenProperties properties) {
+      SingletonJobs singletons,
+      JdbcClient jdbc,
+      TransactionTemplate tx,
+      Clock clock,
+      NanogenProperties properties) {
+    this.singletons = singletons;
     this.jdbc = jdbc;
     this.tx = tx;
     this.clock = clock;
@@ -38,6 +46,11 @@ class OutboxHousekeeping {
   @Scheduled(
       fixedDelayString = "${nanogen.housekeeping.interval:PT10M}",
       initialDelayString = "PT1M")
+  void scheduledPurge() {
+    // Once per interval over all replicas: the others find the lock taken and skip.
+    singletons.run("gateway-outbox-purge", Duration.ofMinutes(1), this::purge);
+  }
+
   void purge() {
     tx.executeWithoutResult(
         status -> {

@@ -15,12 +15,16 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Hands stalled generations to the workers again ({@link Dispatch#again}): a pending one whose
  * request was dispatched long ago and is no longer waiting in the outbox gets its request published
- * again; a processing one with a provider task (a video) gets a resume — the request with its task
- * id — so a live worker polls that task instead of submitting anew: at once when the worker holding
- * it let its lease run out (killed, frozen, cut off: {@link WorkerLeases}), else when it has not
- * finished long after its last dispatch (a worker that lost it while alive, or sent no worker id).
- * A processing image (a synchronous call, no task to resume) is never re-submitted: if its worker
- * died, the deadline fails it and releases the hold.
+ * again; so does, once its worker's lease ran out, one whose claim that worker never announced a
+ * submission under (claimed but certainly not submitted: a pending one whose claim went unanswered,
+ * or a processing one whose fenced claim was granted) — its claim is released; a processing one
+ * with a provider task (a video) gets a resume — the request with its task id — so a live worker
+ * polls that task instead of submitting anew: at once when the worker holding it let its lease run
+ * out (killed, frozen, cut off: {@link WorkerLeases}), else when it has not finished long after its
+ * last dispatch (a worker that lost it while alive, or sent no worker id). A processing generation
+ * that may have been submitted without a task to resume (an image whose submission was announced,
+ * or a claim of a worker that announces nothing) is never submitted again: if its worker died, the
+ * deadline fails it and releases the hold.
  *
  * <p>A generation whose request the outbox still holds (Kafka down, a backlog) is not stalled, only
  * queued: its dispatch time is moved to now, so it is looked at again one stall period later, and
@@ -42,7 +46,11 @@ class RedispatchStalled {
              OR (g.status = 'processing' AND g.provider_task_id IS NOT NULL
                  AND (g.dispatched_at < :processingBefore
                       OR EXISTS (SELECT 1 FROM worker_leases l
-                                 WHERE l.worker_id = g.worker_id AND l.expires_at < :now))))
+                                 WHERE l.worker_id = g.worker_id AND l.expires_at < :now)))
+             OR (g.provider_task_id IS NULL AND g.submitted_at IS NULL
+                 AND (g.status = 'pending' OR g.claim_fenced)
+                 AND EXISTS (SELECT 1 FROM worker_leases l
+                             WHERE l.worker_id = g.worker_id AND l.expires_at < :now)))
       ORDER BY g.dispatched_at
       LIMIT :limit
       FOR UPDATE OF g SKIP LOCKED

@@ -3,10 +3,12 @@ package dev.nanogen.gateway.settlement;
 import dev.nanogen.model.GenerationFailed;
 import dev.nanogen.model.GenerationHandedBack;
 import dev.nanogen.model.GenerationStarted;
+import dev.nanogen.model.GenerationSubmitting;
 import dev.nanogen.model.GenerationSucceeded;
 import dev.nanogen.model.Topics;
 import dev.nanogen.ops.KafkaEvents;
 import dev.nanogen.ops.trace.Traces;
+import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.MDC;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -44,8 +46,11 @@ class OutcomeListener {
           GenerationStarted.class,
           GenerationSucceeded.class,
           GenerationFailed.class,
-          GenerationHandedBack.class)) {
-        case GenerationStarted started -> settle.on(started, traceparent);
+          GenerationHandedBack.class,
+          GenerationSubmitting.class)) {
+        case GenerationStarted started ->
+            settle.on(started, Instant.ofEpochMilli(record.timestamp()), traceparent);
+        case GenerationSubmitting submitting -> settle.on(submitting);
         case GenerationSucceeded succeeded -> settle.on(succeeded, traceparent);
         case GenerationFailed failed -> settle.on(failed, traceparent);
         case GenerationHandedBack handedBack -> settle.on(handedBack, traceparent);

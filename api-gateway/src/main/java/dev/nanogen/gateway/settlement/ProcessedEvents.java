@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.settlement;
 
 import dev.nanogen.gateway.config.NanogenProperties;
+import dev.nanogen.ops.SingletonJobs;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,7 +30,11 @@ class ProcessedEvents {
   private final Clock clock;
   private final Duration retention;
 
-  ProcessedEvents(JdbcClient jdbc, Clock clock, NanogenProperties properties) {
+  private final SingletonJobs singletons;
+
+  ProcessedEvents(
+      SingletonJobs singletons, JdbcClient jdbc, Clock clock, NanogenProperties properties) {
+    this.singletons = singletons;
     this.jdbc = jdbc;
     this.clock = clock;
     this.retention = properties.outbox().retention();
@@ -48,6 +53,11 @@ class ProcessedEvents {
   @Scheduled(
       fixedDelayString = "${nanogen.housekeeping.interval:PT10M}",
       initialDelayString = "PT1M")
+  void scheduledPurge() {
+    // Once per interval over all replicas: the others find the lock taken and skip.
+    singletons.run("gateway-processed-events-purge", Duration.ofMinutes(1), this::purge);
+  }
+
   void purge() {
     jdbc.sql(PURGE).param("before", Timestamp.from(clock.instant().minus(retention))).update();
   }

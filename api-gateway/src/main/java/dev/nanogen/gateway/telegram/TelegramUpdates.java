@@ -1,5 +1,6 @@
 package dev.nanogen.gateway.telegram;
 
+import dev.nanogen.ops.SingletonJobs;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,7 +24,10 @@ class TelegramUpdates {
   private final JdbcClient jdbc;
   private final Clock clock;
 
-  TelegramUpdates(JdbcClient jdbc, Clock clock) {
+  private final SingletonJobs singletons;
+
+  TelegramUpdates(SingletonJobs singletons, JdbcClient jdbc, Clock clock) {
+    this.singletons = singletons;
     this.jdbc = jdbc;
     this.clock = clock;
   }
@@ -40,8 +44,13 @@ class TelegramUpdates {
         == 1;
   }
 
-  /** Forgets update ids older than {@link #KEPT}, hourly; answers how many. */
   @Scheduled(fixedDelay = 1, initialDelay = 1, timeUnit = TimeUnit.HOURS)
+  void scheduledPurge() {
+    // Once per interval over all replicas: the others find the lock taken and skip.
+    singletons.run("gateway-telegram-updates-purge", Duration.ofMinutes(50), this::purge);
+  }
+
+  /** Forgets update ids older than {@link #KEPT}, hourly; answers how many. */
   int purge() {
     return jdbc.sql("DELETE FROM telegram_updates WHERE received_at < :before")
         .param("before", Timestamp.from(clock.instant().minus(KEPT)))

@@ -52,7 +52,8 @@ class InitDataValidatorTest {
                 java.time.Duration.ofSeconds(15),
                 java.time.Duration.ofMinutes(3),
                 java.time.Duration.ofMinutes(5),
-                200),
+                200,
+                Duration.ofSeconds(10)),
             false,
             null,
             new NanogenProperties.Cors(null, Duration.ofMinutes(10)));

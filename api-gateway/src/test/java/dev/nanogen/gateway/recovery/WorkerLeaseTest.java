@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.nanogen.gateway.IntegrationTest;
+import dev.nanogen.model.GenerationHandedBack;
 import dev.nanogen.model.GenerationStarted;
+import dev.nanogen.model.GenerationSubmitting;
 import dev.nanogen.model.Topics;
 import dev.nanogen.model.WorkerHeartbeat;
 import java.sql.Timestamp;
@@ -22,6 +24,7 @@ import org.springframework.beans.factory.annotation.Autowired;
  */
 class WorkerLeaseTest extends IntegrationTest {
   @Autowired Sweeper sweeper;
+  @Autowired WorkerLeases leases;
 
   @AfterEach
   void putTimeBack() {
@@ -134,6 +137,194 @@ class WorkerLeaseTest extends IntegrationTest {
     return sweeper.sweep();
   }
 
+  /** A claim of {@code worker} (a fenced one, as current workers send), answered or not. */
+  private UUID claim(UUID id, UUID worker) throws Exception {
+    UUID claim = UUID.randomUUID();
+    publish(
+        Topics.OUTCOMES,
+        id.toString(),
+        new GenerationStarted(
+            UUID.randomUUID(),
+            Instant.now(),
+            GenerationStarted.SCHEMA_VERSION,
+            id,
+            null,
+            claim,
+            worker));
+    return claim;
+  }
+
+  /** The gateway's answers to claims of this generation, in order: granted or not, by claim. */
+  private java.util.List<String> claimAnswers(UUID id) {
+    return jdbc
+        .sql(
+            "SELECT payload FROM outbox WHERE message_key = :k AND event_type = 'GenerationClaimed' ORDER BY id")
+        .param("k", id.toString())
+        .query(String.class)
+        .list()
+        .stream()
+        .map(JSON::readTree)
+        .map(a -> a.path("claim_id").asString() + "=" + a.path("granted").asBoolean())
+        .toList();
+  }
+
+  private boolean processed(UUID eventId) {
+    return jdbc.sql("SELECT count(*) FROM processed_events WHERE event_id = :e")
+            .param("e", eventId)
+            .query(Long.class)
+            .single()
+        == 1;
+  }
+
+  @Test
+  void
+      a_claim_read_after_its_workers_lease_ran_out_is_not_answered_and_the_generation_is_dispatched_again_at_once()
+          throws Exception {
+    long user = newUserId();
+    grant(user, 100);
+    UUID id = startVideo(user);
+    UUID dead = UUID.randomUUID();
+    heartbeat(dead, 20);
+
+    // The gateway was frozen 30 s while the worker claimed, and the worker died meanwhile.
+    clock.advance(Duration.ofSeconds(30));
+    UUID stale = claim(id, dead);
+    await().atMost(Duration.ofSeconds(20)).until(() -> requests(id) == 2);
+    assertThat(claimAnswers(id)).as("nobody is told to submit").isEmpty();
+    assertThat(column(id, "status")).isEqualTo("pending");
+
+    clock.reset();
+    UUID next = UUID.randomUUID();
+    heartbeat(next, 20);
+    UUID granted = claim(id, next);
+    await().atMost(Duration.ofSeconds(20)).until(() -> claimAnswers(id).size() == 1);
+    assertThat(claimAnswers(id)).containsExactly(granted + "=true");
+    assertThat(column(id, "claim_id")).isEqualTo(granted.toString()).isNotEqualTo(stale.toString());
+  }
+
+  @Test
+  void a_stale_claim_of_a_live_worker_is_not_answered_and_its_fresh_repeat_is() throws Exception {
+    long user = newUserId();
+    grant(user, 100);
+    UUID id = startVideo(user);
+    UUID live = UUID.randomUUID();
+    heartbeat(live, 60);
+
+    clock.advance(Duration.ofSeconds(30));
+    UUID repeated = claim(id, live);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> live.toString().equals(column(id, "worker_id")));
+    assertThat(claimAnswers(id)).isEmpty();
+    assertThat(requests(id)).as("its worker is alive: it repeats the claim").isEqualTo(1);
+
+    clock.reset();
+    publish(
+        Topics.OUTCOMES,
+        id.toString(),
+        new GenerationStarted(
+            UUID.randomUUID(),
+            Instant.now(),
+            GenerationStarted.SCHEMA_VERSION,
+            id,
+            null,
+            repeated,
+            live));
+    await().atMost(Duration.ofSeconds(20)).until(() -> claimAnswers(id).size() == 1);
+    assertThat(claimAnswers(id)).containsExactly(repeated + "=true");
+  }
+
+  @Test
+  void
+      a_granted_claim_whose_worker_died_before_announcing_a_submission_is_dispatched_again_once_its_lease_ran_out()
+          throws Exception {
+    long user = newUserId();
+    grant(user, 100);
+    UUID id = startVideo(user);
+    UUID dead = UUID.randomUUID();
+    heartbeat(dead, 20);
+    UUID first = claim(id, dead);
+    await().atMost(Duration.ofSeconds(20)).until(() -> claimAnswers(id).size() == 1);
+    assertThat(column(id, "status")).isEqualTo("processing");
+
+    sweepAfter(Duration.ofSeconds(10));
+    assertThat(requests(id)).as("its lease still runs").isEqualTo(1);
+
+    sweepAfter(Duration.ofSeconds(25));
+    assertThat(requests(id)).as("certainly not submitted: dispatched again").isEqualTo(2);
+    assertThat(column(id, "claim_id")).isNull();
+    assertThat(lastRequestTask(id)).isNull();
+
+    clock.reset();
+    UUID next = UUID.randomUUID();
+    heartbeat(next, 20);
+    UUID second = claim(id, next);
+    await().atMost(Duration.ofSeconds(20)).until(() -> claimAnswers(id).size() == 2);
+    assertThat(claimAnswers(id)).containsExactly(first + "=true", second + "=true");
+  }
+
+  @Test
+  void an_announced_submission_is_never_handed_to_another_claim_by_a_hand_back_or_the_sweeper()
+      throws Exception {
+    long user = newUserId();
+    grant(user, 100);
+    UUID id =
+        UUID.fromString(
+            json(start(user, "flux-pro", "announced " + UUID.randomUUID()))
+                .path("generation_id")
+                .asString());
+    UUID dying = UUID.randomUUID();
+    heartbeat(dying, 20);
+    UUID first = claim(id, dying);
+    await().atMost(Duration.ofSeconds(20)).until(() -> claimAnswers(id).size() == 1);
+    publish(
+        Topics.OUTCOMES,
+        id.toString(),
+        new GenerationSubmitting(UUID.randomUUID(), Instant.now(), 1, id, first, dying));
+    await().atMost(Duration.ofSeconds(20)).until(() -> column(id, "submitted_at") != null);
+    publish(
+        Topics.OUTCOMES,
+        id.toString(),
+        new GenerationHandedBack(
+            UUID.randomUUID(), Instant.now(), 3, id, null, "worker stopping", null, first));
+    await().atMost(Duration.ofSeconds(20)).until(() -> requests(id) == 2);
+    assertThat(column(id, "claim_id"))
+        .as("kept: it may be at the provider")
+        .isEqualTo(first.toString());
+
+    sweepAfter(Duration.ofSeconds(40));
+    assertThat(requests(id)).isEqualTo(2);
+
+    clock.reset();
+    UUID other = UUID.randomUUID();
+    heartbeat(other, 20);
+    UUID second = claim(id, other);
+    await().atMost(Duration.ofSeconds(20)).until(() -> claimAnswers(id).size() == 2);
+    assertThat(claimAnswers(id)).containsExactly(first + "=true", second + "=false");
+  }
+
+  @Test
+  void a_hand_back_naming_another_claim_than_the_generations_releases_nothing() throws Exception {
+    long user = newUserId();
+    grant(user, 100);
+    UUID id = startVideo(user);
+    UUID worker = UUID.randomUUID();
+    heartbeat(worker, 20);
+    UUID held = claim(id, worker);
+    await().atMost(Duration.ofSeconds(20)).until(() -> claimAnswers(id).size() == 1);
+
+    UUID handBack = UUID.randomUUID();
+    publish(
+        Topics.OUTCOMES,
+        id.toString(),
+        new GenerationHandedBack(
+            handBack, Instant.now(), 3, id, null, "worker stopping", null, UUID.randomUUID()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> processed(handBack));
+
+    assertThat(column(id, "claim_id")).isEqualTo(held.toString());
+    assertThat(requests(id)).isEqualTo(1);
+  }
+
   @Test
   void
       a_dead_workers_video_is_resumed_with_its_task_once_the_lease_ran_out_and_the_resumer_takes_it_over()
@@ -176,7 +367,9 @@ class WorkerLeaseTest extends IntegrationTest {
     for (int i = 1; i <= 4; i++) {
       clock.reset();
       clock.advance(Duration.ofSeconds(15L * i));
-      heartbeat(live, 20);
+      // Taken by the broker "now" as well: this test moves the gateway's time, not the broker's.
+      leases.renew(
+          new WorkerHeartbeat(UUID.randomUUID(), clock.instant(), 1, live, 20), clock.instant());
       assertThat(sweeper.sweep().redispatched()).isZero();
     }
     assertThat(requests(id))

@@ -27,7 +27,7 @@ class WorkerKafkaConfig {
     return new KafkaAdmin.NewTopics(
         KafkaRecords.topic(Topics.REQUESTS, partitions, replicas),
         KafkaRecords.deadLetterTopic(Topics.REQUESTS, replicas),
-        KafkaRecords.topic(Topics.OUTCOMES, partitions, replicas),
+        KafkaRecords.outcomesTopic(partitions, replicas),
         KafkaRecords.topic(Topics.CLAIMS, partitions, replicas),
         KafkaRecords.topic(Topics.MODELS, partitions, replicas),
         KafkaRecords.heartbeatTopic(replicas));

@@ -34,6 +34,17 @@ public record WorkerProperties(
     @DefaultValue Lease lease,
     List<Provider> providers) {
 
+  public WorkerProperties {
+    if (worker.shutdownGrace().compareTo(aiml.imageTimeout()) <= 0) {
+      throw new IllegalArgumentException(
+          "nanogen.worker.shutdown-grace ("
+              + worker.shutdownGrace()
+              + ") must be longer than nanogen.aiml.image-timeout ("
+              + aiml.imageTimeout()
+              + "): a stopping worker waits for the image calls it sent");
+    }
+  }
+
   /**
    * @param baseUrl AIML API base
    * @param apiKey Bearer key; without one every call is refused by the provider (PROVIDER_AUTH)
@@ -63,7 +74,11 @@ public record WorkerProperties(
    *     nanogen.worker.model-limits.veo-3=50})
    * @param admissionWait how long the consumer waits for a free slot before it leaves the request
    *     in Kafka and pauses that partition for a moment
-   * @param shutdownGrace on SIGTERM: how long generations may run on before they are handed back
+   * @param shutdownGrace on SIGTERM: how long the provider calls already sent may run on (no new
+   *     work is taken, and what was not sent is handed back at once); longer than {@code
+   *     aiml.image-timeout}, so an image call sent is answered or timed out within it (a call still
+   *     unanswered then fails TIMEOUT, its hold released: it is never submitted again); the
+   *     Kubernetes {@code terminationGracePeriodSeconds} must exceed it
    * @param claimWait how long a generation waits for the gateway's answer to its claim before it
    *     claims again (an answer can be missed while this worker's claims consumer joins)
    * @param shareGroup how requests are taken: {@code auto} (the default) through the Kafka share
@@ -80,7 +95,7 @@ public record WorkerProperties(
       @DefaultValue("1000") int modelMaxInFlight,
       Map<String, Integer> modelLimits,
       @DefaultValue("500ms") Duration admissionWait,
-      @DefaultValue("20s") Duration shutdownGrace,
+      @DefaultValue("200s") Duration shutdownGrace,
       @DefaultValue("3s") Duration claimWait,
       @DefaultValue("auto") ShareGroup shareGroup,
       @DefaultValue("10s") Duration fullHold) {

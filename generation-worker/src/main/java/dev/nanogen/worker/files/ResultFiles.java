@@ -1,5 +1,6 @@
 package dev.nanogen.worker.files;
 
+import dev.nanogen.ops.SingletonJobs;
 import dev.nanogen.ops.fetch.GuardedFetch;
 import dev.nanogen.ops.fetch.PublicUrls;
 import dev.nanogen.ops.files.StoredFiles;
@@ -42,7 +43,15 @@ public class ResultFiles {
   private final WorkerProperties.Files settings;
   private final MeterRegistry meters;
 
-  ResultFiles(StoredFiles stored, Clock clock, WorkerProperties properties, MeterRegistry meters) {
+  private final SingletonJobs singletons;
+
+  ResultFiles(
+      SingletonJobs singletons,
+      StoredFiles stored,
+      Clock clock,
+      WorkerProperties properties,
+      MeterRegistry meters) {
+    this.singletons = singletons;
     this.stored = stored;
     this.clock = clock;
     this.settings = properties.files();
@@ -144,6 +153,11 @@ public class ResultFiles {
   }
 
   @Scheduled(fixedDelayString = "PT1H", initialDelayString = "PT1M")
+  void scheduledPurge() {
+    // Once per interval over all replicas: the others find the lock taken and skip.
+    singletons.run("worker-result-files-purge", Duration.ofMinutes(50), this::purge);
+  }
+
   void purge() {
     Instant before = clock.instant().minus(settings.retention());
     int purged;

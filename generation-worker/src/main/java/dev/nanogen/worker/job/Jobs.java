@@ -33,9 +33,11 @@ import org.springframework.stereotype.Component;
  * finished here (a redelivery, the sweeper's re-dispatch while this process still polls) is
  * skipped.
  *
- * <p>On SIGTERM (after the Kafka listeners stopped taking requests): videos hand their task back at
- * their next poll, images get {@code shutdown-grace} to finish; whatever still runs then is
- * interrupted and handed back (GenerationHandedBack), so another worker takes it over at once.
+ * <p>On SIGTERM (after the Kafka listeners stopped taking requests): what was not sent (waiting for
+ * a claim's answer) is handed back at once, videos hand their task back at their next poll, and
+ * image calls already sent get {@code shutdown-grace} (longer than the image time-out) to be
+ * answered; whatever still runs then is interrupted — an unanswered image fails TIMEOUT, never
+ * submitted again — so another worker takes the rest over at once.
  */
 @Component
 class Jobs implements SmartLifecycle {

@@ -35,6 +35,30 @@ class OutcomePublisher {
     this.traces = traces;
   }
 
+  /**
+   * Publishes once, waiting at most {@code wait} for the broker's acknowledgement; false when it
+   * did not come (the record may still arrive: its event id makes a second copy harmless).
+   */
+  boolean publishOnce(UUID generationId, Record outcome, java.time.Duration wait) {
+    ProducerRecord<String, String> record =
+        events.encode(Topics.OUTCOMES, generationId.toString(), outcome);
+    traces.addTo(record.headers());
+    try {
+      kafka.send(record).get(wait.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException | org.springframework.kafka.KafkaException e) {
+      log.warn(
+          "{} of {} not acknowledged: {}",
+          outcome.getClass().getSimpleName(),
+          generationId,
+          e.toString());
+      return false;
+    }
+  }
+
   /** Publishes on the current trace (the generation's span on the job's thread). */
   void publish(UUID generationId, Record outcome) {
     ProducerRecord<String, String> record =

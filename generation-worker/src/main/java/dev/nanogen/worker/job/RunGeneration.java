@@ -4,6 +4,7 @@ import dev.nanogen.model.GenerationFailed;
 import dev.nanogen.model.GenerationHandedBack;
 import dev.nanogen.model.GenerationRequested;
 import dev.nanogen.model.GenerationStarted;
+import dev.nanogen.model.GenerationSubmitting;
 import dev.nanogen.model.GenerationSucceeded;
 import dev.nanogen.model.ModelKind;
 import dev.nanogen.worker.aiml.AimlClient;
@@ -53,6 +54,10 @@ class RunGeneration {
   private final Duration pollInterval;
   private final Duration claimWait;
   private static final Duration MAX_CLAIM_WAIT = Duration.ofSeconds(30);
+
+  /** How long a submission's announcement may wait for the broker. */
+  static final Duration ANNOUNCE_WAIT = Duration.ofSeconds(5);
+
   private final MeterRegistry meters;
 
   RunGeneration(
@@ -130,10 +135,16 @@ class RunGeneration {
           id);
       outcome = "not_claimed";
     } catch (RuntimeException e) {
-      if (stop.raised()) {
-        handBack(request, progress);
+      if ((stop.raised() || e instanceof Unsent) && !(progress.sent && progress.taskId == null)) {
+        handBack(request, progress, e instanceof Unsent ? e.getMessage() : "worker stopping");
         count(request, "handed_back", began);
         return false;
+      }
+      if (stop.raised() && !(e instanceof ProviderError)) {
+        // Sent and not answered when the grace ran out: never handed to another submission.
+        e =
+            new ProviderError(
+                "TIMEOUT", false, "the worker stopped with the provider call unanswered");
       }
       if (!(e instanceof ProviderError error)) {
         throw e;
@@ -156,8 +167,9 @@ class RunGeneration {
   }
 
   private List<String> image(GenerationRequested request, Progress progress, Runnable onStarted) {
-    claim(request, onStarted);
+    progress.claimId = claim(request, onStarted);
     stopIfAsked();
+    announceSubmission(request, progress);
     Routed<AimlClient.Images> answer =
         submit(
             "image",
@@ -206,8 +218,9 @@ class RunGeneration {
       // Claimed (and the request committed) before the submission: a crash after this point never
       // leads to a second submission; without a task id to resume, the deadline ends the
       // generation.
-      claim(request, onStarted);
+      progress.claimId = claim(request, onStarted);
       stopIfAsked();
+      announceSubmission(request, progress);
       Routed<String> submitted =
           submit(
               "video-submit",
@@ -345,6 +358,35 @@ class RunGeneration {
   }
 
   /**
+   * Tells the gateway, before the first provider call, that this granted claim is being submitted
+   * (GenerationSubmitting, acknowledged by the broker) — only while this worker's lease surely
+   * holds, so the gateway, which dispatches an unsent claim again once that lease ran out, has read
+   * the announcement before any other worker's claim. Without a lease, or without the broker's
+   * acknowledgement, nothing was sent: the generation is handed back.
+   */
+  private void announceSubmission(GenerationRequested request, Progress progress) {
+    UUID id = request.generationId();
+    GenerationSubmitting submitting =
+        new GenerationSubmitting(
+            UUID.randomUUID(),
+            clock.instant(),
+            GenerationSubmitting.SCHEMA_VERSION,
+            id,
+            progress.claimId,
+            lease.workerId());
+    if (!lease.holds() || !outcomes.publishOnce(id, submitting, ANNOUNCE_WAIT)) {
+      throw new Unsent("no lease or no acknowledgement before the submission");
+    }
+    progress.sent = true;
+    if (!lease.holds()) {
+      throw new ProviderError(
+          "TIMEOUT",
+          false,
+          "the worker's lease ran out while it announced the submission; not sent");
+    }
+  }
+
+  /**
    * Claims the generation and waits for the gateway's answer: only a granted claim is submitted.
    * The claim is repeated (same claim id) when no answer came within {@code claim-wait}, doubling
    * the wait each time, until the deadline.
@@ -352,7 +394,7 @@ class RunGeneration {
    * @throws NotClaimed when the gateway refused (cancelled, ended, or another attempt's) or the
    *     deadline passed unanswered
    */
-  private void claim(GenerationRequested request, Runnable onStarted) {
+  private UUID claim(GenerationRequested request, Runnable onStarted) {
     UUID claimId = UUID.randomUUID();
     claims.expect(claimId);
     long asked = System.nanoTime();
@@ -373,7 +415,7 @@ class RunGeneration {
           if (!answer.get()) {
             throw new NotClaimed();
           }
-          return;
+          return claimId;
         }
         stopIfAsked();
         if (!clock.instant().isBefore(request.deadline())) {
@@ -414,7 +456,7 @@ class RunGeneration {
     onStarted.run();
   }
 
-  private void handBack(GenerationRequested request, Progress progress) {
+  private void handBack(GenerationRequested request, Progress progress, String reason) {
     String taskId = progress.taskId;
     Thread
         .interrupted(); // the grace ended with an interrupt: clear it so the hand-back can be sent
@@ -427,8 +469,9 @@ class RunGeneration {
             GenerationHandedBack.SCHEMA_VERSION,
             id,
             taskId,
-            "worker stopping",
-            taskId == null ? null : progress.route));
+            reason,
+            taskId == null ? null : progress.route,
+            progress.claimId));
     log.info("generation {} handed back (provider task {})", id, taskId);
   }
 
@@ -471,6 +514,10 @@ class RunGeneration {
     String taskId;
     String route;
     BigDecimal cost;
+    UUID claimId;
+
+    /** The submission was announced: from here on it may be at the provider. */
+    boolean sent;
 
     Progress(String taskId, String route) {
       this.taskId = taskId;
@@ -485,6 +532,13 @@ class RunGeneration {
   private static final class NotClaimed extends RuntimeException {
     NotClaimed() {
       super(null, null, false, false);
+    }
+  }
+
+  /** Nothing was sent and this worker cannot send it now: the generation is handed back. */
+  private static final class Unsent extends RuntimeException {
+    Unsent(String reason) {
+      super(reason, null, false, false);
     }
   }
 

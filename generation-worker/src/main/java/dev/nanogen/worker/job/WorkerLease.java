@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -38,6 +39,14 @@ public class WorkerLease implements SmartLifecycle {
   private final Counter failures;
   private ScheduledExecutorService heartbeats;
 
+  /**
+   * Until when (System.nanoTime) this worker can count on its lease: the start of the last
+   * heartbeat the broker acknowledged, plus the lease less a margin (a second, or a quarter of a
+   * short lease). The gateway's reckoning starts when the broker took that heartbeat, later, so it
+   * never ends before this one.
+   */
+  private final AtomicLong holdsUntil = new AtomicLong(System.nanoTime());
+
   WorkerLease(
       KafkaTemplate<String, String> kafka,
       KafkaEvents events,
@@ -60,8 +69,19 @@ public class WorkerLease implements SmartLifecycle {
     return workerId;
   }
 
+  /**
+   * Whether the lease surely still holds at the gateway: a generation is submitted only then, so
+   * the gateway never hands a claim whose worker could still submit to another worker.
+   */
+  public boolean holds() {
+    return System.nanoTime() - holdsUntil.get() < 0;
+  }
+
   /** Sends one heartbeat; a failed one is counted and logged, the next renews anyway. */
   void renew() {
+    long sent = System.nanoTime();
+    long margin = Math.min(TimeUnit.SECONDS.toNanos(1), settings.duration().toNanos() / 4);
+    long until = sent + settings.duration().toNanos() - margin;
     WorkerHeartbeat beat =
         new WorkerHeartbeat(
             UUID.randomUUID(),
@@ -72,8 +92,10 @@ public class WorkerLease implements SmartLifecycle {
     kafka
         .send(events.encode(Topics.HEARTBEATS, workerId.toString(), beat))
         .whenComplete(
-            (sent, error) -> {
-              if (error != null) {
+            (result, error) -> {
+              if (error == null) {
+                holdsUntil.accumulateAndGet(until, (a, b) -> b - a > 0 ? b : a);
+              } else {
                 failures.increment();
                 log.warn(
                     "heartbeat of worker {} not taken by the broker: {}",

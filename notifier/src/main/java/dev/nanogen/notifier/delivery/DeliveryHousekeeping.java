@@ -1,6 +1,7 @@
 package dev.nanogen.notifier.delivery;
 
 import dev.nanogen.notifier.config.NotifierProperties;
+import dev.nanogen.ops.SingletonJobs;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -18,7 +19,14 @@ class DeliveryHousekeeping {
   private final JdbcClient jdbc;
   private final NotifierProperties.Delivery settings;
 
-  DeliveryHousekeeping(JdbcClient jdbc, NotifierProperties properties, MeterRegistry meters) {
+  private final SingletonJobs singletons;
+
+  DeliveryHousekeeping(
+      SingletonJobs singletons,
+      JdbcClient jdbc,
+      NotifierProperties properties,
+      MeterRegistry meters) {
+    this.singletons = singletons;
     this.jdbc = jdbc;
     this.settings = properties.delivery();
     for (String state : new String[] {"PENDING", "PARKED"}) {
@@ -37,6 +45,11 @@ class DeliveryHousekeeping {
   }
 
   @Scheduled(fixedDelayString = "${nanogen.delivery.purge-interval:1h}", initialDelayString = "1m")
+  void scheduledPurge() {
+    // Once per interval over all replicas: the others find the lock taken and skip.
+    singletons.run("notifier-deliveries-purge", Duration.ofMinutes(50), this::purge);
+  }
+
   void purge() {
     int deleted = purge(settings.retention());
     if (deleted > 0) {
