@@ -83,9 +83,12 @@ class DeploymentFilesIT {
         .as("the Secret is created by hand, after the namespace")
         .noneMatch(o -> "Secret".equals(o.get("kind")));
     Map<String, String> config = stringData(one(objects, "ConfigMap", "nanogen-config"), "data");
-    Map<String, String> secret =
-        stringData(
-            new Yaml().load(Files.readString(K8S.resolve("secret.example.yaml"))), "stringData");
+    Map<String, Map<String, String>> secrets = new LinkedHashMap<>();
+    for (Object doc : new Yaml().loadAll(Files.readString(K8S.resolve("secret.example.yaml")))) {
+      Map<String, Object> secret = (Map<String, Object>) doc;
+      secrets.put((String) map(secret, "metadata").get("name"), stringData(secret, "stringData"));
+    }
+    Set<String> secretsUsed = new TreeSet<>();
 
     Map<String, Set<String>> readers = new LinkedHashMap<>();
     for (String service : SERVICES) {
@@ -98,8 +101,19 @@ class DeploymentFilesIT {
           assertThat(map(source, "configMapRef").get("name")).isEqualTo("nanogen-config");
           envFrom.addAll(config.keySet());
         } else {
-          assertThat(map(source, "secretRef").get("name")).isEqualTo("nanogen-secrets");
-          envFrom.addAll(secret.keySet());
+          String name = (String) map(source, "secretRef").get("name");
+          assertThat(secrets).as(service + "'s secret " + name).containsKey(name);
+          assertThat(secretsUsed.add(name)).as("a secret of one service: " + name).isTrue();
+          // Only what this service reads: every key of its secret is one of its settings.
+          secrets
+              .get(name)
+              .keySet()
+              .forEach(
+                  key ->
+                      assertThat(ServiceSettings.reads(reads, key))
+                          .as(service + " reads " + key + " of " + name)
+                          .isTrue());
+          envFrom.addAll(secrets.get(name).keySet());
         }
       }
       for (String name : envFrom) {
@@ -145,6 +159,39 @@ class DeploymentFilesIT {
           .doesNotContain("SNAPSHOT")
           .doesNotEndWith(":latest");
 
+      // Hardened: its own ServiceAccount without an API token, non-root, read-only root with a
+      // writable /tmp, no privilege escalation, no capabilities, a preStop pause, spread out.
+      Map<String, Object> pod = map(map(map(deployment, "spec"), "template"), "spec");
+      assertThat(pod.get("serviceAccountName")).isEqualTo(service);
+      assertThat(pod.get("automountServiceAccountToken")).isEqualTo(false);
+      Map<String, Object> account = one(objects, "ServiceAccount", service);
+      assertThat(account.get("automountServiceAccountToken")).isEqualTo(false);
+      assertThat(map(pod, "securityContext"))
+          .containsEntry("runAsNonRoot", true)
+          .containsKey("runAsUser");
+      Map<String, Object> hardened = map(container, "securityContext");
+      assertThat(hardened)
+          .containsEntry("allowPrivilegeEscalation", false)
+          .containsEntry("readOnlyRootFilesystem", true);
+      assertThat(map(hardened, "capabilities").get("drop")).isEqualTo(List.of("ALL"));
+      assertThat(list(container, "volumeMounts")).anyMatch(m -> "/tmp".equals(m.get("mountPath")));
+      assertThat(list(pod, "volumes")).anyMatch(v -> v.containsKey("emptyDir"));
+      int preStop =
+          (Integer) map(map(map(container, "lifecycle"), "preStop"), "sleep").get("seconds");
+      assertThat(preStop).isPositive();
+      assertThat(list(pod, "topologySpreadConstraints"))
+          .extracting(c -> c.get("topologyKey"))
+          .contains("kubernetes.io/hostname", "topology.kubernetes.io/zone");
+      if (service.equals("generation-worker")) {
+        // The pod outlives the preStop pause and the worker's grace for the image calls it sent.
+        long grace = ServiceSettings.of(service).durationSeconds("nanogen.worker.shutdown-grace");
+        long imageTimeout =
+            ServiceSettings.of(service).durationSeconds("nanogen.aiml.image-timeout");
+        assertThat(grace).isGreaterThan(imageTimeout);
+        assertThat(((Number) pod.get("terminationGracePeriodSeconds")).longValue())
+            .isGreaterThan(grace + preStop);
+      }
+
       Map<String, Object> selector = map(map(deployment, "spec"), "selector");
       assertThat(objects)
           .as(service + "'s disruption budget")
@@ -167,15 +214,23 @@ class DeploymentFilesIT {
         .isTrue();
     assertThat(objects).noneMatch(o -> "HorizontalPodAutoscaler".equals(o.get("kind")));
 
-    // The public HTTPS host is the one the services hand out for files and the webhook.
-    Map<String, Object> ingress = one(objects, "Ingress", "api-gateway");
-    List<Map<String, Object>> tls = list(map(ingress, "spec"), "tls");
+    // The public HTTPS host is the one the services hand out for files and the webhook, served
+    // through the Gateway API (no Ingress), with no time-out on the live events stream.
+    assertThat(objects).noneMatch(o -> "Ingress".equals(o.get("kind")));
+    Map<String, Object> gateway = one(objects, "Gateway", "nanogen");
+    Map<String, Object> route = one(objects, "HTTPRoute", "api-gateway");
     String host = URI.create(config.get("NANOGEN_FILES_PUBLIC_BASE_URL")).getHost();
     assertThat(URI.create(config.get("NANOGEN_FILES_PUBLIC_BASE_URL")).getScheme())
         .isEqualTo("https");
     assertThat(URI.create(config.get("NANOGEN_TELEGRAM_WEBHOOK_URL")).getHost()).isEqualTo(host);
-    assertThat((List<String>) tls.getFirst().get("hosts")).containsExactly(host);
-    assertThat(list(map(ingress, "spec"), "rules").getFirst().get("host")).isEqualTo(host);
+    Map<String, Object> listener = list(map(gateway, "spec"), "listeners").getFirst();
+    assertThat(listener).containsEntry("protocol", "HTTPS").containsEntry("hostname", host);
+    assertThat((List<String>) map(route, "spec").get("hostnames")).containsExactly(host);
+    assertThat(list(map(route, "spec"), "rules"))
+        .anyMatch(
+            r ->
+                String.valueOf(r.get("matches")).contains("/api/events")
+                    && "0s".equals(map(r, "timeouts").get("request")));
 
     // Nothing reaches a pod unless a policy lets it; the notifier's admin port is let in by none.
     assertThat(objects)
@@ -291,7 +346,8 @@ class DeploymentFilesIT {
       Set<String> envNames,
       int managementPort,
       Set<String> exposed,
-      boolean probes) {
+      boolean probes,
+      Map<String, String> defaults) {
     private static final Map<String, ServiceSettings> CACHE = new LinkedHashMap<>();
 
     static synchronized ServiceSettings of(String module) {
@@ -302,6 +358,7 @@ class DeploymentFilesIT {
     private static ServiceSettings load(String module) {
       try {
         Set<String> names = new TreeSet<>();
+        Map<String, String> defaults = new LinkedHashMap<>();
         String app = Files.readString(ROOT.resolve(module + "/src/main/resources/application.yml"));
         String ops =
             Files.readString(ROOT.resolve("shared-ops/src/main/resources/nanogen-ops.yml"));
@@ -322,6 +379,10 @@ class DeploymentFilesIT {
                               owner + "/target/classes/META-INF/spring-configuration-metadata.json")
                           .toFile());
           for (JsonNode property : metadata.get("properties")) {
+            if (property.has("defaultValue")) {
+              defaults.put(
+                  property.get("name").asString(), property.get("defaultValue").asString(""));
+            }
             String type = property.path("type").asString("");
             names.add(
                 envForm(property.get("name").asString())
@@ -341,7 +402,8 @@ class DeploymentFilesIT {
             names,
             Integer.parseInt(port.group(1)),
             Set.of(include.split(",")),
-            Boolean.TRUE.equals(map(map(endpoint, "health"), "probes").get("enabled")));
+            Boolean.TRUE.equals(map(map(endpoint, "health"), "probes").get("enabled")),
+            defaults);
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
@@ -376,6 +438,21 @@ class DeploymentFilesIT {
     }
 
     /** Whether the management server answers {@code path}. */
+    /** The default of a duration setting ({@code 200s}, {@code 3m}), in whole seconds. */
+    long durationSeconds(String property) {
+      String value = defaults.get(property);
+      assertThat(value).as(module + " declares a default for " + property).isNotNull();
+      Matcher duration = Pattern.compile("(\\d+)(ms|s|m|h)").matcher(value);
+      assertThat(duration.matches()).as(property + " = " + value).isTrue();
+      long amount = Long.parseLong(duration.group(1));
+      return switch (duration.group(2)) {
+        case "ms" -> amount / 1000;
+        case "s" -> amount;
+        case "m" -> amount * 60;
+        default -> amount * 3600;
+      };
+    }
+
     boolean answers(String path) {
       if (path.equals("/actuator/health/liveness") || path.equals("/actuator/health/readiness")) {
         return probes && exposed.contains("health");
