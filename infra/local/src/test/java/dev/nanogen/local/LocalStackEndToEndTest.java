@@ -363,6 +363,64 @@ class LocalStackEndToEndTest {
   }
 
   /**
+   * The gateway frozen (SIGSTOP) while a worker claims a video, that worker killed, the gateway
+   * resumed 30 s later: the dead worker's claims are read late and its lease has run out, so none
+   * is granted; the generation is dispatched again at once, and the next worker submits it, once.
+   */
+  @Test
+  void a_claim_the_gateway_reads_after_its_worker_died_is_not_granted_and_the_video_completes_once()
+      throws Exception {
+    long user = 9_000_040L;
+    String prompt = "e2e: frozen gateway [polls:2]";
+    stack.kill("generation-worker");
+    String id =
+        JSON.readTree(start(user, "kling-video", prompt).body()).path("generation_id").asString();
+    await().atMost(Duration.ofSeconds(30)).until(() -> unpublished(id) == 0);
+
+    long gateway = stack.process("api-gateway").orElseThrow().pid();
+    signal("STOP", gateway);
+    try (dev.nanogen.testkit.KafkaProbe outcomes =
+        new dev.nanogen.testkit.KafkaProbe(
+            "nanogen.generation.outcomes", stack.kafkaBootstrap(), Map.of())) {
+      stack.restart("generation-worker");
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> !outcomes.withKey(id).isEmpty()); // its claim, unanswered
+      stack.kill("generation-worker");
+      // Frozen on: the dead worker's lease runs out meanwhile.
+      await().pollDelay(Duration.ofSeconds(30)).atMost(Duration.ofSeconds(31)).until(() -> true);
+    } finally {
+      signal("CONT", gateway);
+    }
+    stack.restart("generation-worker");
+
+    awaitStatus(user, id, "completed", Duration.ofSeconds(120));
+    assertThat(stack.sandbox().submissions(prompt)).as("submitted once").isEqualTo(1);
+  }
+
+  private static void signal(String signal, long pid) throws Exception {
+    assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor())
+        .isZero();
+  }
+
+  /** The generation's events the outbox has not published yet. */
+  private static long unpublished(String id) throws java.sql.SQLException {
+    StackSettings.Database db = stack.database();
+    try (var connection =
+            java.sql.DriverManager.getConnection(db.url(), db.username(), db.password());
+        var statement =
+            connection.prepareStatement(
+                "SELECT count(*) FROM outbox o JOIN outbox_pending p ON p.id = o.id"
+                    + " WHERE o.message_key = ?")) {
+      statement.setString(1, id);
+      try (var rows = statement.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    }
+  }
+
+  /**
    * A pack bought through the real webhook (registered by the gateway with setWebhook), the gateway
    * killed the moment the payment is answered — before or after its confirmation left the outbox —
    * and restarted: the credits are added once and the user is told once.
