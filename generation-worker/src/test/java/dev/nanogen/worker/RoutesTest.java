@@ -150,7 +150,10 @@ class RoutesTest extends WorkerIntegrationTest {
                                 && !o.body().path("provider_task_id").isNull()));
     Outcome accepted =
         outcomesOf(request.generationId()).stream()
-            .filter(o -> !o.body().path("provider_task_id").isNull())
+            .filter(
+                o ->
+                    o.type().equals("GenerationStarted")
+                        && !o.body().path("provider_task_id").isNull())
             .findFirst()
             .orElseThrow();
     assertThat(accepted.body().path("route").asString()).isEqualTo("a");
