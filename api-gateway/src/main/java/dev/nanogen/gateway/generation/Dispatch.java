@@ -159,11 +159,7 @@ public class Dispatch {
         .param("statuses", List.of("pending"))
         .query(Stored.class)
         .optional()
-        .map(
-            g -> {
-              send(dispatched(g), now, traceparent);
-              return true;
-            })
+        .map(g -> sent(g, now, traceparent))
         .orElse(false);
   }
 
@@ -181,12 +177,13 @@ public class Dispatch {
         .param("now", Timestamp.from(now))
         .query(Stored.class)
         .optional()
-        .map(
-            g -> {
-              send(dispatched(g), now, traceparent);
-              return true;
-            })
+        .map(g -> sent(g, now, traceparent))
         .orElse(false);
+  }
+
+  private boolean sent(Stored g, Instant now, String traceparent) {
+    send(dispatched(g), now, traceparent);
+    return true;
   }
 
   private Dispatched dispatched(Stored g) {
