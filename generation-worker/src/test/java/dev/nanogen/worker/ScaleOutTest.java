@@ -40,6 +40,8 @@ import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 class ScaleOutTest extends WorkerIntegrationTest {
   static final int PARTITIONS = WorkerIntegrationTest.PARTITIONS;
   static final int WORKERS = 4;
+  static final int WAVES = 6;
+  static final int PER_WAVE = 40;
 
   @Autowired MeterRegistry meters;
   @Autowired KafkaListenerEndpointRegistry listeners;
@@ -79,16 +81,23 @@ class ScaleOutTest extends WorkerIntegrationTest {
     List<MeterRegistry> registries = new ArrayList<>(List.of(meters));
     others.forEach(c -> registries.add(c.getBean(MeterRegistry.class)));
     List<Long> before = registries.stream().map(ScaleOutTest::finished).toList();
-    List<GenerationRequested> requests =
-        sendEach(
-            80,
-            i ->
-                request(
-                    ModelKind.IMAGE,
-                    "shared " + i + " [latency:300] " + System.nanoTime(),
-                    Duration.ofMinutes(1)));
-    for (GenerationRequested request : requests) {
-      awaitEnd(request.generationId(), Duration.ofSeconds(90));
+    // In waves, since a worker that joined the group last may find the first wave taken: a share
+    // group gives it the next ones, a consumer group (one consumer per partition) never would.
+    List<GenerationRequested> requests = new ArrayList<>();
+    for (int wave = 0; wave < WAVES && !allRan(registries, before); wave++) {
+      int first = requests.size();
+      List<GenerationRequested> sent =
+          sendEach(
+              PER_WAVE,
+              i ->
+                  request(
+                      ModelKind.IMAGE,
+                      "shared " + (first + i) + " [latency:300] " + System.nanoTime(),
+                      Duration.ofMinutes(1)));
+      for (GenerationRequested request : sent) {
+        awaitEnd(request.generationId(), Duration.ofSeconds(90));
+      }
+      requests.addAll(sent);
     }
 
     long total = 0;
@@ -270,6 +279,15 @@ class ScaleOutTest extends WorkerIntegrationTest {
   private static org.springframework.kafka.listener.MessageListenerContainer requests(
       KafkaListenerEndpointRegistry registry) {
     return registry.getListenerContainer("worker-requests-share");
+  }
+
+  private static boolean allRan(List<MeterRegistry> registries, List<Long> before) {
+    for (int w = 0; w < registries.size(); w++) {
+      if (finished(registries.get(w)) == before.get(w)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static long finished(MeterRegistry registry) {
