@@ -387,6 +387,57 @@ class ErrorContractTest extends IntegrationTest {
     assertThat(body.path("correlation_id").asString()).isNotBlank();
   }
 
+  @Test
+  void errors_spring_raises_keep_their_status_as_problems() {
+    long user = newUserId();
+    HttpResponse<String> events =
+        send(
+            HttpRequest.newBuilder(uri("/api/events"))
+                .header("Authorization", "tma " + SIGNER.sign(user, "Test", "en"))
+                .header("Accept", "application/json")
+                .build());
+    problem(events, 406, "NOT_ACCEPTABLE");
+    problem(
+        send(HttpRequest.newBuilder(uri("/api/models")).header("Accept", "text/plain").build()),
+        406,
+        "NOT_ACCEPTABLE");
+    HttpResponse<String> method =
+        send(
+            HttpRequest.newBuilder(uri("/api/models"))
+                .DELETE()
+                .header("Accept", "application/json")
+                .build());
+    problem(method, 405, "METHOD_NOT_ALLOWED");
+    assertThat(method.headers().firstValue("Allow").orElse("")).contains("GET");
+    problem(
+        send(
+            HttpRequest.newBuilder(uri("/api/generation/start"))
+                .header("Authorization", "tma " + SIGNER.sign(user, "Test", "en"))
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("a prompt"))
+                .build()),
+        415,
+        "UNSUPPORTED_MEDIA_TYPE");
+    problem(get("/api/test/slow", user), 503, "SERVICE_UNAVAILABLE");
+    for (String from : new String[] {"+1000000000-01-01T00:00:00Z", "-999999999-01-01T00:00:00Z"}) {
+      problem(
+          send(
+              HttpRequest.newBuilder(uri("/api/admin/stats?from=" + from.replace("+", "%2B")))
+                  .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                  .build()),
+          400,
+          "VALIDATION_ERROR");
+    }
+    problem(
+        send(
+            HttpRequest.newBuilder(uri("/api/admin/stats?to=-999999999-01-01T00:00:00Z"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .build()),
+        400,
+        "VALIDATION_ERROR");
+    assertThat(generations(user)).isZero();
+  }
+
   /** A start of dall-e-3 by {@code user}, whose initData names {@code language}. */
   private HttpResponse<String> startIn(long user, String language) {
     return send(

@@ -5,7 +5,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Test-only: an endpoint with a bug, to prove that a bug answers 500 INTERNAL_ERROR and no
- * internals.
+ * internals; and one whose asynchronous answer times out, to prove that a time-out answers 503.
  */
 @io.swagger.v3.oas.annotations.Hidden
 @RestController
@@ -13,5 +13,10 @@ class FailingTestEndpoint {
   @GetMapping("/api/test/bug")
   String bug() {
     throw new IllegalStateException("secret internal detail: table users column x");
+  }
+
+  @GetMapping("/api/test/slow")
+  org.springframework.web.context.request.async.DeferredResult<String> slow() {
+    return new org.springframework.web.context.request.async.DeferredResult<>(100L);
   }
 }

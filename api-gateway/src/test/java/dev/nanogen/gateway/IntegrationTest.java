@@ -102,6 +102,46 @@ public abstract class IntegrationTest {
     registry.add("nanogen.limits.requests-per-period", () -> Integer.toString(REQUEST_BUDGET));
   }
 
+  /**
+   * Creates the workers' file store table (their Flyway history owns it; here it is created from
+   * their migrations) unless it exists.
+   */
+  protected void createFilesSchema() throws java.io.IOException {
+    jdbc.sql("CREATE SCHEMA IF NOT EXISTS files").update();
+    if (jdbc.sql("SELECT to_regclass('files.result_files') IS NOT NULL")
+        .query(Boolean.class)
+        .single()) {
+      return;
+    }
+    for (String migration :
+        java.util.List.of(
+            "V1__result_files.sql",
+            "V2__result_files_stored_uncompressed.sql",
+            "V3__result_files_in_any_store.sql")) {
+      jdbc.sql(
+              "SET search_path TO files; "
+                  + java.nio.file.Files.readString(
+                      java.nio.file.Path.of(
+                          "../generation-worker/src/main/resources/db/files/" + migration))
+                  + "; SET search_path TO public")
+          .update();
+    }
+  }
+
+  /** Keeps {@code content} in the file store (PostgreSQL) as a result; answers its id. */
+  protected java.util.UUID storeFile(String contentType, byte[] content) {
+    java.util.UUID id = java.util.UUID.randomUUID();
+    jdbc.sql(
+            "INSERT INTO files.result_files (id, generation_id, content_type, size, content) VALUES (:id, :g, :t, :s, :c)")
+        .param("id", id)
+        .param("g", java.util.UUID.randomUUID())
+        .param("t", contentType)
+        .param("s", content.length)
+        .param("c", content)
+        .update();
+    return id;
+  }
+
   protected static long newUserId() {
     return USER_IDS.incrementAndGet();
   }

@@ -10,8 +10,6 @@ import dev.nanogen.model.Topics;
 import dev.nanogen.testkit.KafkaProbe;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -181,21 +179,7 @@ class WorkerSignalsTest extends IntegrationTest {
   @Test
   void a_kept_result_is_served_from_the_file_store_without_init_data_and_by_ranges()
       throws Exception {
-    // The workers own this schema (their Flyway history); here it is created from their migration.
-    jdbc.sql("CREATE SCHEMA IF NOT EXISTS files").update();
-    jdbc.sql("DROP TABLE IF EXISTS files.result_files").update();
-    for (String migration :
-        List.of(
-            "V1__result_files.sql",
-            "V2__result_files_stored_uncompressed.sql",
-            "V3__result_files_in_any_store.sql")) {
-      jdbc.sql(
-              "SET search_path TO files; "
-                  + Files.readString(
-                      Path.of("../generation-worker/src/main/resources/db/files/" + migration))
-                  + "; SET search_path TO public")
-          .update();
-    }
+    createFilesSchema();
     UUID fileId = UUID.randomUUID();
     byte[] png = {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 1, 2, 3};
     jdbc.sql(

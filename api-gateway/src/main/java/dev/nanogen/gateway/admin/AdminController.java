@@ -146,13 +146,24 @@ class AdminController {
         });
   }
 
+  /** The earliest and latest instants stats take: what PostgreSQL and a day's arithmetic hold. */
+  private static final Instant EARLIEST = Instant.parse("1970-01-02T00:00:00Z");
+
+  private static final Instant LATEST = Instant.parse("9999-12-31T00:00:00Z");
+
   private static Instant instant(String field, String value) {
+    Instant instant;
     try {
-      return Instant.parse(value);
+      instant = Instant.parse(value);
     } catch (DateTimeParseException e) {
       throw dev.nanogen.gateway.error.ValidationFailed.of(
           field, "must be an ISO-8601 instant, like 2026-11-26T00:00:00Z");
     }
+    if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+      throw dev.nanogen.gateway.error.ValidationFailed.of(
+          field, "must be between " + EARLIEST + " and " + LATEST);
+    }
+    return instant;
   }
 
   @Schema(name = "ParkedOutboxRows")

@@ -27,6 +27,7 @@ public enum ErrorCode {
   NOT_FOUND(HttpStatus.NOT_FOUND),
   /** A method a path does not take (not in CONTRACT.md's table). */
   METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED),
+  NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE),
   IDEMPOTENCY_KEY_IN_USE(HttpStatus.CONFLICT),
   GENERATION_NOT_CANCELLABLE(HttpStatus.CONFLICT),
   PAYMENT_NOT_REFUNDABLE(HttpStatus.CONFLICT),

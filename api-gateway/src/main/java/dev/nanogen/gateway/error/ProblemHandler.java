@@ -7,24 +7,35 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.context.MessageSource;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingRequestHeaderException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.context.request.async.AsyncRequestTimeoutException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.servlet.NoHandlerFoundException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.json.JsonMapper;
@@ -35,7 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
  * (exception class, stack, SQL) ever reaches the body.
  */
 @RestControllerAdvice
-public class ProblemHandler {
+public class ProblemHandler extends ResponseEntityExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
   private final MessageSource messages;
 
@@ -60,55 +71,96 @@ public class ProblemHandler {
     return problem(error, request);
   }
 
-  @ExceptionHandler(HttpMessageNotReadableException.class)
-  ResponseEntity<ProblemDetail> onUnreadable(
-      HttpMessageNotReadableException e, HttpServletRequest request) {
+  /**
+   * Every error Spring MVC raises itself (no handler, a method or media type the path does not
+   * take, an Accept it cannot answer, a missing header, an async time-out, …) keeps the status
+   * Spring gives it and becomes the contract's problem with the code of that status.
+   */
+  @Override
+  protected ResponseEntity<Object> handleExceptionInternal(
+      Exception e,
+      @Nullable Object body,
+      HttpHeaders headers,
+      HttpStatusCode status,
+      WebRequest webRequest) {
+    HttpServletRequest request = ((ServletWebRequest) webRequest).getRequest();
+    if (((ServletWebRequest) webRequest).getResponse() instanceof HttpServletResponse response
+        && response.isCommitted()) {
+      return null; // a stream already under way (an event stream's time-out): nothing to answer
+    }
+    AppError error = springError(e, status);
+    if (error.code() == ErrorCode.INTERNAL_ERROR) {
+      log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
+    }
+    ResponseEntity<ProblemDetail> answer = problem(error, request);
+    HttpHeaders merged = new HttpHeaders();
+    merged.addAll(headers); // Allow (405), Accept (415) as Spring set them
+    merged.putAll(answer.getHeaders());
+    return ResponseEntity.status(answer.getStatusCode()).headers(merged).body(answer.getBody());
+  }
+
+  /** The contract's error for an exception Spring MVC raised with {@code status}. */
+  private static AppError springError(Exception e, HttpStatusCode status) {
+    return switch (e) {
+      case HttpMessageNotReadableException unreadable -> unreadable(unreadable);
+      case TypeMismatchException mismatch ->
+          ValidationFailed.of(
+              mismatch instanceof MethodArgumentTypeMismatchException m
+                  ? m.getName()
+                  : String.valueOf(mismatch.getPropertyName()),
+              "has the wrong type");
+      case MissingRequestHeaderException missing ->
+          ValidationFailed.of(missing.getHeaderName(), "is required");
+      case MissingServletRequestParameterException missing ->
+          ValidationFailed.of(missing.getParameterName(), "is required");
+      case HttpMediaTypeNotSupportedException unsupported ->
+          new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send application/json");
+      case HttpRequestMethodNotSupportedException method ->
+          new AppError(ErrorCode.METHOD_NOT_ALLOWED, method.getMethod() + " is not supported here");
+      case HttpMediaTypeNotAcceptableException notAcceptable ->
+          new AppError(
+              ErrorCode.NOT_ACCEPTABLE,
+              "this path answers "
+                  + (notAcceptable.getSupportedMediaTypes().isEmpty()
+                      ? "another type"
+                      : notAcceptable.getSupportedMediaTypes().toString()));
+      case NoResourceFoundException notFound -> new AppError(ErrorCode.NOT_FOUND, "no such path");
+      case NoHandlerFoundException notFound -> new AppError(ErrorCode.NOT_FOUND, "no such path");
+      case AsyncRequestTimeoutException timeout ->
+          new AppError(ErrorCode.SERVICE_UNAVAILABLE, "the answer took too long; try again");
+      case MaxUploadSizeExceededException tooLarge ->
+          new AppError(ErrorCode.PAYLOAD_TOO_LARGE, "the body is too large");
+      default -> byStatus(status);
+    };
+  }
+
+  /** What a status Spring chose means in the contract's codes, for an exception not listed. */
+  private static AppError byStatus(HttpStatusCode status) {
+    return switch (status.value()) {
+      case 400 -> ValidationFailed.of("request", "is not valid");
+      case 404 -> new AppError(ErrorCode.NOT_FOUND, "no such path");
+      case 405 -> new AppError(ErrorCode.METHOD_NOT_ALLOWED, "the method is not supported here");
+      case 406 -> new AppError(ErrorCode.NOT_ACCEPTABLE, "this path answers another type");
+      case 413 -> new AppError(ErrorCode.PAYLOAD_TOO_LARGE, "the body is too large");
+      case 415 -> new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send application/json");
+      case 503 ->
+          new AppError(ErrorCode.SERVICE_UNAVAILABLE, "the service is temporarily unavailable");
+      default -> new AppError(ErrorCode.INTERNAL_ERROR, "an unexpected error occurred");
+    };
+  }
+
+  private static AppError unreadable(HttpMessageNotReadableException e) {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
       if (cause instanceof AppError appError) {
-        return problem(appError, request);
+        return appError;
       }
     }
-    String field = "body";
-    String message = "the body is not valid JSON";
     if (e.getCause() instanceof MismatchedInputException mismatch
         && !mismatch.getPath().isEmpty()) {
-      field = mismatch.getPath().getLast().getPropertyName();
-      message = "has the wrong type";
+      return ValidationFailed.of(
+          mismatch.getPath().getLast().getPropertyName(), "has the wrong type");
     }
-    return problem(ValidationFailed.of(field, message), request);
-  }
-
-  @ExceptionHandler(MethodArgumentTypeMismatchException.class)
-  ResponseEntity<ProblemDetail> onTypeMismatch(
-      MethodArgumentTypeMismatchException e, HttpServletRequest request) {
-    return problem(ValidationFailed.of(e.getName(), "has the wrong type"), request);
-  }
-
-  @ExceptionHandler(MissingRequestHeaderException.class)
-  ResponseEntity<ProblemDetail> onMissingHeader(
-      MissingRequestHeaderException e, HttpServletRequest request) {
-    return problem(ValidationFailed.of(e.getHeaderName(), "is required"), request);
-  }
-
-  @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
-  ResponseEntity<ProblemDetail> onMediaType(
-      HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
-    return problem(
-        new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send application/json"), request);
-  }
-
-  @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-  ResponseEntity<ProblemDetail> onMethod(
-      HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
-    return problem(
-        new AppError(ErrorCode.METHOD_NOT_ALLOWED, e.getMethod() + " is not supported here"),
-        request);
-  }
-
-  @ExceptionHandler(NoResourceFoundException.class)
-  ResponseEntity<ProblemDetail> onNoResource(
-      NoResourceFoundException e, HttpServletRequest request) {
-    return problem(new AppError(ErrorCode.NOT_FOUND, "no such path"), request);
+    return ValidationFailed.of("body", "the body is not valid JSON");
   }
 
   @ExceptionHandler({

@@ -7,6 +7,21 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * @param retention how long kept results are served ({@code NANOGEN_FILES_RETENTION}, the same
  *     setting the workers purge by): a generation's results expire this long after it completed
+ * @param downloadsPerClient downloads one client address may have under way at once ({@code
+ *     NANOGEN_FILES_DOWNLOADS_PER_CLIENT}); one more answers 429
+ * @param missesPerMinute unknown file names one client address may ask for in a minute ({@code
+ *     NANOGEN_FILES_MISSES_PER_MINUTE}); past it, 429 without a lookup
  */
 @ConfigurationProperties("nanogen.files")
-public record FilesProperties(@DefaultValue("30d") Duration retention) {}
+public record FilesProperties(
+    @DefaultValue("30d") Duration retention,
+    @DefaultValue("8") int downloadsPerClient,
+    @DefaultValue("60") int missesPerMinute) {
+
+  public FilesProperties {
+    if (downloadsPerClient < 1 || missesPerMinute < 1) {
+      throw new IllegalArgumentException(
+          "nanogen.files.downloads-per-client and misses-per-minute must be at least 1");
+    }
+  }
+}

@@ -22,6 +22,8 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
@@ -36,6 +38,12 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
  * served as the image or video it is, never as anything a browser would run: {@code nosniff}, a
  * content security policy that allows nothing, any type other than the known media types as an
  * attachment. Files never change, so caches may keep them.
+ *
+ * <p>{@code HEAD} answers the headers from the file's row, reading no bytes. The bytes are written
+ * on a virtual thread of their own ({@code web.AsyncConfig}), so slow readers hold no shared pool;
+ * a download has no overall time-out, only the connector's idle one (a write that makes no progress
+ * for {@code server.tomcat.connection-timeout} ends it). A client address has at most {@code
+ * nanogen.files.downloads-per-client} downloads under way ({@link Downloads}).
  */
 @RestController
 class ResultFilesController {
@@ -44,9 +52,11 @@ class ResultFilesController {
       Set.of("image/png", "image/jpeg", "image/webp", "image/gif", "video/mp4");
 
   private final StoredFiles stored;
+  private final Downloads downloads;
 
-  ResultFilesController(StoredFiles stored) {
+  ResultFilesController(StoredFiles stored, Downloads downloads) {
     this.stored = stored;
+    this.downloads = downloads;
   }
 
   @GetMapping("/files/{name}")
@@ -66,13 +76,56 @@ class ResultFilesController {
               schema = @Schema(type = "string", format = "binary")))
   @ApiResponse(responseCode = "404", description = "no such file", content = @Content)
   @ApiResponse(responseCode = "416", description = "a Range past the end", content = @Content)
+  @ApiResponse(
+      responseCode = "429",
+      description = "too many downloads, or unknown names, from this client address")
   ResponseEntity<StreamingResponseBody> file(
-      @PathVariable String name, @RequestHeader HttpHeaders request) {
+      @PathVariable String name,
+      @RequestHeader HttpHeaders request,
+      jakarta.servlet.http.HttpServletRequest servlet) {
+    String client = servlet.getRemoteAddr();
+    Answer answer = answer(name, request, client);
+    if (answer.body() == null) {
+      return answer.headers().build();
+    }
+    downloads.begin(client);
+    Part part = answer.body();
+    return answer
+        .headers()
+        .body(
+            out -> {
+              try (InputStream in = stored.open(part.file(), part.offset(), part.count())) {
+                in.transferTo(out);
+              } finally {
+                downloads.end(client);
+              }
+            });
+  }
+
+  @RequestMapping(path = "/files/{name}", method = RequestMethod.HEAD)
+  @ApiResponse(responseCode = "200", description = "the file's headers", content = @Content)
+  @ApiResponse(responseCode = "404", description = "no such file", content = @Content)
+  ResponseEntity<Void> head(
+      @PathVariable String name,
+      @RequestHeader HttpHeaders request,
+      jakarta.servlet.http.HttpServletRequest servlet) {
+    return answer(name, request, servlet.getRemoteAddr()).headers().build();
+  }
+
+  /** The part of a file a GET sends: {@code count} bytes from {@code offset}. */
+  private record Part(StoredFiles.StoredFile file, long offset, long count) {}
+
+  /** The status and headers of the answer, and the part to send (null when no bytes follow). */
+  private record Answer(ResponseEntity.BodyBuilder headers, Part body) {}
+
+  private Answer answer(String name, HttpHeaders request, String client) {
+    downloads.checkMisses(client);
     Matcher matcher = NAME.matcher(name);
     Optional<StoredFiles.StoredFile> found =
         (matcher.matches() ? uuid(matcher.group(1)) : Optional.<UUID>empty()).flatMap(stored::find);
     if (found.isEmpty()) {
-      return ResponseEntity.notFound().build();
+      downloads.missed(client);
+      return new Answer(ResponseEntity.status(HttpStatus.NOT_FOUND), null);
     }
     StoredFiles.StoredFile file = found.get();
     long size = file.size();
@@ -92,9 +145,10 @@ class ResultFilesController {
         end = size - 1;
       }
       if (start >= size || end < start) {
-        return ResponseEntity.status(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
-            .header(HttpHeaders.CONTENT_RANGE, "bytes */" + size)
-            .build();
+        return new Answer(
+            ResponseEntity.status(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+                .header(HttpHeaders.CONTENT_RANGE, "bytes */" + size),
+            null);
       }
       from = start;
       length = end - start + 1;
@@ -121,16 +175,7 @@ class ResultFilesController {
       answer.header(
           HttpHeaders.CONTENT_RANGE, "bytes " + from + "-" + (from + length - 1) + "/" + size);
     }
-    long offset = from;
-    long count = length;
-    return answer.body(
-        out -> {
-          if (count > 0) {
-            try (InputStream in = stored.open(file, offset, count)) {
-              in.transferTo(out);
-            }
-          }
-        });
+    return new Answer(answer, length > 0 ? new Part(file, from, length) : null);
   }
 
   /** The request's ranges; none when it has no Range header or one that does not parse. */
