@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nanogen.gateway.admin.Reconcile;
 import dev.nanogen.testkit.TelegramStub;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -22,6 +23,7 @@ class PaymentsTest extends IntegrationTest {
   private static final String PACK = "small";
 
   @Autowired Reconcile reconcile;
+  @Autowired dev.nanogen.gateway.payments.InvoiceHousekeeping invoiceHousekeeping;
 
   @BeforeEach
   void updatesComeToThisGateway() {
@@ -443,6 +445,156 @@ class PaymentsTest extends IntegrationTest {
         .isEqualTo(1);
     assertThat(count("SELECT count(*) FROM payment_anomalies WHERE user_id = :id", user)).isZero();
     assertMoneyHolds(user);
+  }
+
+  @Test
+  void a_sixth_unpaid_invoice_is_429_without_a_link_and_paying_one_frees_a_place() {
+    long user = newUserId();
+    grant(user, 1);
+    List<String> links = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      links.add(invoice(user, PACK, null).path("invoice_link").asString());
+    }
+    int linksBefore = TELEGRAM.invoices().size();
+
+    HttpResponse<String> sixth =
+        post("/api/payments/invoice", user, Map.of("pack_id", PACK), Map.of());
+
+    assertThat(sixth.statusCode()).isEqualTo(429);
+    assertThat(json(sixth).path("code").asString()).isEqualTo("RATE_LIMIT_EXCEEDED");
+    assertThat(json(sixth).path("limit").asInt()).isEqualTo(5);
+    assertThat(sixth.headers().firstValueAsLong("Retry-After").orElse(0)).isBetween(1L, 3601L);
+    assertThat(TELEGRAM.invoices()).as("no link made").hasSize(linksBefore);
+    assertThat(count("SELECT count(*) FROM payments WHERE user_id = :id", user)).isEqualTo(5);
+
+    assertThat(TELEGRAM.pay(user, links.getFirst()).paid()).isTrue();
+    invoice(user, PACK, null); // a paid one no longer counts
+    assertMoneyHolds(user);
+  }
+
+  @Test
+  void twenty_concurrent_invoices_of_one_user_make_exactly_five() throws Exception {
+    long user = newUserId();
+    grant(user, 1);
+    List<HttpResponse<String>> answers =
+        Concurrently.run(
+            20, i -> post("/api/payments/invoice", user, Map.of("pack_id", PACK), Map.of()));
+
+    assertThat(answers.stream().filter(a -> a.statusCode() == 200)).hasSize(5);
+    assertThat(answers.stream().filter(a -> a.statusCode() == 429)).hasSize(15);
+    assertThat(count("SELECT count(*) FROM payments WHERE user_id = :id", user)).isEqualTo(5);
+  }
+
+  @Test
+  void an_expired_invoice_is_refused_at_checkout_and_purged_later_and_frees_a_place() {
+    long user = newUserId();
+    grant(user, 1);
+    for (int i = 0; i < 5; i++) {
+      invoice(user, PACK, null);
+    }
+    String link =
+        jdbc.sql("SELECT invoice_link FROM payments WHERE user_id = :u LIMIT 1")
+            .param("u", user)
+            .query(String.class)
+            .single();
+    try {
+      clock.advance(Duration.ofMinutes(61));
+      TelegramStub.Purchase late = TELEGRAM.pay(user, link);
+
+      assertThat(late.paid()).isFalse();
+      assertThat(late.answer().ok()).isFalse();
+      assertThat(late.answer().errorMessage()).contains("expired");
+      invoice(user, PACK, null); // the expired five no longer count
+
+      clock.advance(Duration.ofDays(1));
+      invoiceHousekeeping.purge();
+      assertThat(count("SELECT count(*) FROM payments WHERE user_id = :id", user))
+          .as("the five made before the TTL and a day purged, the new one kept")
+          .isEqualTo(1);
+    } finally {
+      clock.reset();
+    }
+    assertThat(available(user)).isEqualTo(1);
+    assertMoneyHolds(user);
+  }
+
+  @Test
+  void invoices_of_a_banned_user_and_of_a_disabled_pack_are_refused_at_checkout() {
+    long banned = newUserId();
+    long buyer = newUserId();
+    grant(banned, 1);
+    grant(buyer, 1);
+    admin(
+        "PUT",
+        "/api/admin/credit-packs/gone-" + buyer,
+        "{\"title\":\"Gone\",\"credits\":100,\"stars\":60}",
+        null);
+    String bannedLink = invoice(banned, PACK, null).path("invoice_link").asString();
+    String goneLink = invoice(buyer, "gone-" + buyer, null).path("invoice_link").asString();
+    admin("POST", "/api/admin/users/" + banned + "/ban", null, null);
+    admin(
+        "PUT",
+        "/api/admin/credit-packs/gone-" + buyer,
+        "{\"title\":\"Gone\",\"credits\":100,\"stars\":60,\"enabled\":false}",
+        null);
+
+    TelegramStub.Purchase byBanned = TELEGRAM.pay(banned, bannedLink);
+    TelegramStub.Purchase ofGone = TELEGRAM.pay(buyer, goneLink);
+
+    assertThat(byBanned.paid()).isFalse();
+    assertThat(byBanned.answer().ok()).isFalse();
+    assertThat(ofGone.paid()).isFalse();
+    assertThat(ofGone.answer().errorMessage()).contains("no longer on sale");
+    assertThat(available(banned)).isEqualTo(1);
+    assertThat(available(buyer)).isEqualTo(1);
+    assertMoneyHolds(buyer);
+  }
+
+  @Test
+  void checkouts_racing_the_disabling_of_their_pack_are_ok_only_before_it() throws Exception {
+    long buyer = newUserId();
+    grant(buyer, 1);
+    String pack = "race-" + buyer;
+    admin(
+        "PUT",
+        "/api/admin/credit-packs/" + pack,
+        "{\"title\":\"Race\",\"credits\":10,\"stars\":5}",
+        null);
+    List<String> payloads = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      payloads.add(
+          TELEGRAM.invoice(invoice(buyer, pack, null).path("invoice_link").asString()).payload());
+    }
+    List<TelegramStub.Purchase> purchases =
+        Concurrently.run(
+            6,
+            i -> {
+              if (i == 5) {
+                admin(
+                    "PUT",
+                    "/api/admin/credit-packs/" + pack,
+                    "{\"title\":\"Race\",\"credits\":10,\"stars\":5,\"enabled\":false}",
+                    null);
+                return null;
+              }
+              return TELEGRAM.pay(buyer, payloads.get(i), "XTR", 5);
+            });
+
+    // Every checkout was decided on one side of the disabling: an ok one was answered before it
+    // committed, and any checkout after it is refused.
+    for (TelegramStub.Purchase purchase : purchases.subList(0, 5)) {
+      if (purchase.answer().ok()) {
+        assertThat(purchase.paid()).isTrue();
+      } else {
+        assertThat(purchase.answer().errorMessage()).contains("no longer on sale");
+      }
+    }
+    long paid = purchases.subList(0, 5).stream().filter(TelegramStub.Purchase::paid).count();
+    assertThat(available(buyer)).isEqualTo(1 + 10 * paid);
+    for (String payload : payloads) {
+      assertThat(TELEGRAM.pay(buyer, payload, "XTR", 5).paid()).isFalse();
+    }
+    assertMoneyHolds(buyer);
   }
 
   @Test

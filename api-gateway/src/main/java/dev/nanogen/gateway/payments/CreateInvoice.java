@@ -3,6 +3,7 @@ package dev.nanogen.gateway.payments;
 import dev.nanogen.gateway.auth.CurrentUser;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.error.LimitExceeded;
 import dev.nanogen.gateway.error.LockTimeout;
 import dev.nanogen.gateway.error.ValidationFailed;
 import dev.nanogen.gateway.idempotency.Answer;
@@ -32,7 +33,10 @@ import tools.jackson.databind.json.JsonMapper;
  * made first (createInvoiceLink, outside any transaction) for a fresh payment id and a random
  * payload; then ONE transaction, under the user's row lock, replays a used Idempotency-Key or
  * inserts the payment with the link and stores the key. A link whose transaction lost (a replay, a
- * crash) names a payload no row has: its pre-checkout is refused, so it can never be paid.
+ * crash) names a payload no row has: its pre-checkout is refused, so it can never be paid. A user
+ * holds at most {@code nanogen.payments.unpaid-invoices} invoices still payable (made within
+ * NANOGEN_INVOICE_TTL and unpaid); one more is 429, checked before the link is made and again under
+ * the lock.
  */
 @Component
 class CreateInvoice {
@@ -56,6 +60,7 @@ class CreateInvoice {
   private final JsonMapper json;
   private final Clock clock;
   private final PaymentMetrics metrics;
+  private final PaymentsProperties settings;
 
   CreateInvoice(
       CreditPacks packs,
@@ -66,7 +71,9 @@ class CreateInvoice {
       TransactionTemplate tx,
       JsonMapper json,
       Clock clock,
-      PaymentMetrics metrics) {
+      PaymentMetrics metrics,
+      PaymentsProperties settings) {
+    this.settings = settings;
     this.packs = packs;
     this.payments = payments;
     this.keys = keys;
@@ -93,6 +100,7 @@ class CreateInvoice {
       }
     }
     CreditPacks.Pack pack = packs.forSale(request.packId());
+    checkUnpaid(user.id()); // before the Bot API call: a user over the cap costs no link
     UUID id = UUID.randomUUID();
     String payload = payload();
     String link = invoiceLink(pack, payload);
@@ -110,6 +118,7 @@ class CreateInvoice {
                 return Answer.replay(stored.get());
               }
             }
+            checkUnpaid(user.id()); // exact: under the user's lock
             Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
             payments.insert(id, user.id(), pack, payload, link, now);
             String body = json.writeValueAsString(new Response(id, link));
@@ -132,6 +141,23 @@ class CreateInvoice {
       throw new AppError(
           key != null ? ErrorCode.IDEMPOTENCY_KEY_IN_USE : ErrorCode.SERVICE_UNAVAILABLE,
           "the account is busy; try again");
+    }
+  }
+
+  /**
+   * Refuses (429) a user who holds {@code unpaid-invoices} invoices still payable; Retry-After is
+   * when the oldest of them expires.
+   */
+  private void checkUnpaid(long userId) {
+    Instant now = clock.instant();
+    List<Instant> unpaid = payments.unpaidSince(userId, now.minus(settings.invoiceTtl()));
+    if (unpaid.size() >= settings.unpaidInvoices()) {
+      Instant frees =
+          unpaid.get(unpaid.size() - settings.unpaidInvoices()).plus(settings.invoiceTtl());
+      throw new LimitExceeded(
+          ErrorCode.RATE_LIMIT_EXCEEDED,
+          settings.unpaidInvoices(),
+          java.time.Duration.between(now, frees).toSeconds() + 1);
     }
   }
 

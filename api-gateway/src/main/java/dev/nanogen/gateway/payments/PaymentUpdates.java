@@ -29,8 +29,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <ul>
  *   <li>{@link #checkout}: a pre_checkout_query is answered at once, ok only for a created payment
- *       of the same user on the invoice's terms; ok also reserves the payment for that query, so
- *       one invoice is paid at most once;
+ *       of the same user on the invoice's terms, within NANOGEN_INVOICE_TTL, of a pack still
+ *       enabled and a user not banned; ok also reserves the payment for that query, so one invoice
+ *       is paid at most once;
  *   <li>{@link #received}: a successful_payment marks the payment paid with its charge, adds the
  *       credits (one PURCHASE row) and queues the chat confirmation, in the caller's transaction;
  *       Stars no invoice can take are refunded and recorded as an anomaly, never credited;
@@ -64,6 +65,7 @@ public class PaymentUpdates {
   private final MessageSource messages;
   private final Clock clock;
   private final PaymentMetrics metrics;
+  private final PaymentsProperties settings;
 
   PaymentUpdates(
       Payments payments,
@@ -74,7 +76,9 @@ public class PaymentUpdates {
       TransactionTemplate tx,
       MessageSource messages,
       Clock clock,
-      PaymentMetrics metrics) {
+      PaymentMetrics metrics,
+      PaymentsProperties settings) {
+    this.settings = settings;
     this.payments = payments;
     this.credits = credits;
     this.outbox = outbox;
@@ -123,7 +127,7 @@ public class PaymentUpdates {
   /** Null when the checkout may go on; else the message key of the refusal. */
   private String decide(Checkout query) {
     Optional<Payments.Payment> found =
-        query.payload() == null ? Optional.empty() : payments.lockByPayload(query.payload());
+        query.payload() == null ? Optional.empty() : payments.lockForCheckout(query.payload());
     if (found.isEmpty() || found.get().userId() != query.fromId()) {
       log.warn(
           "pre-checkout {} refused: no payment of user {} has its payload",
@@ -143,6 +147,11 @@ public class PaymentUpdates {
           payment.stars());
       return "checkout.changed";
     }
+    String refusal = refusal(payment);
+    if (refusal != null) {
+      log.warn("pre-checkout {} refused: payment {}: {}", query.queryId(), payment.id(), refusal);
+      return refusal;
+    }
     if (!payments.claimCheckout(payment.id(), query.queryId(), now())) {
       log.warn(
           "pre-checkout {} refused: payment {} is {} or taken by another checkout",
@@ -150,6 +159,24 @@ public class PaymentUpdates {
           payment.id(),
           payment.status());
       return "checkout.unknown";
+    }
+    return null;
+  }
+
+  /**
+   * Why an invoice can no longer be paid (a message key), or null: its user is banned, its pack was
+   * disabled after it was made, or it is past NANOGEN_INVOICE_TTL.
+   */
+  private String refusal(Payments.Payment payment) {
+    if (payment.userBanned()) {
+      return "checkout.banned";
+    }
+    if (!payment.packEnabled()) {
+      return "checkout.unavailable";
+    }
+    if (payment.status().equals(Payments.CREATED)
+        && !now().isBefore(payment.createdAt().plus(settings.invoiceTtl()))) {
+      return "checkout.expired";
     }
     return null;
   }

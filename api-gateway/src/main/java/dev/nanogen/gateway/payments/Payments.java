@@ -26,10 +26,11 @@ class Payments {
       """
       p.id, p.user_id, p.pack_id, p.credits, p.stars, p.status, p.checkout_query_id,
       p.telegram_payment_charge_id, p.refund_owed, p.created_at, p.paid_at, p.refunded_at,
-      p.title AS pack_title, u.language_code
+      p.title AS pack_title, u.language_code, u.banned AS user_banned, c.enabled AS pack_enabled
       """;
 
-  private static final String FROM = " FROM payments p JOIN users u ON u.id = p.user_id ";
+  private static final String FROM =
+      " FROM payments p JOIN users u ON u.id = p.user_id JOIN credit_packs c ON c.id = p.pack_id ";
 
   /** A payment as stored; the invoice's terms are {@code credits} for {@code stars}. */
   @Schema(name = "AdminPayment")
@@ -47,7 +48,9 @@ class Payments {
       Instant paidAt,
       Instant refundedAt,
       String packTitle,
-      String languageCode) {}
+      String languageCode,
+      boolean userBanned,
+      boolean packEnabled) {}
 
   /** A payment as its user sees it (GET /api/payments). */
   @Schema(name = "PaymentView")
@@ -110,6 +113,54 @@ class Payments {
         .param("payload", payload)
         .query(Payments::payment)
         .optional();
+  }
+
+  /**
+   * The payment a pre-checkout names, locked; its user's and its pack's rows held shared, so that a
+   * ban or a pack's disabling either commits before the decision (and is seen) or waits for it.
+   */
+  Optional<Payment> lockForCheckout(String payload) {
+    return jdbc.sql(
+            "SELECT "
+                + COLUMNS
+                + FROM
+                + "WHERE p.payload = :payload FOR UPDATE OF p FOR SHARE OF u, c")
+        .param("payload", payload)
+        .query(Payments::payment)
+        .optional();
+  }
+
+  /**
+   * The user's invoices still payable: unpaid, made after {@code since}; the oldest first (its
+   * expiry is when the next one may be made).
+   */
+  List<Instant> unpaidSince(long userId, Instant since) {
+    return jdbc.sql(
+            """
+            SELECT created_at FROM payments
+            WHERE user_id = :userId AND status = 'created' AND created_at > :since
+            ORDER BY created_at
+            """)
+        .param("userId", userId)
+        .param("since", Timestamp.from(since))
+        .query((rs, row) -> rs.getTimestamp(1).toInstant())
+        .list();
+  }
+
+  /**
+   * Deletes up to {@code limit} invoices never paid and made before {@code before}; answers how
+   * many.
+   */
+  int purgeUnpaid(Instant before, int limit) {
+    return jdbc.sql(
+            """
+            DELETE FROM payments WHERE id IN (
+              SELECT id FROM payments WHERE status = 'created' AND created_at < :before
+              ORDER BY created_at LIMIT :limit)
+            """)
+        .param("before", Timestamp.from(before))
+        .param("limit", limit)
+        .update();
   }
 
   Optional<Payment> lockByCharge(String charge) {
@@ -244,7 +295,9 @@ class Payments {
         instant(rs.getTimestamp("paid_at")),
         instant(rs.getTimestamp("refunded_at")),
         rs.getString("pack_title"),
-        rs.getString("language_code"));
+        rs.getString("language_code"),
+        rs.getBoolean("user_banned"),
+        rs.getBoolean("pack_enabled"));
   }
 
   private static Instant instant(Timestamp t) {
