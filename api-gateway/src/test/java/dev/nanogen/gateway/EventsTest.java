@@ -155,4 +155,93 @@ class EventsTest extends IntegrationTest {
                 .build());
     assertThat(bad.statusCode()).isEqualTo(400);
   }
+
+  @Test
+  void a_reconnect_replays_many_events_in_order_each_with_what_is_true_now() {
+    long user = newUserId();
+    grant(user, 100);
+    List<String> ids = new java.util.ArrayList<>();
+    List<SseClient.Event> first;
+    try (SseClient events = stream(user, Map.of())) {
+      for (int i = 0; i < 10; i++) {
+        String id =
+            json(start(user, "flux-pro", "many " + i + " " + user))
+                .path("generation_id")
+                .asString();
+        post("/api/generation/" + id + "/cancel", user, "", Map.of());
+        ids.add(id);
+      }
+      first = events.await(40);
+    }
+    try (SseClient resumed = stream(user, Map.of("Last-Event-ID", first.getFirst().id()))) {
+      List<SseClient.Event> replayed = resumed.await(39);
+      assertThat(replayed)
+          .extracting(SseClient.Event::id)
+          .containsExactlyElementsOf(
+              first.subList(1, 40).stream().map(SseClient.Event::id).toList());
+      for (SseClient.Event event : replayed) {
+        JsonNode body = data(event);
+        if (event.name().equals("generation")) {
+          assertThat(body)
+              .isEqualTo(
+                  json(get("/api/generation/" + body.path("generation_id").asString(), user)));
+          assertThat(body.path("status").asString()).isEqualTo("cancelled");
+        } else {
+          assertThat(body).isEqualTo(json(get("/api/me", user)));
+        }
+      }
+    }
+  }
+
+  @Test
+  void a_user_reconnecting_in_a_loop_is_refused_after_thirty_a_minute() {
+    long user = newUserId();
+    for (int i = 0; i < 30; i++) {
+      stream(user, Map.of()).close();
+    }
+    HttpResponse<String> refused =
+        send(
+            java.net.http.HttpRequest.newBuilder(uri("/api/events"))
+                .header("Authorization", "tma " + initData(user))
+                .header("Accept", "text/event-stream")
+                .build());
+
+    assertThat(refused.statusCode()).isEqualTo(429);
+    assertThat(json(refused).path("code").asString()).isEqualTo("RATE_LIMIT_EXCEEDED");
+    assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+    try (SseClient other = stream(newUserId(), Map.of())) {
+      assertThat(other.status).as("another user is not affected").isEqualTo(200);
+    }
+  }
+
+  @Test
+  void a_banned_users_open_streams_are_closed() {
+    long user = newUserId();
+    try (SseClient events = stream(user, Map.of())) {
+      assertThat(admin("POST", "/api/admin/users/" + user + "/ban", null, null).statusCode())
+          .isEqualTo(200);
+      await().atMost(Duration.ofSeconds(20)).until(events::ended);
+    }
+  }
+
+  @Test
+  void guessing_event_tokens_is_refused_without_a_lookup_after_twenty() {
+    String guesser = "198.51.100.200";
+    for (int i = 0; i < 20; i++) {
+      HttpResponse<String> wrong =
+          send(
+              java.net.http.HttpRequest.newBuilder(uri("/api/events?token=" + UUID.randomUUID()))
+                  .header("X-Forwarded-For", guesser)
+                  .build());
+      assertThat(wrong.statusCode()).isEqualTo(401);
+    }
+    HttpResponse<String> throttled =
+        send(
+            java.net.http.HttpRequest.newBuilder(uri("/api/events?token=" + UUID.randomUUID()))
+                .header("X-Forwarded-For", guesser)
+                .build());
+
+    assertThat(throttled.statusCode()).isEqualTo(429);
+    assertThat(throttled.headers().firstValue("Retry-After")).isPresent();
+  }
 }

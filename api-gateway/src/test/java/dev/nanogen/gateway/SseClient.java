@@ -71,6 +71,11 @@ final class SseClient implements AutoCloseable {
     }
   }
 
+  /** True once the server ended the stream. */
+  boolean ended() {
+    return reading.isDone();
+  }
+
   List<Event> events() {
     return List.copyOf(events);
   }

@@ -2,10 +2,13 @@ package dev.nanogen.gateway.auth;
 
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.error.LimitExceeded;
 import dev.nanogen.gateway.limits.RequestBudget;
+import dev.nanogen.gateway.web.ClientThrottle;
 import dev.nanogen.gateway.web.UserLocale;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.Optional;
 import org.slf4j.MDC;
 import org.springframework.core.MethodParameter;
 import org.springframework.stereotype.Component;
@@ -31,6 +34,10 @@ class TmaAuthentication implements HandlerInterceptor, HandlerMethodArgumentReso
   private final Users users;
   private final RequestBudget budget;
   private final EventTokens tokens;
+
+  /** Event tokens that redeemed nothing, per client address: 20 a minute, then 429. */
+  private final ClientThrottle tokenMisses =
+      new ClientThrottle(20, java.time.Duration.ofMinutes(1));
 
   TmaAuthentication(
       InitDataValidator validator, Users users, RequestBudget budget, EventTokens tokens) {
@@ -72,14 +79,18 @@ class TmaAuthentication implements HandlerInterceptor, HandlerMethodArgumentReso
    * GET /api/events?token=…: the user a single-use token stands for (EventSource sends no headers).
    */
   private boolean signInByToken(HttpServletRequest request, String token) {
-    long userId =
-        tokens
-            .redeem(token)
-            .orElseThrow(
-                () ->
-                    new AppError(
-                        ErrorCode.INVALID_INIT_DATA,
-                        "the event token is unknown, used or expired"));
+    String client = request.getRemoteAddr();
+    if (tokenMisses.exhausted(client)) { // a guesser: refused without a lookup
+      throw new LimitExceeded(
+          ErrorCode.RATE_LIMIT_EXCEEDED, tokenMisses.allowed(), tokenMisses.window().toSeconds());
+    }
+    Optional<Long> redeemed = tokens.redeem(token);
+    if (redeemed.isEmpty()) {
+      tokenMisses.count(client);
+      throw new AppError(
+          ErrorCode.INVALID_INIT_DATA, "the event token is unknown, used or expired");
+    }
+    long userId = redeemed.get();
     Users.Row row =
         users
             .find(userId)

@@ -14,7 +14,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * bonus as a GRANT ledger row) and keeping their Telegram profile current.
  */
 @Component
-class Users {
+public class Users {
   private static final String FIND =
       """
       SELECT id, first_name, username, language_code, telegram_premium, premium, banned
@@ -115,6 +115,18 @@ class Users {
                     rs.getBoolean("premium"),
                     rs.getBoolean("banned")))
         .optional();
+  }
+
+  /** Those of {@code ids} who are banned, in one query. */
+  public java.util.Set<Long> bannedAmong(java.util.Collection<Long> ids) {
+    if (ids.isEmpty()) {
+      return java.util.Set.of();
+    }
+    return new java.util.HashSet<>(
+        jdbc.sql("SELECT id FROM users WHERE banned AND id IN (:ids)")
+            .param("ids", ids)
+            .query(Long.class)
+            .list());
   }
 
   private static boolean profileChanged(Row row, TelegramUser user) {

@@ -30,6 +30,8 @@ public class Generations {
 
   private static final String ONE = COLUMNS + " WHERE id = :id AND user_id = :userId";
 
+  private static final String SOME = COLUMNS + " WHERE id IN (:ids) AND user_id = :userId";
+
   /** :status may be null (all); the cursor is (created_at, id) of the last item seen. */
   private static final String PAGE =
       COLUMNS
@@ -85,6 +87,14 @@ public class Generations {
   /** The caller's generation as GET /api/generation/{id} answers it; empty for another user's. */
   public Optional<View> find(long userId, UUID id) {
     return jdbc.sql(ONE).param("id", id).param("userId", userId).query(this::map).optional();
+  }
+
+  /** The caller's generations among {@code ids}, in one query; another user's are left out. */
+  public List<View> findAll(long userId, java.util.Collection<UUID> ids) {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    return jdbc.sql(SOME).param("ids", ids).param("userId", userId).query(this::map).list();
   }
 
   Page page(long userId, GenerationStatus status, Cursor cursor, int limit) {

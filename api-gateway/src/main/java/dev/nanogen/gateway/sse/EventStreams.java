@@ -1,9 +1,13 @@
 package dev.nanogen.gateway.sse;
 
+import dev.nanogen.gateway.auth.Users;
+import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.error.LimitExceeded;
 import dev.nanogen.gateway.events.EventsProperties;
 import dev.nanogen.gateway.events.UserEvents;
 import dev.nanogen.gateway.generation.Generations;
 import dev.nanogen.gateway.ledger.AccountController;
+import dev.nanogen.gateway.web.ClientThrottle;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -37,6 +41,10 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * <p>Tailing: ids come from a sequence, and a transaction may commit after one holding a higher id,
  * so the tail delivers every row it sees and advances past a missing id only once it shows up or
  * has been missing for {@code gap-wait} (a rolled-back insert leaves a hole forever).
+ *
+ * <p>What a stream costs is bounded: a reconnect's replay is three queries whatever it missed, a
+ * user opens at most {@code reconnects-per-minute} streams a minute here (one more is 429) and
+ * holds at most {@link #MAX_PER_USER}, and a banned user's streams end at the next heartbeat.
  */
 @Component
 class EventStreams {
@@ -51,6 +59,8 @@ class EventStreams {
   private final Generations generations;
   private final AccountController accounts;
   private final EventsProperties settings;
+  private final Users users;
+  private final ClientThrottle opens;
   private final Map<Long, Deque<Stream>> byUser = new ConcurrentHashMap<>();
   private final Set<Stream> all = new CopyOnWriteArraySet<>();
   private final Executor senders = Executors.newVirtualThreadPerTaskExecutor();
@@ -63,7 +73,11 @@ class EventStreams {
       Generations generations,
       AccountController accounts,
       EventsProperties settings,
+      Users users,
       MeterRegistry meters) {
+    this.users = users;
+    this.opens =
+        new ClientThrottle(settings.reconnectsPerMinute(), java.time.Duration.ofMinutes(1));
     this.store = store;
     this.generations = generations;
     this.accounts = accounts;
@@ -78,6 +92,10 @@ class EventStreams {
    * later event still retained, else only what happens from now on.
    */
   SseEmitter open(long userId, Long lastEventId) {
+    if (!opens.count(Long.toString(userId))) {
+      throw new LimitExceeded(
+          ErrorCode.RATE_LIMIT_EXCEEDED, opens.allowed(), opens.window().toSeconds());
+    }
     SseEmitter emitter = new SseEmitter(0L); // no timeout: the client or a failed write ends it
     long from = lastEventId != null ? lastEventId : store.newest();
     Stream stream = new Stream(userId, emitter, from);
@@ -100,11 +118,66 @@ class EventStreams {
     // Registered before the replay is read, so nothing committed in between is missed; the stream
     // sends nothing until the replay is queued, and sends in id order, each id once.
     if (lastEventId != null) {
-      store.after(userId, lastEventId, BATCH).forEach(e -> stream.offer(Item.of(e)));
+      replay(stream, store.after(userId, lastEventId, BATCH));
     }
     stream.offer(Item.comment("connected"));
     stream.ready();
     return emitter;
+  }
+
+  /**
+   * Queues a reconnect's missed events with what they say read in one query per kind (its
+   * generations, its balance), whatever their number: an event says what is true when it is sent,
+   * so every event of one generation carries the same view.
+   */
+  private void replay(Stream stream, List<UserEvents.Event> missed) {
+    List<java.util.UUID> ids =
+        missed.stream()
+            .filter(e -> e.kind().equals("generation"))
+            .map(UserEvents.Event::generationId)
+            .distinct()
+            .toList();
+    Map<java.util.UUID, Generations.View> views = new java.util.HashMap<>();
+    generations.findAll(stream.userId, ids).forEach(v -> views.put(v.generationId(), v));
+    Optional<?> balance =
+        missed.stream().anyMatch(e -> e.kind().equals("balance"))
+            ? accounts.me(stream.userId)
+            : Optional.empty();
+    for (UserEvents.Event event : missed) {
+      Object body =
+          event.kind().equals("generation")
+              ? views.get(event.generationId())
+              : balance.orElse(null);
+      if (body != null) {
+        stream.offer(new Item(event.id(), event.kind(), event.generationId(), null, body));
+      }
+    }
+  }
+
+  /**
+   * Ends the streams of users banned since they opened them (checked with the heartbeat, one query
+   * for every user with a stream here).
+   */
+  private void closeBanned() {
+    if (byUser.isEmpty()) {
+      return;
+    }
+    for (long userId : users.bannedAmong(List.copyOf(byUser.keySet()))) {
+      Deque<Stream> streams = byUser.get(userId);
+      if (streams == null) {
+        continue;
+      }
+      List<Stream> ending;
+      synchronized (streams) {
+        ending = List.copyOf(streams);
+      }
+      ending.forEach(
+          s -> {
+            s.emitter.complete();
+            close(s);
+          });
+      log.info("closed {} event streams of user {}, banned", ending.size(), userId);
+    }
   }
 
   @Scheduled(fixedDelayString = "${nanogen.events.poll:200ms}")
@@ -153,6 +226,7 @@ class EventStreams {
 
   @Scheduled(fixedDelayString = "${nanogen.events.heartbeat:15s}")
   void heartbeat() {
+    closeBanned();
     all.forEach(s -> s.offer(Item.comment("keep-alive")));
   }
 
@@ -174,14 +248,18 @@ class EventStreams {
     return all.size();
   }
 
-  /** An event to send, or a comment (id -1, sent first). */
-  private record Item(long id, String kind, java.util.UUID generationId, String comment) {
+  /**
+   * An event to send, or a comment (id -1, sent first); {@code body}, when read already (a replay),
+   * is sent as is, else read when the event is sent.
+   */
+  private record Item(
+      long id, String kind, java.util.UUID generationId, String comment, Object body) {
     static Item of(UserEvents.Event event) {
-      return new Item(event.id(), event.kind(), event.generationId(), null);
+      return new Item(event.id(), event.kind(), event.generationId(), null, null);
     }
 
     static Item comment(String text) {
-      return new Item(-1, null, null, text);
+      return new Item(-1, null, null, text, null);
     }
   }
 
@@ -260,9 +338,11 @@ class EventStreams {
         return;
       }
       Optional<?> body =
-          item.kind().equals("generation")
-              ? generations.find(userId, item.generationId())
-              : accounts.me(userId);
+          item.body() != null
+              ? Optional.of(item.body())
+              : item.kind().equals("generation")
+                  ? generations.find(userId, item.generationId())
+                  : accounts.me(userId);
       if (body.isPresent()) {
         emitter.send(
             SseEmitter.event()
