@@ -63,10 +63,19 @@ class NoticeText {
     return messages.getMessage(key, args, fallback, locale);
   }
 
+  /**
+   * The prompt, or its start and an ellipsis: at most {@link #PROMPT_PREVIEW} UTF-16 units, cut at
+   * a grapheme boundary, so no emoji, accent or surrogate pair is split (Telegram refuses text that
+   * is not valid UTF-8, and the message would be lost).
+   */
   static String preview(String prompt) {
-    return prompt.length() <= PROMPT_PREVIEW
-        ? prompt
-        : prompt.substring(0, PROMPT_PREVIEW - 1) + "…";
+    if (prompt.length() <= PROMPT_PREVIEW) {
+      return prompt;
+    }
+    java.text.BreakIterator graphemes = java.text.BreakIterator.getCharacterInstance(Locale.ROOT);
+    graphemes.setText(prompt);
+    int cut = graphemes.preceding(PROMPT_PREVIEW); // room for the ellipsis
+    return prompt.substring(0, Math.max(cut, 0)) + "…";
   }
 
   static Locale locale(String languageCode) {
