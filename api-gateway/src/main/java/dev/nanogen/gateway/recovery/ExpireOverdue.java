@@ -14,6 +14,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Fails every open generation past its deadline with TIMEOUT and releases its hold, through the
  * same conditional transition as any other ending (so a worker's outcome racing it changes nothing,
  * and a GenerationSettled tells the user). Replicas sweep disjoint rows (SKIP LOCKED).
+ *
+ * <p>Each row ends under a savepoint of its own: a row whose ending throws is rolled back alone,
+ * parked ({@code sweep_parked_at}) so that it never again comes first and stops the rest, logged
+ * and counted ({@code nanogen_sweeper_parked_total}, alert NanoGenSweepParked); the others end.
  */
 @Component
 class ExpireOverdue {
@@ -24,7 +28,7 @@ class ExpireOverdue {
   private static final String CLAIM_OVERDUE =
       """
       SELECT id FROM generations
-      WHERE status IN ('pending', 'processing') AND timeout_at < :now
+      WHERE status IN ('pending', 'processing') AND timeout_at < :now AND sweep_parked_at IS NULL
       ORDER BY timeout_at
       LIMIT :limit
       FOR UPDATE SKIP LOCKED
@@ -33,11 +37,34 @@ class ExpireOverdue {
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
   private final GenerationTransitions transitions;
+  private final io.micrometer.core.instrument.Counter parked;
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(ExpireOverdue.class);
 
-  ExpireOverdue(JdbcClient jdbc, TransactionTemplate tx, GenerationTransitions transitions) {
+  ExpireOverdue(
+      JdbcClient jdbc,
+      TransactionTemplate tx,
+      GenerationTransitions transitions,
+      io.micrometer.core.instrument.MeterRegistry meters) {
+    this.parked =
+        io.micrometer.core.instrument.Counter.builder("nanogen.sweeper.parked")
+            .description("overdue generations whose ending threw, parked for an operator")
+            .register(meters);
     this.jdbc = jdbc;
     this.tx = tx;
     this.transitions = transitions;
+  }
+
+  private void park(UUID id, Instant now, RuntimeException cause) {
+    jdbc.sql("UPDATE generations SET sweep_parked_at = :now WHERE id = :id")
+        .param("id", id)
+        .param("now", Timestamp.from(now))
+        .update();
+    parked.increment();
+    log.error(
+        "generation {} could not be timed out and is parked; the sweep goes on without it: {}",
+        id,
+        cause.toString());
   }
 
   /** Returns how many generations it failed. */
@@ -53,11 +80,18 @@ class ExpireOverdue {
                       .list();
               int count = 0;
               for (UUID id : overdue) {
-                Ending timeout =
-                    Ending.failed(
-                        "TIMEOUT", "no result before the deadline", "timed out (sweeper)");
-                if (transitions.finish(id, timeout, null)) {
-                  count++;
+                Object savepoint = status.createSavepoint();
+                try {
+                  Ending timeout =
+                      Ending.failed(
+                          "TIMEOUT", "no result before the deadline", "timed out (sweeper)");
+                  if (transitions.finish(id, timeout, null)) {
+                    count++;
+                  }
+                  status.releaseSavepoint(savepoint);
+                } catch (RuntimeException e) {
+                  status.rollbackToSavepoint(savepoint);
+                  park(id, now, e);
                 }
               }
               return count;

@@ -19,6 +19,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 /** Each sweeper rule, with time moved through the injected clock. */
 class SweeperTest extends IntegrationTest {
   @Autowired Sweeper sweeper;
+  @Autowired io.micrometer.core.instrument.MeterRegistry meters;
 
   @org.junit.jupiter.api.AfterEach
   void putTimeBack() {
@@ -66,6 +67,37 @@ class SweeperTest extends IntegrationTest {
         .param("k", id.toString())
         .query(Long.class)
         .single();
+  }
+
+  @Test
+  void a_row_whose_ending_throws_is_parked_and_the_rest_of_the_sweep_still_ends() {
+    long broken = newUserId();
+    long fine = newUserId();
+    grant(broken, 10);
+    grant(fine, 10);
+    UUID bad = startOne(broken, "flux-pro"); // the earlier deadline: first in every sweep
+    UUID good = startOne(fine, "flux-pro");
+    // A hold "repaired" by hand: releasing it would take credits_held below zero.
+    jdbc.sql("UPDATE users SET credits_held = 0 WHERE id = :u").param("u", broken).update();
+    double parkedBefore = meters.counter("nanogen.sweeper.parked").count();
+
+    Sweeper.Swept first = sweepAfter(Duration.ofSeconds(180 + 61));
+    Sweeper.Swept second = sweepAfter(Duration.ofSeconds(180 + 62));
+
+    assertThat(status(good)).isEqualTo("failed");
+    assertThat(status(bad)).as("left as it was, for an operator").isEqualTo("pending");
+    assertThat(
+            jdbc.sql("SELECT sweep_parked_at IS NOT NULL FROM generations WHERE id = :id")
+                .param("id", bad)
+                .query(Boolean.class)
+                .single())
+        .isTrue();
+    assertThat(first.expired()).isGreaterThanOrEqualTo(1);
+    assertThat(meters.counter("nanogen.sweeper.parked").count() - parkedBefore)
+        .as("parked once, not retried by the next sweep")
+        .isEqualTo(1);
+    assertThat(second).isNotNull();
+    assertLedgerReconciles(fine);
   }
 
   @Test
