@@ -76,9 +76,7 @@ class ResultFilesController {
               schema = @Schema(type = "string", format = "binary")))
   @ApiResponse(responseCode = "404", description = "no such file", content = @Content)
   @ApiResponse(responseCode = "416", description = "a Range past the end", content = @Content)
-  @ApiResponse(
-      responseCode = "429",
-      description = "too many downloads, or unknown names, from this client address")
+  @dev.nanogen.gateway.error.Problems({dev.nanogen.gateway.error.ErrorCode.RATE_LIMIT_EXCEEDED})
   ResponseEntity<StreamingResponseBody> file(
       @PathVariable String name,
       @RequestHeader HttpHeaders request,
