@@ -176,6 +176,57 @@ class SettlementTest extends IntegrationTest {
   }
 
   @Test
+  void fewer_results_than_paid_for_capture_the_price_of_those_delivered_and_release_the_rest()
+      throws Exception {
+    long user = newUserId();
+    grant(user, 100);
+    JsonNode started =
+        json(
+            post(
+                "/api/generation/start",
+                user,
+                Map.of(
+                    "model_id",
+                    "flux-schnell",
+                    "prompt",
+                    "four " + user,
+                    "params",
+                    Map.of("num_images", 4)),
+                Map.of()));
+    UUID id = UUID.fromString(started.path("generation_id").asString());
+    long price = started.path("price").asLong();
+    assertThat(price % 4).as("a price per image").isZero();
+
+    publish(id, new GenerationStarted(UUID.randomUUID(), Instant.now(), 1, id, null, null, null));
+    publish(
+        id,
+        new GenerationSucceeded(
+            UUID.randomUUID(),
+            Instant.now(),
+            1,
+            id,
+            List.of("http://img/a.png", "http://img/b.png"),
+            42));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> "completed".equals(status(user, id)));
+    assertThat(ledgerSum(id, "CAPTURE")).isEqualTo(price / 2);
+    assertThat(ledgerSum(id, "RELEASE")).isEqualTo(price / 2);
+    JsonNode me = json(get("/api/me", user));
+    assertThat(me.path("credits_available").asLong()).isEqualTo(100 - price / 2);
+    assertThat(me.path("credits_held").asLong()).isZero();
+    assertLedgerReconciles(user);
+  }
+
+  private long ledgerSum(UUID id, String kind) {
+    return jdbc.sql(
+            "SELECT COALESCE(sum(amount), 0) FROM ledger WHERE generation_id = :g AND kind = :k")
+        .param("g", id)
+        .param("k", kind)
+        .query(Long.class)
+        .single();
+  }
+
+  @Test
   void a_failure_releases_the_hold() throws Exception {
     long user = newUserId();
     grant(user, 10);

@@ -36,15 +36,21 @@ public class Reconcile {
       LIMIT 1000
       """;
 
-  /** A generation that ended while its hold is neither captured nor released (or holds twice). */
+  /**
+   * A generation that ended while its hold is not settled exactly: what was captured and released
+   * differs from what was held, a completed one captured nothing, or a failed or cancelled one was
+   * not released or captured something.
+   */
   private static final String HOLDS_ON_TERMINAL =
       """
       SELECT g.id AS generation_id, g.user_id, g.status
       FROM generations g
       WHERE g.status IN ('completed', 'failed', 'cancelled')
-        AND (SELECT count(*) FROM ledger l WHERE l.generation_id = g.id AND l.kind IN ('CAPTURE', 'RELEASE')) <> 1
-         OR g.status = 'completed' AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.generation_id = g.id AND l.kind = 'CAPTURE')
-         OR g.status IN ('failed', 'cancelled') AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.generation_id = g.id AND l.kind = 'RELEASE')
+        AND ((SELECT COALESCE(sum(l.amount), 0) FROM ledger l WHERE l.generation_id = g.id AND l.kind IN ('CAPTURE', 'RELEASE'))
+               <> (SELECT COALESCE(sum(l.amount), 0) FROM ledger l WHERE l.generation_id = g.id AND l.kind = 'HOLD')
+          OR g.status = 'completed' AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.generation_id = g.id AND l.kind = 'CAPTURE')
+          OR g.status <> 'completed' AND (NOT EXISTS (SELECT 1 FROM ledger l WHERE l.generation_id = g.id AND l.kind = 'RELEASE')
+                                          OR EXISTS (SELECT 1 FROM ledger l WHERE l.generation_id = g.id AND l.kind = 'CAPTURE')))
       ORDER BY g.id
       LIMIT 1000
       """;

@@ -97,7 +97,7 @@ public class GenerationTransitions {
         AND (g.status = 'pending' OR :status <> 'cancelled')
         AND u.id = g.user_id AND m.id = g.model_id
       RETURNING g.user_id, g.price, g.model_id, g.prompt, u.language_code, m.name AS model_name, m.kind,
-                g.created_at, g.started_at, g.traceparent
+                g.created_at, g.started_at, g.traceparent, g.outputs
       """;
 
   /** What the settlement and the settled notice need of an ended generation. */
@@ -111,7 +111,25 @@ public class GenerationTransitions {
       String kind,
       Timestamp createdAt,
       Timestamp startedAt,
-      String traceparent) {}
+      String traceparent,
+      int outputs) {
+
+    /** The same generation with {@code price} as what it finally cost. */
+    Finished costing(long price) {
+      return new Finished(
+          userId,
+          price,
+          modelId,
+          prompt,
+          languageCode,
+          modelName,
+          kind,
+          createdAt,
+          startedAt,
+          traceparent,
+          outputs);
+    }
+  }
 
   private final JdbcClient jdbc;
   private final Credits credits;
@@ -263,7 +281,18 @@ public class GenerationTransitions {
     }
     Finished row = finished.get();
     if (ending.status() == GenerationStatus.COMPLETED) {
-      credits.capture(row.userId(), id, row.price(), ending.reason());
+      long captured = delivered(row, ending);
+      if (captured > 0) {
+        credits.capture(row.userId(), id, captured, ending.reason());
+      }
+      if (captured < row.price()) {
+        credits.release(
+            row.userId(),
+            id,
+            row.price() - captured,
+            "fewer results than paid for: " + ending.resultUrls().size() + " of " + row.outputs());
+        row = row.costing(captured);
+      }
     } else {
       credits.release(row.userId(), id, row.price(), ending.reason());
     }
@@ -284,6 +313,19 @@ public class GenerationTransitions {
         now);
     announce.settled(id, row, ending, now, traceparent != null ? traceparent : row.traceparent());
     return true;
+  }
+
+  /**
+   * The part of the price a completed generation captures: all of it, or, when the provider
+   * delivered fewer results than were paid for (a safety filter dropped some), the price of those
+   * delivered (rounded down; the rest is released).
+   */
+  private static long delivered(Finished row, Ending ending) {
+    int results = ending.resultUrls() == null ? 0 : ending.resultUrls().size();
+    if (results >= row.outputs()) {
+      return row.price();
+    }
+    return row.price() * results / row.outputs();
   }
 
   static List<String> urls(JsonMapper json, String stored) {
