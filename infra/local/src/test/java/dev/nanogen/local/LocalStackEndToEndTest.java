@@ -370,7 +370,7 @@ class LocalStackEndToEndTest {
   @Test
   void a_claim_the_gateway_reads_after_its_worker_died_is_not_granted_and_the_video_completes_once()
       throws Exception {
-    long user = 9_000_040L;
+    long user = 9_000_041L; // a user of its own: its result message must not reach another test's
     String prompt = "e2e: frozen gateway [polls:2]";
     stack.kill("generation-worker");
     String id =
