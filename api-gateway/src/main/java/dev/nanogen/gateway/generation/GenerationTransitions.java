@@ -281,7 +281,8 @@ public class GenerationTransitions {
     }
     Finished row = finished.get();
     if (ending.status() == GenerationStatus.COMPLETED) {
-      long captured = delivered(row, ending);
+      int results = ending.resultUrls() == null ? 0 : ending.resultUrls().size();
+      long captured = capturedPrice(row.price(), row.outputs(), results);
       if (captured > 0) {
         credits.capture(row.userId(), id, captured, ending.reason());
       }
@@ -290,7 +291,7 @@ public class GenerationTransitions {
             row.userId(),
             id,
             row.price() - captured,
-            "fewer results than paid for: " + ending.resultUrls().size() + " of " + row.outputs());
+            "fewer results than paid for: " + results + " of " + row.outputs());
         row = row.costing(captured);
       }
     } else {
@@ -320,12 +321,8 @@ public class GenerationTransitions {
    * delivered fewer results than were paid for (a safety filter dropped some), the price of those
    * delivered (rounded down; the rest is released).
    */
-  private static long delivered(Finished row, Ending ending) {
-    int results = ending.resultUrls() == null ? 0 : ending.resultUrls().size();
-    if (results >= row.outputs()) {
-      return row.price();
-    }
-    return row.price() * results / row.outputs();
+  private static long capturedPrice(long price, int outputs, int results) {
+    return results >= outputs ? price : price * results / outputs;
   }
 
   static List<String> urls(JsonMapper json, String stored) {

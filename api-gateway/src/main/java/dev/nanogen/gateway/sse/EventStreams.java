@@ -112,8 +112,7 @@ class EventStreams {
     }
     all.add(stream);
     if (evicted != null) {
-      evicted.emitter.complete();
-      close(evicted);
+      end(evicted);
     }
     // Registered before the replay is read, so nothing committed in between is missed; the stream
     // sends nothing until the replay is queued, and sends in id order, each id once.
@@ -171,11 +170,7 @@ class EventStreams {
       synchronized (streams) {
         ending = List.copyOf(streams);
       }
-      ending.forEach(
-          s -> {
-            s.emitter.complete();
-            close(s);
-          });
+      ending.forEach(this::end);
       log.info("closed {} event streams of user {}, banned", ending.size(), userId);
     }
   }
@@ -228,6 +223,12 @@ class EventStreams {
   void heartbeat() {
     closeBanned();
     all.forEach(s -> s.offer(Item.comment("keep-alive")));
+  }
+
+  /** Ends {@code stream} from this side: the client sees the stream end. */
+  private void end(Stream stream) {
+    stream.emitter.complete();
+    close(stream);
   }
 
   private void close(Stream stream) {
