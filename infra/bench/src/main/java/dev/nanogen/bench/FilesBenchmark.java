@@ -24,7 +24,7 @@ import java.util.Random;
 import java.util.UUID;
 
 /**
- * /files under slow readers (the gateway alone, with the machine's PostgreSQL): {@code readers}
+ * /files under slow readers (the gateway alone, on the local stack's database): {@code readers}
  * clients, each from an address of its own, read one 30 MB result at 80 KiB/s; meanwhile {@code
  * downloads} downloads of a small result and HEADs of the large one are timed one after another.
  * Prints their p50 and max and whether every one answered. Usage: {@code FilesBenchmark
