@@ -30,7 +30,10 @@ import tools.jackson.databind.json.JsonMapper;
  * initData. Each test takes fresh user ids, so tests never see each other's data.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@org.springframework.context.annotation.Import(MovableClock.Config.class)
+@org.springframework.context.annotation.Import({
+  MovableClock.Config.class,
+  StatementCounter.Config.class
+})
 public abstract class IntegrationTest {
   public static final String BOT_TOKEN = "4242:TEST-TOKEN";
   public static final int REQUEST_BUDGET = 1000;
