@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -319,6 +321,42 @@ class ErrorContractTest extends IntegrationTest {
     String big =
         "{\"model_id\":\"flux-pro\",\"prompt\":\"a\",\"pad\":\"" + "x".repeat(70 * 1024) + "\"}";
     problem(post("/api/generation/start", user, big, Map.of()), 413, "PAYLOAD_TOO_LARGE");
+    assertThat(generations(user)).isZero();
+  }
+
+  @Test
+  void a_form_or_multipart_body_is_415_before_the_server_reads_it() throws Exception {
+    long user = newUserId();
+    grant(user, 10);
+    for (String type :
+        List.of("application/x-www-form-urlencoded", "multipart/form-data; boundary=b")) {
+      // A chunked body, 70 KiB sent and the rest withheld: the answer must not wait for it (the
+      // container's own parsers would read on, up to 2 MB for a form and 10 MB for parts).
+      try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
+        socket.setSoTimeout(10_000);
+        java.io.OutputStream out = socket.getOutputStream();
+        String chunk = "model_id=flux-pro&prompt=" + "x".repeat(70 * 1024);
+        out.write(
+            ("POST /api/generation/start HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Authorization: tma "
+                    + initData(user)
+                    + "\r\nContent-Type: "
+                    + type
+                    + "\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + Integer.toHexString(chunk.length())
+                    + "\r\n"
+                    + chunk
+                    + "\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        String status =
+            new java.io.BufferedReader(
+                    new java.io.InputStreamReader(
+                        socket.getInputStream(), StandardCharsets.ISO_8859_1))
+                .readLine();
+        assertThat(status).as(type).startsWith("HTTP/1.1 415");
+      }
+    }
     assertThat(generations(user)).isZero();
   }
 

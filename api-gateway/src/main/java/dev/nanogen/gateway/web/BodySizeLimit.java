@@ -17,9 +17,11 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Request bodies are at most 64 KiB (CONTRACT.md): a declared larger Content-Length is refused at
- * once, and a chunked body is cut off as soon as it passes the limit. Either way the answer is 413
- * PAYLOAD_TOO_LARGE.
+ * Request bodies are at most 64 KiB: a declared larger Content-Length is refused at once, and a
+ * chunked body is cut off as soon as it passes the limit. Either way the answer is 413
+ * PAYLOAD_TOO_LARGE. Form and multipart bodies, which the servlet container would parse itself (up
+ * to its own, larger caps) before any handler could refuse them, are answered 415 before a byte of
+ * them is read: no endpoint takes one.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
@@ -43,7 +45,22 @@ class BodySizeLimit extends OncePerRequestFilter {
       problems.write(tooLarge(), request, response);
       return;
     }
+    if (parsedByTheContainer(request.getContentType())) {
+      problems.write(
+          new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send application/json"),
+          request,
+          response);
+      return;
+    }
     chain.doFilter(new Limited(request), response);
+  }
+
+  private static boolean parsedByTheContainer(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    String type = contentType.strip().toLowerCase(java.util.Locale.ROOT);
+    return type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/");
   }
 
   private static final class Limited extends HttpServletRequestWrapper {
