@@ -198,6 +198,19 @@ class RunGenerationTest extends WorkerIntegrationTest {
   }
 
   @Test
+  void a_redirect_from_the_provider_is_not_followed_and_the_key_goes_nowhere_else()
+      throws Exception {
+    String prompt = "moved [redirect] " + System.nanoTime();
+    List<Outcome> outcomes = run(ModelKind.IMAGE, prompt, Duration.ofMinutes(1));
+
+    assertThat(last(outcomes).type()).isEqualTo("GenerationFailed");
+    assertThat(last(outcomes).body().path("error_code").asString())
+        .isEqualTo("PROVIDER_BAD_RESPONSE");
+    assertThat(SANDBOX.redirectedCalls()).isZero();
+    assertThat(SANDBOX.submissions(prompt)).isEqualTo(1);
+  }
+
+  @Test
   void a_malformed_answer_fails_without_a_second_submission() throws Exception {
     String prompt = "garbled [malformed] " + System.nanoTime();
     List<Outcome> outcomes = run(ModelKind.IMAGE, prompt, Duration.ofMinutes(1));

@@ -45,7 +45,8 @@ public class AimlClient {
     HttpClient http =
         HttpClient.newBuilder()
             .connectTimeout(timeouts.connectTimeout())
-            .followRedirects(HttpClient.Redirect.NORMAL)
+            // Every call carries the route's key: a redirect is an answer, never followed.
+            .followRedirects(HttpClient.Redirect.NEVER)
             .build();
     this.images = client(rest.clone(), route, baseUrl, apiKey, http, timeouts.imageTimeout());
     this.video = client(rest.clone(), route, baseUrl, apiKey, http, timeouts.pollTimeout());

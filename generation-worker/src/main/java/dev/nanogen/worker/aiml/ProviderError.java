@@ -54,6 +54,10 @@ public class ProviderError extends RuntimeException {
               ? new ProviderError("PROVIDER_OUT_OF_CREDITS", false, text)
               : new ProviderError("PROVIDER_AUTH", false, text);
       case 429 -> new ProviderError("PROVIDER_RATE_LIMITED", true, true, text);
+      // Redirects are not followed: the request carries the API key, and only the route's own base
+      // URL is trusted with it.
+      case 300, 301, 302, 303, 305, 307, 308 ->
+          new ProviderError("PROVIDER_BAD_RESPONSE", false, text + " (a redirect, not followed)");
       default ->
           status >= 500
               ? new ProviderError("PROVIDER_UNAVAILABLE", true, true, text)

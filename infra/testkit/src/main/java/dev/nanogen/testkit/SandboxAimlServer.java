@@ -41,6 +41,8 @@ import tools.jackson.databind.JsonNode;
  *   <li>{@code [b64-bytes:5000]} — an inline image of that many bytes
  *   <li>{@code [result-bytes:5000]} — result URLs of files of that many bytes
  *   <li>{@code [cost:0.07]} — the answer says the generation cost that much
+ *   <li>{@code [redirect]} — an image submission answered 307 to another host name of this server
+ *       ({@code localhost}), whose calls {@link #redirectedCalls()} counts
  * </ul>
  *
  * <p>Result files for fetch tests: {@code /files/<name>?bytes=N} (exactly N bytes), {@code
@@ -87,6 +89,7 @@ public final class SandboxAimlServer implements AutoCloseable {
   private volatile double failureRate;
   private final AtomicInteger burst429 = new AtomicInteger();
   private final AtomicLong polls = new AtomicLong();
+  private final AtomicInteger redirectedCalls = new AtomicInteger();
 
   /** Result files handed out, by path; those deleted answer 404. */
   private final Set<String> issued = ConcurrentHashMap.newKeySet();
@@ -111,6 +114,12 @@ public final class SandboxAimlServer implements AutoCloseable {
     server.createContext("/v2/video/generations", this::video);
     server.createContext("/files/", this::file);
     server.createContext("/__sandbox/", this::control);
+    server.createContext(
+        "/elsewhere/",
+        exchange -> {
+          redirectedCalls.incrementAndGet();
+          JsonHttp.send(exchange, 200, Map.of("data", List.of(Map.of("url", baseUrl()))));
+        });
     server.start();
   }
 
@@ -185,6 +194,11 @@ public final class SandboxAimlServer implements AutoCloseable {
     return id;
   }
 
+  /** Calls that followed a {@code [redirect]} answer to the other host name. */
+  public int redirectedCalls() {
+    return redirectedCalls.get();
+  }
+
   /** Status polls of video tasks answered so far. */
   public long totalPolls() {
     return polls.get();
@@ -205,6 +219,14 @@ public final class SandboxAimlServer implements AutoCloseable {
     }
     String prompt = request.path("prompt").asString("");
     if (rejected(exchange, prompt)) {
+      return;
+    }
+    if (prompt.contains("[redirect]")) {
+      exchange
+          .getResponseHeaders()
+          .set("Location", "http://localhost:" + port() + "/elsewhere/v1/images/generations");
+      exchange.sendResponseHeaders(307, -1);
+      exchange.close();
       return;
     }
     accepted(prompt);
