@@ -3,39 +3,77 @@ package dev.nanogen.ops.fetch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * Fetches URLs that came from outside without letting them reach inside: every URL (and every
- * redirect, followed by hand, at most {@link #MAX_REDIRECTS}) is checked by {@link PublicUrls} with
- * its host resolved; a download has an overall deadline — a body that drips is cut off, not waited
- * on — and a size cap.
+ * redirect, followed by hand, at most {@link #MAX_REDIRECTS}) is checked by {@link PublicUrls}, and
+ * its host is resolved once, by the client's own resolver, which refuses it unless every address is
+ * public and hands the connection exactly the addresses it checked (no second lookup that a
+ * rebinding name could answer differently). A fetch has an overall deadline — a body that drips is
+ * cut off, not waited on — and a size cap.
  */
 public final class GuardedFetch {
   public static final int MAX_REDIRECTS = 3;
+  private static final int MAX_CONNECTIONS = 256;
 
   private static final ScheduledExecutorService WATCHDOG =
       Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().daemon().name("fetch-deadline").factory());
 
   private final PublicUrls urls;
-  private final HttpClient http;
+  private final CloseableHttpClient http;
 
   public GuardedFetch(PublicUrls urls, Duration connectTimeout) {
     this.urls = urls;
+    DnsResolver checked =
+        new DnsResolver() {
+          @Override
+          public InetAddress[] resolve(String host) throws UnknownHostException {
+            return urls.checkedAddresses(host);
+          }
+
+          @Override
+          public String resolveCanonicalHostname(String host) {
+            return host;
+          }
+        };
     this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(connectTimeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
+        HttpClients.custom()
+            .setConnectionManager(
+                PoolingHttpClientConnectionManagerBuilder.create()
+                    .setDnsResolver(checked)
+                    .setDefaultConnectionConfig(
+                        ConnectionConfig.custom()
+                            .setConnectTimeout(Timeout.of(connectTimeout))
+                            .build())
+                    .setMaxConnTotal(MAX_CONNECTIONS)
+                    .setMaxConnPerRoute(MAX_CONNECTIONS)
+                    .build())
+            .disableRedirectHandling()
+            .disableAutomaticRetries()
+            .disableCookieManagement()
+            .disableAuthCaching()
+            .disableContentCompression()
             .build();
   }
 
@@ -50,17 +88,14 @@ public final class GuardedFetch {
    * The Content-Length a HEAD request announces, or empty when the server does not say or fails.
    */
   public OptionalLong size(String url, Duration deadline) {
-    try {
-      HttpResponse<Void> response =
-          follow(url, deadline, "HEAD", HttpResponse.BodyHandlers.discarding());
-      if (response.statusCode() / 100 != 2) {
+    try (Exchange exchange = new Exchange(deadline);
+        ClassicHttpResponse response = exchange.follow(url, "HEAD")) {
+      Header length = response.getFirstHeader("Content-Length");
+      if (response.getCode() / 100 != 2 || length == null) {
         return OptionalLong.empty();
       }
-      return response.headers().firstValueAsLong("Content-Length");
-    } catch (IOException e) {
-      return OptionalLong.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      return OptionalLong.of(Long.parseLong(length.getValue().strip()));
+    } catch (IOException | NumberFormatException e) {
       return OptionalLong.empty();
     }
   }
@@ -74,25 +109,22 @@ public final class GuardedFetch {
    * @throws IOException the server failed or answered other than 2xx
    */
   public long download(String url, long limit, Duration deadline, OutputStream out)
-      throws IOException, InterruptedException {
-    long until = System.nanoTime() + deadline.toNanos();
-    HttpResponse<InputStream> response =
-        follow(url, deadline, "GET", HttpResponse.BodyHandlers.ofInputStream());
-    try (InputStream in = response.body()) {
-      if (response.statusCode() / 100 != 2) {
-        throw new IOException("download answered " + response.statusCode());
+      throws IOException {
+    // Closing the response before its body is read through drops the connection rather than
+    // reading the rest: what a body over the cap or past the deadline needs.
+    try (Exchange exchange = new Exchange(deadline);
+        ClassicHttpResponse response = exchange.follow(url, "GET")) {
+      if (response.getCode() / 100 != 2) {
+        throw new IOException("download answered " + response.getCode());
       }
-      if (response.headers().firstValueAsLong("Content-Length").orElse(0) > limit) {
+      if (response.getEntity() == null) {
+        return 0;
+      }
+      if (response.getEntity().getContentLength() > limit) {
         throw new Refused("file is larger than " + limit + " bytes");
       }
-      long left = until - System.nanoTime();
-      if (left <= 0) {
-        throw new Refused("download deadline of " + deadline + " passed");
-      }
-      // Closing the body aborts the exchange and wakes a read blocked on a dripping server.
-      ScheduledFuture<?> cut =
-          WATCHDOG.schedule(() -> closeQuietly(in), left, TimeUnit.NANOSECONDS);
       try {
+        InputStream in = response.getEntity().getContent();
         byte[] buffer = new byte[64 * 1024];
         long total = 0;
         for (int n; (n = in.read(buffer)) >= 0; ) {
@@ -103,64 +135,104 @@ public final class GuardedFetch {
           out.write(buffer, 0, n);
         }
         return total;
-      } catch (IOException e) {
-        if (System.nanoTime() - until >= 0 || cut.isDone()) {
-          throw new Refused("download deadline of " + deadline + " passed");
-        }
+      } catch (Refused e) {
         throw e;
-      } finally {
-        cut.cancel(false);
+      } catch (IOException e) {
+        throw exchange.expired() ? exchange.deadlinePassed() : e;
       }
     }
   }
 
-  private <T> HttpResponse<T> follow(
-      String url, Duration deadline, String method, HttpResponse.BodyHandler<T> body)
-      throws IOException, InterruptedException {
-    URI uri;
-    try {
-      uri = URI.create(url);
-    } catch (IllegalArgumentException e) {
-      throw new Refused("not a URL");
+  /**
+   * One fetch and its redirects under one deadline: when it passes, the request under way is
+   * aborted, which wakes a connect, a wait for headers or a read blocked on a dripping server.
+   */
+  private final class Exchange implements AutoCloseable {
+    private final Duration deadline;
+    private final AtomicReference<HttpUriRequestBase> current = new AtomicReference<>();
+    private final ScheduledFuture<?> cut;
+    private volatile boolean expired;
+
+    Exchange(Duration deadline) {
+      this.deadline = deadline;
+      this.cut = WATCHDOG.schedule(this::expire, deadline.toNanos(), TimeUnit.NANOSECONDS);
     }
-    for (int hop = 0; ; hop++) {
-      var refusal = urls.resolvedRefusal(uri);
-      if (refusal.isPresent()) {
-        throw new Refused((hop == 0 ? "URL refused: " : "redirect refused: ") + refusal.get());
+
+    private void expire() {
+      expired = true;
+      HttpUriRequestBase request = current.get();
+      if (request != null) {
+        request.cancel();
       }
-      HttpRequest request =
-          HttpRequest.newBuilder(uri)
-              .timeout(deadline)
-              .method(method, HttpRequest.BodyPublishers.noBody())
-              .build();
-      HttpResponse<T> response = http.send(request, body);
-      int status = response.statusCode();
-      if (status < 300 || status >= 400 || status == 304) {
-        return response;
+    }
+
+    boolean expired() {
+      return expired;
+    }
+
+    Refused deadlinePassed() {
+      return new Refused("download deadline of " + deadline + " passed");
+    }
+
+    ClassicHttpResponse follow(String url, String method) throws IOException {
+      URI uri;
+      try {
+        uri = URI.create(url);
+      } catch (IllegalArgumentException e) {
+        throw new Refused("not a URL");
       }
-      String location = response.headers().firstValue("Location").orElse(null);
-      if (response.body() instanceof AutoCloseable closeable) {
-        closeQuietly(closeable);
+      for (int hop = 0; ; hop++) {
+        var refusal = urls.refusal(uri.toString());
+        if (refusal.isPresent()) {
+          throw new Refused((hop == 0 ? "URL refused: " : "redirect refused: ") + refusal.get());
+        }
+        ClassicHttpResponse response = send(uri, method, hop);
+        int status = response.getCode();
+        if (status < 300 || status >= 400 || status == 304) {
+          return response;
+        }
+        Header location = response.getFirstHeader("Location");
+        response.close();
+        if (location == null || hop >= MAX_REDIRECTS) {
+          throw new Refused(
+              location == null
+                  ? "a redirect without a Location"
+                  : "more than " + MAX_REDIRECTS + " redirects");
+        }
+        try {
+          uri = uri.resolve(location.getValue());
+        } catch (IllegalArgumentException e) {
+          throw new Refused("redirect to something that is not a URL");
+        }
       }
-      if (location == null || hop >= MAX_REDIRECTS) {
-        throw new Refused(
-            location == null
-                ? "a redirect without a Location"
-                : "more than " + MAX_REDIRECTS + " redirects");
+    }
+
+    private ClassicHttpResponse send(URI uri, String method, int hop) throws IOException {
+      HttpUriRequestBase request = new HttpUriRequestBase(method, uri);
+      Timeout wait = Timeout.of(deadline);
+      request.setConfig(
+          RequestConfig.custom()
+              .setResponseTimeout(wait)
+              .setConnectionRequestTimeout(wait)
+              .build());
+      current.set(request);
+      if (expired) {
+        throw deadlinePassed();
       }
       try {
-        uri = uri.resolve(location);
-      } catch (IllegalArgumentException e) {
-        throw new Refused("redirect to something that is not a URL");
+        return http.executeOpen(null, request, null);
+      } catch (PublicUrls.Refused e) {
+        throw new Refused((hop == 0 ? "URL refused: " : "redirect refused: ") + e.getMessage());
+      } catch (UnknownHostException e) {
+        throw new Refused("host does not resolve");
+      } catch (IOException e) {
+        throw expired ? deadlinePassed() : e;
       }
     }
-  }
 
-  private static void closeQuietly(AutoCloseable closeable) {
-    try {
-      closeable.close();
-    } catch (Exception ignored) {
-      // closing only to stop the exchange
+    @Override
+    public void close() {
+      cut.cancel(false);
     }
   }
 }

@@ -65,23 +65,28 @@ public final class PublicUrls {
   }
 
   /**
-   * Resolves the URL's host and refuses it unless every address is public (or private ones are
-   * allowed): what a fetcher checks right before it connects, and again at every redirect.
+   * Resolves a host once and answers its addresses if every one is public (any, where private ones
+   * are allowed): what a fetcher connects to, so the addresses checked are the addresses used.
+   *
+   * @throws Refused the host resolves to a loopback, private or link-local address
+   * @throws UnknownHostException the host does not resolve
    */
-  public Optional<String> resolvedRefusal(URI uri) {
-    Optional<String> refusal = refusal(uri.toString());
-    if (refusal.isPresent() || allowPrivate) {
-      return refusal;
-    }
-    try {
-      for (InetAddress address : InetAddress.getAllByName(uri.getHost())) {
+  public InetAddress[] checkedAddresses(String host) throws UnknownHostException {
+    InetAddress[] addresses = InetAddress.getAllByName(host);
+    if (!allowPrivate) {
+      for (InetAddress address : addresses) {
         if (!isPublic(address)) {
-          return Optional.of("host resolves to a loopback, private or link-local address");
+          throw new Refused(host);
         }
       }
-      return Optional.empty();
-    } catch (UnknownHostException e) {
-      return Optional.of("host does not resolve");
+    }
+    return addresses;
+  }
+
+  /** A host refused for where it resolves. */
+  public static final class Refused extends UnknownHostException {
+    Refused(String host) {
+      super(host + " resolves to a loopback, private or link-local address");
     }
   }
 

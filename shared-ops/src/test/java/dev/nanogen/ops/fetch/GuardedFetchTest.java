@@ -87,6 +87,42 @@ class GuardedFetchTest {
   }
 
   @Test
+  void a_host_is_connected_to_at_the_addresses_that_were_checked_not_at_a_later_answer()
+      throws Exception {
+    // The host answers a public address to the check and loopback to any later lookup: nothing may
+    // reach the loopback listener (the JVM's own cache is off in these tests:
+    // sun.net.inetaddr.ttl=0).
+    try (java.net.ServerSocket inside =
+        new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      java.util.concurrent.atomic.AtomicInteger reached =
+          new java.util.concurrent.atomic.AtomicInteger();
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                while (!inside.isClosed()) {
+                  try (java.net.Socket accepted = inside.accept()) {
+                    reached.incrementAndGet();
+                  } catch (java.io.IOException closed) {
+                    return;
+                  }
+                }
+              });
+      String url = "https://" + RebindingResolver.HOST + ":" + inside.getLocalPort() + "/a.png";
+      GuardedFetch quick = new GuardedFetch(new PublicUrls(false), Duration.ofMillis(500));
+
+      RebindingResolver.reset();
+      assertThatThrownBy(
+              () -> quick.download(url, 1_000, Duration.ofSeconds(2), new ByteArrayOutputStream()))
+          .isInstanceOf(java.io.IOException.class);
+      RebindingResolver.reset();
+      assertThat(quick.size(url, Duration.ofSeconds(2))).isEmpty();
+
+      assertThat(RebindingResolver.lookups()).isEqualTo(1);
+      assertThat(reached).hasValue(0);
+    }
+  }
+
+  @Test
   void a_redirect_is_checked_like_the_url_itself() throws Exception {
     String toFile =
         SERVER.baseUrl()
