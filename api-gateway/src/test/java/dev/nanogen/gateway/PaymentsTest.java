@@ -760,6 +760,26 @@ class PaymentsTest extends IntegrationTest {
         json(admin("GET", "/api/admin/payments?user_id=" + user, null, null)).path("items").path(0);
     assertThat(listed.path("refund_owed").asLong()).isEqualTo(5);
     assertMoneyHolds(user);
+
+    // The 5 still owed are collected from the next purchase, once, whatever is delivered twice.
+    String nextLink = invoice(user, PACK, null).path("invoice_link").asString();
+    String next = TELEGRAM.pay(user, nextLink).chargeId();
+    Map<String, Object> paidAgain =
+        TelegramStub.successfulPayment(
+            TELEGRAM.nextUpdateId(), user, TELEGRAM.invoice(nextLink).payload(), "XTR", 50, next);
+    assertThat(TELEGRAM.deliver(paidAgain)).isEqualTo(200);
+    assertThat(available(user)).isEqualTo(45);
+    assertThat(count("SELECT refund_owed FROM payments WHERE id = :id", payment)).isZero();
+    assertThat(
+            count(
+                "SELECT sum(amount) FROM ledger WHERE payment_id = :id AND kind = 'REFUND'",
+                payment))
+        .isEqualTo(50);
+    assertThat(json(get("/api/me", user)).path("credits_available").asLong()).isEqualTo(45);
+    // And a purchase after that pays nothing more.
+    buy(user, PACK);
+    assertThat(available(user)).isEqualTo(95);
+    assertMoneyHolds(user);
   }
 
   @Test

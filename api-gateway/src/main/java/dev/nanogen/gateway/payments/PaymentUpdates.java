@@ -36,7 +36,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  *       credits (one PURCHASE row) and queues the chat confirmation, in the caller's transaction;
  *       Stars no invoice can take are refunded and recorded as an anomaly, never credited;
  *   <li>{@link #refundedElsewhere}: a refunded_payment for a paid payment takes back what is still
- *       available and records the rest as owed.
+ *       available and records the rest as owed, collected from the user's next purchases.
  * </ul>
  */
 @Component
@@ -215,6 +215,7 @@ public class PaymentUpdates {
             payment.id(),
             payment.credits(),
             "bought " + payment.packTitle() + " for " + payment.stars() + " stars");
+    long available = balance.creditsAvailable() - collectOwed(payment.userId());
     outbox.append(
         Topics.SETTLED,
         payment.id(),
@@ -229,13 +230,36 @@ public class PaymentUpdates {
             payment.packTitle(),
             payment.credits(),
             payment.stars(),
-            balance.creditsAvailable()));
+            available));
     metrics.paid(payment.packId(), payment.stars());
     log.info(
         "payment {} paid: {} credits added for {} stars",
         payment.id(),
         payment.credits(),
         payment.stars());
+  }
+
+  /**
+   * Collects what refunds made outside the bot still have owed, oldest first, from the credits
+   * available (a REFUND row per payment collected from); answers the credits taken.
+   */
+  private long collectOwed(long userId) {
+    long total = 0;
+    for (Payments.Owed owed : payments.lockOwed(userId)) {
+      long taken =
+          credits.refundAvailable(
+              userId, owed.paymentId(), owed.credits(), "owed for stars refunded by Telegram");
+      if (taken > 0) {
+        payments.collected(owed.paymentId(), taken);
+        total += taken;
+        log.info(
+            "payment {}: {} of {} owed credits collected", owed.paymentId(), taken, owed.credits());
+      }
+      if (taken < owed.credits()) {
+        break;
+      }
+    }
+    return total;
   }
 
   /** A refunded_payment (a refund made outside the bot), in the caller's transaction. */

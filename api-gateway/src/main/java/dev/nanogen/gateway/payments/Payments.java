@@ -221,6 +221,37 @@ class Payments {
         id);
   }
 
+  /** Credits a refund made outside the bot could not take back, still owed on one payment. */
+  record Owed(UUID paymentId, long credits) {}
+
+  /**
+   * The user's payments with credits still owed, oldest refund first, locked; rows another
+   * transaction holds (a refund being recorded) are skipped, to be collected next time.
+   */
+  List<Owed> lockOwed(long userId) {
+    return jdbc.sql(
+            """
+            SELECT id AS payment_id, refund_owed AS credits FROM payments
+            WHERE user_id = :userId AND refund_owed > 0
+            ORDER BY refunded_at, id
+            FOR UPDATE SKIP LOCKED
+            """)
+        .param("userId", userId)
+        .query(Owed.class)
+        .list();
+  }
+
+  /** {@code credits} of a payment's debt collected. */
+  void collected(UUID id, long credits) {
+    require(
+        jdbc.sql(
+                "UPDATE payments SET refund_owed = refund_owed - :credits WHERE id = :id AND refund_owed >= :credits")
+            .param("id", id)
+            .param("credits", credits)
+            .update(),
+        id);
+  }
+
   /** The caller's payments, newest first. */
   UserPage page(long userId, Cursor after, int size) {
     Slice<View> slice = page("WHERE p.user_id = :userId", userId, null, after, size, View::of);
