@@ -10,23 +10,34 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Finds the user that verified initData names, creating them on their first call (with the sign-up
- * bonus as a GRANT ledger row) and keeping their Telegram profile current.
+ * Finds the user that verified initData names, signing them up on their first call (with the
+ * sign-up bonus as a GRANT ledger row, once, even when an admin made their row before) and keeping
+ * their Telegram profile current.
  */
 @Component
 public class Users {
   private static final String FIND =
       """
-      SELECT id, first_name, username, language_code, telegram_premium, premium, banned
+      SELECT id, first_name, username, language_code, telegram_premium, premium, banned,
+             signed_up_at IS NOT NULL AS signed_up
       FROM users WHERE id = :id
       """;
 
   private static final String CREATE =
       """
       INSERT INTO users (id, first_name, username, language_code, telegram_premium,
-                         credits_available, created_at, updated_at)
-      VALUES (:id, :firstName, :username, :languageCode, :telegramPremium, :bonus, :now, :now)
+                         created_at, updated_at)
+      VALUES (:id, :firstName, :username, :languageCode, :telegramPremium, :now, :now)
       ON CONFLICT (id) DO NOTHING
+      """;
+
+  /** Once per user, whoever made the row: the first sign-in, with the bonus. */
+  private static final String SIGN_UP =
+      """
+      UPDATE users SET signed_up_at = :now, credits_available = credits_available + :bonus,
+                       first_name = :firstName, username = :username, language_code = :languageCode,
+                       telegram_premium = :telegramPremium, updated_at = :now
+      WHERE id = :id AND signed_up_at IS NULL
       """;
 
   private static final String GRANT_BONUS =
@@ -50,7 +61,8 @@ public class Users {
       String languageCode,
       boolean telegramPremium,
       boolean premium,
-      boolean banned) {}
+      boolean banned,
+      boolean signedUp) {}
 
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
@@ -66,8 +78,8 @@ public class Users {
 
   Row signIn(TelegramUser user) {
     Optional<Row> existing = find(user.id());
-    if (existing.isEmpty()) {
-      tx.executeWithoutResult(status -> create(user));
+    if (existing.isEmpty() || !existing.get().signedUp()) {
+      tx.executeWithoutResult(status -> signUp(user));
       return find(user.id()).orElseThrow();
     }
     Row row = existing.get();
@@ -77,9 +89,10 @@ public class Users {
     return row;
   }
 
-  private void create(TelegramUser user) {
-    int created = withProfile(jdbc.sql(CREATE), user).param("bonus", signupBonus).update();
-    if (created == 1 && signupBonus > 0) {
+  private void signUp(TelegramUser user) {
+    withProfile(jdbc.sql(CREATE), user).update();
+    int signedUp = withProfile(jdbc.sql(SIGN_UP), user).param("bonus", signupBonus).update();
+    if (signedUp == 1 && signupBonus > 0) {
       jdbc.sql(GRANT_BONUS)
           .param("id", user.id())
           .param("bonus", signupBonus)
@@ -113,7 +126,8 @@ public class Users {
                     rs.getString("language_code"),
                     rs.getBoolean("telegram_premium"),
                     rs.getBoolean("premium"),
-                    rs.getBoolean("banned")))
+                    rs.getBoolean("banned"),
+                    rs.getBoolean("signed_up")))
         .optional();
   }
 
