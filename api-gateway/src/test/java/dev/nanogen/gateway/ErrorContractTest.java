@@ -325,6 +325,33 @@ class ErrorContractTest extends IntegrationTest {
   }
 
   @Test
+  void a_callers_own_trace_context_is_not_continued() {
+    long user = newUserId();
+    String chosen = "0af7651916cd43dd8448eb211c80319c";
+    java.util.function.Function<String, HttpResponse<String>> call =
+        path ->
+            send(
+                HttpRequest.newBuilder(uri(path))
+                    .header("Authorization", "tma " + initData(user))
+                    .header("traceparent", "00-" + chosen + "-b7ad6b7169203331-01")
+                    .header("X-B3-TraceId", chosen)
+                    .build());
+
+    HttpResponse<String> me = call.apply("/api/me");
+    HttpResponse<String> missing = call.apply("/api/generation/" + java.util.UUID.randomUUID());
+
+    assertThat(me.statusCode()).isEqualTo(200);
+    assertThat(me.headers().firstValue("X-Correlation-Id").orElseThrow())
+        .matches("[0-9a-f]{32}")
+        .isNotEqualTo(chosen);
+    problem(missing, 404, "GENERATION_NOT_FOUND");
+    assertThat(json(missing).path("correlation_id").asString())
+        .matches("[0-9a-f]{32}")
+        .isNotEqualTo(chosen)
+        .isEqualTo(missing.headers().firstValue("X-Correlation-Id").orElseThrow());
+  }
+
+  @Test
   void a_form_or_multipart_body_is_415_before_the_server_reads_it() throws Exception {
     long user = newUserId();
     grant(user, 10);

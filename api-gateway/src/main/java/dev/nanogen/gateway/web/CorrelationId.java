@@ -14,8 +14,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Answers every request's trace id in {@code X-Correlation-Id}: the id under which the gateway's,
  * the worker's and the notifier's log lines (and spans) of a generation started by this request are
- * found. The trace is Micrometer's (W3C Trace Context: a caller's {@code traceparent} is
- * continued); this filter runs inside the server observation, after it opened the request's span.
+ * found. The trace is Micrometer's, started by the request (a caller's own trace context is not
+ * continued: {@link UntrustedTraceContext}); this filter runs inside the server observation, after
+ * it opened the request's span.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 2)
