@@ -10,13 +10,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import tools.jackson.databind.JsonNode;
 
 /** GET /api/events: what a Mini App hears without polling, after a reconnect, and with a token. */
+@ExtendWith(OutputCaptureExtension.class)
 class EventsTest extends IntegrationTest {
   private final HttpClient streaming = HttpClient.newHttpClient();
   @Autowired private StatementCounter statements;
+  @Autowired private RecordedSpans spans;
 
   private SseClient stream(long user, Map<String, String> headers) {
     java.util.Map<String, String> all = new java.util.HashMap<>(headers);
@@ -115,7 +120,7 @@ class EventsTest extends IntegrationTest {
   }
 
   @Test
-  void an_event_source_authenticates_with_a_single_use_token() {
+  void an_event_source_authenticates_with_a_single_use_token(CapturedOutput output) {
     long user = newUserId();
     grant(user, 10);
     String token = json(post("/api/events/token", user, "", Map.of())).path("token").asString();
@@ -139,6 +144,28 @@ class EventsTest extends IntegrationTest {
         send(java.net.http.HttpRequest.newBuilder(uri("/api/me?token=" + token)).build());
     assertThat(again.statusCode()).isEqualTo(401);
     assertThat(json(again).path("code").asString()).isEqualTo("INVALID_INIT_DATA");
+    // The token is in the URL: no span a trace exporter would send, and no log line, carries it.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                spans.all().stream()
+                    .anyMatch(
+                        s ->
+                            "/api/events"
+                                .equals(
+                                    s.getAttributes()
+                                        .get(
+                                            io.opentelemetry.api.common.AttributeKey.stringKey(
+                                                "http.url")))));
+    assertThat(spans.all())
+        .allSatisfy(
+            s -> {
+              assertThat(s.getName()).doesNotContain(token);
+              s.getAttributes()
+                  .forEach((key, value) -> assertThat(String.valueOf(value)).doesNotContain(token));
+            });
+    assertThat(output.getAll()).doesNotContain(token);
     assertThat(forged.statusCode()).isEqualTo(401);
     assertThat(elsewhere.statusCode()).isEqualTo(401);
   }

@@ -32,7 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @org.springframework.context.annotation.Import({
   MovableClock.Config.class,
-  StatementCounter.Config.class
+  StatementCounter.Config.class,
+  RecordedSpans.Config.class
 })
 public abstract class IntegrationTest {
   public static final String BOT_TOKEN = "4242:TEST-TOKEN";
