@@ -783,6 +783,47 @@ class PaymentsTest extends IntegrationTest {
   }
 
   @Test
+  void a_refund_made_elsewhere_racing_purchases_is_taken_back_whole_and_exactly_once() {
+    for (int round = 0; round < 4; round++) {
+      long user = newUserId();
+      JsonNode first = invoice(user, PACK, null);
+      String firstLink = first.path("invoice_link").asString();
+      String firstPayload = TELEGRAM.invoice(firstLink).payload();
+      String firstCharge = TELEGRAM.pay(user, firstLink).chargeId();
+      assertThat(start(user, "dall-e-3", "held " + user).statusCode()).isEqualTo(202);
+      // Three more invoices, checked out, whose payments arrive together with the refund.
+      List<Map<String, Object>> updates = new java.util.ArrayList<>();
+      updates.add(
+          TelegramStub.refundedPayment(
+              TELEGRAM.nextUpdateId(), user, firstPayload, "XTR", 50, firstCharge));
+      for (int i = 0; i < 3; i++) {
+        String payload =
+            TELEGRAM.invoice(invoice(user, PACK, null).path("invoice_link").asString()).payload();
+        TELEGRAM.deliver(
+            TelegramStub.preCheckoutQuery(
+                TELEGRAM.nextUpdateId(), "pcq-r-" + user + "-" + i, user, payload, "XTR", 50));
+        updates.add(
+            TelegramStub.successfulPayment(
+                TELEGRAM.nextUpdateId(), user, payload, "XTR", 50, TELEGRAM.newChargeId()));
+      }
+
+      List<Integer> statuses = Concurrently.run(4, i -> TELEGRAM.deliver(updates.get(i)));
+
+      // Whatever the order: 200 bought, 5 held, the refunded 50 taken back, nothing owed.
+      assertThat(statuses).containsOnly(200);
+      UUID refunded = UUID.fromString(first.path("payment_id").asString());
+      assertThat(available(user)).isEqualTo(145);
+      assertThat(count("SELECT refund_owed FROM payments WHERE id = :id", refunded)).isZero();
+      assertThat(
+              count(
+                  "SELECT sum(amount) FROM ledger WHERE payment_id = :id AND kind = 'REFUND'",
+                  refunded))
+          .isEqualTo(50);
+      assertMoneyHolds(user);
+    }
+  }
+
+  @Test
   void the_bot_answers_start_balance_and_paysupport_in_the_users_language_once_per_update() {
     long user = newUserId();
     grant(user, 7);

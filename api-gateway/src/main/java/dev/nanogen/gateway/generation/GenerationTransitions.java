@@ -236,6 +236,12 @@ public class GenerationTransitions {
       String reason,
       String traceparent) {
     Instant now = now();
+    // Locked first, by a statement of its own: MARK_PROCESSING's CTE would read the newest version
+    // while its SET could still read the version of the statement's snapshot.
+    jdbc.sql("SELECT id FROM generations WHERE id = :id FOR UPDATE")
+        .param("id", id)
+        .query(UUID.class)
+        .optional();
     Optional<Marked> marked =
         jdbc.sql(MARK_PROCESSING)
             .param("id", id)

@@ -50,12 +50,19 @@ public class Credits {
       """;
 
   /** Takes back at most {@code :amount} of what is available; answers what it took. */
-  private static final String TAKE_BACK =
+  /**
+   * Locks the user's row and reads what is available. A statement of its own: a CTE that locks the
+   * row inside the UPDATE reads the newest version while the UPDATE's own columns can still be the
+   * version of the statement's snapshot, so a purchase committed meanwhile made it take from a
+   * stale balance (and break the CHECK).
+   */
+  private static final String LOCK_AVAILABLE =
+      "SELECT credits_available FROM users WHERE id = :userId FOR UPDATE";
+
+  private static final String TAKE =
       """
-      WITH u AS (SELECT id, LEAST(credits_available, :amount) AS taken FROM users WHERE id = :userId FOR UPDATE)
-      UPDATE users SET credits_available = credits_available - u.taken, updated_at = :now
-      FROM u WHERE users.id = u.id
-      RETURNING u.taken
+      UPDATE users SET credits_available = credits_available - :amount, updated_at = :now
+      WHERE id = :userId
       """;
 
   private static final String TAKE_ALL =
@@ -159,14 +166,11 @@ public class Credits {
    * answers how many it took (a REFUND row of that amount, none when nothing was available).
    */
   public long refundAvailable(long userId, UUID paymentId, long credits, String reason) {
-    long taken =
-        jdbc.sql(TAKE_BACK)
-            .param("userId", userId)
-            .param("amount", credits)
-            .param("now", now())
-            .query(Long.class)
-            .single();
+    long available =
+        jdbc.sql(LOCK_AVAILABLE).param("userId", userId).query(Long.class).optional().orElse(0L);
+    long taken = Math.min(available, credits);
     if (taken > 0) {
+      move(TAKE, userId, taken);
       append(userId, null, paymentId, "REFUND", taken, reason);
     }
     return taken;
