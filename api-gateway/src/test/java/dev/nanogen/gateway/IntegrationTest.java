@@ -154,13 +154,16 @@ public abstract class IntegrationTest {
     return SIGNER.sign(userId, "Test", "en");
   }
 
-  /** Creates the user if needed and grants credits (a GRANT ledger row, as an admin would). */
+  /**
+   * Creates the user, signed up already, if needed and grants credits (a GRANT ledger row, as an
+   * admin would): their first call writes nothing more (no sign-up bonus, no row lock).
+   */
   protected void grant(long userId, long credits) {
     Timestamp now = Timestamp.from(Instant.now());
     jdbc.sql(
             """
-            INSERT INTO users (id, first_name, credits_available, created_at, updated_at)
-            VALUES (:id, 'Test', :credits, :now, :now)
+            INSERT INTO users (id, first_name, credits_available, created_at, updated_at, signed_up_at)
+            VALUES (:id, 'Test', :credits, :now, :now, :now)
             ON CONFLICT (id) DO UPDATE SET credits_available = users.credits_available + :credits
             """)
         .param("id", userId)

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
 /** The sign-up bonus: once per user, at their first sign-in, whoever made their row before. */
 @TestPropertySource(properties = "nanogen.signup-bonus=25")
+// A context no other class shares: closed after these tests, its connections with it.
+@DirtiesContext
 class SignupBonusTest extends IntegrationTest {
   private long bonusRows(long user) {
     return jdbc.sql(
