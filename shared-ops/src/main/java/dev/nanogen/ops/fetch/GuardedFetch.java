@@ -107,9 +107,10 @@ public final class GuardedFetch {
    * @return the bytes copied
    * @throws Refused a refused URL or redirect, a body over the limit, or the deadline passed
    * @throws IOException the server failed or answered other than 2xx
+   * @throws InterruptedException the thread was interrupted (seen between chunks of the body)
    */
   public long download(String url, long limit, Duration deadline, OutputStream out)
-      throws IOException {
+      throws IOException, InterruptedException {
     // Closing the response before its body is read through drops the connection rather than
     // reading the rest: what a body over the cap or past the deadline needs.
     try (Exchange exchange = new Exchange(deadline);
@@ -128,6 +129,9 @@ public final class GuardedFetch {
         byte[] buffer = new byte[64 * 1024];
         long total = 0;
         for (int n; (n = in.read(buffer)) >= 0; ) {
+          if (Thread.interrupted()) {
+            throw new InterruptedException("download interrupted");
+          }
           total += n;
           if (total > limit) {
             throw new Refused("file is larger than " + limit + " bytes");
