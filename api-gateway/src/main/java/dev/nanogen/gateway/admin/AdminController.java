@@ -1,5 +1,6 @@
 package dev.nanogen.gateway.admin;
 
+import dev.nanogen.gateway.auth.Users;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.Problems;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -12,7 +13,6 @@ import java.time.format.DateTimeParseException;
 import java.util.UUID;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -30,7 +30,7 @@ import org.springframework.web.bind.annotation.RestController;
 class AdminController {
   private final GrantCredits grant;
   private final Reconcile reconcile;
-  private final JdbcClient jdbc;
+  private final Users users;
   private final TransactionTemplate tx;
   private final AdminAudit audit;
   private final dev.nanogen.gateway.outbox.ParkedRows parkedRows;
@@ -40,7 +40,7 @@ class AdminController {
   AdminController(
       GrantCredits grant,
       Reconcile reconcile,
-      JdbcClient jdbc,
+      Users users,
       TransactionTemplate tx,
       AdminAudit audit,
       dev.nanogen.gateway.outbox.ParkedRows parkedRows,
@@ -51,7 +51,7 @@ class AdminController {
     this.clock = clock;
     this.grant = grant;
     this.reconcile = reconcile;
-    this.jdbc = jdbc;
+    this.users = users;
     this.tx = tx;
     this.audit = audit;
   }
@@ -78,32 +78,33 @@ class AdminController {
     return grant.grant(userId, request, key).toResponse();
   }
 
-  record Flags(long userId, boolean banned, boolean premium) {}
-
   record PremiumRequest(Boolean premium) {}
 
   @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.NOT_FOUND})
   @PostMapping("/api/admin/users/{userId}/ban")
-  Flags ban(@PathVariable long userId) {
-    return setFlag(userId, "banned", true, "ban");
+  Users.Flags ban(@PathVariable long userId) {
+    return setFlag(userId, Users.Flag.BANNED, true, "ban");
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.NOT_FOUND})
   @PostMapping("/api/admin/users/{userId}/unban")
-  Flags unban(@PathVariable long userId) {
-    return setFlag(userId, "banned", false, "unban");
+  Users.Flags unban(@PathVariable long userId) {
+    return setFlag(userId, Users.Flag.BANNED, false, "unban");
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.NOT_FOUND})
   @PostMapping(
       path = "/api/admin/users/{userId}/premium",
       consumes = MediaType.APPLICATION_JSON_VALUE)
-  Flags premium(@PathVariable long userId, @RequestBody PremiumRequest request) {
+  Users.Flags premium(@PathVariable long userId, @RequestBody PremiumRequest request) {
     if (request.premium() == null) {
       throw dev.nanogen.gateway.error.ValidationFailed.of("premium", "is required (true or false)");
     }
     return setFlag(
-        userId, "premium", request.premium(), request.premium() ? "premium-on" : "premium-off");
+        userId,
+        Users.Flag.PREMIUM,
+        request.premium(),
+        request.premium() ? "premium-on" : "premium-off");
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.NOT_FOUND})
@@ -202,27 +203,15 @@ class AdminController {
     return reconcile.run();
   }
 
-  private Flags setFlag(long userId, String column, boolean value, String action) {
+  private Users.Flags setFlag(long userId, Users.Flag flag, boolean value, String action) {
     if (userId <= 0) {
       throw dev.nanogen.gateway.error.ValidationFailed.of("user_id", "must be a Telegram user id");
     }
-    // column is one of two constants chosen above, never user input.
-    String sql =
-        """
-        INSERT INTO users (id, %1$s, created_at, updated_at) VALUES (:userId, :value, now(), now())
-        ON CONFLICT (id) DO UPDATE SET %1$s = :value, updated_at = now()
-        RETURNING id AS user_id, banned, premium
-        """
-            .formatted(column);
     return tx.execute(
         status -> {
-          Flags flags =
-              jdbc.sql(sql)
-                  .param("userId", userId)
-                  .param("value", value)
-                  .query(Flags.class)
-                  .single();
-          audit.record(action, userId, column + "=" + value);
+          Users.Flags flags = users.setFlag(userId, flag, value);
+          audit.record(
+              action, userId, flag.name().toLowerCase(java.util.Locale.ROOT) + "=" + value);
           return flags;
         });
   }

@@ -1,15 +1,13 @@
 package dev.nanogen.gateway.admin;
 
+import dev.nanogen.gateway.auth.Users;
 import dev.nanogen.gateway.error.ValidationFailed;
-import dev.nanogen.gateway.events.UserEvents;
 import dev.nanogen.gateway.idempotency.Answer;
 import dev.nanogen.gateway.idempotency.IdempotencyKeys;
+import dev.nanogen.gateway.ledger.Credits;
 import io.swagger.v3.oas.annotations.media.Schema;
-import java.sql.Timestamp;
-import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,26 +21,6 @@ import tools.jackson.databind.json.JsonMapper;
 class GrantCredits {
   static final String SCOPE = "admin-credits";
 
-  private static final String ENSURE_USER =
-      """
-      INSERT INTO users (id, created_at, updated_at) VALUES (:userId, :now, :now)
-      ON CONFLICT (id) DO NOTHING
-      """;
-
-  /** One conditional UPDATE: a negative amount cannot take available below zero. */
-  private static final String MOVE =
-      """
-      UPDATE users SET credits_available = credits_available + :amount, updated_at = :now
-      WHERE id = :userId AND credits_available + :amount >= 0
-      RETURNING credits_available, credits_held
-      """;
-
-  private static final String APPEND =
-      """
-      INSERT INTO ledger (user_id, kind, amount, reason, created_at)
-      VALUES (:userId, :kind, :amount, :reason, :now)
-      """;
-
   /** The largest credit movement one admin call may make, either way. */
   static final long MAX_AMOUNT = 1_000_000_000L;
 
@@ -52,31 +30,26 @@ class GrantCredits {
   @Schema(name = "GrantResult")
   record Balance(long userId, long creditsAvailable, long creditsHeld) {}
 
-  private record Moved(long creditsAvailable, long creditsHeld) {}
-
-  private final JdbcClient jdbc;
+  private final Users users;
+  private final Credits credits;
   private final TransactionTemplate tx;
   private final IdempotencyKeys keys;
   private final AdminAudit audit;
   private final JsonMapper json;
-  private final Clock clock;
-  private final UserEvents events;
 
   GrantCredits(
-      JdbcClient jdbc,
+      Users users,
+      Credits credits,
       TransactionTemplate tx,
       IdempotencyKeys keys,
       AdminAudit audit,
-      JsonMapper json,
-      Clock clock,
-      UserEvents events) {
-    this.events = events;
-    this.jdbc = jdbc;
+      JsonMapper json) {
+    this.users = users;
+    this.credits = credits;
     this.tx = tx;
     this.keys = keys;
     this.audit = audit;
     this.json = json;
-    this.clock = clock;
   }
 
   Answer grant(long userId, Request request, String header) {
@@ -98,36 +71,19 @@ class GrantCredits {
             Map.of("user_id", userId, "amount", request.amount(), "reason", request.reason()));
     return tx.execute(
         status -> {
-          Timestamp now = Timestamp.from(clock.instant());
-          jdbc.sql(ENSURE_USER).param("userId", userId).param("now", now).update();
-          jdbc.sql("SELECT id FROM users WHERE id = :userId FOR UPDATE")
-              .param("userId", userId)
-              .query(Long.class)
-              .single();
+          users.lockCreatingIfAbsent(userId);
           Optional<IdempotencyKeys.Stored> stored =
               keys.replay(IdempotencyKeys.ADMIN, SCOPE, key, fingerprint);
           if (stored.isPresent()) {
             return Answer.replay(stored.get());
           }
-          Moved moved =
-              jdbc.sql(MOVE)
-                  .param("userId", userId)
-                  .param("amount", request.amount())
-                  .param("now", now)
-                  .query(Moved.class)
-                  .optional()
+          Credits.Balance moved =
+              credits
+                  .byOperator(userId, request.amount(), request.reason())
                   .orElseThrow(
                       () ->
                           ValidationFailed.of(
                               "amount", "would take the available balance below zero"));
-          jdbc.sql(APPEND)
-              .param("userId", userId)
-              .param("kind", request.amount() > 0 ? "GRANT" : "ADJUST")
-              .param("amount", request.amount())
-              .param("reason", request.reason())
-              .param("now", now)
-              .update();
-          events.balanceChanged(userId);
           audit.record(
               request.amount() > 0 ? "grant" : "adjust",
               userId,

@@ -71,7 +71,8 @@ class TmaAuthentication implements HandlerInterceptor, HandlerMethodArgumentReso
     }
     MDC.put("user_id", Long.toString(row.id()));
     request.setAttribute(
-        ATTRIBUTE, new CurrentUser(row.id(), telegramUser.languageCode(), row.premium()));
+        ATTRIBUTE,
+        new CurrentUser(row.id(), telegramUser.languageCode(), row.premium(), row.botBlocked()));
     return true;
   }
 
@@ -101,7 +102,8 @@ class TmaAuthentication implements HandlerInterceptor, HandlerMethodArgumentReso
     }
     request.setAttribute(UserLocale.ATTRIBUTE, row.languageCode());
     MDC.put("user_id", Long.toString(row.id()));
-    request.setAttribute(ATTRIBUTE, new CurrentUser(row.id(), row.languageCode(), row.premium()));
+    request.setAttribute(
+        ATTRIBUTE, new CurrentUser(row.id(), row.languageCode(), row.premium(), row.botBlocked()));
     return true;
   }
 

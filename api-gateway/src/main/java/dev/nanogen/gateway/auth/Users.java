@@ -1,12 +1,15 @@
 package dev.nanogen.gateway.auth;
 
 import dev.nanogen.gateway.config.NanogenProperties;
+import dev.nanogen.gateway.ledger.Credits;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -18,7 +21,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class Users {
   private static final String FIND =
       """
-      SELECT id, first_name, username, language_code, telegram_premium, premium, banned,
+      SELECT id, first_name, username, language_code, telegram_premium, premium, banned, bot_blocked,
              signed_up_at IS NOT NULL AS signed_up
       FROM users WHERE id = :id
       """;
@@ -31,19 +34,30 @@ public class Users {
       ON CONFLICT (id) DO NOTHING
       """;
 
-  /** Once per user, whoever made the row: the first sign-in, with the bonus. */
+  /** Once per user, whoever made the row: the first sign-in (the bonus is the ledger's). */
   private static final String SIGN_UP =
       """
-      UPDATE users SET signed_up_at = :now, credits_available = credits_available + :bonus,
+      UPDATE users SET signed_up_at = :now,
                        first_name = :firstName, username = :username, language_code = :languageCode,
                        telegram_premium = :telegramPremium, updated_at = :now
       WHERE id = :id AND signed_up_at IS NULL
       """;
 
-  private static final String GRANT_BONUS =
+  /** A row for a user an operator acts on before their first sign-in. */
+  private static final String ENSURE =
       """
-      INSERT INTO ledger (user_id, kind, amount, reason, created_at)
-      VALUES (:id, 'GRANT', :bonus, 'signup bonus', :now)
+      INSERT INTO users (id, created_at, updated_at) VALUES (:id, :now, :now)
+      ON CONFLICT (id) DO NOTHING
+      """;
+
+  /**
+   * Newer news only: an event older than the one applied changes nothing, so repeats and
+   * reorderings are harmless.
+   */
+  private static final String CHAT_STATUS =
+      """
+      UPDATE users SET bot_blocked = :blocked, bot_status_at = :at
+      WHERE id = :id AND (bot_status_at IS NULL OR bot_status_at < :at)
       """;
 
   /** Best effort: a row locked by a start in flight is skipped; the next call refreshes it. */
@@ -62,17 +76,37 @@ public class Users {
       boolean telegramPremium,
       boolean premium,
       boolean banned,
+      boolean botBlocked,
       boolean signedUp) {}
+
+  /** What an operator can set on a user. */
+  public enum Flag {
+    BANNED,
+    PREMIUM
+  }
+
+  /** A user's flags after an operator set one. */
+  public record Flags(long userId, boolean banned, boolean premium) {}
+
+  /** What GET /api/me shows of the user beside their balance. */
+  public record Standing(boolean premium, boolean botBlocked) {}
 
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
   private final Clock clock;
+  private final Credits credits;
   private final long signupBonus;
 
-  Users(JdbcClient jdbc, TransactionTemplate tx, Clock clock, NanogenProperties properties) {
+  Users(
+      JdbcClient jdbc,
+      TransactionTemplate tx,
+      Clock clock,
+      Credits credits,
+      NanogenProperties properties) {
     this.jdbc = jdbc;
     this.tx = tx;
     this.clock = clock;
+    this.credits = credits;
     this.signupBonus = properties.signupBonus();
   }
 
@@ -91,14 +125,56 @@ public class Users {
 
   private void signUp(TelegramUser user) {
     withProfile(jdbc.sql(CREATE), user).update();
-    int signedUp = withProfile(jdbc.sql(SIGN_UP), user).param("bonus", signupBonus).update();
+    int signedUp = withProfile(jdbc.sql(SIGN_UP), user).update();
     if (signedUp == 1 && signupBonus > 0) {
-      jdbc.sql(GRANT_BONUS)
-          .param("id", user.id())
-          .param("bonus", signupBonus)
-          .param("now", Timestamp.from(clock.instant()))
-          .update();
+      credits.signupBonus(user.id(), signupBonus);
     }
+  }
+
+  /**
+   * Makes the row of a user an operator acts on (who may never have signed in) and locks it for the
+   * caller's transaction.
+   */
+  @Transactional(propagation = Propagation.MANDATORY)
+  public void lockCreatingIfAbsent(long userId) {
+    jdbc.sql(ENSURE).param("id", userId).param("now", Timestamp.from(clock.instant())).update();
+    jdbc.sql("SELECT id FROM users WHERE id = :id FOR UPDATE")
+        .param("id", userId)
+        .query(Long.class)
+        .single();
+  }
+
+  /** Sets an operator's flag, making the row of a user who never signed in. */
+  @Transactional(propagation = Propagation.MANDATORY)
+  public Flags setFlag(long userId, Flag flag, boolean value) {
+    // The column is one of two constants, never input.
+    String column = flag == Flag.BANNED ? "banned" : "premium";
+    return jdbc.sql(
+            """
+            INSERT INTO users (id, %1$s, created_at, updated_at) VALUES (:userId, :value, now(), now())
+            ON CONFLICT (id) DO UPDATE SET %1$s = :value, updated_at = now()
+            RETURNING id AS user_id, banned, premium
+            """
+                .formatted(column))
+        .param("userId", userId)
+        .param("value", value)
+        .query(Flags.class)
+        .single();
+  }
+
+  /** Records whether the bot can reach the user's chat, as of {@code at}; false if older news. */
+  public boolean recordChatStatus(long userId, boolean blocked, Instant at) {
+    return jdbc.sql(CHAT_STATUS)
+            .param("blocked", blocked)
+            .param("at", Timestamp.from(at))
+            .param("id", userId)
+            .update()
+        == 1;
+  }
+
+  /** Premium and chat status of a user who signed in (or an operator acted on). */
+  public Optional<Standing> standing(long userId) {
+    return find(userId).map(r -> new Standing(r.premium(), r.botBlocked()));
   }
 
   private JdbcClient.StatementSpec withProfile(JdbcClient.StatementSpec spec, TelegramUser user) {
@@ -127,6 +203,7 @@ public class Users {
                     rs.getBoolean("telegram_premium"),
                     rs.getBoolean("premium"),
                     rs.getBoolean("banned"),
+                    rs.getBoolean("bot_blocked"),
                     rs.getBoolean("signed_up")))
         .optional();
   }

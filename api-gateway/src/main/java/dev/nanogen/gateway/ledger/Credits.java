@@ -11,12 +11,13 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The credit movements: the two phases of a generation's price (hold, then capture or release) and
- * a payment's (purchase, refund). Each is one conditional UPDATE of the user's balance plus one
- * append-only ledger row, inside the caller's transaction. The balance is never read, decided on in
- * Java and written back; the CHECK constraints (available ≥ 0, held ≥ 0) and the unique indexes
- * (one HOLD and one CAPTURE-or-RELEASE per generation) make a lost or doubled credit impossible
- * even if a caller were wrong.
+ * The owner of the ledger and of the balances it moves: every credit movement — the two phases of a
+ * generation's price (hold, then capture or release), a payment's (purchase, refund), an operator's
+ * grant or adjustment and the sign-up bonus — is one conditional UPDATE of the user's balance plus
+ * one append-only ledger row, inside the caller's transaction; and the reads of both. The balance
+ * is never read, decided on in Java and written back; the CHECK constraints (available ≥ 0, held ≥
+ * 0) and the unique indexes (one HOLD and one CAPTURE-or-RELEASE per generation) make a lost or
+ * doubled credit impossible even if a caller were wrong.
  */
 @Component
 @Transactional(propagation = Propagation.MANDATORY)
@@ -49,7 +50,6 @@ public class Credits {
       RETURNING credits_available, credits_held
       """;
 
-  /** Takes back at most {@code :amount} of what is available; answers what it took. */
   /**
    * Locks the user's row and reads what is available. A statement of its own: a CTE that locks the
    * row inside the UPDATE reads the newest version while the UPDATE's own columns can still be the
@@ -71,6 +71,23 @@ public class Credits {
       WHERE id = :userId AND credits_available >= :amount
       """;
 
+  /** An operator's movement: a negative amount never takes available below zero. */
+  private static final String OPERATOR_MOVE =
+      """
+      UPDATE users SET credits_available = credits_available + :amount, updated_at = :now
+      WHERE id = :userId AND credits_available + :amount >= 0
+      RETURNING credits_available, credits_held
+      """;
+
+  /** :afterId is the last ledger id seen (null for the first page); newest first. */
+  private static final String ENTRIES =
+      """
+      SELECT id, generation_id, payment_id, kind, amount, reason, created_at FROM ledger
+      WHERE user_id = :userId AND (CAST(:afterId AS bigint) IS NULL OR id < :afterId)
+      ORDER BY id DESC
+      LIMIT :limit
+      """;
+
   private static final String APPEND =
       """
       INSERT INTO ledger (user_id, generation_id, payment_id, kind, amount, reason, created_at)
@@ -79,6 +96,17 @@ public class Credits {
 
   /** Balances right after a movement. */
   public record Balance(long creditsAvailable, long creditsHeld) {}
+
+  /** One ledger row as the user's statement shows it. */
+  @io.swagger.v3.oas.annotations.media.Schema(name = "LedgerEntry")
+  public record Entry(
+      long id,
+      UUID generationId,
+      UUID paymentId,
+      String kind,
+      long amount,
+      String reason,
+      java.time.Instant createdAt) {}
 
   /** An explicit mapper: the start path maps this on every request (see Users.find). */
   private static Balance balance(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
@@ -116,6 +144,57 @@ public class Credits {
     balance.ifPresent(
         b -> append(userId, generationId, null, "HOLD", amount, "generation started"));
     return balance;
+  }
+
+  /**
+   * The user's ledger rows before {@code afterId} (all, when null), newest first, at most {@code
+   * limit}.
+   */
+  @Transactional(propagation = Propagation.SUPPORTS, readOnly = true)
+  public java.util.List<Entry> entries(long userId, Long afterId, int limit) {
+    return jdbc.sql(ENTRIES)
+        .param("userId", userId)
+        .param("afterId", afterId)
+        .param("limit", limit)
+        .query(
+            (rs, n) ->
+                new Entry(
+                    rs.getLong("id"),
+                    rs.getObject("generation_id", UUID.class),
+                    rs.getObject("payment_id", UUID.class),
+                    rs.getString("kind"),
+                    rs.getLong("amount"),
+                    rs.getString("reason"),
+                    rs.getTimestamp("created_at").toInstant()))
+        .list();
+  }
+
+  /**
+   * An operator's grant (a positive amount, a GRANT row) or adjustment (negative, an ADJUST row);
+   * empty, and nothing moved, when it would take the available balance below zero.
+   */
+  public Optional<Balance> byOperator(long userId, long amount, String reason) {
+    Optional<Balance> balance =
+        jdbc.sql(OPERATOR_MOVE)
+            .param("userId", userId)
+            .param("amount", amount)
+            .param("now", now())
+            .query(Credits::balance)
+            .optional();
+    balance.ifPresent(
+        b -> append(userId, null, null, amount > 0 ? "GRANT" : "ADJUST", amount, reason));
+    return balance;
+  }
+
+  /** The sign-up bonus: {@code amount} added, a GRANT row. */
+  public void signupBonus(long userId, long amount) {
+    jdbc.sql(ADD)
+        .param("userId", userId)
+        .param("amount", amount)
+        .param("now", now())
+        .query(Credits::balance)
+        .single();
+    append(userId, null, null, "GRANT", amount, "signup bonus");
   }
 
   /** Turns a held {@code amount} into spent credits. */

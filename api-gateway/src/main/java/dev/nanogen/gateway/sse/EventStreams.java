@@ -1,12 +1,12 @@
 package dev.nanogen.gateway.sse;
 
+import dev.nanogen.gateway.account.AccountController;
 import dev.nanogen.gateway.auth.Users;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.LimitExceeded;
 import dev.nanogen.gateway.events.EventsProperties;
 import dev.nanogen.gateway.events.UserEvents;
 import dev.nanogen.gateway.generation.Generations;
-import dev.nanogen.gateway.ledger.AccountController;
 import dev.nanogen.gateway.web.ClientThrottle;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
