@@ -64,9 +64,7 @@ class TableOwnersTest {
           "generation.Announcements → users",
           "generation.Dispatch → models",
           "generation.GenerationTransitions → users",
-          "generation.StartGeneration → users",
           "limits.StartLimits → generations",
-          "payments.CreateInvoice → users",
           "payments.Payments → users",
           "recovery.ExpireOverdue → generations",
           "recovery.RedispatchStalled → generations");

@@ -138,6 +138,12 @@ public class Users {
   @Transactional(propagation = Propagation.MANDATORY)
   public void lockCreatingIfAbsent(long userId) {
     jdbc.sql(ENSURE).param("id", userId).param("now", Timestamp.from(clock.instant())).update();
+    lock(userId);
+  }
+
+  /** Locks the row of a user who signed in, for the caller's transaction. */
+  @Transactional(propagation = Propagation.MANDATORY)
+  public void lock(long userId) {
     jdbc.sql("SELECT id FROM users WHERE id = :id FOR UPDATE")
         .param("id", userId)
         .query(Long.class)

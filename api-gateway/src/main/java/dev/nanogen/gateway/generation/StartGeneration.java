@@ -44,10 +44,6 @@ class StartGeneration {
   /** Slack past the model's own limit before the sweeper fails a generation with TIMEOUT. */
   static final Duration DEADLINE_SLACK = Duration.ofSeconds(60);
 
-  /** Takes the user's row lock: every start of one user is serialized from here to commit. */
-  private static final String LOCK_USER =
-      "SELECT credits_available FROM users WHERE id = :userId FOR UPDATE";
-
   private static final String INSERT_GENERATION =
       """
       INSERT INTO generations (id, user_id, model_id, prompt, params, price, outputs, status,
@@ -128,8 +124,7 @@ class StartGeneration {
       CurrentUser user, StartRequest request, String idempotencyKey, String fingerprint) {
     return tx.execute(
         status -> {
-          long available =
-              jdbc.sql(LOCK_USER).param("userId", user.id()).query(Long.class).single();
+          long available = credits.lockAvailable(user.id());
           if (idempotencyKey != null) {
             var stored = keys.replay(user.id(), SCOPE, idempotencyKey, fingerprint);
             if (stored.isPresent()) {

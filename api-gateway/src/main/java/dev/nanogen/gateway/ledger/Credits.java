@@ -132,15 +132,17 @@ public class Credits {
         .optional();
   }
 
+  /**
+   * Locks the user's row for the caller's transaction (every start of one user is serialized from
+   * here to commit) and answers what is available.
+   */
+  public long lockAvailable(long userId) {
+    return jdbc.sql(LOCK_AVAILABLE).param("userId", userId).query(Long.class).single();
+  }
+
   /** Moves {@code amount} from available to held; empty when the user has too little. */
   public Optional<Balance> hold(long userId, UUID generationId, long amount) {
-    Optional<Balance> balance =
-        jdbc.sql(HOLD)
-            .param("userId", userId)
-            .param("amount", amount)
-            .param("now", now())
-            .query(Credits::balance)
-            .optional();
+    Optional<Balance> balance = moved(HOLD, userId, amount);
     balance.ifPresent(
         b -> append(userId, generationId, null, "HOLD", amount, "generation started"));
     return balance;
@@ -174,13 +176,7 @@ public class Credits {
    * empty, and nothing moved, when it would take the available balance below zero.
    */
   public Optional<Balance> byOperator(long userId, long amount, String reason) {
-    Optional<Balance> balance =
-        jdbc.sql(OPERATOR_MOVE)
-            .param("userId", userId)
-            .param("amount", amount)
-            .param("now", now())
-            .query(Credits::balance)
-            .optional();
+    Optional<Balance> balance = moved(OPERATOR_MOVE, userId, amount);
     balance.ifPresent(
         b -> append(userId, null, null, amount > 0 ? "GRANT" : "ADJUST", amount, reason));
     return balance;
@@ -188,12 +184,7 @@ public class Credits {
 
   /** The sign-up bonus: {@code amount} added, a GRANT row. */
   public void signupBonus(long userId, long amount) {
-    jdbc.sql(ADD)
-        .param("userId", userId)
-        .param("amount", amount)
-        .param("now", now())
-        .query(Credits::balance)
-        .single();
+    moved(ADD, userId, amount).orElseThrow();
     append(userId, null, null, "GRANT", amount, "signup bonus");
   }
 
@@ -211,13 +202,7 @@ public class Credits {
 
   /** Adds a paid pack's {@code credits} (a PURCHASE row naming the payment). */
   public Balance purchase(long userId, UUID paymentId, long credits, String reason) {
-    Balance balance =
-        jdbc.sql(ADD)
-            .param("userId", userId)
-            .param("amount", credits)
-            .param("now", now())
-            .query(Credits::balance)
-            .single();
+    Balance balance = moved(ADD, userId, credits).orElseThrow();
     append(userId, null, paymentId, "PURCHASE", credits, reason);
     return balance;
   }
@@ -253,6 +238,16 @@ public class Credits {
       append(userId, null, paymentId, "REFUND", taken, reason);
     }
     return taken;
+  }
+
+  /** Runs a conditional UPDATE that answers the balance after it; empty when it matched no row. */
+  private Optional<Balance> moved(String sql, long userId, long amount) {
+    return jdbc.sql(sql)
+        .param("userId", userId)
+        .param("amount", amount)
+        .param("now", now())
+        .query(Credits::balance)
+        .optional();
   }
 
   private void move(String sql, long userId, long amount) {

@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.payments;
 
 import dev.nanogen.gateway.auth.CurrentUser;
+import dev.nanogen.gateway.auth.Users;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.LimitExceeded;
@@ -23,7 +24,6 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
@@ -55,7 +55,7 @@ class CreateInvoice {
   private final Payments payments;
   private final IdempotencyKeys keys;
   private final BotApi telegram;
-  private final JdbcClient jdbc;
+  private final Users users;
   private final TransactionTemplate tx;
   private final JsonMapper json;
   private final Clock clock;
@@ -67,7 +67,7 @@ class CreateInvoice {
       Payments payments,
       IdempotencyKeys keys,
       BotApi telegram,
-      JdbcClient jdbc,
+      Users users,
       TransactionTemplate tx,
       JsonMapper json,
       Clock clock,
@@ -78,7 +78,7 @@ class CreateInvoice {
     this.payments = payments;
     this.keys = keys;
     this.telegram = telegram;
-    this.jdbc = jdbc;
+    this.users = users;
     this.tx = tx;
     this.json = json;
     this.clock = clock;
@@ -107,10 +107,7 @@ class CreateInvoice {
     try {
       return tx.execute(
           status -> {
-            jdbc.sql("SELECT id FROM users WHERE id = :userId FOR UPDATE")
-                .param("userId", user.id())
-                .query(Long.class)
-                .single();
+            users.lock(user.id());
             if (key != null) {
               Optional<IdempotencyKeys.Stored> stored =
                   keys.replay(user.id(), SCOPE, key, fingerprint);
