@@ -64,7 +64,6 @@ class TableOwnersTest {
           "generation.Announcements → users",
           "generation.Dispatch → models",
           "generation.GenerationTransitions → users",
-          "limits.StartLimits → generations",
           "payments.Payments → users",
           "recovery.ExpireOverdue → generations",
           "recovery.RedispatchStalled → generations");

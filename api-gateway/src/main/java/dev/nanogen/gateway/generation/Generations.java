@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.generation;
 
 import dev.nanogen.gateway.files.FilesProperties;
+import dev.nanogen.gateway.limits.StartLimits;
 import dev.nanogen.gateway.web.Cursor;
 import dev.nanogen.model.GenerationStatus;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -72,6 +73,19 @@ public class Generations {
   @Schema(name = "GenerationPage")
   record Page(List<View> items, String nextCursor) {}
 
+  private static final String START_COUNTS =
+      """
+      SELECT (SELECT count(*) FROM generations
+              WHERE user_id = :userId AND status IN ('pending', 'processing')) AS active,
+             (SELECT count(*) FROM generations
+              WHERE user_id = :userId AND created_at > :windowStart) AS recent,
+             (SELECT min(created_at) FROM generations
+              WHERE user_id = :userId AND created_at > :windowStart) AS oldest_recent,
+             (SELECT count(*) FROM generations
+              WHERE user_id = :userId AND model_id = :modelId
+                AND status IN ('pending', 'processing')) AS active_on_model
+      """;
+
   private final JdbcClient jdbc;
   private final JsonMapper json;
   private final Clock clock;
@@ -82,6 +96,24 @@ public class Generations {
     this.json = json;
     this.clock = clock;
     this.retention = files.retention();
+  }
+
+  /** What the start limits count of a user's generations (exact under the user's row lock). */
+  StartLimits.Counts startCounts(long userId, String modelId, Instant windowStart) {
+    return jdbc.sql(START_COUNTS)
+        .param("userId", userId)
+        .param("modelId", modelId)
+        .param("windowStart", Timestamp.from(windowStart))
+        .query(
+            (rs, n) -> {
+              Timestamp oldest = rs.getTimestamp("oldest_recent");
+              return new StartLimits.Counts(
+                  rs.getLong("active"),
+                  rs.getLong("recent"),
+                  oldest == null ? null : oldest.toInstant(),
+                  rs.getLong("active_on_model"));
+            })
+        .single();
   }
 
   /** The caller's generation as GET /api/generation/{id} answers it; empty for another user's. */

@@ -56,6 +56,7 @@ class StartGeneration {
   private final TransactionTemplate tx;
   private final ModelCatalog catalog;
   private final StartLimits limits;
+  private final Generations generations;
   private final Credits credits;
   private final Dispatch dispatch;
   private final IdempotencyKeys keys;
@@ -70,6 +71,7 @@ class StartGeneration {
       TransactionTemplate tx,
       ModelCatalog catalog,
       StartLimits limits,
+      Generations generations,
       Credits credits,
       Dispatch dispatch,
       IdempotencyKeys keys,
@@ -84,6 +86,7 @@ class StartGeneration {
     this.tx = tx;
     this.catalog = catalog;
     this.limits = limits;
+    this.generations = generations;
     this.credits = credits;
     this.dispatch = dispatch;
     this.keys = keys;
@@ -135,7 +138,11 @@ class StartGeneration {
           ModelParams.Resolved priced =
               model.params().resolve(request.params(), model.price(), json);
           Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-          limits.check(user.id(), user.premium(), model.id(), model.maxActivePerUser(), now);
+          limits.check(
+              generations.startCounts(user.id(), model.id(), limits.windowStart(now)),
+              user.premium(),
+              model.maxActivePerUser(),
+              now);
           UUID id = UUID.randomUUID();
           Instant deadline = now.plusSeconds(model.deadlineSeconds()).plus(DEADLINE_SLACK);
           Dispatch.Dispatched generation =
