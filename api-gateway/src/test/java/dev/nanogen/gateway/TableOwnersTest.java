@@ -64,9 +64,7 @@ class TableOwnersTest {
           "generation.Announcements → users",
           "generation.Dispatch → models",
           "generation.GenerationTransitions → users",
-          "payments.Payments → users",
-          "recovery.ExpireOverdue → generations",
-          "recovery.RedispatchStalled → generations");
+          "payments.Payments → users");
 
   private static final Pattern TEXT_BLOCK = Pattern.compile("\"\"\"(.*?)\"\"\"", Pattern.DOTALL);
   private static final Pattern LITERAL = Pattern.compile("\"((?:[^\"\\\\\\n]|\\\\.)*)\"");

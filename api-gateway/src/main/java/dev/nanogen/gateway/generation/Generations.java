@@ -86,6 +86,44 @@ public class Generations {
                 AND status IN ('pending', 'processing')) AS active_on_model
       """;
 
+  /**
+   * :now — past the deadline :limit — rows per sweep. The rows stay locked until the sweep's
+   * transaction ends; another replica skips them.
+   */
+  private static final String LOCK_OVERDUE =
+      """
+      SELECT id FROM generations
+      WHERE status IN ('pending', 'processing') AND timeout_at < :now AND sweep_parked_at IS NULL
+      ORDER BY timeout_at
+      LIMIT :limit
+      FOR UPDATE SKIP LOCKED
+      """;
+
+  /**
+   * :pendingBefore — pending and dispatched before this :processingBefore — processing and
+   * dispatched before this :now — not yet past the deadline :lapsed — workers whose lease ran out
+   * :limit — rows per sweep
+   */
+  private static final String LOCK_STALLED =
+      """
+      SELECT g.id, g.traceparent
+      FROM generations g
+      WHERE g.status IN ('pending', 'processing') AND g.timeout_at > :now
+        AND ((g.status = 'pending' AND g.dispatched_at < :pendingBefore)
+             OR (g.status = 'processing' AND g.provider_task_id IS NOT NULL
+                 AND (g.dispatched_at < :processingBefore
+                      OR g.worker_id = ANY(CAST(:lapsed AS uuid[]))))
+             OR (g.provider_task_id IS NULL AND g.submitted_at IS NULL
+                 AND (g.status = 'pending' OR g.claim_fenced)
+                 AND g.worker_id = ANY(CAST(:lapsed AS uuid[]))))
+      ORDER BY g.dispatched_at
+      LIMIT :limit
+      FOR UPDATE OF g SKIP LOCKED
+      """;
+
+  /** A generation the sweeper dispatches again, with the trace it continues. */
+  public record Stalled(UUID id, String traceparent) {}
+
   private final JdbcClient jdbc;
   private final JsonMapper json;
   private final Clock clock;
@@ -96,6 +134,55 @@ public class Generations {
     this.json = json;
     this.clock = clock;
     this.retention = files.retention();
+  }
+
+  /** Overdue generations not parked, oldest deadline first, locked for the sweep's transaction. */
+  public List<UUID> lockOverdue(Instant now, int limit) {
+    return jdbc.sql(LOCK_OVERDUE)
+        .param("now", Timestamp.from(now))
+        .param("limit", limit)
+        .query(UUID.class)
+        .list();
+  }
+
+  /** Keeps a generation whose ending threw out of later sweeps, for an operator. */
+  public void parkSweep(UUID id, Instant now) {
+    jdbc.sql("UPDATE generations SET sweep_parked_at = :now WHERE id = :id")
+        .param("id", id)
+        .param("now", Timestamp.from(now))
+        .update();
+  }
+
+  /**
+   * Generations to dispatch again (see recovery's RedispatchStalled for the rules), locked for the
+   * sweep's transaction, longest undispatched first.
+   *
+   * @param lapsed workers whose lease ran out by {@code now}
+   */
+  public List<Stalled> lockStalled(
+      Instant now,
+      Instant pendingBefore,
+      Instant processingBefore,
+      java.util.Collection<UUID> lapsed,
+      int limit) {
+    return jdbc.sql(LOCK_STALLED)
+        .param("now", Timestamp.from(now))
+        .param("pendingBefore", Timestamp.from(pendingBefore))
+        .param("processingBefore", Timestamp.from(processingBefore))
+        .param("lapsed", lapsed.stream().map(UUID::toString).toArray(String[]::new))
+        .param("limit", limit)
+        .query(Stalled.class)
+        .list();
+  }
+
+  /** Still queued in the outbox, not stalled: looked at again one stall period from {@code now}. */
+  public void dispatchedAt(java.util.Collection<UUID> ids, Instant now) {
+    if (!ids.isEmpty()) {
+      jdbc.sql("UPDATE generations SET dispatched_at = :now WHERE id IN (:ids)")
+          .param("ids", ids)
+          .param("now", Timestamp.from(now))
+          .update();
+    }
   }
 
   /** What the start limits count of a user's generations (exact under the user's row lock). */

@@ -2,11 +2,10 @@ package dev.nanogen.gateway.recovery;
 
 import dev.nanogen.gateway.generation.Ending;
 import dev.nanogen.gateway.generation.GenerationTransitions;
-import java.sql.Timestamp;
+import dev.nanogen.gateway.generation.Generations;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -21,20 +20,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 class ExpireOverdue {
-  /**
-   * :now — generations whose timeout_at has passed :limit — rows per sweep The rows stay locked
-   * until this sweep's transaction ends; another replica skips them.
-   */
-  private static final String CLAIM_OVERDUE =
-      """
-      SELECT id FROM generations
-      WHERE status IN ('pending', 'processing') AND timeout_at < :now AND sweep_parked_at IS NULL
-      ORDER BY timeout_at
-      LIMIT :limit
-      FOR UPDATE SKIP LOCKED
-      """;
-
-  private final JdbcClient jdbc;
+  private final Generations generations;
   private final TransactionTemplate tx;
   private final GenerationTransitions transitions;
   private final io.micrometer.core.instrument.Counter parked;
@@ -42,7 +28,7 @@ class ExpireOverdue {
       org.slf4j.LoggerFactory.getLogger(ExpireOverdue.class);
 
   ExpireOverdue(
-      JdbcClient jdbc,
+      Generations generations,
       TransactionTemplate tx,
       GenerationTransitions transitions,
       io.micrometer.core.instrument.MeterRegistry meters) {
@@ -50,16 +36,13 @@ class ExpireOverdue {
         io.micrometer.core.instrument.Counter.builder("nanogen.sweeper.parked")
             .description("overdue generations whose ending threw, parked for an operator")
             .register(meters);
-    this.jdbc = jdbc;
+    this.generations = generations;
     this.tx = tx;
     this.transitions = transitions;
   }
 
   private void park(UUID id, Instant now, RuntimeException cause) {
-    jdbc.sql("UPDATE generations SET sweep_parked_at = :now WHERE id = :id")
-        .param("id", id)
-        .param("now", Timestamp.from(now))
-        .update();
+    generations.parkSweep(id, now);
     parked.increment();
     log.error(
         "generation {} could not be timed out and is parked; the sweep goes on without it: {}",
@@ -72,12 +55,7 @@ class ExpireOverdue {
     Integer expired =
         tx.execute(
             status -> {
-              List<UUID> overdue =
-                  jdbc.sql(CLAIM_OVERDUE)
-                      .param("now", Timestamp.from(now))
-                      .param("limit", limit)
-                      .query(UUID.class)
-                      .list();
+              List<UUID> overdue = generations.lockOverdue(now, limit);
               int count = 0;
               for (UUID id : overdue) {
                 Object savepoint = status.createSavepoint();

@@ -1,14 +1,13 @@
 package dev.nanogen.gateway.recovery;
 
 import dev.nanogen.gateway.generation.Dispatch;
+import dev.nanogen.gateway.generation.Generations;
 import dev.nanogen.gateway.outbox.Outbox;
 import dev.nanogen.model.GenerationRequested;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -32,42 +31,20 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 class RedispatchStalled {
-  /**
-   * :pendingBefore — pending and dispatched before this :processingBefore — processing and
-   * dispatched before this :now — not yet past the deadline (ExpireOverdue ends those); a lease
-   * that ran out before it is lapsed :limit — rows per sweep
-   */
-  private static final String CLAIM_STALLED =
-      """
-      SELECT g.id, g.traceparent
-      FROM generations g
-      WHERE g.status IN ('pending', 'processing') AND g.timeout_at > :now
-        AND ((g.status = 'pending' AND g.dispatched_at < :pendingBefore)
-             OR (g.status = 'processing' AND g.provider_task_id IS NOT NULL
-                 AND (g.dispatched_at < :processingBefore
-                      OR EXISTS (SELECT 1 FROM worker_leases l
-                                 WHERE l.worker_id = g.worker_id AND l.expires_at < :now)))
-             OR (g.provider_task_id IS NULL AND g.submitted_at IS NULL
-                 AND (g.status = 'pending' OR g.claim_fenced)
-                 AND EXISTS (SELECT 1 FROM worker_leases l
-                             WHERE l.worker_id = g.worker_id AND l.expires_at < :now)))
-      ORDER BY g.dispatched_at
-      LIMIT :limit
-      FOR UPDATE OF g SKIP LOCKED
-      """;
-
-  private static final String STILL_QUEUED =
-      "UPDATE generations SET dispatched_at = :now WHERE id IN (:ids)";
-
-  private record Stalled(UUID id, String traceparent) {}
-
-  private final JdbcClient jdbc;
+  private final Generations generations;
+  private final WorkerLeases leases;
   private final TransactionTemplate tx;
   private final Dispatch dispatch;
   private final Outbox outbox;
 
-  RedispatchStalled(JdbcClient jdbc, TransactionTemplate tx, Dispatch dispatch, Outbox outbox) {
-    this.jdbc = jdbc;
+  RedispatchStalled(
+      Generations generations,
+      WorkerLeases leases,
+      TransactionTemplate tx,
+      Dispatch dispatch,
+      Outbox outbox) {
+    this.generations = generations;
+    this.leases = leases;
     this.tx = tx;
     this.dispatch = dispatch;
     this.outbox = outbox;
@@ -78,25 +55,16 @@ class RedispatchStalled {
     Integer count =
         tx.execute(
             status -> {
-              List<Stalled> stalled =
-                  jdbc.sql(CLAIM_STALLED)
-                      .param("now", Timestamp.from(now))
-                      .param("pendingBefore", Timestamp.from(pendingBefore))
-                      .param("processingBefore", Timestamp.from(processingBefore))
-                      .param("limit", limit)
-                      .query(Stalled.class)
-                      .list();
+              List<Generations.Stalled> stalled =
+                  generations.lockStalled(
+                      now, pendingBefore, processingBefore, leases.lapsed(now), limit);
               Set<UUID> queued =
                   outbox.queued(
-                      GenerationRequested.class, stalled.stream().map(Stalled::id).toList());
-              if (!queued.isEmpty()) {
-                jdbc.sql(STILL_QUEUED)
-                    .param("ids", queued)
-                    .param("now", Timestamp.from(now))
-                    .update();
-              }
+                      GenerationRequested.class,
+                      stalled.stream().map(Generations.Stalled::id).toList());
+              generations.dispatchedAt(queued, now);
               int again = 0;
-              for (Stalled g : stalled) {
+              for (Generations.Stalled g : stalled) {
                 if (!queued.contains(g.id())) {
                   dispatch.again(g.id(), now, g.traceparent());
                   again++;

@@ -82,6 +82,15 @@ public class WorkerLeases {
             .orElse(false);
   }
 
+  /** The workers whose lease is known to have run out before {@code now}. */
+  public java.util.Set<UUID> lapsed(Instant now) {
+    return new java.util.HashSet<>(
+        jdbc.sql("SELECT worker_id FROM worker_leases WHERE expires_at < :now")
+            .param("now", Timestamp.from(now))
+            .query(UUID.class)
+            .list());
+  }
+
   /** Deletes leases that ran out before {@code before}; answers how many. */
   int purge(Instant before) {
     return jdbc.sql("DELETE FROM worker_leases WHERE expires_at < :before")
