@@ -59,7 +59,6 @@ class TableOwnersTest {
           "admin.Reconcile → ledger",
           "admin.Reconcile → payments",
           "admin.Reconcile → users",
-          "events.UserEvents → generations",
           "generation.Announcements → models",
           "generation.Announcements → users",
           "generation.Dispatch → models",

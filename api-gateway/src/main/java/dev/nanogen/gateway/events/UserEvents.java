@@ -33,9 +33,10 @@ public class UserEvents {
 
   /** The generation's status changed (its user's stream gets it). */
   @Transactional(propagation = Propagation.MANDATORY)
-  public void generationChanged(UUID generationId) {
+  public void generationChanged(long userId, UUID generationId) {
     jdbc.sql(
-            "INSERT INTO user_events (user_id, kind, generation_id) SELECT user_id, 'generation', id FROM generations WHERE id = :id")
+            "INSERT INTO user_events (user_id, kind, generation_id) VALUES (:userId, 'generation', :id)")
+        .param("userId", userId)
         .param("id", generationId)
         .update();
   }

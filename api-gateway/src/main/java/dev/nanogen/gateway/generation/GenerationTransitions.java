@@ -63,7 +63,7 @@ public class GenerationTransitions {
                                 AND prior.submitted_at IS NULL)))
                       OR (prior.provider_task_id IS NULL AND CAST(:taskId AS text) IS NOT NULL)
                       OR (prior.provider_task_id = CAST(:taskId AS text) AND CAST(:workerId AS uuid) IS NOT NULL))))
-      RETURNING prior.status AS prior_status, g.claim_id
+      RETURNING prior.status AS prior_status, g.claim_id, g.user_id
       """;
 
   /**
@@ -160,7 +160,7 @@ public class GenerationTransitions {
   }
 
   /** Where a generation stands after a worker's GenerationStarted. */
-  private record Marked(String priorStatus, UUID claimId) {}
+  private record Marked(String priorStatus, UUID claimId, long userId) {}
 
   /**
    * Records that a worker took a generation (or the provider task it got); false when it already
@@ -254,7 +254,7 @@ public class GenerationTransitions {
             .query(Marked.class)
             .optional();
     if (marked.filter(m -> "pending".equals(m.priorStatus())).isPresent()) {
-      history.record(id, GenerationStatus.PROCESSING, reason, now);
+      history.record(id, marked.get().userId(), GenerationStatus.PROCESSING, reason, now);
       announce.started(id, now, traceparent);
     }
     return marked;
@@ -303,7 +303,7 @@ public class GenerationTransitions {
     } else {
       credits.release(row.userId(), id, row.price(), ending.reason());
     }
-    history.record(id, ending.status(), ending.reason(), now);
+    history.record(id, row.userId(), ending.status(), ending.reason(), now);
     log.info(
         "generation {} {}: {} credits {}",
         id,

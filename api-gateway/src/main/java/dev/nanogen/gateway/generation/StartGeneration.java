@@ -166,7 +166,7 @@ class StartGeneration {
               credits
                   .hold(user.id(), id, priced.price())
                   .orElseThrow(() -> insufficient(priced.price(), available));
-          history.record(id, GenerationStatus.PENDING, "started by user", now);
+          history.record(id, user.id(), GenerationStatus.PENDING, "started by user", now);
           dispatch.send(generation, now, traceparent);
           String body =
               json.writeValueAsString(

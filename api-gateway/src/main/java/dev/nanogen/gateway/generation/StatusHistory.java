@@ -31,13 +31,13 @@ class StatusHistory {
     this.events = events;
   }
 
-  void record(UUID generationId, GenerationStatus status, String reason, Instant at) {
+  void record(UUID generationId, long userId, GenerationStatus status, String reason, Instant at) {
     jdbc.sql(RECORD)
         .param("generationId", generationId)
         .param("status", status.wire())
         .param("reason", reason)
         .param("at", Timestamp.from(at))
         .update();
-    events.generationChanged(generationId);
+    events.generationChanged(userId, generationId);
   }
 }
