@@ -4,10 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -15,24 +12,31 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
- * Counts the SQL statements the gateway prepares, per thread name, so a test can tell what one
- * request costs the database (a request runs on one of Tomcat's {@code http-nio-} threads).
+ * Records the SQL statements the gateway prepares, with the name of the thread that prepared each,
+ * so a test can tell what one request costs the database (a request runs on one of Tomcat's {@code
+ * http-nio-} threads).
  */
 public final class StatementCounter {
   private static final Set<String> STATEMENTS =
       Set.of("prepareStatement", "prepareCall", "createStatement");
-  private final Map<String, AtomicInteger> byThread = new ConcurrentHashMap<>();
+
+  private record Prepared(String thread, String sql) {}
+
+  private final java.util.Queue<Prepared> prepared =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   public void reset() {
-    byThread.clear();
+    prepared.clear();
   }
 
-  /** Statements prepared since the last reset on threads whose names start with {@code prefix}. */
-  public int onThreadsNamed(String prefix) {
-    return byThread.entrySet().stream()
-        .filter(e -> e.getKey().startsWith(prefix))
-        .mapToInt(e -> e.getValue().get())
-        .sum();
+  /**
+   * Statements prepared since the last reset on threads whose names start with {@code prefix} and
+   * whose SQL contains {@code text}.
+   */
+  public long onThreadsNamed(String prefix, String text) {
+    return prepared.stream()
+        .filter(p -> p.thread().startsWith(prefix) && p.sql().contains(text))
+        .count();
   }
 
   DataSource counting(DataSource target) {
@@ -56,9 +60,12 @@ public final class StatementCounter {
             new Class<?>[] {Connection.class},
             (proxy, method, args) -> {
               if (STATEMENTS.contains(method.getName())) {
-                byThread
-                    .computeIfAbsent(Thread.currentThread().getName(), t -> new AtomicInteger())
-                    .incrementAndGet();
+                prepared.add(
+                    new Prepared(
+                        Thread.currentThread().getName(),
+                        args != null && args.length > 0 && args[0] instanceof String sql
+                            ? sql
+                            : ""));
               }
               try {
                 return method.invoke(connection, args);

@@ -1,6 +1,6 @@
 package dev.nanogen.gateway.error;
 
-import dev.nanogen.gateway.web.UserLocale;
+import dev.nanogen.gateway.i18n.UserLocale;
 import dev.nanogen.ops.trace.Traces;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;

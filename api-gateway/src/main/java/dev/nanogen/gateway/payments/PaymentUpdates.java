@@ -1,8 +1,8 @@
 package dev.nanogen.gateway.payments;
 
+import dev.nanogen.gateway.i18n.UserLocale;
 import dev.nanogen.gateway.ledger.Credits;
 import dev.nanogen.gateway.outbox.Outbox;
-import dev.nanogen.gateway.web.UserLocale;
 import dev.nanogen.model.PaymentReceived;
 import dev.nanogen.model.Topics;
 import dev.nanogen.ops.telegram.BotApi;

@@ -1,8 +1,8 @@
 package dev.nanogen.gateway.telegram;
 
 import dev.nanogen.gateway.config.NanogenProperties;
+import dev.nanogen.gateway.i18n.UserLocale;
 import dev.nanogen.gateway.ledger.Credits;
-import dev.nanogen.gateway.web.UserLocale;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.nanogen.gateway.config;
+package dev.nanogen.gateway.apidocs;
 
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;

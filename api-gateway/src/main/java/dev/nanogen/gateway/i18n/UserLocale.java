@@ -1,4 +1,4 @@
-package dev.nanogen.gateway.web;
+package dev.nanogen.gateway.i18n;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Locale;
