@@ -2,15 +2,11 @@ package dev.nanogen.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.nanogen.testkit.CodeShape;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,9 +17,6 @@ import org.junit.jupiter.api.Test;
  * fixed but is still listed.
  */
 class TableOwnersTest {
-  private static final Path SOURCES = Path.of("src/main/java/dev/nanogen/gateway");
-  private static final Path MIGRATIONS = Path.of("src/main/resources/db/migration");
-
   /** Table → the package that owns it (users: auth; its balance columns: the ledger's). */
   private static final Map<String, Set<String>> OWNERS =
       Map.ofEntries(
@@ -65,66 +58,13 @@ class TableOwnersTest {
           "generation.GenerationTransitions → users",
           "payments.Payments → users");
 
-  private static final Pattern TEXT_BLOCK = Pattern.compile("\"\"\"(.*?)\"\"\"", Pattern.DOTALL);
-  private static final Pattern LITERAL = Pattern.compile("\"((?:[^\"\\\\\\n]|\\\\.)*)\"");
-  private static final Pattern TABLE_IN_SQL =
-      Pattern.compile("\\b(?:FROM|JOIN|INTO|UPDATE)\\s+([a-z_][a-z0-9_]*)");
-  private static final Pattern CREATE_TABLE =
-      Pattern.compile("CREATE TABLE (?:IF NOT EXISTS )?([a-z_0-9]+)");
-
   @Test
-  void every_table_has_an_owner_and_only_listed_classes_reach_into_another_packages_table()
-      throws IOException {
-    Set<String> tables = tables();
-    assertThat(OWNERS.keySet()).as("tables with an owner").isEqualTo(tables);
-
-    Set<String> outside = new TreeSet<>();
-    try (Stream<Path> files = Files.walk(SOURCES)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-        String type = SOURCES.relativize(file).toString().replace('/', '.').replace(".java", "");
-        String pkg = type.contains(".") ? type.substring(0, type.indexOf('.')) : "";
-        for (String table : tablesNamedIn(Files.readString(file), tables)) {
-          if (!OWNERS.get(table).contains(pkg)) {
-            outside.add(type + " → " + table);
-          }
-        }
-      }
-    }
-    assertThat(outside)
+  void every_table_has_an_owner_and_only_listed_classes_reach_into_another_packages_table() {
+    assertThat(OWNERS.keySet())
+        .as("tables with an owner")
+        .isEqualTo(CodeShape.tables(Path.of("src/main/resources/db/migration")));
+    assertThat(CodeShape.reachingAcross(Path.of("src/main/java/dev/nanogen/gateway"), OWNERS))
         .as("classes with SQL on a table another package owns (call its owner instead)")
         .isEqualTo(new TreeSet<>(NOT_YET));
-  }
-
-  private static Set<String> tables() throws IOException {
-    Set<String> tables = new TreeSet<>();
-    try (Stream<Path> files = Files.list(MIGRATIONS)) {
-      for (Path file : files.toList()) {
-        Matcher m = CREATE_TABLE.matcher(Files.readString(file));
-        while (m.find()) {
-          tables.add(m.group(1));
-        }
-      }
-    }
-    return tables;
-  }
-
-  private static Set<String> tablesNamedIn(String source, Set<String> tables) {
-    Set<String> named = new TreeSet<>();
-    StringBuilder sql = new StringBuilder();
-    Matcher blocks = TEXT_BLOCK.matcher(source);
-    while (blocks.find()) {
-      sql.append(blocks.group(1)).append('\n');
-    }
-    Matcher literals = LITERAL.matcher(TEXT_BLOCK.matcher(source).replaceAll(""));
-    while (literals.find()) {
-      sql.append(literals.group(1)).append('\n');
-    }
-    Matcher m = TABLE_IN_SQL.matcher(sql);
-    while (m.find()) {
-      if (tables.contains(m.group(1))) {
-        named.add(m.group(1));
-      }
-    }
-    return named;
   }
 }
