@@ -16,7 +16,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Every code of CONTRACT.md's error table, produced through HTTP, as problem+json, changing
+ * Every error code of the API (docs/api.md), produced through HTTP, as problem+json, changing
  * nothing.
  */
 class ErrorContractTest extends IntegrationTest {

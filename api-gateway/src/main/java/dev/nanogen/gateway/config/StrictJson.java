@@ -15,7 +15,7 @@ import tools.jackson.databind.module.SimpleModule;
 import tools.jackson.databind.type.LogicalType;
 
 /**
- * Wrong JSON types are a 400, not silently coerced (CONTRACT.md): a number or a boolean where the
+ * Wrong JSON types are a 400, not silently coerced (docs/api.md): a number or a boolean where the
  * API expects text, or text where it expects a number, is refused. Unknown fields stay ignored. A
  * key given twice, and a NUL character in any text (PostgreSQL stores none), are a 400 too.
  */

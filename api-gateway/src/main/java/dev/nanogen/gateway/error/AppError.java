@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The one unchecked exception of the gateway: a contract error code, the extra problem fields
- * CONTRACT.md names for it, arguments for the user message, and an internal detail for the logs and
- * the problem's {@code detail}. Mapped to problem+json in one place, {@link ProblemHandler}.
+ * The one unchecked exception of the gateway: a contract error code, the extra problem fields the
+ * API names for it, arguments for the user message, and an internal detail for the logs and the
+ * problem's {@code detail}. Mapped to problem+json in one place, {@link ProblemHandler}.
  */
 public class AppError extends RuntimeException {
   private final ErrorCode code;

@@ -44,7 +44,7 @@ public class IdempotencyKeys {
 
   private static final String PURGE = "DELETE FROM idempotency_keys WHERE created_at < :before";
 
-  /** Keys are kept at least this long (CONTRACT.md); older ones are purged. */
+  /** Keys are kept at least this long (docs/api.md); older ones are purged. */
   public static final Duration RETENTION = Duration.ofHours(24);
 
   /** The user id admin keys are kept under: there is one admin principal. */

@@ -19,7 +19,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The AIML API as CONTRACT.md describes it: images through the synchronous {@code POST
+ * The AIML API as its documentation describes it: images through the synchronous {@code POST
  * /v1/images/generations}, videos through {@code POST /v2/video/generations} and then polls of
  * {@code GET /v2/video/generations?generation_id=}. Every failure becomes a classified {@link
  * ProviderError}; nothing here retries (the caller's retry policy does). One client per provider

@@ -43,7 +43,10 @@ public class ProviderError extends RuntimeException {
     return unsent;
   }
 
-  /** Classifies an HTTP error answer of the provider (CONTRACT.md: 400/401/403/404 are final). */
+  /**
+   * Classifies an HTTP error answer of the provider (the AIML API's documented statuses:
+   * 400/401/403/404 are final).
+   */
   static ProviderError ofStatus(int status, String message) {
     String text = "AIML answered " + status + (message == null ? "" : ": " + message);
     return switch (status) {

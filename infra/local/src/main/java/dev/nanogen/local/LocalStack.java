@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The whole system on one machine: PostgreSQL, a standalone Kafka broker, the sandbox AIML server,
  * the Telegram Bot API stub, and the api-gateway, generation-worker and notifier jars as processes
- * configured only through CONTRACT.md's environment variables. Closing it (or Ctrl-C) stops every
+ * configured only through the README's environment variables. Closing it (or Ctrl-C) stops every
  * process it started.
  */
 public final class LocalStack implements AutoCloseable {

@@ -39,7 +39,7 @@ public record StackSettings(
   /** A JDBC database with its credentials. */
   public record Database(String url, String username, String password) {}
 
-  /** The defaults, with CONTRACT.md's variables honoured where they are set. */
+  /** The defaults, with the README's environment variables honoured where they are set. */
   public static StackSettings fromEnvironment(Path repository) {
     Map<String, String> env = System.getenv();
     Database database =

@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A sandbox of the AIML API: a real HTTP server answering with the real API's shapes (see
- * CONTRACT.md), used by every test and by the local stack instead of the paid service.
+ * A sandbox of the AIML API: a real HTTP server answering with the real API's shapes (see the AIML
+ * API's documentation), used by every test and by the local stack instead of the paid service.
  *
  * <p>Behaviour is chosen per request by directives in the prompt, so tests stay independent of each
  * other:

@@ -100,8 +100,8 @@ public record NotifierProperties(
   }
 
   /**
-   * Telegram's limits on files (CONTRACT.md): by URL a photo up to 5 MB, anything else up to 20 MB;
-   * an upload up to 50 MB. Larger results are sent as a link.
+   * Telegram's limits on files (Bot API documentation): by URL a photo up to 5 MB, anything else up
+   * to 20 MB; an upload up to 50 MB. Larger results are sent as a link.
    *
    * @param photoByUrl largest photo sent by URL as a photo (larger: as a document)
    * @param fileByUrl largest other file sent by URL (larger: downloaded and uploaded)

@@ -25,9 +25,9 @@ import org.springframework.stereotype.Component;
 /**
  * Turns one settled generation into Bot API calls. Completed: the photo or the video with a caption
  * (several images as albums of up to ten); failed or cancelled: a text with the reason and the
- * credits returned. Files go by the size rules of CONTRACT.md: a photo over the by-URL photo limit
- * as a document, a file over the by-URL limit downloaded and uploaded, a file over the upload limit
- * as a link. A file Telegram already has is named by its file_id.
+ * credits returned. Files go by Telegram's size rules: a photo over the by-URL photo limit as a
+ * document, a file over the by-URL limit downloaded and uploaded, a file over the upload limit as a
+ * link. A file Telegram already has is named by its file_id.
  */
 @Component
 class SendNotice {
