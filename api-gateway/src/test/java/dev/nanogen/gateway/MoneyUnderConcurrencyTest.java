@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nanogen.gateway.generation.Ending;
 import dev.nanogen.gateway.generation.GenerationTransitions;
+import dev.nanogen.model.FailureCode;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -127,7 +128,8 @@ class MoneyUnderConcurrencyTest extends IntegrationTest {
                               id,
                               switch (i) {
                                 case 0 -> Ending.completed(List.of("http://x/1.png"));
-                                case 1 -> Ending.failed("PROVIDER_REJECTED", "no", "failed");
+                                case 1 ->
+                                    Ending.failed(FailureCode.PROVIDER_REJECTED, "no", "failed");
                                 case 2 -> Ending.cancelled("cancelled by user");
                                 default -> Ending.completed(List.of("http://x/2.png"));
                               },

@@ -245,6 +245,25 @@ class SettlementTest extends IntegrationTest {
   }
 
   @Test
+  void a_failure_code_this_release_does_not_know_still_releases_the_hold_and_reads_unknown()
+      throws Exception {
+    long user = newUserId();
+    grant(user, 10);
+    UUID id = startOne(user, "flux-pro");
+
+    publish(
+        id,
+        new GenerationFailed(
+            UUID.randomUUID(), Instant.now(), 1, id, "PROVIDER_NEW_KIND", "a newer worker's"));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> "failed".equals(status(user, id)));
+    assertThat(settlements(id, "RELEASE")).isEqualTo(1);
+    assertThat(json(get("/api/generation/" + id, user)).path("error").path("code").asString())
+        .isEqualTo("UNKNOWN");
+    assertLedgerReconciles(user);
+  }
+
+  @Test
   void a_late_outcome_after_a_cancel_is_ignored() throws Exception {
     long user = newUserId();
     grant(user, 10);

@@ -20,7 +20,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 class RunGenerationTest extends WorkerIntegrationTest {
-  @Autowired dev.nanogen.worker.job.WorkerLease lease;
+  @Autowired dev.nanogen.worker.lease.WorkerLease lease;
 
   @Autowired JdbcClient jdbc;
 

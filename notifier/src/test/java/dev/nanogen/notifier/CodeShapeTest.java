@@ -9,8 +9,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The notifier's shape: packages without a cycle, and each of its tables named in SQL only by the
- * package that owns it.
+ * The notifier's shape: the package graph as drawn in docs/architecture.md, without a cycle; no
+ * type public that no other package uses; each of its tables named in SQL only by the package that
+ * owns it.
  */
 class CodeShapeTest {
   private static final Map<String, Set<String>> OWNERS =
@@ -23,8 +24,22 @@ class CodeShapeTest {
           "shedlock", Set.of());
 
   @Test
-  void the_packages_depend_on_each_other_without_a_cycle() {
+  void the_packages_depend_on_each_other_as_drawn_and_without_a_cycle() {
     CodeShape.assertPackagesAcyclic("dev.nanogen.notifier");
+    assertThat(CodeShape.packageGraph("dev.nanogen.notifier"))
+        .isEqualTo(
+            Map.of(
+                "", Set.of(),
+                "admin", Set.of("config", "delivery"),
+                "config", Set.of(),
+                "delivery", Set.of("config", "media", "telegram"),
+                "media", Set.of("config", "telegram"),
+                "telegram", Set.of("config")));
+  }
+
+  @Test
+  void a_type_is_public_only_when_another_package_uses_it() {
+    assertThat(CodeShape.publicWithoutReason("dev.nanogen.notifier")).isEmpty();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.nanogen.gateway.generation;
 
+import dev.nanogen.model.FailureCode;
 import dev.nanogen.model.GenerationStatus;
 import java.math.BigDecimal;
 import java.util.List;
@@ -42,8 +43,8 @@ public record Ending(
         providerCost);
   }
 
-  public static Ending failed(String errorCode, String errorMessage, String reason) {
-    return new Ending(GenerationStatus.FAILED, reason, null, errorCode, errorMessage, null, null);
+  public static Ending failed(FailureCode code, String errorMessage, String reason) {
+    return new Ending(GenerationStatus.FAILED, reason, null, code.name(), errorMessage, null, null);
   }
 
   public static Ending cancelled(String reason) {

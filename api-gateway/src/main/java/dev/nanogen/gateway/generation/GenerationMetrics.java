@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.generation;
 
 import dev.nanogen.gateway.tx.AfterCommit;
+import dev.nanogen.model.FailureCode;
 import dev.nanogen.model.GenerationStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -83,7 +84,7 @@ public class GenerationMetrics {
       Instant started,
       Instant ended) {
     String outcome =
-        status == GenerationStatus.FAILED && "TIMEOUT".equals(errorCode)
+        status == GenerationStatus.FAILED && FailureCode.TIMEOUT.name().equals(errorCode)
             ? "timed_out"
             : status.wire();
     AfterCommit.run(

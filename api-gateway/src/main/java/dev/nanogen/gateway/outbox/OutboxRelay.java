@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.outbox;
 
 import dev.nanogen.gateway.config.NanogenProperties;
+import dev.nanogen.ops.Backoff;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -31,6 +32,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 class OutboxRelay implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+
+  /** The waits after a round that failed (the database or the broker unreachable). */
+  private static final Backoff ROUND_RETRY =
+      Backoff.doubling(Duration.ofMillis(200), Duration.ofSeconds(5));
 
   private final ClaimBatch claim;
   private final PublishBatch publish;
@@ -116,7 +121,7 @@ class OutboxRelay implements SmartLifecycle {
       } catch (RuntimeException e) {
         // Database or broker unreachable: the round rolled back, the rows stay due. Back off and
         // retry.
-        backoff = backoff.isZero() ? Duration.ofMillis(200) : capped(backoff.multipliedBy(2));
+        backoff = ROUND_RETRY.after(backoff);
         log.warn(
             "outbox relay round failed ({}); retrying in {} ms", e.toString(), backoff.toMillis());
         sleep(backoff);
@@ -137,11 +142,6 @@ class OutboxRelay implements SmartLifecycle {
   }
 
   /** At most 5 s between two failed rounds. */
-  private static Duration capped(Duration d) {
-    Duration cap = Duration.ofSeconds(5);
-    return d.compareTo(cap) > 0 ? cap : d;
-  }
-
   private void sleep(Duration d) {
     try {
       Thread.sleep(d);

@@ -2,6 +2,7 @@ package dev.nanogen.gateway.outbox;
 
 import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.model.Topics;
+import dev.nanogen.ops.Backoff;
 import dev.nanogen.ops.trace.Traces;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,6 +38,10 @@ import org.springframework.stereotype.Component;
 @Component
 class PublishBatch {
   private static final Logger log = LoggerFactory.getLogger(PublishBatch.class);
+
+  /** When a row the broker refused is due again: 1 s after its first attempt, doubling, ≤ 1 min. */
+  private static final Backoff ROW_RETRY =
+      Backoff.doubling(Duration.ofSeconds(1), Duration.ofMinutes(1));
 
   /**
    * The row's pending row, taken by the claim, put back: due again after its back-off, or parked
@@ -128,7 +133,7 @@ class PublishBatch {
   private void recordFailure(Failure failure) {
     OutboxRow row = failure.row();
     int attempts = row.attempts() + 1;
-    Duration backoff = Duration.ofMillis(Math.min(60_000, 500L << Math.min(attempts, 7)));
+    Duration backoff = ROW_RETRY.delay(attempts);
     String error = NestedExceptionUtils.getMostSpecificCause(failure.cause()).toString();
     failed.increment();
     if (attempts >= settings.maxAttempts()) {

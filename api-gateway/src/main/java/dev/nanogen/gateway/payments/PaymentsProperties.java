@@ -12,7 +12,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     payment Telegram reports late still finds its row meanwhile)
  */
 @ConfigurationProperties("nanogen.payments")
-public record PaymentsProperties(
+record PaymentsProperties(
     @DefaultValue("1h") Duration invoiceTtl,
     @DefaultValue("5") int unpaidInvoices,
     @DefaultValue("1d") Duration keepExpired) {

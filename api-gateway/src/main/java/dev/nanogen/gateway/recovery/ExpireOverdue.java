@@ -3,6 +3,7 @@ package dev.nanogen.gateway.recovery;
 import dev.nanogen.gateway.generation.Ending;
 import dev.nanogen.gateway.generation.GenerationTransitions;
 import dev.nanogen.gateway.generation.Generations;
+import dev.nanogen.model.FailureCode;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -62,7 +63,9 @@ class ExpireOverdue {
                 try {
                   Ending timeout =
                       Ending.failed(
-                          "TIMEOUT", "no result before the deadline", "timed out (sweeper)");
+                          FailureCode.TIMEOUT,
+                          "no result before the deadline",
+                          "timed out (sweeper)");
                   if (transitions.finish(id, timeout, null)) {
                     count++;
                   }

@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
  * there is nothing in memory to lose.
  */
 @Component
-public class Sweeper {
+class Sweeper {
   private static final Logger log = LoggerFactory.getLogger(Sweeper.class);
 
   private final ExpireOverdue expire;

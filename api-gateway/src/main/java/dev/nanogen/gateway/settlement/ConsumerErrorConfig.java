@@ -1,11 +1,12 @@
 package dev.nanogen.gateway.settlement;
 
+import dev.nanogen.ops.Backoff;
 import dev.nanogen.ops.KafkaRecords;
+import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DefaultErrorHandler;
-import org.springframework.util.backoff.ExponentialBackOff;
 import tools.jackson.core.JacksonException;
 
 /**
@@ -18,10 +19,11 @@ class ConsumerErrorConfig {
 
   @Bean
   DefaultErrorHandler kafkaErrorHandler(KafkaTemplate<String, String> template) {
-    ExponentialBackOff backOff = new ExponentialBackOff(200, 2.0);
-    backOff.setMaxInterval(5_000);
-    backOff.setMaxElapsedTime(30_000);
     return KafkaRecords.deadLetterHandler(
-        template, backOff, JacksonException.class, IllegalArgumentException.class);
+        template,
+        Backoff.doubling(Duration.ofMillis(200), Duration.ofSeconds(5))
+            .untilElapsed(Duration.ofSeconds(30)),
+        JacksonException.class,
+        IllegalArgumentException.class);
   }
 }

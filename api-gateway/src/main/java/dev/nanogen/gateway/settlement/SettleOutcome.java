@@ -150,7 +150,7 @@ class SettleOutcome {
             transitions.finish(
                 event.generationId(),
                 Ending.failed(
-                    event.errorCode(), event.errorMessage(), "failed: " + event.errorCode()),
+                    event.failure(), event.errorMessage(), "failed: " + event.errorCode()),
                 traceparent));
   }
 

@@ -20,7 +20,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 2)
-public class CorrelationId extends OncePerRequestFilter {
+class CorrelationId extends OncePerRequestFilter {
   public static final String HEADER = "X-Correlation-Id";
 
   private final Traces traces;

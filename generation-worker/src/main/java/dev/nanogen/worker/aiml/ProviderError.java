@@ -1,16 +1,18 @@
 package dev.nanogen.worker.aiml;
 
+import dev.nanogen.model.FailureCode;
+
 /**
  * A failed call to the AIML API, classified once: {@link #retryable()} failures (429, 5xx, network,
  * time-outs) are tried again within the generation's deadline; the others end the generation at
  * once with {@link #code()}.
  */
 public class ProviderError extends RuntimeException {
-  private final String code;
+  private final FailureCode code;
   private final boolean retryable;
   private final boolean unsent;
 
-  public ProviderError(String code, boolean retryable, String message) {
+  public ProviderError(FailureCode code, boolean retryable, String message) {
     this(code, retryable, false, message);
   }
 
@@ -19,15 +21,15 @@ public class ProviderError extends RuntimeException {
    *     connection, an open circuit): another route may be asked instead, with no risk of a second
    *     job
    */
-  public ProviderError(String code, boolean retryable, boolean unsent, String message) {
+  public ProviderError(FailureCode code, boolean retryable, boolean unsent, String message) {
     super(message, null, false, false);
     this.code = code;
     this.retryable = retryable;
     this.unsent = unsent;
   }
 
-  /** Stable error code for the generation: PROVIDER_REJECTED, PROVIDER_AUTH, … */
-  public String code() {
+  /** Why the generation fails, should this error end it. */
+  public FailureCode code() {
     return code;
   }
 
@@ -50,46 +52,47 @@ public class ProviderError extends RuntimeException {
   static ProviderError ofStatus(int status, String message) {
     String text = "AIML answered " + status + (message == null ? "" : ": " + message);
     return switch (status) {
-      case 401 -> new ProviderError("PROVIDER_AUTH", false, text);
-      case 402 -> new ProviderError("PROVIDER_OUT_OF_CREDITS", false, text);
+      case 401 -> new ProviderError(FailureCode.PROVIDER_AUTH, false, text);
+      case 402 -> new ProviderError(FailureCode.PROVIDER_OUT_OF_CREDITS, false, text);
       case 403 ->
           message != null && message.toLowerCase().matches(".*(credit|balance|quota).*")
-              ? new ProviderError("PROVIDER_OUT_OF_CREDITS", false, text)
-              : new ProviderError("PROVIDER_AUTH", false, text);
-      case 429 -> new ProviderError("PROVIDER_RATE_LIMITED", true, true, text);
+              ? new ProviderError(FailureCode.PROVIDER_OUT_OF_CREDITS, false, text)
+              : new ProviderError(FailureCode.PROVIDER_AUTH, false, text);
+      case 429 -> new ProviderError(FailureCode.PROVIDER_RATE_LIMITED, true, true, text);
       // Redirects are not followed: the request carries the API key, and only the route's own base
       // URL is trusted with it.
       case 300, 301, 302, 303, 305, 307, 308 ->
-          new ProviderError("PROVIDER_BAD_RESPONSE", false, text + " (a redirect, not followed)");
+          new ProviderError(
+              FailureCode.PROVIDER_BAD_RESPONSE, false, text + " (a redirect, not followed)");
       default ->
           status >= 500
-              ? new ProviderError("PROVIDER_UNAVAILABLE", true, true, text)
-              : new ProviderError("PROVIDER_REJECTED", false, text);
+              ? new ProviderError(FailureCode.PROVIDER_UNAVAILABLE, true, true, text)
+              : new ProviderError(FailureCode.PROVIDER_REJECTED, false, text);
     };
   }
 
   static ProviderError network(String what) {
-    return new ProviderError("PROVIDER_UNAVAILABLE", true, what);
+    return new ProviderError(FailureCode.PROVIDER_UNAVAILABLE, true, what);
   }
 
   /** No connection to the provider: nothing was sent. */
   static ProviderError unreachable(String what) {
-    return new ProviderError("PROVIDER_UNAVAILABLE", true, true, what);
+    return new ProviderError(FailureCode.PROVIDER_UNAVAILABLE, true, true, what);
   }
 
   public static ProviderError badResponse(String what) {
-    return new ProviderError("PROVIDER_BAD_RESPONSE", false, what);
+    return new ProviderError(FailureCode.PROVIDER_BAD_RESPONSE, false, what);
   }
 
   /**
    * The provider answered a result we do not accept (a URL that is not https, a file too large).
    */
   public static ProviderError badResult(String what) {
-    return new ProviderError("PROVIDER_BAD_RESULT", false, what);
+    return new ProviderError(FailureCode.PROVIDER_BAD_RESULT, false, what);
   }
 
   /** The generation itself failed at the provider (a video task that ended in error). */
   public static ProviderError generationFailed(String what) {
-    return new ProviderError("PROVIDER_GENERATION_FAILED", false, what);
+    return new ProviderError(FailureCode.PROVIDER_GENERATION_FAILED, false, what);
   }
 }

@@ -1,14 +1,15 @@
 package dev.nanogen.worker.config;
 
 import dev.nanogen.model.Topics;
+import dev.nanogen.ops.Backoff;
 import dev.nanogen.ops.KafkaRecords;
 import java.time.Clock;
+import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DefaultErrorHandler;
-import org.springframework.util.backoff.ExponentialBackOff;
 import tools.jackson.core.JacksonException;
 
 /** Topics the worker uses, and what happens to a request it cannot handle. */
@@ -36,10 +37,11 @@ class WorkerKafkaConfig {
   /** Retries a failing record with back-off, then dead-letters it; unparseable ones at once. */
   @Bean
   DefaultErrorHandler kafkaErrorHandler(KafkaTemplate<String, String> template) {
-    ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
-    backOff.setMaxInterval(10_000);
-    backOff.setMaxElapsedTime(60_000);
     return KafkaRecords.deadLetterHandler(
-        template, backOff, JacksonException.class, IllegalArgumentException.class);
+        template,
+        Backoff.doubling(Duration.ofMillis(500), Duration.ofSeconds(10))
+            .untilElapsed(Duration.ofMinutes(1)),
+        JacksonException.class,
+        IllegalArgumentException.class);
   }
 }

@@ -3,6 +3,7 @@ package dev.nanogen.worker.job;
 import dev.nanogen.model.GenerationRequested;
 import dev.nanogen.ops.trace.Traces;
 import dev.nanogen.worker.config.WorkerProperties;
+import dev.nanogen.worker.lease.LiveWorkers;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Span;

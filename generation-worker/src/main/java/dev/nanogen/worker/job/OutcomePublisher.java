@@ -1,8 +1,10 @@
 package dev.nanogen.worker.job;
 
 import dev.nanogen.model.Topics;
+import dev.nanogen.ops.Backoff;
 import dev.nanogen.ops.KafkaEvents;
 import dev.nanogen.ops.trace.Traces;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +25,11 @@ class OutcomePublisher {
   /**
    * How long an outcome waits for a broker that is down before the request is given up to recovery.
    */
-  static final java.time.Duration MAX_OUTAGE = java.time.Duration.ofMinutes(10);
+  static final Duration MAX_OUTAGE = Duration.ofMinutes(10);
+
+  /** The waits between two sends of an outcome the broker did not acknowledge. */
+  private static final Backoff RETRY =
+      Backoff.doubling(Duration.ofMillis(200), Duration.ofSeconds(5));
 
   private final KafkaTemplate<String, String> kafka;
   private final KafkaEvents events;
@@ -65,10 +71,9 @@ class OutcomePublisher {
         events.encode(Topics.OUTCOMES, generationId.toString(), outcome);
     traces.addTo(record.headers());
     // The work behind an outcome is not repeated for a broker outage: the same record (same event
-    // id,
-    // which the gateway de-duplicates) is sent again until the broker takes it.
+    // id, which the gateway de-duplicates) is sent again until the broker takes it.
     long deadline = System.nanoTime() + MAX_OUTAGE.toNanos();
-    long backoffMillis = 200;
+    Duration wait = Duration.ZERO;
     while (true) {
       try {
         kafka.send(record).get(30, TimeUnit.SECONDS);
@@ -80,18 +85,18 @@ class OutcomePublisher {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("outcome not acknowledged by the broker", e);
         }
+        wait = RETRY.after(wait);
         log.warn(
             "outcome of {} not acknowledged ({}); retrying in {} ms",
             generationId,
             e.toString(),
-            backoffMillis);
+            wait.toMillis());
         try {
-          Thread.sleep(backoffMillis);
+          Thread.sleep(wait);
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("interrupted while publishing an outcome", interrupted);
         }
-        backoffMillis = Math.min(5_000, backoffMillis * 2);
       }
     }
   }

@@ -35,4 +35,23 @@ class StopSignal {
   boolean pause(Duration duration) throws InterruptedException {
     return stopping.await(duration.toNanos(), TimeUnit.NANOSECONDS);
   }
+
+  /** Ends the run ({@link Halt.Stopping}) when the signal is raised. */
+  void check() {
+    if (raised()) {
+      throw new Halt.Stopping();
+    }
+  }
+
+  /** Waits {@code duration}; ends the run ({@link Halt.Stopping}) when the signal rises first. */
+  void sleep(Duration duration) {
+    try {
+      if (pause(duration)) {
+        throw new Halt.Stopping();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Halt.Stopping();
+    }
+  }
 }

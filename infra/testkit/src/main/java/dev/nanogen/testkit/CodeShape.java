@@ -2,6 +2,10 @@ package dev.nanogen.testkit;
 
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import java.io.IOException;
@@ -10,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,14 +39,79 @@ public final class CodeShape {
    * (directly or around a cycle), read from the module's compiled classes.
    */
   public static void assertPackagesAcyclic(String rootPackage) {
-    slices()
-        .matching(rootPackage + ".(*)..")
-        .should()
-        .beFreeOfCycles()
-        .check(
-            new ClassFileImporter()
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages(rootPackage));
+    slices().matching(rootPackage + ".(*)..").should().beFreeOfCycles().check(classes(rootPackage));
+  }
+
+  /**
+   * The package graph under {@code rootPackage}, read from the compiled classes: for each top-level
+   * package (the root itself is {@code ""}), the other top-level packages it uses. Compared whole
+   * by the services' tests, so an edge that appears or goes away is seen.
+   */
+  public static Map<String, Set<String>> packageGraph(String rootPackage) {
+    Map<String, Set<String>> graph = new TreeMap<>();
+    for (JavaClass type : classes(rootPackage)) {
+      String from = topPackage(rootPackage, type.getPackageName());
+      graph.computeIfAbsent(from, k -> new TreeSet<>());
+      for (Dependency dependency : type.getDirectDependenciesFromSelf()) {
+        String target = dependency.getTargetClass().getPackageName();
+        if (target.equals(rootPackage) || target.startsWith(rootPackage + ".")) {
+          String to = topPackage(rootPackage, target);
+          if (!to.equals(from)) {
+            graph.get(from).add(to);
+          }
+        }
+      }
+    }
+    return graph;
+  }
+
+  /**
+   * Top-level types under {@code rootPackage} that are public though no other package of it uses
+   * them (the application class, which only its launcher uses, aside): each should be package
+   * private, so a package's surface is what other packages really call.
+   */
+  public static Set<String> publicWithoutReason(String rootPackage) {
+    JavaClasses types = classes(rootPackage);
+    Set<String> usedAcross = new TreeSet<>();
+    for (JavaClass type : types) {
+      for (Dependency dependency : type.getDirectDependenciesFromSelf()) {
+        JavaClass target = dependency.getTargetClass();
+        while (target.getEnclosingClass().isPresent()) {
+          target = target.getEnclosingClass().get();
+        }
+        String from = topPackage(rootPackage, type.getPackageName());
+        if (target.getPackageName().startsWith(rootPackage)
+            && !topPackage(rootPackage, target.getPackageName()).equals(from)) {
+          usedAcross.add(target.getName());
+        }
+      }
+    }
+    Set<String> needless = new TreeSet<>();
+    for (JavaClass type : types) {
+      if (type.isTopLevelClass()
+          && type.getModifiers().contains(JavaModifier.PUBLIC)
+          && !usedAcross.contains(type.getName())
+          && !type.isAnnotatedWith(
+              "org.springframework.boot.autoconfigure.SpringBootApplication")) {
+        needless.add(type.getName().substring(rootPackage.length() + 1));
+      }
+    }
+    return needless;
+  }
+
+  private static JavaClasses classes(String rootPackage) {
+    return new ClassFileImporter()
+        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages(rootPackage);
+  }
+
+  private static String topPackage(String rootPackage, String packageName) {
+    if (packageName.equals(rootPackage)) {
+      return "";
+    }
+    String rest = packageName.substring(rootPackage.length() + 1);
+    int dot = rest.indexOf('.');
+    return dot < 0 ? rest : rest.substring(0, dot);
   }
 
   /** The tables the migrations under {@code migrations} create. */

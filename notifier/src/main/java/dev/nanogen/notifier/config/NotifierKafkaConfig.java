@@ -1,13 +1,14 @@
 package dev.nanogen.notifier.config;
 
 import dev.nanogen.model.Topics;
+import dev.nanogen.ops.Backoff;
 import dev.nanogen.ops.KafkaRecords;
+import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DefaultErrorHandler;
-import org.springframework.util.backoff.ExponentialBackOff;
 import tools.jackson.core.JacksonException;
 
 /** Topics the notifier uses, and what happens to a record it cannot take in. */
@@ -31,9 +32,10 @@ class NotifierKafkaConfig {
    */
   @Bean
   DefaultErrorHandler kafkaErrorHandler(KafkaTemplate<String, String> template) {
-    ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
-    backOff.setMaxInterval(30_000);
     return KafkaRecords.deadLetterHandler(
-        template, backOff, JacksonException.class, IllegalArgumentException.class);
+        template,
+        Backoff.doubling(Duration.ofMillis(500), Duration.ofSeconds(30)).untilElapsed(null),
+        JacksonException.class,
+        IllegalArgumentException.class);
   }
 }

@@ -4,6 +4,7 @@ import dev.nanogen.model.GenerationProcessingStarted;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.model.PaymentReceived;
 import dev.nanogen.notifier.config.NotifierProperties;
+import dev.nanogen.ops.Backoff;
 import dev.nanogen.ops.telegram.TelegramError;
 import dev.nanogen.ops.trace.Traces;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,7 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +52,10 @@ class Dispatcher implements SmartLifecycle {
   private final ChatStatus chatStatus;
   private final JsonMapper json;
   private final NotifierProperties.Delivery settings;
+
+  /** The waits after a failed send: first-retry, doubling, at most max-retry-interval, ±20 %. */
+  private final Backoff retries;
+
   private final MeterRegistry meters;
   private final Timer latency;
   private final Semaphore inFlight;
@@ -81,6 +85,7 @@ class Dispatcher implements SmartLifecycle {
     this.chatStatus = chatStatus;
     this.json = json;
     this.settings = properties.delivery();
+    this.retries = new Backoff(settings.firstRetry(), 2.0, settings.maxRetryInterval(), 0.2);
     this.meters = meters;
     this.inFlight = new Semaphore(settings.maxInFlight());
     this.latency =
@@ -216,7 +221,7 @@ class Dispatcher implements SmartLifecycle {
           e.getMessage());
       deliveries.dropped(delivery, e.getMessage(), settings.perChatInterval());
     } catch (RuntimeException e) {
-      Duration backoff = backoff(delivery.attempts());
+      Duration backoff = retries.delay(delivery.attempts());
       boolean parked =
           deliveries.failed(
               delivery, backoff, settings.perChatInterval(), settings.maxRetryAge(), describe(e));
@@ -228,14 +233,6 @@ class Dispatcher implements SmartLifecycle {
           describe(e),
           parked ? "parked" : "next try in " + backoff.toSeconds() + " s");
     }
-  }
-
-  /** first-retry × 2^(attempt−1), at most max-retry-interval, ±20 % jitter. */
-  private Duration backoff(int attempt) {
-    double base =
-        settings.firstRetry().toMillis() * Math.pow(2, Math.min(Math.max(attempt - 1, 0), 30));
-    double capped = Math.min(base, settings.maxRetryInterval().toMillis());
-    return Duration.ofMillis((long) (capped * ThreadLocalRandom.current().nextDouble(0.8, 1.2)));
   }
 
   private static String describe(RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.nanogen.notifier.delivery;
 
+import dev.nanogen.model.FailureCode;
 import dev.nanogen.model.GenerationProcessingStarted;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.model.PaymentReceived;
@@ -47,8 +48,7 @@ class NoticeText {
   }
 
   String failed(GenerationSettled notice) {
-    String reason =
-        text("reason." + (notice.errorCode() == null ? "UNKNOWN" : notice.errorCode()), notice);
+    String reason = text("reason." + FailureCode.of(notice.errorCode()).name(), notice);
     return text("notice.failed", notice, notice.modelName(), reason, notice.credits());
   }
 

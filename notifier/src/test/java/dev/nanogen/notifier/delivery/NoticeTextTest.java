@@ -2,13 +2,19 @@ package dev.nanogen.notifier.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nanogen.model.FailureCode;
+import java.io.InputStreamReader;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
-/** A long prompt's preview is cut where a reader sees a character end, never inside one. */
+/**
+ * A long prompt's preview is cut where a reader sees a character end, never inside one; every
+ * failure code has its words.
+ */
 class NoticeTextTest {
 
   @Test
@@ -32,6 +38,21 @@ class NoticeTextTest {
   void a_short_prompt_is_kept_as_it_is() {
     String prompt = "a cat on the moon 🌙";
     assertThat(NoticeText.preview(prompt)).isEqualTo(prompt);
+  }
+
+  @Test
+  void every_failure_code_reads_as_a_reason_in_every_language() throws Exception {
+    for (String bundle : new String[] {"messages", "messages_ru", "messages_uz"}) {
+      Properties messages = new Properties();
+      try (var in = NoticeTextTest.class.getResourceAsStream("/" + bundle + ".properties")) {
+        messages.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+      }
+      for (FailureCode code : FailureCode.values()) {
+        assertThat(messages.getProperty("reason." + code.name()))
+            .as(bundle + ": reason." + code.name())
+            .isNotBlank();
+      }
+    }
   }
 
   private static void strictUtf8(String text) throws CharacterCodingException {

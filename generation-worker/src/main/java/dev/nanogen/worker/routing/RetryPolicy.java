@@ -1,5 +1,6 @@
-package dev.nanogen.worker.job;
+package dev.nanogen.worker.routing;
 
+import dev.nanogen.ops.Backoff;
 import dev.nanogen.worker.aiml.ProviderError;
 import dev.nanogen.worker.config.WorkerProperties;
 import io.github.resilience4j.core.IntervalFunction;
@@ -23,9 +24,8 @@ class RetryPolicy {
   RetryPolicy(Clock clock, WorkerProperties properties) {
     this.clock = clock;
     WorkerProperties.Aiml aiml = properties.aiml();
-    this.backoff =
-        IntervalFunction.ofExponentialRandomBackoff(
-            aiml.retryInitialInterval(), 2.0, 0.5, aiml.retryMaxInterval());
+    Backoff backoff = new Backoff(aiml.retryInitialInterval(), 2.0, aiml.retryMaxInterval(), 0.5);
+    this.backoff = attempt -> backoff.delay(attempt).toMillis();
   }
 
   /** Runs {@code call}, retrying retryable failures until {@code deadline}. */

@@ -1,5 +1,6 @@
-package dev.nanogen.worker.job;
+package dev.nanogen.worker.routing;
 
+import dev.nanogen.model.FailureCode;
 import dev.nanogen.model.ModelAvailabilityChanged;
 import dev.nanogen.model.Topics;
 import dev.nanogen.ops.KafkaEvents;
@@ -84,7 +85,7 @@ class ModelBreakers {
       return registry.circuitBreaker(circuit(route, modelId)).executeSupplier(call);
     } catch (CallNotPermittedException e) {
       throw new ProviderError(
-          "MODEL_UNAVAILABLE",
+          FailureCode.MODEL_UNAVAILABLE,
           true,
           true,
           "circuit open for model " + modelId + " on route " + route);
@@ -109,7 +110,7 @@ class ModelBreakers {
   private static boolean isOutage(Throwable e) {
     return e instanceof ProviderError p
         && p.retryable()
-        && !"PROVIDER_RATE_LIMITED".equals(p.code());
+        && p.code() != FailureCode.PROVIDER_RATE_LIMITED;
   }
 
   private void announce(CircuitBreakerOnStateTransitionEvent event) {

@@ -1,4 +1,4 @@
-package dev.nanogen.worker.job;
+package dev.nanogen.worker.lease;
 
 import dev.nanogen.model.Topics;
 import dev.nanogen.model.WorkerHeartbeat;

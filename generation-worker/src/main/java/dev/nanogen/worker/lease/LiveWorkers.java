@@ -1,4 +1,4 @@
-package dev.nanogen.worker.job;
+package dev.nanogen.worker.lease;
 
 import dev.nanogen.model.Topics;
 import dev.nanogen.model.WorkerHeartbeat;
@@ -23,7 +23,7 @@ import org.springframework.stereotype.Component;
  * time.
  */
 @Component
-class LiveWorkers {
+public class LiveWorkers {
   private final Map<UUID, Instant> leases = new ConcurrentHashMap<>();
   private final KafkaEvents events;
   private final Clock clock;
@@ -40,7 +40,7 @@ class LiveWorkers {
   }
 
   /** Workers whose lease has not run out, this one always among them. */
-  int count() {
+  public int count() {
     Instant now = clock.instant();
     leases.values().removeIf(expiry -> !expiry.isAfter(now));
     return leases.containsKey(self) ? leases.size() : leases.size() + 1;

@@ -1,4 +1,4 @@
-package dev.nanogen.worker.job;
+package dev.nanogen.worker.routing;
 
 import dev.nanogen.worker.aiml.AimlClient;
 import dev.nanogen.worker.config.WorkerProperties;
