@@ -1,12 +1,12 @@
 package dev.nanogen.gateway.admin;
 
+import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.ops.SingletonJobs;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -28,11 +28,11 @@ class ReconcileGauges {
   ReconcileGauges(
       Reconcile reconcile,
       SingletonJobs singletons,
-      @Value("${nanogen.reconcile.interval:10m}") Duration interval,
+      NanogenProperties properties,
       MeterRegistry registry) {
     this.reconcile = reconcile;
     this.singletons = singletons;
-    this.atLeast = interval.multipliedBy(9).dividedBy(10);
+    this.atLeast = properties.reconcile().interval().multipliedBy(9).dividedBy(10);
     Gauge.builder(
             "nanogen.reconcile.users.out.of.balance",
             this,
@@ -66,8 +66,8 @@ class ReconcileGauges {
 
   /** The money check, once per interval over all replicas (the whole ledger each time). */
   @Scheduled(
-      fixedDelayString = "${nanogen.reconcile.interval:10m}",
-      initialDelayString = "${nanogen.reconcile.initial-delay:1m}")
+      fixedDelayString = "#{" + NanogenProperties.SETTINGS + ".reconcile().interval()}",
+      initialDelayString = "#{" + NanogenProperties.SETTINGS + ".reconcile().initialDelay()}")
   void check() {
     try {
       if (!singletons.run("gateway-reconcile", atLeast, this::checkNow)) {

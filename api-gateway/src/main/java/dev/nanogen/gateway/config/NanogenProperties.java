@@ -27,6 +27,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param cors browsers allowed to call /api/** from other origins
  * @param miniAppUrl the Mini App's URL, opened by the button of the bot's /start answer (none: a
  *     plain text answer)
+ * @param outcomes the consumers of the workers' outcomes
+ * @param housekeeping the purges of rows past their retention (idempotency keys, processed events,
+ *     published outbox rows, expired invoices)
+ * @param reconcile the money check over the whole ledger
  */
 @ConfigurationProperties("nanogen")
 public record NanogenProperties(
@@ -40,7 +44,16 @@ public record NanogenProperties(
     @DefaultValue Sweeper sweeper,
     @DefaultValue("false") boolean noticeStarted,
     String miniAppUrl,
-    @DefaultValue Cors cors) {
+    @DefaultValue Cors cors,
+    @DefaultValue Outcomes outcomes,
+    @DefaultValue Housekeeping housekeeping,
+    @DefaultValue Reconcile reconcile) {
+
+  /**
+   * This record's bean, for SpEL in annotations ({@code @Scheduled}, {@code @KafkaListener}) that
+   * take a setting: {@code "#{" + SETTINGS + ".sweeper().interval()}"}.
+   */
+  public static final String SETTINGS = "@'nanogen-dev.nanogen.gateway.config.NanogenProperties'";
 
   public NanogenProperties {
     if (signupBonus < 0) {
@@ -156,6 +169,24 @@ public record NanogenProperties(
       @DefaultValue("7d") Duration retention,
       @DefaultValue("true") boolean enabled,
       @DefaultValue("2") int threads) {}
+
+  /**
+   * @param concurrency consumers of the outcomes topic in one gateway (at most its partitions):
+   *     each record is a transaction of a few statements, so this path is bound by round trips
+   */
+  public record Outcomes(@DefaultValue("6") int concurrency) {}
+
+  /**
+   * @param interval how often each purge runs (once across replicas)
+   */
+  public record Housekeeping(@DefaultValue("10m") Duration interval) {}
+
+  /**
+   * @param interval how often the money check runs (once across replicas)
+   * @param initialDelay how long after start the first check runs
+   */
+  public record Reconcile(
+      @DefaultValue("10m") Duration interval, @DefaultValue("1m") Duration initialDelay) {}
 
   /**
    * @param interval time between two sweeps

@@ -24,6 +24,10 @@ public record EventsProperties(
     @DefaultValue("60s") Duration tokenLifetime,
     @DefaultValue("30") int reconnectsPerMinute) {
 
+  /** This record's bean, for SpEL in annotations that take a setting. */
+  public static final String SETTINGS =
+      "@'nanogen.events-dev.nanogen.gateway.events.EventsProperties'";
+
   public EventsProperties {
     if (retention.compareTo(Duration.ofMinutes(10)) < 0) {
       throw new IllegalStateException("nanogen.events.retention must be at least 10 minutes");

@@ -1,5 +1,6 @@
 package dev.nanogen.gateway.idempotency;
 
+import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.ValidationFailed;
@@ -123,7 +124,7 @@ public class IdempotencyKeys {
   }
 
   @Scheduled(
-      fixedDelayString = "${nanogen.housekeeping.interval:PT10M}",
+      fixedDelayString = "#{" + NanogenProperties.SETTINGS + ".housekeeping().interval()}",
       initialDelayString = "PT1M")
   void scheduledPurge() {
     // Once per interval over all replicas: the others find the lock taken and skip.

@@ -44,7 +44,7 @@ class OutboxHousekeeping {
   }
 
   @Scheduled(
-      fixedDelayString = "${nanogen.housekeeping.interval:PT10M}",
+      fixedDelayString = "#{" + NanogenProperties.SETTINGS + ".housekeeping().interval()}",
       initialDelayString = "PT1M")
   void scheduledPurge() {
     // Once per interval over all replicas: the others find the lock taken and skip.

@@ -1,5 +1,6 @@
 package dev.nanogen.gateway.payments;
 
+import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.ops.SingletonJobs;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,7 +34,7 @@ public class InvoiceHousekeeping {
   }
 
   @Scheduled(
-      fixedDelayString = "${nanogen.housekeeping.interval:PT10M}",
+      fixedDelayString = "#{" + NanogenProperties.SETTINGS + ".housekeeping().interval()}",
       initialDelayString = "PT1M")
   void scheduledPurge() {
     singletons.run("gateway-invoice-purge", Duration.ofMinutes(1), this::purge);

@@ -49,8 +49,8 @@ class Sweeper {
   public record Swept(int expired, int redispatched) {}
 
   @Scheduled(
-      fixedDelayString = "${nanogen.sweeper.interval:15s}",
-      initialDelayString = "${nanogen.sweeper.interval:15s}")
+      fixedDelayString = "#{" + NanogenProperties.SETTINGS + ".sweeper().interval()}",
+      initialDelayString = "#{" + NanogenProperties.SETTINGS + ".sweeper().interval()}")
   void scheduled() {
     try {
       Swept swept = sweep();

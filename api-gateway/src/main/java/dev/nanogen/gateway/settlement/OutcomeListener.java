@@ -1,5 +1,6 @@
 package dev.nanogen.gateway.settlement;
 
+import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.model.GenerationFailed;
 import dev.nanogen.model.GenerationHandedBack;
 import dev.nanogen.model.GenerationStarted;
@@ -35,7 +36,7 @@ class OutcomeListener {
       id = "gateway-outcomes",
       topics = Topics.OUTCOMES,
       groupId = "nanogen-gateway",
-      concurrency = "${nanogen.outcomes.concurrency:6}")
+      concurrency = "#{" + NanogenProperties.SETTINGS + ".outcomes().concurrency()}")
   void on(ConsumerRecord<String, String> record) {
     // The listener's observation continued the worker's trace: what this outcome queues stays on
     // it.

@@ -175,7 +175,7 @@ class EventStreams {
     }
   }
 
-  @Scheduled(fixedDelayString = "${nanogen.events.poll:200ms}")
+  @Scheduled(fixedDelayString = "#{" + EventsProperties.SETTINGS + ".poll()}")
   synchronized void poll() {
     if (all.isEmpty() && tail >= 0) {
       tail = store.newest();
@@ -219,7 +219,7 @@ class EventStreams {
     }
   }
 
-  @Scheduled(fixedDelayString = "${nanogen.events.heartbeat:15s}")
+  @Scheduled(fixedDelayString = "#{" + EventsProperties.SETTINGS + ".heartbeat()}")
   void heartbeat() {
     closeBanned();
     all.forEach(s -> s.offer(Item.comment("keep-alive")));

@@ -56,7 +56,10 @@ class InitDataValidatorTest {
                 Duration.ofSeconds(10)),
             false,
             null,
-            new NanogenProperties.Cors(null, Duration.ofMinutes(10)));
+            new NanogenProperties.Cors(null, Duration.ofMinutes(10)),
+            new NanogenProperties.Outcomes(6),
+            new NanogenProperties.Housekeeping(Duration.ofMinutes(10)),
+            new NanogenProperties.Reconcile(Duration.ofMinutes(10), Duration.ofMinutes(1)));
     return new InitDataValidator(properties, clock, JsonMapper.builder().build());
   }
 

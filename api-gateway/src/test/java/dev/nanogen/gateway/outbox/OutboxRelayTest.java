@@ -113,7 +113,10 @@ class OutboxRelayTest extends IntegrationTest {
             properties.sweeper(),
             false,
             null,
-            properties.cors());
+            properties.cors(),
+            properties.outcomes(),
+            properties.housekeeping(),
+            properties.reconcile());
     PublishBatch publisher = new PublishBatch(kafka, jdbc, clock, custom, registry);
     return new OutboxRelay(claim, publisher, tx, wake, custom, clock, registry);
   }

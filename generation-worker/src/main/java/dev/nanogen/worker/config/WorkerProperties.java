@@ -34,6 +34,9 @@ public record WorkerProperties(
     @DefaultValue Lease lease,
     List<Provider> providers) {
 
+  /** This record's bean, for SpEL in annotations that take a setting. */
+  public static final String SETTINGS = "@'nanogen-dev.nanogen.worker.config.WorkerProperties'";
+
   public WorkerProperties {
     if (worker.shutdownGrace().compareTo(aiml.imageTimeout()) <= 0) {
       throw new IllegalArgumentException(
@@ -89,6 +92,8 @@ public record WorkerProperties(
    *     the worker at start; {@code off}: the consumer group
    * @param fullHold on the share group: how long a request acquired while every slot is taken is
    *     held (its acquisition lock renewed) waiting for a slot before it is released to the others
+   * @param concurrency request consumers in one worker process: admitting is quick and the
+   *     generations run elsewhere; in the consumer group a partition belongs to one consumer only
    */
   public record Worker(
       @DefaultValue("5000") int maxInFlight,
@@ -98,7 +103,8 @@ public record WorkerProperties(
       @DefaultValue("200s") Duration shutdownGrace,
       @DefaultValue("3s") Duration claimWait,
       @DefaultValue("auto") ShareGroup shareGroup,
-      @DefaultValue("10s") Duration fullHold) {
+      @DefaultValue("10s") Duration fullHold,
+      @DefaultValue("3") int concurrency) {
 
     public int capOf(String modelId) {
       return modelLimits == null
@@ -161,6 +167,12 @@ public record WorkerProperties(
    * provider failures (5xx, network, time-outs; not 429, not 4xx) and at least {@code minimumCalls}
    * calls, the model's circuit opens for {@code openFor}; then {@code halfOpenCalls} trial calls
    * decide whether it closes.
+   *
+   * @param failureRate percent of failed calls in the window that opens the circuit
+   * @param minimumCalls calls in the window before the rate counts
+   * @param window the last calls the rate is taken over
+   * @param openFor how long an open circuit refuses calls before trial calls
+   * @param halfOpenCalls trial calls that decide whether the circuit closes again
    */
   public record Breaker(
       @DefaultValue("50") float failureRate,

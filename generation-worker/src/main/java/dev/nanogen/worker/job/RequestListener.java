@@ -4,6 +4,7 @@ import dev.nanogen.model.GenerationRequested;
 import dev.nanogen.model.Topics;
 import dev.nanogen.ops.KafkaEvents;
 import dev.nanogen.ops.trace.Traces;
+import dev.nanogen.worker.config.WorkerProperties;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +58,7 @@ class RequestListener {
       topics = Topics.REQUESTS,
       groupId = GROUP,
       batch = "true",
-      concurrency = "${nanogen.worker.concurrency:3}",
+      concurrency = "#{" + WorkerProperties.SETTINGS + ".worker().concurrency()}",
       autoStartup = "false")
   void on(List<ConsumerRecord<String, String>> records, Acknowledgment ack)
       throws InterruptedException {

@@ -77,7 +77,7 @@ class ShareRequestListener {
       topics = Topics.REQUESTS,
       groupId = ShareGroupConfig.GROUP,
       containerFactory = "shareRequests",
-      concurrency = "${nanogen.worker.concurrency:3}",
+      concurrency = "#{" + WorkerProperties.SETTINGS + ".worker().concurrency()}",
       autoStartup = "false")
   void on(ConsumerRecord<String, String> record, ShareAcknowledgment ack)
       throws InterruptedException {

@@ -17,6 +17,7 @@ import org.springframework.util.unit.DataSize;
  * @param media how results are handed to Telegram by size
  * @param adminToken Bearer token of /api/admin/** (NANOGEN_ADMIN_TOKEN); none: admin API off
  * @param fetch which result URLs it hands on or downloads
+ * @param notifier the consumers of settled results
  */
 @ConfigurationProperties("nanogen")
 public record NotifierProperties(
@@ -25,7 +26,17 @@ public record NotifierProperties(
     @DefaultValue Delivery delivery,
     @DefaultValue Media media,
     String adminToken,
-    @DefaultValue Fetch fetch) {
+    @DefaultValue Fetch fetch,
+    @DefaultValue Notifier notifier) {
+
+  /** This record's bean, for SpEL in annotations that take a setting. */
+  public static final String SETTINGS = "@'nanogen-dev.nanogen.notifier.config.NotifierProperties'";
+
+  /**
+   * @param concurrency consumers of the settled topic in one notifier (they only record deliveries;
+   *     sending is the dispatcher's)
+   */
+  public record Notifier(@DefaultValue("2") int concurrency) {}
 
   /**
    * @param allowPrivate also accept {@code http} result URLs and loopback or private hosts ({@code
@@ -74,6 +85,7 @@ public record NotifierProperties(
    * @param maxRetryInterval the longest back-off
    * @param maxRetryAge after this long without success a message is parked for an admin
    * @param retention finished rows older than this are deleted
+   * @param purgeInterval how often finished rows are purged (once across replicas)
    */
   public record Delivery(
       @DefaultValue("30") double ratePerSecond,
@@ -86,7 +98,8 @@ public record NotifierProperties(
       @DefaultValue("2s") Duration firstRetry,
       @DefaultValue("10m") Duration maxRetryInterval,
       @DefaultValue("6h") Duration maxRetryAge,
-      @DefaultValue("7d") Duration retention) {
+      @DefaultValue("7d") Duration retention,
+      @DefaultValue("1h") Duration purgeInterval) {
     public Delivery {
       if (ratePerSecond <= 0 || maxInFlight < 1) {
         throw new IllegalStateException(

@@ -44,10 +44,15 @@ class DeliveryHousekeeping {
         .register(meters);
   }
 
-  @Scheduled(fixedDelayString = "${nanogen.delivery.purge-interval:1h}", initialDelayString = "1m")
+  @Scheduled(
+      fixedDelayString = "#{" + NotifierProperties.SETTINGS + ".delivery().purgeInterval()}",
+      initialDelayString = "1m")
   void scheduledPurge() {
     // Once per interval over all replicas: the others find the lock taken and skip.
-    singletons.run("notifier-deliveries-purge", Duration.ofMinutes(50), this::purge);
+    singletons.run(
+        "notifier-deliveries-purge",
+        settings.purgeInterval().multipliedBy(5).dividedBy(6),
+        this::purge);
   }
 
   void purge() {

@@ -4,6 +4,7 @@ import dev.nanogen.model.GenerationProcessingStarted;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.model.PaymentReceived;
 import dev.nanogen.model.Topics;
+import dev.nanogen.notifier.config.NotifierProperties;
 import dev.nanogen.ops.KafkaEvents;
 import dev.nanogen.ops.trace.Traces;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,7 +45,7 @@ class SettledListener {
       id = "notifier-settled",
       topics = Topics.SETTLED,
       groupId = "nanogen-notifier",
-      concurrency = "${nanogen.notifier.concurrency:2}")
+      concurrency = "#{" + NotifierProperties.SETTINGS + ".notifier().concurrency()}")
   void on(ConsumerRecord<String, String> record) {
     // The listener's observation continued the gateway's trace; the delivery is sent on it later.
     String traceparent = traces.current();
