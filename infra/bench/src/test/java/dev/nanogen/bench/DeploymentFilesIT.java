@@ -248,6 +248,35 @@ class DeploymentFilesIT {
   }
 
   @Test
+  void images_build_on_a_base_pinned_by_digest_carry_oci_labels_and_an_sbom_of_what_they_ship()
+      throws Exception {
+    String pom = Files.readString(ROOT.resolve("pom.xml"));
+    assertThat(pom)
+        .as("the base image by digest")
+        .containsPattern("<image.base>[a-z0-9./-]+:[0-9a-z.-]+@sha256:[0-9a-f]{64}</image.base>")
+        .contains("<image>${image.base}</image>");
+    for (String label :
+        List.of("title", "description", "version", "revision", "vendor", "base.name")) {
+      assertThat(pom).contains("<org.opencontainers.image." + label + ">");
+    }
+    for (String service : SERVICES) {
+      Path sbom = ROOT.resolve(service + "/target/classes/META-INF/sbom/application.cdx.json");
+      String bom = Files.readString(sbom);
+      List<String> components = com.jayway.jsonpath.JsonPath.read(bom, "$.components[*].purl");
+      assertThat(components)
+          .as(service + "'s SBOM lists what its jar ships")
+          .anyMatch(p -> p.startsWith("pkg:maven/org.springframework.boot/spring-boot@"))
+          .anyMatch(p -> p.startsWith("pkg:maven/dev.nanogen/shared-model@"))
+          .noneMatch(p -> p.contains("/com.squareup.okhttp3/"))
+          .noneMatch(p -> p.contains("/micrometer-registry-otlp@"))
+          .noneMatch(p -> p.contains("/software.amazon.awssdk/apache5-client@"));
+      assertThat(components)
+          .as(service + "'s SBOM leaves out test-only libraries")
+          .noneMatch(p -> p.contains("/org.junit.jupiter/"));
+    }
+  }
+
+  @Test
   @SuppressWarnings("unchecked")
   void compose_runs_the_images_and_jars_the_build_makes_with_env_names_the_services_read()
       throws Exception {
