@@ -31,6 +31,16 @@ class OperationsTest extends IntegrationTest {
   }
 
   @Test
+  void the_sbom_of_what_the_gateway_ships_is_served_on_the_management_port() throws Exception {
+    HttpResponse<String> sbom = management("/actuator/sbom/application");
+
+    assertThat(sbom.statusCode()).isEqualTo(200);
+    assertThat(json(sbom).path("bomFormat").asString()).isEqualTo("CycloneDX");
+    assertThat(sbom.body()).contains("pkg:maven/org.springframework.boot/spring-boot@");
+    assertThat(get("/actuator/sbom/application", newUserId()).statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void readiness_goes_down_with_the_database_and_comes_back_with_it() {
     await()
         .atMost(Duration.ofSeconds(20))
