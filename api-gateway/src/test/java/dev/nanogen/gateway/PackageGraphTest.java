@@ -29,6 +29,7 @@ class PackageGraphTest {
                         "auth",
                         "config",
                         "error",
+                        "generation",
                         "idempotency",
                         "ledger",
                         "limits",

@@ -178,6 +178,29 @@ public class Users {
         == 1;
   }
 
+  /** A user as an admin sees them (balance aside: the ledger's). */
+  @io.swagger.v3.oas.annotations.media.Schema(name = "AdminUserProfile")
+  public record Profile(
+      long userId,
+      String username,
+      String languageCode,
+      boolean banned,
+      boolean premium,
+      boolean botBlocked,
+      Instant createdAt) {}
+
+  /** The user's profile; empty for a user nobody signed in or acted on. */
+  public Optional<Profile> profile(long userId) {
+    return jdbc.sql(
+            """
+            SELECT id AS user_id, username, language_code, banned, premium, bot_blocked, created_at
+            FROM users WHERE id = :id
+            """)
+        .param("id", userId)
+        .query(Profile.class)
+        .optional();
+  }
+
   /** Premium and chat status of a user who signed in (or an operator acted on). */
   public Optional<Standing> standing(long userId) {
     return find(userId).map(r -> new Standing(r.premium(), r.botBlocked()));

@@ -31,6 +31,15 @@ class StatusHistory {
     this.events = events;
   }
 
+  @Transactional(propagation = Propagation.SUPPORTS, readOnly = true)
+  java.util.List<GenerationReports.StatusChange> of(UUID generationId) {
+    return jdbc.sql(
+            "SELECT status, reason, at FROM generation_status_history WHERE generation_id = :id ORDER BY id")
+        .param("id", generationId)
+        .query(GenerationReports.StatusChange.class)
+        .list();
+  }
+
   void record(UUID generationId, long userId, GenerationStatus status, String reason, Instant at) {
     jdbc.sql(RECORD)
         .param("generationId", generationId)

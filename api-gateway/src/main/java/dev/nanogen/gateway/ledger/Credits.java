@@ -108,6 +108,20 @@ public class Credits {
       String reason,
       java.time.Instant createdAt) {}
 
+  /** One movement of a generation's credits, as its admin view shows it. */
+  @io.swagger.v3.oas.annotations.media.Schema(name = "AdminLedgerRow")
+  public record Movement(String kind, long amount, String reason, java.time.Instant createdAt) {}
+
+  /** A generation's hold, capture and release, in order. */
+  @Transactional(propagation = Propagation.SUPPORTS, readOnly = true)
+  public java.util.List<Movement> ofGeneration(UUID generationId) {
+    return jdbc.sql(
+            "SELECT kind, amount, reason, created_at FROM ledger WHERE generation_id = :id ORDER BY id")
+        .param("id", generationId)
+        .query(Movement.class)
+        .list();
+  }
+
   /** An explicit mapper: the start path maps this on every request (see Users.find). */
   private static Balance balance(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
     return new Balance(rs.getLong("credits_available"), rs.getLong("credits_held"));

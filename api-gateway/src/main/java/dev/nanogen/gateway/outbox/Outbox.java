@@ -5,6 +5,7 @@ import dev.nanogen.ops.trace.Traces;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -50,6 +51,38 @@ public class Outbox {
     this.json = json;
     this.clock = clock;
     this.signal = signal;
+  }
+
+  /**
+   * An event of a generation (or a payment) as kept here: published, or still pending or parked
+   * with its attempts and last error.
+   *
+   * @param status PUBLISHED, PENDING or BLOCKED
+   */
+  @io.swagger.v3.oas.annotations.media.Schema(name = "AdminOutboxEvent")
+  public record Kept(
+      String eventType,
+      String topic,
+      String status,
+      Integer attempts,
+      String lastError,
+      String traceparent,
+      java.time.Instant createdAt) {}
+
+  /** The events kept for {@code key} (published ones until their retention ends), in order. */
+  @Transactional(propagation = Propagation.SUPPORTS, readOnly = true)
+  public List<Kept> keptFor(UUID key) {
+    return jdbc.sql(
+            """
+            SELECT o.event_type, o.topic,
+                   CASE WHEN p.id IS NULL THEN 'PUBLISHED' WHEN p.blocked THEN 'BLOCKED' ELSE 'PENDING' END AS status,
+                   p.attempts, p.last_error, o.traceparent, o.created_at
+            FROM outbox o LEFT JOIN outbox_pending p ON p.id = o.id
+            WHERE o.message_key = :key ORDER BY o.id
+            """)
+        .param("key", key.toString())
+        .query(Kept.class)
+        .list();
   }
 
   /**
