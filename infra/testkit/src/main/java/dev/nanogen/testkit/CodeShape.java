@@ -29,6 +29,10 @@ public final class CodeShape {
   private static final Pattern LITERAL = Pattern.compile("\"((?:[^\"\\\\\\n]|\\\\.)*)\"");
   private static final Pattern TABLE_IN_SQL =
       Pattern.compile("\\b(?:FROM|JOIN|INTO|UPDATE)\\s+(?:[a-z_][a-z0-9_]*\\.)?([a-z_][a-z0-9_]*)");
+  private static final Pattern TABLE_WRITTEN =
+      Pattern.compile(
+          "\\b(?:INSERT\\s+INTO|(?<!FOR\\s)(?<!DO\\s)UPDATE|DELETE\\s+FROM|FOR\\s+UPDATE\\s+OF)\\s+"
+              + "(?:[a-z_][a-z0-9_]*\\.)?([a-z_][a-z0-9_]*)");
   private static final Pattern CREATE_TABLE =
       Pattern.compile("CREATE TABLE (?:IF NOT EXISTS )?(?:[a-z_0-9]+\\.)?([a-z_0-9]+)");
 
@@ -134,11 +138,23 @@ public final class CodeShape {
    * @param owners table → the packages (first segment below the root) that own it
    */
   public static Set<String> reachingAcross(Path sources, Map<String, Set<String>> owners) {
+    return across(sources, owners, TABLE_IN_SQL);
+  }
+
+  /**
+   * Every "{@code package.Type → table}" where a type's SQL writes (INSERT INTO, UPDATE, DELETE
+   * FROM) or locks (FOR UPDATE OF) a table its package does not own.
+   */
+  public static Set<String> writingAcross(Path sources, Map<String, Set<String>> owners) {
+    return across(sources, owners, TABLE_WRITTEN);
+  }
+
+  private static Set<String> across(Path sources, Map<String, Set<String>> owners, Pattern naming) {
     Set<String> outside = new TreeSet<>();
     for (Path file : files(sources, ".java")) {
       String type = sources.relativize(file).toString().replace('/', '.').replace(".java", "");
       String pkg = type.contains(".") ? type.substring(0, type.indexOf('.')) : "";
-      for (String table : tablesNamedIn(read(file), owners.keySet())) {
+      for (String table : tablesNamedIn(read(file), owners.keySet(), naming)) {
         if (!owners.get(table).contains(pkg)) {
           outside.add(type + " → " + table);
         }
@@ -147,7 +163,7 @@ public final class CodeShape {
     return outside;
   }
 
-  private static Set<String> tablesNamedIn(String source, Set<String> tables) {
+  private static Set<String> tablesNamedIn(String source, Set<String> tables, Pattern naming) {
     StringBuilder sql = new StringBuilder();
     Matcher blocks = TEXT_BLOCK.matcher(source);
     while (blocks.find()) {
@@ -158,7 +174,7 @@ public final class CodeShape {
       sql.append(literals.group(1)).append('\n');
     }
     Set<String> named = new TreeSet<>();
-    Matcher m = TABLE_IN_SQL.matcher(sql);
+    Matcher m = naming.matcher(sql);
     while (m.find()) {
       if (tables.contains(m.group(1))) {
         named.add(m.group(1));
