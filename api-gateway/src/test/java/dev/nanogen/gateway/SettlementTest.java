@@ -228,38 +228,27 @@ class SettlementTest extends IntegrationTest {
 
   @Test
   void a_failure_releases_the_hold() throws Exception {
-    long user = newUserId();
-    grant(user, 10);
-    UUID id = startOne(user, "flux-pro");
-
-    publish(
-        id,
-        new GenerationFailed(UUID.randomUUID(), Instant.now(), 1, id, "PROVIDER_REJECTED", "nope"));
-
-    await().atMost(Duration.ofSeconds(20)).until(() -> "failed".equals(status(user, id)));
-    assertThat(settlements(id, "RELEASE")).isEqualTo(1);
-    assertThat(json(get("/api/me", user)).path("credits_available").asLong()).isEqualTo(10);
-    assertThat(json(get("/api/generation/" + id, user)).path("error").path("code").asString())
-        .isEqualTo("PROVIDER_REJECTED");
-    assertLedgerReconciles(user);
+    assertFailureReleasesTheHoldAndReads("PROVIDER_REJECTED", "PROVIDER_REJECTED");
   }
 
   @Test
   void a_failure_code_this_release_does_not_know_still_releases_the_hold_and_reads_unknown()
       throws Exception {
+    assertFailureReleasesTheHoldAndReads("PROVIDER_NEW_KIND", "UNKNOWN");
+  }
+
+  private void assertFailureReleasesTheHoldAndReads(String sent, String shown) throws Exception {
     long user = newUserId();
     grant(user, 10);
     UUID id = startOne(user, "flux-pro");
 
-    publish(
-        id,
-        new GenerationFailed(
-            UUID.randomUUID(), Instant.now(), 1, id, "PROVIDER_NEW_KIND", "a newer worker's"));
+    publish(id, new GenerationFailed(UUID.randomUUID(), Instant.now(), 1, id, sent, "nope"));
 
     await().atMost(Duration.ofSeconds(20)).until(() -> "failed".equals(status(user, id)));
     assertThat(settlements(id, "RELEASE")).isEqualTo(1);
+    assertThat(json(get("/api/me", user)).path("credits_available").asLong()).isEqualTo(10);
     assertThat(json(get("/api/generation/" + id, user)).path("error").path("code").asString())
-        .isEqualTo("UNKNOWN");
+        .isEqualTo(shown);
     assertLedgerReconciles(user);
   }
 
