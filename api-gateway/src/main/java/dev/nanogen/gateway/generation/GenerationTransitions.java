@@ -34,13 +34,19 @@ public class GenerationTransitions {
 
   /**
    * pending → processing, and the claim of a worker attempt (see {@link #claim}). Also records a
-   * provider task id, which may arrive after the move, and which worker holds the generation now.
-   * Parameters: :id — the generation :claimId — the attempt asking to submit, or null (a task id
-   * being recorded, or a resume) :fenced — the claim's worker announces its submissions :taskId —
-   * the provider task, or null :workerId — the worker process sending it (its lease keeps the
-   * generation), or null A processing generation takes a claim only when it is this attempt's
-   * already, or nobody's and nothing may have been submitted (a hand-back or the sweeper released
-   * an unsent claim). A worker resuming the known task takes it over.
+   * provider task id, which may arrive after the move, and which worker holds the generation now. A
+   * processing generation takes a claim only when it is this attempt's already, or nobody's and
+   * nothing may have been submitted (a hand-back or the sweeper released an unsent claim). A worker
+   * resuming the known task takes it over.
+   *
+   * <ul>
+   *   <li>{@code :id} the generation
+   *   <li>{@code :claimId} the attempt asking to submit, or null (a task id being recorded, or a
+   *       resume)
+   *   <li>{@code :fenced} the claim's worker announces its submissions
+   *   <li>{@code :taskId} the provider task, or null
+   *   <li>{@code :workerId} the worker process sending it (its lease keeps the generation), or null
+   * </ul>
    */
   private static final String MARK_PROCESSING =
       """
@@ -68,7 +74,7 @@ public class GenerationTransitions {
 
   /**
    * The claim's worker announced its submission: only for the claim the generation holds, once.
-   * Parameters: :id — the generation :claimId — the claim it submits under
+   * {@code :id} is the generation, {@code :claimId} the claim it submits under.
    */
   private static final String SUBMITTING =
       """

@@ -87,8 +87,8 @@ public class Generations {
       """;
 
   /**
-   * :now — past the deadline :limit — rows per sweep. The rows stay locked until the sweep's
-   * transaction ends; another replica skips them.
+   * Generations past their deadline ({@code :now}), at most {@code :limit} a sweep. The rows stay
+   * locked until the sweep's transaction ends; another replica skips them.
    */
   private static final String LOCK_OVERDUE =
       """
@@ -100,9 +100,14 @@ public class Generations {
       """;
 
   /**
-   * :pendingBefore — pending and dispatched before this :processingBefore — processing and
-   * dispatched before this :now — not yet past the deadline :lapsed — workers whose lease ran out
-   * :limit — rows per sweep
+   * Generations that stalled, at most {@code :limit} a sweep, not yet past their deadline ({@code
+   * :now}):
+   *
+   * <ul>
+   *   <li>pending and dispatched before {@code :pendingBefore};
+   *   <li>processing and dispatched before {@code :processingBefore};
+   *   <li>held by a worker among {@code :lapsed}, whose lease ran out.
+   * </ul>
    */
   private static final String LOCK_STALLED =
       """

@@ -24,7 +24,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 class ClaimBatch {
   /**
-   * :now — rows whose back-off has passed are due :limit — the batch size SKIP LOCKED lets
+   * Takes at most {@code :limit} rows whose back-off has passed by {@code :now}; SKIP LOCKED lets
    * concurrent relays take disjoint batches.
    */
   private static final String TAKE =

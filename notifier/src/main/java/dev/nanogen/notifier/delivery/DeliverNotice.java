@@ -93,8 +93,7 @@ class DeliverNotice {
       deliveries.retryAfter(delivery, Duration.ZERO, "handed back at shutdown");
     } catch (RuntimeException e) {
       // The ending could not be recorded (database down): the chat's lease runs out and the
-      // delivery
-      // is tried again, so at worst this one message repeats.
+      // delivery is tried again, so at worst this one message repeats.
       log.error(
           "delivery {} to chat {} could not be recorded: {}",
           delivery.id(),
