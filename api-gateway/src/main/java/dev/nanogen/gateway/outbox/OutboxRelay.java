@@ -18,7 +18,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Publishes the outbox to Kafka: round after round, in one transaction, it takes a batch of due
- * rows ({@link ClaimBatch}: their pending rows deleted, {@code FOR UPDATE SKIP LOCKED}, so several
+ * rows ({@link DueRows}: their pending rows deleted, {@code FOR UPDATE SKIP LOCKED}, so several
  * replicas share the work without duplicating it), sends them and waits for the broker's
  * acknowledgement ({@link PublishBatch}), puts failed rows back with their back-off, and commits:
  * the commit is what marks the rest published. A round that fails rolls back, and its rows are due
@@ -26,7 +26,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p>One loop, the leader, follows the commits. The other loops are helpers for a backlog: they run
  * only while rounds come back full, so a steady trickle of starts is relayed in rounds that gather
- * everything committed during the previous round (fewer claims, commits and produce requests per
+ * everything committed during the previous round (fewer takes, commits and produce requests per
  * row), and a backlog is still drained by every loop at once.
  */
 @Component
@@ -37,7 +37,7 @@ class OutboxRelay implements SmartLifecycle {
   private static final Backoff ROUND_RETRY =
       Backoff.doubling(Duration.ofMillis(200), Duration.ofSeconds(5));
 
-  private final ClaimBatch claim;
+  private final DueRows due;
   private final PublishBatch publish;
   private final TransactionTemplate tx;
   private final RelaySignal signal;
@@ -53,14 +53,14 @@ class OutboxRelay implements SmartLifecycle {
   private volatile boolean running;
 
   OutboxRelay(
-      ClaimBatch claim,
+      DueRows due,
       PublishBatch publish,
       TransactionTemplate tx,
       RelaySignal signal,
       NanogenProperties properties,
       Clock clock,
       MeterRegistry registry) {
-    this.claim = claim;
+    this.due = due;
     this.publish = publish;
     this.tx = tx;
     this.signal = signal;
@@ -74,23 +74,23 @@ class OutboxRelay implements SmartLifecycle {
   private static Counter rounds(MeterRegistry registry, String loop) {
     return Counter.builder("nanogen.outbox.rounds")
         .description(
-            "relay rounds that claimed rows, by loop (leader follows commits, helpers join a backlog)")
+            "relay rounds that took rows, by loop (leader follows commits, helpers join a backlog)")
         .tag("loop", loop)
         .register(registry);
   }
 
   /** One round: takes, publishes and commits at most one batch. Returns how many rows it took. */
   int relayOnce() {
-    Integer claimed =
+    Integer taken =
         tx.execute(
             status -> {
-              List<OutboxRow> rows = claim.take(settings.batchSize(), clock.instant());
+              List<OutboxRow> rows = due.take(settings.batchSize(), clock.instant());
               if (!rows.isEmpty()) {
                 publish.send(rows);
               }
               return rows.size();
             });
-    return claimed == null ? 0 : claimed;
+    return taken == null ? 0 : taken;
   }
 
   private void loop(boolean leader) {
@@ -106,12 +106,12 @@ class OutboxRelay implements SmartLifecycle {
         } else if (wait) {
           awaitBacklog();
         }
-        int claimed = relayOnce();
+        int taken = relayOnce();
         backoff = Duration.ZERO;
-        if (claimed > 0) {
+        if (taken > 0) {
           rounds.increment();
         }
-        wait = claimed < settings.batchSize();
+        wait = taken < settings.batchSize();
         if (!wait) {
           wakeHelpers();
         }

@@ -1,6 +1,6 @@
 package dev.nanogen.gateway.outbox;
 
-/** A claimed outbox row, ready to send; {@code attempts}: its failed sends so far. */
+/** A taken outbox row, ready to send; {@code attempts}: its failed sends so far. */
 record OutboxRow(
     long id,
     String topic,

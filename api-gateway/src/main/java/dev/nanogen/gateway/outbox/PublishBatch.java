@@ -27,9 +27,9 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Sends claimed rows to Kafka (key = generation id; the event type and the traceparent as headers),
+ * Sends taken rows to Kafka (key = generation id; the event type and the traceparent as headers),
  * waits for the broker's acknowledgement, and records the result of each row: an acknowledged row
- * needs nothing more (its pending row was taken by the claim; the round's commit publishes it). A
+ * needs nothing more (its pending row was taken with the row; the round's commit publishes it). A
  * broker outage (every send failing with a retriable error) fails the round, which rolls back, so
  * the rows stay due and are never parked for an outage. A row that fails on its own gets its
  * pending row back with a back-off, and after {@code maxAttempts} it is parked (blocked) with its
@@ -44,7 +44,7 @@ class PublishBatch {
       Backoff.doubling(Duration.ofSeconds(1), Duration.ofMinutes(1));
 
   /**
-   * The row's pending row, taken by the claim, put back: due again after its back-off, or parked
+   * The row's pending row, taken with the row, put back: due again after its back-off, or parked
    * (blocked) at :maxAttempts.
    */
   private static final String MARK_FAILED =
@@ -110,7 +110,7 @@ class PublishBatch {
       throw new IllegalStateException(
           "broker unavailable: " + failures.getFirst().cause().getClass().getSimpleName());
     }
-    // The acknowledged rows' pending rows were taken by the claim: committing the round publishes
+    // The acknowledged rows' pending rows were taken with the row: committing the round publishes
     // them.
     published.increment(acknowledged);
     failures.forEach(this::recordFailure);

@@ -36,7 +36,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /** The relay against the real database and the real broker. */
 class OutboxRelayTest extends IntegrationTest {
-  @Autowired ClaimBatch claim;
+  @Autowired DueRows due;
   @Autowired PublishBatch publish;
   @Autowired TransactionTemplate tx;
   @Autowired RelaySignal signal;
@@ -118,7 +118,7 @@ class OutboxRelayTest extends IntegrationTest {
             properties.housekeeping(),
             properties.reconcile());
     PublishBatch publisher = new PublishBatch(kafka, jdbc, clock, custom, registry);
-    return new OutboxRelay(claim, publisher, tx, wake, custom, clock, registry);
+    return new OutboxRelay(due, publisher, tx, wake, custom, clock, registry);
   }
 
   private long published(String topic) {
@@ -186,8 +186,8 @@ class OutboxRelayTest extends IntegrationTest {
 
   @Test
   void rows_are_taken_only_inside_a_relay_round_whose_commit_publishes_them() {
-    // Outside a transaction the claim's deletions would commit before anything was sent.
-    assertThatThrownBy(() -> claim.take(10, Instant.now()))
+    // Outside a transaction the take's deletions would commit before anything was sent.
+    assertThatThrownBy(() -> due.take(10, Instant.now()))
         .isInstanceOf(IllegalTransactionStateException.class);
   }
 

@@ -22,7 +22,7 @@ import org.springframework.transaction.annotation.Transactional;
  * whole pending table.
  */
 @Component
-class ClaimBatch {
+class DueRows {
   /**
    * Takes at most {@code :limit} rows whose back-off has passed by {@code :now}; SKIP LOCKED lets
    * concurrent relays take disjoint batches.
@@ -49,7 +49,7 @@ class ClaimBatch {
 
   private final JdbcClient jdbc;
 
-  ClaimBatch(JdbcClient jdbc) {
+  DueRows(JdbcClient jdbc) {
     this.jdbc = jdbc;
   }
 
