@@ -119,6 +119,83 @@ class OpenApiDocumentTest extends IntegrationTest {
   }
 
   @Test
+  void every_operation_has_a_name_a_client_reads_and_one_tag_of_its_resource() {
+    JsonNode document = served();
+    Map<String, String> names = new java.util.TreeMap<>();
+    for (Map.Entry<String, JsonNode> path : document.path("paths").properties()) {
+      for (Map.Entry<String, JsonNode> method : path.getValue().properties()) {
+        String name = method.getKey() + " " + path.getKey();
+        JsonNode operation = method.getValue();
+        String operationId = operation.path("operationId").asString();
+        assertThat(operationId)
+            .as(name + ": a verb and a noun in lowerCamelCase, not a Java method's name")
+            .matches(
+                "(get|list|start|cancel|create|stream|grant|ban|unban|set|put|requeue"
+                    + "|refund|reconcile|receive)[A-Za-z]*");
+        assertThat(names.put(operationId, name)).as(operationId + " names one operation").isNull();
+        assertThat(operation.path("tags").size()).as(name + " has one tag").isEqualTo(1);
+        String tag = operation.path("tags").path(0).asString();
+        assertThat(tag)
+            .as(name)
+            .isIn(
+                "Generations",
+                "Account",
+                "Models",
+                "Payments",
+                "Events",
+                "Files",
+                "Admin",
+                "Telegram");
+        if (path.getKey().startsWith("/api/admin/")) {
+          assertThat(tag).as(name).isEqualTo("Admin");
+        }
+      }
+    }
+    assertThat(names)
+        .containsEntry("startGeneration", "post /api/generation/start")
+        .containsEntry("getGeneration", "get /api/generation/{id}")
+        .containsEntry("listGenerations", "get /api/generations")
+        .containsEntry("cancelGeneration", "post /api/generation/{id}/cancel")
+        .containsEntry("getMe", "get /api/me")
+        .containsEntry("createInvoice", "post /api/payments/invoice");
+  }
+
+  @Test
+  void statuses_kinds_and_failure_codes_are_enums_of_exactly_the_values_the_code_has() {
+    JsonNode schemas = served().path("components").path("schemas");
+    List<String> statuses =
+        java.util.Arrays.stream(dev.nanogen.model.GenerationStatus.values())
+            .map(dev.nanogen.model.GenerationStatus::wire)
+            .toList();
+    for (String schema :
+        List.of(
+            "GenerationView",
+            "StartResponse",
+            "AdminGenerationRow",
+            "AdminStatusChange",
+            "AdminGeneration")) {
+      assertThat(values(schemas.path(schema).path("properties").path("status")))
+          .as(schema + ".status")
+          .containsExactlyInAnyOrderElementsOf(statuses);
+    }
+    List<String> codes = new ArrayList<>();
+    for (dev.nanogen.model.FailureCode code : dev.nanogen.model.FailureCode.values()) {
+      codes.add(code.name());
+    }
+    codes.add("CANCELLED");
+    assertThat(values(schemas.path("GenerationError").path("properties").path("code")))
+        .containsExactlyInAnyOrderElementsOf(codes);
+    assertThat(values(schemas.path("ModelView").path("properties").path("kind")))
+        .containsExactlyInAnyOrder("image", "video");
+  }
+
+  private static List<String> values(JsonNode property) {
+    List<String> values = new ArrayList<>();
+    property.path("enum").forEach(v -> values.add(v.asString()));
+    return values;
+  }
+
+  @Test
   void real_answers_match_the_schemas_the_document_gives_for_them() {
     JsonNode document = served();
     long user = newUserId();

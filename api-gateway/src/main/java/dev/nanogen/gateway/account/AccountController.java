@@ -8,7 +8,9 @@ import dev.nanogen.gateway.error.Problems;
 import dev.nanogen.gateway.ledger.Credits;
 import dev.nanogen.gateway.limits.UserLimits;
 import dev.nanogen.gateway.web.Cursor;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -20,6 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
  * user's standing from its owner ({@link Users}), the balance and the ledger from theirs ({@link
  * Credits}).
  */
+@Tag(name = "Account")
 @RestController
 public class AccountController {
   /**
@@ -48,6 +51,7 @@ public class AccountController {
   }
 
   /** The caller's standing came with their sign-in: only the balance is read. */
+  @Operation(operationId = "getMe")
   @GetMapping("/api/me")
   Me me(CurrentUser user) {
     Credits.Balance balance = credits.balance(user.id()).orElseThrow();
@@ -75,6 +79,7 @@ public class AccountController {
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR})
+  @Operation(operationId = "listLedger")
   @GetMapping("/api/me/ledger")
   Page ledger(
       CurrentUser user,

@@ -3,9 +3,11 @@ package dev.nanogen.gateway.admin;
 import dev.nanogen.gateway.auth.Users;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.Problems;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +28,7 @@ import org.springframework.web.bind.annotation.RestController;
  * The admin API: credits, ban and premium flags, a user, a generation's story, per-model stats,
  * parked outbox rows, reconcile. Every action — looking at a user's data included — is audited.
  */
+@Tag(name = "Admin")
 @RestController
 class AdminController {
   private final GrantCredits grant;
@@ -68,6 +71,7 @@ class AdminController {
           @Content(
               mediaType = "application/json",
               schema = @Schema(implementation = GrantCredits.Balance.class)))
+  @Operation(operationId = "grantCredits")
   @PostMapping(
       path = "/api/admin/users/{userId}/credits",
       consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -81,18 +85,21 @@ class AdminController {
   record PremiumRequest(Boolean premium) {}
 
   @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.NOT_FOUND})
+  @Operation(operationId = "banUser")
   @PostMapping("/api/admin/users/{userId}/ban")
   Users.Flags ban(@PathVariable long userId) {
     return setFlag(userId, Users.Flag.BANNED, true, "ban");
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.NOT_FOUND})
+  @Operation(operationId = "unbanUser")
   @PostMapping("/api/admin/users/{userId}/unban")
   Users.Flags unban(@PathVariable long userId) {
     return setFlag(userId, Users.Flag.BANNED, false, "unban");
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.NOT_FOUND})
+  @Operation(operationId = "setUserPremium")
   @PostMapping(
       path = "/api/admin/users/{userId}/premium",
       consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -108,6 +115,7 @@ class AdminController {
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.NOT_FOUND})
+  @Operation(operationId = "getAdminUser")
   @GetMapping("/api/admin/users/{userId}")
   AdminViews.User user(@PathVariable long userId) {
     return tx.execute(
@@ -118,6 +126,7 @@ class AdminController {
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.GENERATION_NOT_FOUND})
+  @Operation(operationId = "getAdminGeneration")
   @GetMapping("/api/admin/generations/{id}")
   AdminViews.Generation generation(@PathVariable UUID id) {
     return tx.execute(
@@ -132,6 +141,7 @@ class AdminController {
    * Per model, generations created in [from, to) (ISO-8601 instants; default: the last 24 hours).
    */
   @Problems({ErrorCode.VALIDATION_ERROR})
+  @Operation(operationId = "getStats")
   @GetMapping("/api/admin/stats")
   AdminViews.Stats stats(
       @RequestParam(required = false) String from, @RequestParam(required = false) String to) {
@@ -172,11 +182,13 @@ class AdminController {
 
   record Requeued(int requeued) {}
 
+  @Operation(operationId = "listParkedOutboxRows")
   @GetMapping("/api/admin/outbox/parked")
   Parked parked() {
     return new Parked(parkedRows.list(500));
   }
 
+  @Operation(operationId = "requeueParkedOutboxRows")
   @PostMapping("/api/admin/outbox/parked/requeue")
   Requeued requeueAll() {
     return tx.execute(
@@ -188,6 +200,7 @@ class AdminController {
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.NOT_FOUND})
+  @Operation(operationId = "requeueParkedOutboxRow")
   @PostMapping("/api/admin/outbox/parked/{id}/requeue")
   Requeued requeue(@PathVariable long id) {
     return tx.execute(
@@ -198,6 +211,7 @@ class AdminController {
         });
   }
 
+  @Operation(operationId = "reconcile")
   @GetMapping("/api/admin/reconcile")
   Reconcile.Report reconcile() {
     return reconcile.run();

@@ -87,7 +87,8 @@ class AdminViews {
       String modelId,
       String prompt,
       long price,
-      String status,
+      @Schema(allowableValues = {"pending", "processing", "completed", "failed", "cancelled"})
+          String status,
       String providerTaskId,
       String providerRoute,
       BigDecimal providerCost,

@@ -76,7 +76,7 @@ class OpenApiConfig {
                     """
                 The Mini App's backend. Every /api/** call except GET /api/models and /api/admin/** carries \
                 `Authorization: tma <initData>`; /api/admin/** carries `Authorization: Bearer <NANOGEN_ADMIN_TOKEN>`. \
-                Errors are application/problem+json with a stable `code` (see CONTRACT.md)."""))
+                Errors are application/problem+json with a stable `code` (the Problem schema lists them)."""))
         .servers(List.of(new Server().url("/")))
         .components(
             new Components()

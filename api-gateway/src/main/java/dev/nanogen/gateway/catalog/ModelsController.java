@@ -2,7 +2,9 @@ package dev.nanogen.gateway.catalog;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +17,7 @@ import org.springframework.web.bind.annotation.RestController;
  * GET /api/models: the public catalog. Unauthenticated, so it answers from memory for {@link
  * #CACHED_FOR}: a flood of catalog reads costs no database connection.
  */
+@Tag(name = "Models")
 @RestController
 class ModelsController {
   static final Duration CACHED_FOR = Duration.ofSeconds(5);
@@ -40,7 +43,7 @@ class ModelsController {
   record ModelView(
       String id,
       String name,
-      String kind,
+      @Schema(allowableValues = {"image", "video"}) String kind,
       long price,
       boolean enabled,
       boolean available,
@@ -57,6 +60,7 @@ class ModelsController {
   record Catalog(List<ModelView> items) {}
 
   /** The rows come from memory; availability is judged at the time of each request. */
+  @Operation(operationId = "listModels")
   @GetMapping("/api/models")
   Catalog models() {
     Instant now = clock.instant();

@@ -1,9 +1,11 @@
 package dev.nanogen.gateway.files;
 
 import dev.nanogen.ops.files.StoredFiles;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
@@ -45,6 +47,7 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
  * for {@code server.tomcat.connection-timeout} ends it). A client address has at most {@code
  * nanogen.files.downloads-per-client} downloads under way ({@link Downloads}).
  */
+@Tag(name = "Files")
 @RestController
 class ResultFilesController {
   private static final Pattern NAME = Pattern.compile("([0-9a-fA-F-]{36})(\\.[a-z0-9]{2,4})?");
@@ -59,6 +62,7 @@ class ResultFilesController {
     this.downloads = downloads;
   }
 
+  @Operation(operationId = "getResultFile")
   @GetMapping("/files/{name}")
   @ApiResponse(
       responseCode = "200",
@@ -100,6 +104,7 @@ class ResultFilesController {
             });
   }
 
+  @Operation(operationId = "getResultFileHeaders")
   @RequestMapping(path = "/files/{name}", method = RequestMethod.HEAD)
   @ApiResponse(responseCode = "200", description = "the file's headers", content = @Content)
   @ApiResponse(responseCode = "404", description = "no such file", content = @Content)

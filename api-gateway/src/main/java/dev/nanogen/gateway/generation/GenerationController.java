@@ -10,6 +10,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -23,6 +24,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** The user's generation endpoints. The acting user is always the one initData names. */
+@Tag(name = "Generations")
 @RestController
 class GenerationController {
   private final StartGeneration start;
@@ -54,6 +56,7 @@ class GenerationController {
               schema = @Schema(implementation = StartGeneration.Response.class)))
   @PostMapping(path = "/api/generation/start", consumes = MediaType.APPLICATION_JSON_VALUE)
   @Operation(
+      operationId = "startGeneration",
       summary = "Start a generation",
       description =
           "params are validated against the model's JSON Schema (GET /api/models, params): an unknown name, "
@@ -67,12 +70,14 @@ class GenerationController {
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.GENERATION_NOT_FOUND})
+  @Operation(operationId = "getGeneration")
   @GetMapping("/api/generation/{id}")
   Generations.View one(CurrentUser user, @PathVariable UUID id) {
     return generations.find(user.id(), id).orElseThrow(() -> CancelGeneration.notFound(id));
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR})
+  @Operation(operationId = "listGenerations")
   @GetMapping("/api/generations")
   Generations.Page list(
       CurrentUser user,
@@ -90,6 +95,7 @@ class GenerationController {
   @PostMapping("/api/generation/{id}/cancel")
   @org.springframework.web.bind.annotation.ResponseStatus(HttpStatus.OK)
   @Operation(
+      operationId = "cancelGeneration",
       summary = "Cancel a pending generation",
       description =
           "Cancels a generation no worker has claimed yet (status pending: never sent to the provider) and "

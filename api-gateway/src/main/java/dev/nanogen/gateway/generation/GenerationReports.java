@@ -32,7 +32,8 @@ public class GenerationReports {
   public record Row(
       UUID generationId,
       String modelId,
-      String status,
+      @Schema(allowableValues = {"pending", "processing", "completed", "failed", "cancelled"})
+          String status,
       long price,
       String errorCode,
       Instant createdAt,
@@ -41,7 +42,11 @@ public class GenerationReports {
 
   /** One status a generation entered. */
   @Schema(name = "AdminStatusChange")
-  public record StatusChange(String status, String reason, Instant at) {}
+  public record StatusChange(
+      @Schema(allowableValues = {"pending", "processing", "completed", "failed", "cancelled"})
+          String status,
+      String reason,
+      Instant at) {}
 
   /** A generation's whole row. */
   public record Detail(
@@ -50,7 +55,8 @@ public class GenerationReports {
       String modelId,
       String prompt,
       long price,
-      String status,
+      @Schema(allowableValues = {"pending", "processing", "completed", "failed", "cancelled"})
+          String status,
       String providerTaskId,
       String providerRoute,
       BigDecimal providerCost,

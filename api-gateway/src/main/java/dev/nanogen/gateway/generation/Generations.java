@@ -45,7 +45,24 @@ public class Generations {
           """;
 
   @Schema(name = "GenerationError")
-  public record Error(String code, String message) {}
+  public record Error(
+      @Schema(
+              allowableValues = {
+                "TIMEOUT",
+                "MODEL_UNAVAILABLE",
+                "PROVIDER_REJECTED",
+                "PROVIDER_AUTH",
+                "PROVIDER_OUT_OF_CREDITS",
+                "PROVIDER_UNAVAILABLE",
+                "PROVIDER_RATE_LIMITED",
+                "PROVIDER_BAD_RESPONSE",
+                "PROVIDER_BAD_RESULT",
+                "PROVIDER_GENERATION_FAILED",
+                "UNKNOWN",
+                "CANCELLED"
+              })
+          String code,
+      String message) {}
 
   @Schema(name = "GenerationView")
   public record View(
@@ -53,7 +70,8 @@ public class Generations {
       String modelId,
       String prompt,
       long price,
-      String status,
+      @Schema(allowableValues = {"pending", "processing", "completed", "failed", "cancelled"})
+          String status,
       @Schema(
               description =
                   "the kept results, served under the public base URL until results_expire_at; empty once expired")

@@ -98,7 +98,8 @@ class StartGeneration {
   @Schema(name = "StartResponse")
   record Response(
       UUID generationId,
-      String status,
+      @Schema(allowableValues = {"pending", "processing", "completed", "failed", "cancelled"})
+          String status,
       long price,
       long creditsAvailable,
       long creditsHeld,

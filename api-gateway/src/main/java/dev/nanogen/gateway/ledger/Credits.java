@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.ledger;
 
 import dev.nanogen.gateway.events.UserEvents;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.Optional;
@@ -103,14 +104,38 @@ public class Credits {
       long id,
       UUID generationId,
       UUID paymentId,
-      String kind,
+      @Schema(
+              allowableValues = {
+                "GRANT",
+                "HOLD",
+                "CAPTURE",
+                "RELEASE",
+                "ADJUST",
+                "PURCHASE",
+                "REFUND"
+              })
+          String kind,
       long amount,
       String reason,
       java.time.Instant createdAt) {}
 
   /** One movement of a generation's credits, as its admin view shows it. */
   @io.swagger.v3.oas.annotations.media.Schema(name = "AdminLedgerRow")
-  public record Movement(String kind, long amount, String reason, java.time.Instant createdAt) {}
+  public record Movement(
+      @Schema(
+              allowableValues = {
+                "GRANT",
+                "HOLD",
+                "CAPTURE",
+                "RELEASE",
+                "ADJUST",
+                "PURCHASE",
+                "REFUND"
+              })
+          String kind,
+      long amount,
+      String reason,
+      java.time.Instant createdAt) {}
 
   /** A generation's hold, capture and release, in order. */
   @Transactional(propagation = Propagation.SUPPORTS, readOnly = true)

@@ -40,7 +40,7 @@ class Payments {
       String packId,
       long credits,
       long stars,
-      String status,
+      @Schema(allowableValues = {"created", "paid", "refunded"}) String status,
       String checkoutQueryId,
       String telegramPaymentChargeId,
       long refundOwed,
@@ -59,7 +59,7 @@ class Payments {
       String packId,
       long credits,
       long stars,
-      String status,
+      @Schema(allowableValues = {"created", "paid", "refunded"}) String status,
       Instant createdAt,
       Instant paidAt) {
     static View of(Payment p) {

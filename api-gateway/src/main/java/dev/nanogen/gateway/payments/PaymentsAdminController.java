@@ -9,6 +9,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -27,6 +28,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** The admin side of payments: packs, payments with their totals and anomalies, refunds. */
+@Tag(name = "Admin")
 @RestController
 class PaymentsAdminController {
   private static final Set<String> STATUSES =
@@ -57,6 +59,7 @@ class PaymentsAdminController {
   @Schema(name = "AdminCreditPacks")
   record AllPacks(List<CreditPacks.Pack> items) {}
 
+  @Operation(operationId = "listAllCreditPacks")
   @GetMapping("/api/admin/credit-packs")
   AllPacks packs() {
     audit.record("view-credit-packs", null, "");
@@ -66,6 +69,7 @@ class PaymentsAdminController {
   @Problems({ErrorCode.VALIDATION_ERROR})
   @PutMapping(path = "/api/admin/credit-packs/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
   @Operation(
+      operationId = "putCreditPack",
       summary = "Create or change a credit pack",
       description =
           "Invoices already made keep their terms: a payment is honoured at the price it was invoiced at.")
@@ -79,6 +83,7 @@ class PaymentsAdminController {
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR})
+  @Operation(operationId = "listAdminPayments")
   @GetMapping("/api/admin/payments")
   Payments.AdminPage list(
       @RequestParam(name = "user_id", required = false) Long userId,
@@ -114,6 +119,7 @@ class PaymentsAdminController {
   @Problems({ErrorCode.VALIDATION_ERROR})
   @GetMapping("/api/admin/payments/totals")
   @Operation(
+      operationId = "getPaymentTotals",
       summary = "Payment totals",
       description = "Over payments created in [from, to) (ISO-8601; default: all time).")
   Totals totals(
@@ -155,6 +161,7 @@ class PaymentsAdminController {
 
   @GetMapping("/api/admin/payments/anomalies")
   @Operation(
+      operationId = "listPaymentAnomalies",
       summary = "Stars no invoice could take",
       description =
           "Unknown payload, another user's invoice, other terms, or a second charge of a paid invoice: never "
@@ -195,6 +202,7 @@ class PaymentsAdminController {
               schema = @Schema(implementation = RefundPayment.Response.class)))
   @PostMapping("/api/admin/payments/{charge}/refund")
   @Operation(
+      operationId = "refundPayment",
       summary = "Refund a payment",
       description =
           "Takes the pack's credits back and returns the Stars (refundStarPayment). 409 "

@@ -8,6 +8,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -19,6 +20,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Buying credits: the packs on sale, an invoice for one, and the caller's payments. */
+@Tag(name = "Payments")
 @RestController
 class PaymentsController {
   private final CreditPacks packs;
@@ -37,6 +39,7 @@ class PaymentsController {
   @Schema(name = "CreditPacks")
   record Packs(List<PackView> items) {}
 
+  @Operation(operationId = "listCreditPacks")
   @GetMapping("/api/credit-packs")
   Packs packs(CurrentUser user) {
     return new Packs(
@@ -61,6 +64,7 @@ class PaymentsController {
               schema = @Schema(implementation = CreateInvoice.Response.class)))
   @PostMapping(path = "/api/payments/invoice", consumes = MediaType.APPLICATION_JSON_VALUE)
   @Operation(
+      operationId = "createInvoice",
       summary = "Make an invoice for a credit pack",
       description =
           "Records a payment (created) and answers a Telegram invoice link (currency XTR) for "
@@ -74,6 +78,7 @@ class PaymentsController {
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR})
+  @Operation(operationId = "listPayments")
   @GetMapping("/api/payments")
   Payments.UserPage list(
       CurrentUser user,

@@ -37,7 +37,7 @@ class RefundPayment {
       UUID paymentId,
       String telegramPaymentChargeId,
       long userId,
-      String status,
+      @Schema(allowableValues = {"created", "paid", "refunded"}) String status,
       long creditsTakenBack,
       long stars) {}
 

@@ -10,6 +10,7 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -22,6 +23,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * Live progress for a Mini App: the caller's events as Server-Sent Events, and tokens for
  * EventSource.
  */
+@Tag(name = "Events")
 @RestController
 class EventsController {
   private final EventStreams streams;
@@ -37,6 +39,7 @@ class EventsController {
 
   @PostMapping("/api/events/token")
   @Operation(
+      operationId = "createEventToken",
       summary = "A single-use token for GET /api/events",
       description =
           "For EventSource, which cannot send the Authorization header: GET /api/events?token=… within 60 s, once.")
@@ -54,6 +57,7 @@ class EventsController {
               schema = @Schema(type = "string")))
   @GetMapping(path = "/api/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
   @Operation(
+      operationId = "streamEvents",
       summary = "The caller's live events (Server-Sent Events)",
       description =
           "`event: generation` with the GET /api/generation/{id} JSON on every status change of the caller's "

@@ -6,6 +6,8 @@ import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.ValidationFailed;
 import dev.nanogen.gateway.payments.PaymentUpdates;
 import io.swagger.v3.oas.annotations.Hidden;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
@@ -36,6 +38,7 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * A failure (the database down) answers 5xx: Telegram repeats the update later.
  */
+@Tag(name = "Telegram")
 @RestController
 @Hidden
 class TelegramWebhook {
@@ -65,6 +68,7 @@ class TelegramWebhook {
     this.json = json;
   }
 
+  @Operation(operationId = "receiveTelegramUpdate")
   @PostMapping("/telegram/webhook")
   ResponseEntity<Object> update(
       @RequestHeader(name = SECRET_HEADER, required = false) String token,
