@@ -235,6 +235,115 @@ class OpenApiDocumentTest extends IntegrationTest {
   }
 
   /** The answer's body validates against the schema the document gives for its status and type. */
+  @Test
+  void a_generation_s_whole_life_its_problems_and_the_admin_views_match_their_schemas()
+      throws Exception {
+    JsonNode document = served();
+    assertThat(document.toString()).as("no internal marks").doesNotContain("x-nanogen");
+    long user = newUserId();
+    grant(user, 50);
+
+    String completed = startedId(user, "completes");
+    publish(
+        dev.nanogen.model.Topics.OUTCOMES,
+        completed,
+        new dev.nanogen.model.GenerationSucceeded(
+            java.util.UUID.randomUUID(),
+            java.time.Instant.now(),
+            dev.nanogen.model.GenerationSucceeded.SCHEMA_VERSION,
+            java.util.UUID.fromString(completed),
+            List.of("https://files.example/a.png"),
+            1200,
+            "aiml",
+            java.math.BigDecimal.ONE));
+    String failed = startedId(user, "fails");
+    publish(
+        dev.nanogen.model.Topics.OUTCOMES,
+        failed,
+        dev.nanogen.model.GenerationFailed.of(
+            java.util.UUID.fromString(failed),
+            dev.nanogen.model.FailureCode.PROVIDER_REJECTED,
+            "no",
+            java.time.Instant.now()));
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(20))
+        .until(
+            () ->
+                json(get("/api/generation/" + completed, user))
+                        .path("status")
+                        .asString()
+                        .equals("completed")
+                    && json(get("/api/generation/" + failed, user))
+                        .path("status")
+                        .asString()
+                        .equals("failed"));
+    assertMatches(
+        document, "get", "/api/generation/{id}", get("/api/generation/" + completed, user));
+    assertMatches(document, "get", "/api/generation/{id}", get("/api/generation/" + failed, user));
+
+    String pending = startedId(user, "cancelled");
+    String cancel = "/api/generation/" + pending + "/cancel";
+    assertMatches(
+        document, "post", "/api/generation/{id}/cancel", post(cancel, user, "", Map.of()));
+    assertMatches(
+        document, "post", "/api/generation/{id}/cancel", post(cancel, user, "", Map.of())); // 409
+    assertMatches(document, "get", "/api/generations", get("/api/generations", user));
+
+    Map<String, String> key = Map.of("Idempotency-Key", "schema-" + user);
+    post("/api/generation/start", user, Map.of("model_id", "flux-schnell", "prompt", "one"), key);
+    assertMatches(
+        document,
+        "post",
+        "/api/generation/start",
+        post(
+            "/api/generation/start",
+            user,
+            Map.of("model_id", "flux-schnell", "prompt", "another"),
+            key)); // 422
+    HttpResponse<String> refused = null;
+    for (int i = 0; i < 30 && refused == null; i++) {
+      HttpResponse<String> answer = start(user, "flux-schnell", "until refused " + i);
+      if (answer.statusCode() == 429) {
+        refused = answer;
+      }
+    }
+    assertThat(refused).as("a start past the limits").isNotNull();
+    assertMatches(document, "post", "/api/generation/start", refused); // 429
+
+    assertMatches(
+        document,
+        "get",
+        "/api/admin/users/{userId}",
+        admin("GET", "/api/admin/users/" + user, null, null));
+    assertMatches(
+        document,
+        "get",
+        "/api/admin/generations/{id}",
+        admin("GET", "/api/admin/generations/" + completed, null, null));
+    assertMatches(
+        document,
+        "get",
+        "/api/admin/generations/{id}",
+        admin("GET", "/api/admin/generations/" + failed, null, null));
+    for (String path :
+        List.of(
+            "/api/admin/stats",
+            "/api/admin/payments",
+            "/api/admin/payments/totals",
+            "/api/admin/payments/anomalies",
+            "/api/admin/credit-packs",
+            "/api/admin/outbox/parked",
+            "/api/admin/reconcile")) {
+      assertMatches(document, "get", path, admin("GET", path, null, null));
+    }
+  }
+
+  private String startedId(long user, String prompt) {
+    HttpResponse<String> started = start(user, "flux-schnell", prompt);
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+    return json(started).path("generation_id").asString();
+  }
+
   private static void assertMatches(
       JsonNode document, String method, String path, HttpResponse<String> answer) {
     String status = Integer.toString(answer.statusCode());

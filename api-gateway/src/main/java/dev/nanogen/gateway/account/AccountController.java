@@ -11,6 +11,7 @@ import dev.nanogen.gateway.web.Cursor;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.annotation.Nullable;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -38,7 +39,7 @@ public class AccountController {
       UserLimits limits) {}
 
   @Schema(name = "LedgerPage")
-  record Page(List<Credits.Entry> items, String nextCursor) {}
+  record Page(List<Credits.Entry> items, @Nullable String nextCursor) {}
 
   private final Users users;
   private final Credits credits;

@@ -9,6 +9,7 @@ import dev.nanogen.gateway.ledger.Credits;
 import dev.nanogen.gateway.limits.UserLimits;
 import dev.nanogen.gateway.outbox.Outbox;
 import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.annotation.Nullable;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -47,8 +48,8 @@ class AdminViews {
   @Schema(name = "AdminUser")
   record User(
       long userId,
-      String username,
-      String languageCode,
+      @Nullable String username,
+      @Nullable String languageCode,
       boolean banned,
       boolean premium,
       boolean botBlocked,
@@ -89,14 +90,14 @@ class AdminViews {
       long price,
       @Schema(allowableValues = {"pending", "processing", "completed", "failed", "cancelled"})
           String status,
-      String providerTaskId,
-      String providerRoute,
-      BigDecimal providerCost,
-      String errorCode,
-      String errorMessage,
+      @Nullable String providerTaskId,
+      @Nullable String providerRoute,
+      @Nullable BigDecimal providerCost,
+      @Nullable String errorCode,
+      @Nullable String errorMessage,
       Instant createdAt,
-      Instant startedAt,
-      Instant finishedAt,
+      @Nullable Instant startedAt,
+      @Nullable Instant finishedAt,
       Instant timeoutAt,
       Instant dispatchedAt,
       List<GenerationReports.StatusChange> statusHistory,

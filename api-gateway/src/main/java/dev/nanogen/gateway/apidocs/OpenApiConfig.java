@@ -19,6 +19,7 @@ import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
+import jakarta.annotation.Nullable;
 import java.lang.reflect.Type;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -48,6 +49,7 @@ import org.springframework.context.annotation.Configuration;
 class OpenApiConfig {
   private static final String PROBLEM = "Problem";
   private static final String REQUIRED = "x-nanogen-required";
+  private static final String NULLABLE = "x-nanogen-nullable";
 
   static {
     // Resolved from the tma header by TmaAuthentication, never sent by a client.
@@ -98,18 +100,21 @@ class OpenApiConfig {
   }
 
   /**
-   * A property of a primitive type is always present: required. Any other may be null in the JSON
-   * (a record component the API leaves empty): its schema allows null.
+   * Every property is written (the API writes nulls, never omits a field), so every one is required
+   * in an answer; only one marked {@link Nullable} may be null, and its schema says so. In a
+   * request body a {@link Nullable} property is optional instead.
    */
   @Bean
   PropertyCustomizer nullsAndRequired() {
     return (property, type) -> {
-      if (primitive(type.getType())) {
+      if (!nullable(type)) {
         property.addExtension(REQUIRED, true);
         return property;
       }
       if (property.get$ref() != null) {
-        return new Schema<>().anyOf(List.of(property, new Schema<>().types(Set.of("null"))));
+        return new Schema<>()
+            .anyOf(List.of(property, new Schema<>().types(Set.of("null"))))
+            .extensions(new LinkedHashMap<>(Map.of(REQUIRED, true, NULLABLE, true)));
       }
       if (property.getTypes() != null
           && !property.getTypes().isEmpty()
@@ -118,8 +123,15 @@ class OpenApiConfig {
         types.add("null");
         property.setTypes(types);
       }
+      property.addExtension(REQUIRED, true);
+      property.addExtension(NULLABLE, true);
       return property;
     };
+  }
+
+  private static boolean nullable(io.swagger.v3.core.converter.AnnotatedType type) {
+    return type.getCtxAnnotations() != null
+        && Arrays.stream(type.getCtxAnnotations()).anyMatch(a -> a instanceof Nullable);
   }
 
   /** The codes an endpoint names with {@link Problems}, as problem+json responses. */
@@ -174,12 +186,67 @@ class OpenApiConfig {
                               addProblems(operation, List.of(ErrorCode.INTERNAL_ERROR));
                             }
                           }));
-      openApi.getComponents().getSchemas().values().forEach(OpenApiConfig::collectRequired);
+      Set<String> requests = requestSchemas(openApi);
+      openApi
+          .getComponents()
+          .getSchemas()
+          .forEach((name, schema) -> collectRequired(schema, requests.contains(name)));
+      openApi.getComponents().getSchemas().values().forEach(OpenApiConfig::dropMarks);
     };
   }
 
+  /** Removes the marks left where no required list reads them (map values, array items). */
   @SuppressWarnings({"rawtypes", "unchecked"})
-  private static void collectRequired(Schema<?> schema) {
+  private static void dropMarks(Schema<?> schema) {
+    if (schema == null) {
+      return;
+    }
+    if (schema.getExtensions() != null) {
+      schema.getExtensions().remove(REQUIRED);
+      schema.getExtensions().remove(NULLABLE);
+      if (schema.getExtensions().isEmpty()) {
+        schema.setExtensions(null);
+      }
+    }
+    if (schema.getProperties() != null) {
+      ((Map<String, Schema>) (Map) schema.getProperties())
+          .values()
+          .forEach(OpenApiConfig::dropMarks);
+    }
+    if (schema.getAdditionalProperties() instanceof Schema<?> values) {
+      dropMarks(values);
+    }
+    dropMarks(schema.getItems());
+    if (schema.getAnyOf() != null) {
+      ((List<Schema>) (List) schema.getAnyOf()).forEach(OpenApiConfig::dropMarks);
+    }
+  }
+
+  /** The schemas request bodies name: their nullable properties are optional. */
+  private static Set<String> requestSchemas(OpenAPI openApi) {
+    Set<String> names = new TreeSet<>();
+    openApi
+        .getPaths()
+        .values()
+        .forEach(
+            item ->
+                item.readOperations().stream()
+                    .filter(
+                        o -> o.getRequestBody() != null && o.getRequestBody().getContent() != null)
+                    .flatMap(o -> o.getRequestBody().getContent().values().stream())
+                    .map(MediaType::getSchema)
+                    .filter(s -> s != null && s.get$ref() != null)
+                    .forEach(
+                        s -> names.add(s.get$ref().substring(s.get$ref().lastIndexOf('/') + 1))));
+    return names;
+  }
+
+  /**
+   * Turns the property customizer's marks into the schema's required list: every property of an
+   * answer; of a request body, those that may not be null.
+   */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private static void collectRequired(Schema<?> schema, boolean request) {
     if (schema.getProperties() == null) {
       return;
     }
@@ -188,12 +255,16 @@ class OpenApiConfig {
     ((Map<String, Schema>) (Map) schema.getProperties())
         .forEach(
             (name, property) -> {
-              if (property.getExtensions() != null
-                  && property.getExtensions().remove(REQUIRED) != null) {
+              if (property.getExtensions() == null) {
+                return;
+              }
+              boolean marked = property.getExtensions().remove(REQUIRED) != null;
+              boolean nullable = property.getExtensions().remove(NULLABLE) != null;
+              if (property.getExtensions().isEmpty()) {
+                property.setExtensions(null);
+              }
+              if (marked && !(request && nullable)) {
                 required.add(name);
-                if (property.getExtensions().isEmpty()) {
-                  property.setExtensions(null);
-                }
               }
             });
     schema.setRequired(required.isEmpty() ? null : List.copyOf(required));
@@ -283,10 +354,21 @@ class OpenApiConfig {
         new Schema<>()
             .types(Set.of("integer"))
             .description("RATE_LIMIT_EXCEEDED, MAX_ACTIVE_GENERATIONS"));
+    Map<String, Object> example = new LinkedHashMap<>();
+    example.put("type", "about:blank");
+    example.put("title", "Payment Required");
+    example.put("status", 402);
+    example.put("detail", "the model costs 5 credits, 2 available");
+    example.put("code", ErrorCode.INSUFFICIENT_CREDITS.name());
+    example.put("message", "Not enough credits: this costs 5, you have 2.");
+    example.put("correlation_id", "4bf92f3577b34da6a3ce929d0e0e4736");
+    example.put("required", 5);
+    example.put("available", 2);
     Schema<?> problem =
         new Schema<>()
             .types(Set.of("object"))
-            .required(List.of("code", "message", "status", "title", "type"));
+            .required(List.of("code", "message", "status", "title", "type"))
+            .example(example);
     problem.setProperties(properties);
     return problem;
   }

@@ -2,6 +2,7 @@ package dev.nanogen.gateway.auth;
 
 import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.gateway.ledger.Credits;
+import jakarta.annotation.Nullable;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -182,8 +183,8 @@ public class Users {
   @io.swagger.v3.oas.annotations.media.Schema(name = "AdminUserProfile")
   public record Profile(
       long userId,
-      String username,
-      String languageCode,
+      @Nullable String username,
+      @Nullable String languageCode,
       boolean banned,
       boolean premium,
       boolean botBlocked,

@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.generation;
 
 import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.annotation.Nullable;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -35,10 +36,10 @@ public class GenerationReports {
       @Schema(allowableValues = {"pending", "processing", "completed", "failed", "cancelled"})
           String status,
       long price,
-      String errorCode,
+      @Nullable String errorCode,
       Instant createdAt,
-      Instant startedAt,
-      Instant finishedAt) {}
+      @Nullable Instant startedAt,
+      @Nullable Instant finishedAt) {}
 
   /** One status a generation entered. */
   @Schema(name = "AdminStatusChange")
@@ -57,14 +58,14 @@ public class GenerationReports {
       long price,
       @Schema(allowableValues = {"pending", "processing", "completed", "failed", "cancelled"})
           String status,
-      String providerTaskId,
-      String providerRoute,
-      BigDecimal providerCost,
-      String errorCode,
-      String errorMessage,
+      @Nullable String providerTaskId,
+      @Nullable String providerRoute,
+      @Nullable BigDecimal providerCost,
+      @Nullable String errorCode,
+      @Nullable String errorMessage,
       Instant createdAt,
-      Instant startedAt,
-      Instant finishedAt,
+      @Nullable Instant startedAt,
+      @Nullable Instant finishedAt,
       Instant timeoutAt,
       Instant dispatchedAt) {}
 
@@ -81,9 +82,9 @@ public class GenerationReports {
       long timedOut,
       long cancelled,
       long active,
-      Double successRate,
-      Double p50Millis,
-      Double p95Millis,
+      @Nullable Double successRate,
+      @Nullable Double p50Millis,
+      @Nullable Double p95Millis,
       long refunds,
       long creditsReturned,
       long creditsCaptured) {}

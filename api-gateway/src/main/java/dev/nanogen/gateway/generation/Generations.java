@@ -5,6 +5,7 @@ import dev.nanogen.gateway.limits.StartLimits;
 import dev.nanogen.gateway.web.Cursor;
 import dev.nanogen.model.GenerationStatus;
 import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.annotation.Nullable;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -62,7 +63,7 @@ public class Generations {
                 "CANCELLED"
               })
           String code,
-      String message) {}
+      @Nullable String message) {}
 
   @Schema(name = "GenerationView")
   public record View(
@@ -76,20 +77,21 @@ public class Generations {
               description =
                   "the kept results, served under the public base URL until results_expire_at; empty once expired")
           List<String> resultUrls,
-      Error error,
+      @Nullable Error error,
       Instant createdAt,
-      Instant startedAt,
-      Instant finishedAt,
-      Long durationMs,
+      @Nullable Instant startedAt,
+      @Nullable Instant finishedAt,
+      @Nullable Long durationMs,
       @Schema(
               description =
                   "a completed generation's: when its results stop being served (the retention after it finished)")
+          @Nullable
           Instant resultsExpireAt,
       @Schema(description = "true once the results were purged after the retention")
           boolean resultsExpired) {}
 
   @Schema(name = "GenerationPage")
-  record Page(List<View> items, String nextCursor) {}
+  record Page(List<View> items, @Nullable String nextCursor) {}
 
   private static final String START_COUNTS =
       """

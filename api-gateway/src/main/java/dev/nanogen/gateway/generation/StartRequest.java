@@ -3,13 +3,22 @@ package dev.nanogen.gateway.generation;
 import dev.nanogen.gateway.error.ValidationFailed;
 import dev.nanogen.gateway.error.ValidationFailed.FieldProblem;
 import dev.nanogen.gateway.idempotency.IdempotencyKeys;
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.annotation.Nullable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /** Body of POST /api/generation/start. Unknown fields are ignored; wrong types are a 400. */
+@Schema(
+    name = "StartRequest",
+    example =
+        "{\"model_id\": \"flux-schnell\", \"prompt\": \"a cat on the moon\", \"params\": {\"num_images\": 1}}")
 record StartRequest(
-    String modelId, String prompt, Map<String, Object> params, String idempotencyKey) {
+    @Schema(minLength = 1, example = "flux-schnell") String modelId,
+    @Schema(minLength = 1, maxLength = MAX_PROMPT, example = "a cat on the moon") String prompt,
+    @Nullable @Schema(maxProperties = MAX_PARAMS) Map<String, Object> params,
+    @Nullable String idempotencyKey) {
   static final int MAX_PROMPT = 4000;
   static final int MAX_PARAMS = 16;
 

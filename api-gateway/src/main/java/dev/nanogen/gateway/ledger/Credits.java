@@ -2,6 +2,7 @@ package dev.nanogen.gateway.ledger;
 
 import dev.nanogen.gateway.events.UserEvents;
 import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.annotation.Nullable;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.Optional;
@@ -102,8 +103,8 @@ public class Credits {
   @io.swagger.v3.oas.annotations.media.Schema(name = "LedgerEntry")
   public record Entry(
       long id,
-      UUID generationId,
-      UUID paymentId,
+      @Nullable UUID generationId,
+      @Nullable UUID paymentId,
       @Schema(
               allowableValues = {
                 "GRANT",

@@ -2,6 +2,7 @@ package dev.nanogen.gateway.outbox;
 
 import dev.nanogen.gateway.tx.AfterCommit;
 import dev.nanogen.ops.trace.Traces;
+import jakarta.annotation.Nullable;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.Collection;
@@ -64,9 +65,9 @@ public class Outbox {
       String eventType,
       String topic,
       String status,
-      Integer attempts,
-      String lastError,
-      String traceparent,
+      @Nullable Integer attempts,
+      @Nullable String lastError,
+      @Nullable String traceparent,
       java.time.Instant createdAt) {}
 
   /** The events kept for {@code key} (published ones until their retention ends), in order. */

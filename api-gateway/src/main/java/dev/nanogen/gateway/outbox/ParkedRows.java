@@ -3,6 +3,7 @@ package dev.nanogen.gateway.outbox;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.annotation.Nullable;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -49,7 +50,7 @@ public class ParkedRows {
       String messageKey,
       String eventType,
       int attempts,
-      String lastError,
+      @Nullable String lastError,
       Instant createdAt) {}
 
   private final JdbcClient jdbc;

@@ -12,6 +12,7 @@ import dev.nanogen.gateway.idempotency.IdempotencyKeys;
 import dev.nanogen.ops.telegram.BotApi;
 import dev.nanogen.ops.telegram.TelegramError;
 import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.annotation.Nullable;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -46,7 +47,7 @@ class CreateInvoice {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   @Schema(name = "InvoiceRequest")
-  record Request(String packId, String idempotencyKey) {}
+  record Request(String packId, @Nullable String idempotencyKey) {}
 
   @Schema(name = "Invoice")
   record Response(UUID paymentId, String invoiceLink) {}

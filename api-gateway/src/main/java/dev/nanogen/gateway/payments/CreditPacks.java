@@ -4,6 +4,7 @@ import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.ValidationFailed;
 import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.annotation.Nullable;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.List;
@@ -26,7 +27,12 @@ class CreditPacks {
    * An admin's edit: title, credits and stars required; enabled (true) and sort_order (0) optional.
    */
   @Schema(name = "CreditPackEdit")
-  record Edit(String title, Long credits, Integer stars, Boolean enabled, Integer sortOrder) {}
+  record Edit(
+      String title,
+      Long credits,
+      Integer stars,
+      @Nullable Boolean enabled,
+      @Nullable Integer sortOrder) {}
 
   private final JdbcClient jdbc;
   private final Clock clock;

@@ -2,6 +2,7 @@ package dev.nanogen.gateway.payments;
 
 import dev.nanogen.gateway.web.Cursor;
 import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.annotation.Nullable;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -41,14 +42,14 @@ class Payments {
       long credits,
       long stars,
       @Schema(allowableValues = {"created", "paid", "refunded"}) String status,
-      String checkoutQueryId,
-      String telegramPaymentChargeId,
+      @Nullable String checkoutQueryId,
+      @Nullable String telegramPaymentChargeId,
       long refundOwed,
       Instant createdAt,
-      Instant paidAt,
-      Instant refundedAt,
+      @Nullable Instant paidAt,
+      @Nullable Instant refundedAt,
       String packTitle,
-      String languageCode,
+      @Nullable String languageCode,
       boolean userBanned,
       boolean packEnabled) {}
 
@@ -61,7 +62,7 @@ class Payments {
       long stars,
       @Schema(allowableValues = {"created", "paid", "refunded"}) String status,
       Instant createdAt,
-      Instant paidAt) {
+      @Nullable Instant paidAt) {
     static View of(Payment p) {
       return new View(
           p.id(), p.packId(), p.credits(), p.stars(), p.status(), p.createdAt(), p.paidAt());
@@ -70,11 +71,11 @@ class Payments {
 
   /** A page of the caller's payments. */
   @Schema(name = "PaymentPage")
-  record UserPage(List<View> items, String nextCursor) {}
+  record UserPage(List<View> items, @Nullable String nextCursor) {}
 
   /** A page of payments as admins see them. */
   @Schema(name = "AdminPaymentPage")
-  record AdminPage(List<Payment> items, String nextCursor) {}
+  record AdminPage(List<Payment> items, @Nullable String nextCursor) {}
 
   private record Slice<T>(List<T> items, String nextCursor) {}
 

@@ -10,6 +10,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.annotation.Nullable;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -150,7 +151,7 @@ class PaymentsAdminController {
   record Anomaly(
       String telegramPaymentChargeId,
       long userId,
-      java.util.UUID paymentId,
+      @Nullable java.util.UUID paymentId,
       long stars,
       String reason,
       boolean refunded,

@@ -9,6 +9,7 @@ import dev.nanogen.gateway.ledger.Credits;
 import dev.nanogen.ops.telegram.BotApi;
 import dev.nanogen.ops.telegram.TelegramError;
 import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.annotation.Nullable;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -35,7 +36,7 @@ class RefundPayment {
   @Schema(name = "RefundResult")
   record Response(
       UUID paymentId,
-      String telegramPaymentChargeId,
+      @Nullable String telegramPaymentChargeId,
       long userId,
       @Schema(allowableValues = {"created", "paid", "refunded"}) String status,
       long creditsTakenBack,
