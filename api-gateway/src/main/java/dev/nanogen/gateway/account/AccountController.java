@@ -9,7 +9,6 @@ import dev.nanogen.gateway.ledger.Credits;
 import dev.nanogen.gateway.limits.UserLimits;
 import dev.nanogen.gateway.web.Cursor;
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.annotation.Nullable;
@@ -85,15 +84,7 @@ public class AccountController {
   @GetMapping("/api/me/ledger")
   Page ledger(
       CurrentUser user,
-      @RequestParam(required = false)
-          @Parameter(
-              schema =
-                  @Schema(
-                      implementation = Integer.class,
-                      minimum = "1",
-                      maximum = "100",
-                      defaultValue = "20"))
-          Integer limit,
+      @RequestParam(required = false) Integer limit,
       @RequestParam(required = false) String cursor) {
     int size = Cursor.limit(limit);
     Cursor after = Cursor.decode(cursor);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.nanogen.gateway.auth.CurrentUser;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.Problems;
+import dev.nanogen.gateway.web.Cursor;
 import io.swagger.v3.core.jackson.ModelResolver;
 import io.swagger.v3.core.util.Json31;
 import io.swagger.v3.oas.models.Components;
@@ -132,6 +133,27 @@ class OpenApiConfig {
   private static boolean nullable(io.swagger.v3.core.converter.AnnotatedType type) {
     return type.getCtxAnnotations() != null
         && Arrays.stream(type.getCtxAnnotations()).anyMatch(a -> a instanceof Nullable);
+  }
+
+  /** Every page's {@code limit} as {@link Cursor#limit} checks it. */
+  @Bean
+  OperationCustomizer pageLimits() {
+    return (operation, handler) -> {
+      if (operation.getParameters() != null) {
+        operation.getParameters().stream()
+            .filter(p -> "query".equals(p.getIn()) && "limit".equals(p.getName()))
+            .forEach(
+                p ->
+                    p.setSchema(
+                        new Schema<Integer>()
+                            .types(Set.of("integer"))
+                            .format("int32")
+                            .minimum(java.math.BigDecimal.ONE)
+                            .maximum(java.math.BigDecimal.valueOf(Cursor.MAX_LIMIT))
+                            ._default(Cursor.DEFAULT_LIMIT)));
+      }
+      return operation;
+    };
   }
 
   /** The codes an endpoint names with {@link Problems}, as problem+json responses. */

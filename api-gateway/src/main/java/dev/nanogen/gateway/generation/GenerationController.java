@@ -7,7 +7,6 @@ import dev.nanogen.gateway.error.ValidationFailed;
 import dev.nanogen.gateway.web.Cursor;
 import dev.nanogen.model.GenerationStatus;
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -82,15 +81,7 @@ class GenerationController {
   @GetMapping("/api/generations")
   Generations.Page list(
       CurrentUser user,
-      @RequestParam(required = false)
-          @Parameter(
-              schema =
-                  @Schema(
-                      implementation = Integer.class,
-                      minimum = "1",
-                      maximum = "100",
-                      defaultValue = "20"))
-          Integer limit,
+      @RequestParam(required = false) Integer limit,
       @RequestParam(required = false) String cursor,
       @RequestParam(required = false) String status) {
     return generations.page(user.id(), status(status), Cursor.decode(cursor), Cursor.limit(limit));

@@ -6,7 +6,6 @@ import dev.nanogen.gateway.error.Problems;
 import dev.nanogen.gateway.error.ValidationFailed;
 import dev.nanogen.gateway.web.Cursor;
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -90,15 +89,7 @@ class PaymentsAdminController {
   Payments.AdminPage list(
       @RequestParam(name = "user_id", required = false) Long userId,
       @RequestParam(required = false) String status,
-      @RequestParam(required = false)
-          @Parameter(
-              schema =
-                  @Schema(
-                      implementation = Integer.class,
-                      minimum = "1",
-                      maximum = "100",
-                      defaultValue = "20"))
-          Integer limit,
+      @RequestParam(required = false) Integer limit,
       @RequestParam(required = false) String cursor) {
     if (status != null && !STATUSES.contains(status)) {
       throw ValidationFailed.of("status", "must be one of created, paid, refunded");

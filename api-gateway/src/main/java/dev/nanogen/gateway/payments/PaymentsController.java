@@ -5,7 +5,6 @@ import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.Problems;
 import dev.nanogen.gateway.web.Cursor;
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -83,15 +82,7 @@ class PaymentsController {
   @GetMapping("/api/payments")
   Payments.UserPage list(
       CurrentUser user,
-      @RequestParam(required = false)
-          @Parameter(
-              schema =
-                  @Schema(
-                      implementation = Integer.class,
-                      minimum = "1",
-                      maximum = "100",
-                      defaultValue = "20"))
-          Integer limit,
+      @RequestParam(required = false) Integer limit,
       @RequestParam(required = false) String cursor) {
     return payments.page(user.id(), Cursor.decode(cursor), Cursor.limit(limit));
   }

@@ -52,13 +52,19 @@ public record Cursor(long position, String id) {
     }
   }
 
-  /** Page size: 20 by default, 1 to 100. */
+  /** A page's size when the request names none. */
+  public static final int DEFAULT_LIMIT = 20;
+
+  /** The largest page. */
+  public static final int MAX_LIMIT = 100;
+
+  /** Page size: {@value #DEFAULT_LIMIT} by default, 1 to {@value #MAX_LIMIT}. */
   public static int limit(Integer requested) {
     if (requested == null) {
-      return 20;
+      return DEFAULT_LIMIT;
     }
-    if (requested < 1 || requested > 100) {
-      throw ValidationFailed.of("limit", "must be between 1 and 100");
+    if (requested < 1 || requested > MAX_LIMIT) {
+      throw ValidationFailed.of("limit", "must be between 1 and " + MAX_LIMIT);
     }
     return requested;
   }
