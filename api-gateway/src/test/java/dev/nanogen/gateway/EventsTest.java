@@ -261,6 +261,42 @@ class EventsTest extends IntegrationTest {
   }
 
   @Test
+  void a_premium_granted_while_a_stream_is_open_shows_in_its_balance_events() {
+    long user = newUserId();
+    grant(user, 5);
+    try (SseClient events = stream(user, Map.of())) {
+      assertThat(
+              admin("POST", "/api/admin/users/" + user + "/premium", "{\"premium\":true}", null)
+                  .statusCode())
+          .isEqualTo(200);
+      int[] nudges = {0};
+      // The stream keeps the standing it signed in with and refreshes it with the heartbeat (1 s
+      // here): a balance event some heartbeats later shows the premium and its limits.
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(700))
+          .until(
+              () -> {
+                admin(
+                    "POST",
+                    "/api/admin/users/" + user + "/credits",
+                    "{\"amount\":1,\"reason\":\"nudge\"}",
+                    "nudge-" + user + "-" + nudges[0]++);
+                return events.events().stream()
+                    .filter(e -> e.name().equals("balance"))
+                    .anyMatch(e -> data(e).path("is_premium").asBoolean());
+              });
+      SseClient.Event premium =
+          events.events().stream()
+              .filter(e -> e.name().equals("balance"))
+              .filter(e -> data(e).path("is_premium").asBoolean())
+              .findFirst()
+              .orElseThrow();
+      assertThat(data(premium).path("limits")).isEqualTo(json(get("/api/me", user)).path("limits"));
+    }
+  }
+
+  @Test
   void a_banned_users_open_streams_are_closed() {
     long user = newUserId();
     try (SseClient events = stream(user, Map.of())) {

@@ -60,13 +60,11 @@ public class AccountController {
   }
 
   /**
-   * The user's balance and limits as GET /api/me answers them; empty for a user who never signed
-   * in.
+   * The user's balance and limits as GET /api/me answers them, for a standing the caller already
+   * knows (a live stream keeps its user's); empty for a user who never signed in.
    */
-  public Optional<Me> me(long userId) {
-    return users
-        .standing(userId)
-        .flatMap(standing -> credits.balance(userId).map(b -> me(userId, b, standing)));
+  public Optional<Me> me(long userId, Users.Standing standing) {
+    return credits.balance(userId).map(b -> me(userId, b, standing));
   }
 
   private Me me(long userId, Credits.Balance balance, Users.Standing standing) {

@@ -238,16 +238,26 @@ public class Users {
         .optional();
   }
 
-  /** Those of {@code ids} who are banned, in one query. */
-  public java.util.Set<Long> bannedAmong(java.util.Collection<Long> ids) {
+  /** Where a watched user stands now: banned, and what GET /api/me shows. */
+  public record Watched(boolean banned, Standing standing) {}
+
+  /** Those of {@code ids} who have a row, with their ban and standing, in one query. */
+  public java.util.Map<Long, Watched> watchedAmong(java.util.Collection<Long> ids) {
     if (ids.isEmpty()) {
-      return java.util.Set.of();
+      return java.util.Map.of();
     }
-    return new java.util.HashSet<>(
-        jdbc.sql("SELECT id FROM users WHERE banned AND id IN (:ids)")
-            .param("ids", ids)
-            .query(Long.class)
-            .list());
+    java.util.Map<Long, Watched> watched = new java.util.HashMap<>();
+    jdbc.sql("SELECT id, banned, premium, bot_blocked FROM users WHERE id IN (:ids)")
+        .param("ids", ids)
+        .query(
+            rs -> {
+              watched.put(
+                  rs.getLong("id"),
+                  new Watched(
+                      rs.getBoolean("banned"),
+                      new Standing(rs.getBoolean("premium"), rs.getBoolean("bot_blocked"))));
+            });
+    return watched;
   }
 
   private static boolean profileChanged(Row row, TelegramUser user) {

@@ -62,6 +62,13 @@ class EventStreams {
   private final Users users;
   private final ClientThrottle opens;
   private final Map<Long, Deque<Stream>> byUser = new ConcurrentHashMap<>();
+
+  /**
+   * The standing (premium, chat status) each streaming user's balance events show: the one they
+   * signed in with, refreshed with every heartbeat, so a balance event costs one read.
+   */
+  private final Map<Long, Users.Standing> standings = new ConcurrentHashMap<>();
+
   private final Set<Stream> all = new CopyOnWriteArraySet<>();
   private final Executor senders = Executors.newVirtualThreadPerTaskExecutor();
   private final TreeSet<Long> deliveredAboveTail = new TreeSet<>();
@@ -91,7 +98,7 @@ class EventStreams {
    * A new stream for {@code userId}: after {@code lastEventId} (a reconnect) it first gets every
    * later event still retained, else only what happens from now on.
    */
-  SseEmitter open(long userId, Long lastEventId) {
+  SseEmitter open(long userId, Users.Standing standing, Long lastEventId) {
     if (!opens.count(Long.toString(userId))) {
       throw new LimitExceeded(
           ErrorCode.RATE_LIMIT_EXCEEDED, opens.allowed(), opens.window().toSeconds());
@@ -102,6 +109,7 @@ class EventStreams {
     emitter.onCompletion(() -> close(stream));
     emitter.onTimeout(() -> close(stream));
     emitter.onError(e -> close(stream));
+    standings.put(userId, standing);
     Deque<Stream> streams = byUser.computeIfAbsent(userId, u -> new ArrayDeque<>());
     Stream evicted = null;
     synchronized (streams) {
@@ -140,7 +148,7 @@ class EventStreams {
     generations.findAll(stream.userId, ids).forEach(v -> views.put(v.generationId(), v));
     Optional<?> balance =
         missed.stream().anyMatch(e -> e.kind().equals("balance"))
-            ? accounts.me(stream.userId)
+            ? accounts.me(stream.userId, standingOf(stream.userId))
             : Optional.empty();
     for (UserEvents.Event event : missed) {
       Object body =
@@ -154,25 +162,46 @@ class EventStreams {
   }
 
   /**
-   * Ends the streams of users banned since they opened them (checked with the heartbeat, one query
-   * for every user with a stream here).
+   * Ends the streams of users banned since they opened them, and refreshes the standing the others'
+   * balance events show (premium, chat status): one query, with the heartbeat, for every user with
+   * a stream here.
    */
   private void closeBanned() {
+    // Standings of users whose streams all ended go here, not when the last one closes: a close
+    // racing a new open cannot take the new stream's standing away.
+    standings.keySet().retainAll(byUser.keySet());
     if (byUser.isEmpty()) {
       return;
     }
-    for (long userId : users.bannedAmong(List.copyOf(byUser.keySet()))) {
-      Deque<Stream> streams = byUser.get(userId);
-      if (streams == null) {
-        continue;
-      }
-      List<Stream> ending;
-      synchronized (streams) {
-        ending = List.copyOf(streams);
-      }
-      ending.forEach(this::end);
-      log.info("closed {} event streams of user {}, banned", ending.size(), userId);
-    }
+    users
+        .watchedAmong(List.copyOf(byUser.keySet()))
+        .forEach(
+            (userId, watched) -> {
+              if (!watched.banned()) {
+                if (byUser.containsKey(userId)) {
+                  standings.put(userId, watched.standing());
+                }
+                return;
+              }
+              Deque<Stream> streams = byUser.get(userId);
+              if (streams == null) {
+                return;
+              }
+              List<Stream> ending;
+              synchronized (streams) {
+                ending = List.copyOf(streams);
+              }
+              ending.forEach(this::end);
+              log.info("closed {} event streams of user {}, banned", ending.size(), userId);
+            });
+  }
+
+  /** The stream's standing; read afresh only if a close raced an open and took it away. */
+  private Users.Standing standingOf(long userId) {
+    Users.Standing standing = standings.get(userId);
+    return standing != null
+        ? standing
+        : users.standing(userId).orElse(new Users.Standing(false, false));
   }
 
   @Scheduled(fixedDelayString = "#{" + EventsProperties.SETTINGS + ".poll()}")
@@ -343,7 +372,7 @@ class EventStreams {
               ? Optional.of(item.body())
               : item.kind().equals("generation")
                   ? generations.find(userId, item.generationId())
-                  : accounts.me(userId);
+                  : accounts.me(userId, standingOf(userId));
       if (body.isPresent()) {
         emitter.send(
             SseEmitter.event()

@@ -2,6 +2,7 @@ package dev.nanogen.gateway.sse;
 
 import dev.nanogen.gateway.auth.CurrentUser;
 import dev.nanogen.gateway.auth.EventTokens;
+import dev.nanogen.gateway.auth.Users;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.Problems;
 import dev.nanogen.gateway.error.ValidationFailed;
@@ -70,7 +71,8 @@ class EventsController {
       @Parameter(description = "a token from POST /api/events/token, instead of the tma header")
           @RequestParam(name = "token", required = false)
           String token) {
-    return streams.open(user.id(), parse(lastEventId));
+    return streams.open(
+        user.id(), new Users.Standing(user.premium(), user.botBlocked()), parse(lastEventId));
   }
 
   private static Long parse(String lastEventId) {
