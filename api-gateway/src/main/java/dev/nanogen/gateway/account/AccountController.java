@@ -41,12 +41,10 @@ public class AccountController {
   @Schema(name = "LedgerPage")
   record Page(List<Credits.Entry> items, @Nullable String nextCursor) {}
 
-  private final Users users;
   private final Credits credits;
   private final NanogenProperties.Limits limits;
 
-  AccountController(Users users, Credits credits, NanogenProperties properties) {
-    this.users = users;
+  AccountController(Credits credits, NanogenProperties properties) {
     this.credits = credits;
     this.limits = properties.limits();
   }

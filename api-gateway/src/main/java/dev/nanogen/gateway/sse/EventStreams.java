@@ -109,7 +109,6 @@ class EventStreams {
     emitter.onCompletion(() -> close(stream));
     emitter.onTimeout(() -> close(stream));
     emitter.onError(e -> close(stream));
-    standings.put(userId, standing);
     Deque<Stream> streams = byUser.computeIfAbsent(userId, u -> new ArrayDeque<>());
     Stream evicted = null;
     synchronized (streams) {
@@ -118,6 +117,9 @@ class EventStreams {
         evicted = streams.pollFirst();
       }
     }
+    // After the stream is registered: the heartbeat's prune keeps the standings of registered
+    // users.
+    standings.put(userId, standing);
     all.add(stream);
     if (evicted != null) {
       end(evicted);
@@ -166,7 +168,7 @@ class EventStreams {
    * balance events show (premium, chat status): one query, with the heartbeat, for every user with
    * a stream here.
    */
-  private void closeBanned() {
+  private void watchStreamingUsers() {
     // Standings of users whose streams all ended go here, not when the last one closes: a close
     // racing a new open cannot take the new stream's standing away.
     standings.keySet().retainAll(byUser.keySet());
@@ -250,7 +252,7 @@ class EventStreams {
 
   @Scheduled(fixedDelayString = "#{" + EventsProperties.SETTINGS + ".heartbeat()}")
   void heartbeat() {
-    closeBanned();
+    watchStreamingUsers();
     all.forEach(s -> s.offer(Item.comment("keep-alive")));
   }
 
