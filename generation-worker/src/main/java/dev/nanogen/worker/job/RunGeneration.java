@@ -152,8 +152,10 @@ class RunGeneration {
       GenerationRequested request, Progress progress, List<String> urls, Instant began) {
     UUID id = request.generationId();
     long millis = Duration.between(began, clock.instant()).toMillis();
-    String route = provider.acceptedBy(progress.route, request.modelId());
-    BigDecimal cost = provider.charged(route, request, progress.cost, urls.size());
+    Routed<BigDecimal> charged =
+        provider.charged(progress.route, request, progress.cost, urls.size());
+    String route = charged.route();
+    BigDecimal cost = charged.value();
     outcomes.publish(
         id,
         new GenerationSucceeded(

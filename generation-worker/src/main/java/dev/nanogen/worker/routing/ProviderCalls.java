@@ -84,16 +84,17 @@ public class ProviderCalls {
   }
 
   /**
-   * What a completed generation cost on {@code route}: what the provider reported, else the route's
-   * price per result times {@code results}; counted in {@code nanogen.provider.cost}.
+   * What a completed generation cost, and on which route: {@code route} as {@link #acceptedBy}
+   * resolves it; the cost what the provider reported, else the route's price per result times
+   * {@code results}; counted in {@code nanogen.provider.cost}.
    */
-  public BigDecimal charged(
+  public Routed<BigDecimal> charged(
       String route, GenerationRequested request, BigDecimal reported, int results) {
     Routes.Route on = routes.named(route, request.modelId());
     BigDecimal cost =
         reported != null ? reported : on.costPerResult().multiply(BigDecimal.valueOf(results));
     metrics.charged(on.name(), request.modelId(), cost);
-    return cost;
+    return new Routed<>(on.name(), cost);
   }
 
   private <T> Routed<T> submit(
