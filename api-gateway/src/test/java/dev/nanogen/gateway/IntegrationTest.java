@@ -104,6 +104,7 @@ public abstract class IntegrationTest {
     registry.add("nanogen.admin-token", () -> ADMIN_TOKEN);
     // Tests drive one user hard (races of hundreds of calls); RequestBudgetTest drives past it.
     registry.add("nanogen.limits.requests-per-period", () -> Integer.toString(REQUEST_BUDGET));
+    registry.add("nanogen.upload.max-bytes", () -> "2MB");
   }
 
   /**
@@ -112,16 +113,28 @@ public abstract class IntegrationTest {
    */
   protected void createFilesSchema() throws java.io.IOException {
     jdbc.sql("CREATE SCHEMA IF NOT EXISTS files").update();
-    if (jdbc.sql("SELECT to_regclass('files.result_files') IS NOT NULL")
-        .query(Boolean.class)
-        .single()) {
-      return;
+    boolean exists =
+        jdbc.sql("SELECT to_regclass('files.result_files') IS NOT NULL")
+            .query(Boolean.class)
+            .single();
+    boolean uploads =
+        exists
+            && jdbc.sql(
+                    "SELECT count(*) > 0 FROM information_schema.columns WHERE table_schema = 'files' AND table_name = 'result_files' AND column_name = 'kind'")
+                .query(Boolean.class)
+                .single();
+    java.util.List<String> migrations = new java.util.ArrayList<>();
+    if (!exists) {
+      migrations.addAll(
+          java.util.List.of(
+              "V1__result_files.sql",
+              "V2__result_files_stored_uncompressed.sql",
+              "V3__result_files_in_any_store.sql"));
     }
-    for (String migration :
-        java.util.List.of(
-            "V1__result_files.sql",
-            "V2__result_files_stored_uncompressed.sql",
-            "V3__result_files_in_any_store.sql")) {
+    if (!uploads) {
+      migrations.add("V5__uploaded_files.sql");
+    }
+    for (String migration : migrations) {
       jdbc.sql(
               "SET search_path TO files; "
                   + java.nio.file.Files.readString(

@@ -24,7 +24,8 @@ public class ModelCatalog {
   private static final String COLUMNS =
       """
       SELECT id, name, kind, provider_model, price, enabled, deadline_seconds, max_active_per_user,
-             unavailable_until, params_schema::text, pinned_params::text, pricing::text
+             unavailable_until, params_schema::text, pinned_params::text, pricing::text,
+             inputs::text
       FROM models
       """;
 
@@ -70,6 +71,19 @@ public class ModelCatalog {
     return model;
   }
 
+  private CatalogModel.Inputs inputs(String text) {
+    tools.jackson.databind.JsonNode node = json.readTree(text);
+    int max = node.path("max").asInt(0);
+    if (max == 0) {
+      return CatalogModel.Inputs.NONE;
+    }
+    return new CatalogModel.Inputs(
+        node.path("min").asInt(0),
+        max,
+        node.path("param").asString(null),
+        node.path("list").asBoolean(false));
+  }
+
   private CatalogModel map(ResultSet rs, int row) throws SQLException {
     String schema = rs.getString("params_schema");
     String pinned = rs.getString("pinned_params");
@@ -92,6 +106,7 @@ public class ModelCatalog {
         Optional.ofNullable(rs.getTimestamp("unavailable_until"))
             .map(Timestamp::toInstant)
             .orElse(null),
-        params);
+        params,
+        inputs(rs.getString("inputs")));
   }
 }

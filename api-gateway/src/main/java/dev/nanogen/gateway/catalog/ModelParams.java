@@ -64,11 +64,12 @@ public final class ModelParams {
   }
 
   /**
-   * Validates the user's params against the schema and prices them.
+   * Validates the user's params against the schema and prices them with {@code inputs} uploaded
+   * images.
    *
    * @throws ValidationFailed naming {@code params.<name>} for each unknown or out-of-range param
    */
-  public Resolved resolve(Map<String, Object> params, long basePrice, JsonMapper json) {
+  public Resolved resolve(Map<String, Object> params, long basePrice, int inputs, JsonMapper json) {
     ObjectNode given = json.valueToTree(params == null ? Map.of() : params);
     List<FieldProblem> problems =
         new java.util.ArrayList<>(
@@ -101,10 +102,10 @@ public final class ModelParams {
     effective
         .properties()
         .forEach(p -> providerParams.put(p.getKey(), json.treeToValue(p.getValue(), Object.class)));
-    return new Resolved(providerParams, price(effective, basePrice), outputs(effective));
+    return new Resolved(providerParams, price(effective, basePrice, inputs), outputs(effective));
   }
 
-  private long price(JsonNode effective, long basePrice) {
+  private long price(JsonNode effective, long basePrice, int inputs) {
     BigDecimal price = BigDecimal.valueOf(basePrice);
     for (Map.Entry<String, JsonNode> per : pricing.path("per").properties()) {
       BigDecimal value = effective.path(per.getKey()).decimalValue(BigDecimal.ONE);
@@ -122,6 +123,14 @@ public final class ModelParams {
         }
       }
     }
+    JsonNode perInput = pricing.path("inputs");
+    int extra = Math.max(0, inputs - perInput.path("included").asInt(0));
+    price =
+        price.add(
+            perInput
+                .path("each")
+                .decimalValue(BigDecimal.ZERO)
+                .multiply(BigDecimal.valueOf(extra)));
     return Math.max(1, price.setScale(0, RoundingMode.CEILING).longValueExact());
   }
 

@@ -53,8 +53,15 @@ class ModelsController {
           Map<String, Object> params,
       @Schema(
               description =
-                  "how params change the price: per (param -> units in the base price), factors (param -> value -> multiplier), outputs (the param counting results)")
-          Map<String, Object> pricing) {}
+                  "how params change the price: per (param -> units in the base price), factors (param -> value -> multiplier), outputs (the param counting results), inputs (included: uploaded images the base price includes, each: credits per further one)")
+          Map<String, Object> pricing,
+      @Schema(
+              description =
+                  "how many uploaded images a start takes (input_ids); 0/0 for text-only models")
+          InputCount inputs) {}
+
+  @Schema(name = "ModelInputs")
+  record InputCount(int min, int max) {}
 
   @Schema(name = "ModelList")
   record Catalog(List<ModelView> items) {}
@@ -76,7 +83,8 @@ class ModelsController {
                         m.enabled(),
                         m.enabled() && m.availableAt(now),
                         m.params().schema(),
-                        m.params().pricing()))
+                        m.params().pricing(),
+                        new InputCount(m.inputs().min(), m.inputs().max())))
             .toList());
   }
 }

@@ -22,6 +22,7 @@ public enum ErrorCode {
   MODEL_NOT_FOUND(HttpStatus.NOT_FOUND),
   GENERATION_NOT_FOUND(HttpStatus.NOT_FOUND),
   PACK_NOT_FOUND(HttpStatus.NOT_FOUND),
+  UPLOAD_NOT_FOUND(HttpStatus.NOT_FOUND),
   /** A refund of a charge no payment has (beyond the domain errors). */
   PAYMENT_NOT_FOUND(HttpStatus.NOT_FOUND),
   /** A path that does not exist (beyond the domain errors). */

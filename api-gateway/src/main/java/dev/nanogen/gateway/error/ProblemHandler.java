@@ -113,8 +113,15 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
           ValidationFailed.of(missing.getHeaderName(), "is required");
       case MissingServletRequestParameterException missing ->
           ValidationFailed.of(missing.getParameterName(), "is required");
+      case org.springframework.web.multipart.support.MissingServletRequestPartException missing ->
+          ValidationFailed.of(missing.getRequestPartName(), "is required");
       case HttpMediaTypeNotSupportedException unsupported ->
-          new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send application/json");
+          new AppError(
+              ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+              "send "
+                  + (unsupported.getSupportedMediaTypes().isEmpty()
+                      ? "application/json"
+                      : unsupported.getSupportedMediaTypes().getFirst().toString()));
       case HttpRequestMethodNotSupportedException method ->
           new AppError(ErrorCode.METHOD_NOT_ALLOWED, method.getMethod() + " is not supported here");
       case HttpMediaTypeNotAcceptableException notAcceptable ->
@@ -130,6 +137,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
           new AppError(ErrorCode.SERVICE_UNAVAILABLE, "the answer took too long; try again");
       case MaxUploadSizeExceededException tooLarge ->
           new AppError(ErrorCode.PAYLOAD_TOO_LARGE, "the body is too large");
+      case org.springframework.web.multipart.MultipartException broken ->
+          ValidationFailed.of("file", "the multipart body cannot be read");
       default -> byStatus(status);
     };
   }

@@ -11,12 +11,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     NANOGEN_FILES_DOWNLOADS_PER_CLIENT}); one more answers 429
  * @param missesPerMinute unknown file names one client address may ask for in a minute ({@code
  *     NANOGEN_FILES_MISSES_PER_MINUTE}); past it, 429 without a lookup
+ * @param publicBaseUrl the gateway's public address ({@code NANOGEN_FILES_PUBLIC_BASE_URL}, the
+ *     workers' setting of the same name): the provider fetches uploaded images under it
  */
 @ConfigurationProperties("nanogen.files")
 public record FilesProperties(
     @DefaultValue("30d") Duration retention,
     @DefaultValue("8") int downloadsPerClient,
-    @DefaultValue("60") int missesPerMinute) {
+    @DefaultValue("60") int missesPerMinute,
+    @DefaultValue("http://127.0.0.1:8080") String publicBaseUrl) {
 
   public FilesProperties {
     if (downloadsPerClient < 1 || missesPerMinute < 1) {

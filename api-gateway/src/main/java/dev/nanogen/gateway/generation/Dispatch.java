@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.generation;
 
 import dev.nanogen.gateway.outbox.Outbox;
+import dev.nanogen.gateway.uploads.InputUrls;
 import dev.nanogen.model.GenerationRequested;
 import dev.nanogen.model.ModelKind;
 import dev.nanogen.model.Topics;
@@ -28,7 +29,8 @@ public class Dispatch {
   private static final String STORED =
       """
       RETURNING g.id, g.user_id, g.model_id, m.provider_model, m.kind, g.prompt, g.params, g.outputs,
-                g.timeout_at, g.provider_task_id, g.provider_route
+                g.timeout_at, g.provider_task_id, g.provider_route,
+                array_to_string(g.input_ids, ',') AS input_ids, m.inputs::text AS inputs
       """;
 
   /**
@@ -80,22 +82,45 @@ public class Dispatch {
       int outputs,
       Timestamp timeoutAt,
       String providerTaskId,
-      String providerRoute) {}
+      String providerRoute,
+      String inputIds,
+      String inputs) {}
 
   private final Outbox outbox;
   private final JdbcClient jdbc;
   private final JsonMapper json;
+  private final InputUrls inputUrls;
 
-  Dispatch(Outbox outbox, JdbcClient jdbc, JsonMapper json) {
+  Dispatch(Outbox outbox, JdbcClient jdbc, JsonMapper json, InputUrls inputUrls) {
     this.outbox = outbox;
     this.jdbc = jdbc;
     this.json = json;
+    this.inputUrls = inputUrls;
+  }
+
+  /**
+   * The uploads a generation works on and where the provider takes them.
+   *
+   * @param ids the uploads, in order (none for a text-only start)
+   * @param param the provider's field for their URLs
+   * @param list whether it takes a list of URLs or one
+   */
+  public record Inputs(List<UUID> ids, String param, boolean list) {
+    public static final Inputs NONE = new Inputs(List.of(), null, false);
+
+    /** The ids as a PostgreSQL array literal, for a {@code uuid[]} column. */
+    static String arrayLiteral(List<UUID> ids) {
+      return ids.stream()
+          .map(UUID::toString)
+          .collect(java.util.stream.Collectors.joining(",", "{", "}"));
+    }
   }
 
   /**
    * A generation as stored: what the worker needs to run it.
    *
    * @param params the provider params as validated and priced at the start
+   * @param inputs the uploaded images it works on
    * @param outputs results paid for
    * @param providerTaskId a task already submitted (a resume), or null
    * @param route the provider route that accepted that task, or null
@@ -108,12 +133,17 @@ public class Dispatch {
       ModelKind kind,
       String prompt,
       Map<String, Object> params,
+      Inputs inputs,
       int outputs,
       Instant deadline,
       String providerTaskId,
       String route) {}
 
-  /** A generation's first dispatch, written by its start in the same transaction. */
+  /**
+   * A generation's first dispatch, written by its start in the same transaction. The uploads go to
+   * the provider as URLs signed until the deadline, in the model's field; the same generation
+   * dispatched again gets the same URLs.
+   */
   public void send(Dispatched g, Instant now, String traceparent) {
     outbox.append(
         Topics.REQUESTS,
@@ -128,12 +158,22 @@ public class Dispatch {
             g.providerModel(),
             g.kind(),
             g.prompt(),
-            g.params(),
+            withInputs(g),
             g.outputs(),
             g.deadline(),
             g.providerTaskId(),
             g.route()),
         traceparent);
+  }
+
+  private Map<String, Object> withInputs(Dispatched g) {
+    if (g.inputs().ids().isEmpty()) {
+      return g.params();
+    }
+    List<String> urls = inputUrls.signed(g.inputs().ids(), g.deadline());
+    Map<String, Object> params = new java.util.LinkedHashMap<>(g.params());
+    params.put(g.inputs().param(), g.inputs().list() ? urls : urls.getFirst());
+    return params;
   }
 
   /** Dispatches a stalled generation (locked by the caller) again: a resume when it has a task. */
@@ -186,6 +226,17 @@ public class Dispatch {
     return true;
   }
 
+  private Inputs inputs(Stored g) {
+    if (g.inputIds() == null || g.inputIds().isEmpty()) {
+      return Inputs.NONE;
+    }
+    tools.jackson.databind.JsonNode model = json.readTree(g.inputs());
+    return new Inputs(
+        java.util.Arrays.stream(g.inputIds().split(",")).map(UUID::fromString).toList(),
+        model.path("param").asString(null),
+        model.path("list").asBoolean(false));
+  }
+
   private Dispatched dispatched(Stored g) {
     return new Dispatched(
         g.id(),
@@ -195,6 +246,7 @@ public class Dispatch {
         ModelKind.fromWire(g.kind()),
         g.prompt(),
         json.readValue(g.params(), new TypeReference<Map<String, Object>>() {}),
+        inputs(g),
         g.outputs(),
         g.timeoutAt().toInstant(),
         g.providerTaskId(),

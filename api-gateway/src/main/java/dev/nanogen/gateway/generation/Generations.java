@@ -25,7 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class Generations {
   private static final String COLUMNS =
       """
-      SELECT id, model_id, prompt, price, status, result_urls, error_code, error_message,
+      SELECT id, model_id, prompt, input_ids, price, status, result_urls, error_code, error_message,
              created_at, started_at, finished_at
       FROM generations
       """;
@@ -70,6 +70,10 @@ public class Generations {
       UUID generationId,
       String modelId,
       String prompt,
+      @Schema(
+              description =
+                  "the uploads it was started with, in order (empty for a text-only start)")
+          List<UUID> inputIds,
       long price,
       @Schema(allowableValues = {"pending", "processing", "completed", "failed", "cancelled"})
           String status,
@@ -275,6 +279,7 @@ public class Generations {
         rs.getObject("id", UUID.class),
         rs.getString("model_id"),
         rs.getString("prompt"),
+        uuids(rs.getArray("input_ids")),
         rs.getLong("price"),
         status,
         expired ? List.of() : GenerationTransitions.urls(json, rs.getString("result_urls")),
@@ -285,6 +290,10 @@ public class Generations {
         finished == null ? null : finished.toEpochMilli() - created.toEpochMilli(),
         expireAt,
         expired);
+  }
+
+  private static List<UUID> uuids(java.sql.Array array) throws SQLException {
+    return array == null ? List.of() : List.of((UUID[]) array.getArray());
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -11,6 +11,7 @@ import dev.nanogen.gateway.idempotency.Answer;
 import dev.nanogen.gateway.idempotency.IdempotencyKeys;
 import dev.nanogen.gateway.ledger.Credits;
 import dev.nanogen.gateway.limits.StartLimits;
+import dev.nanogen.gateway.uploads.Uploads;
 import dev.nanogen.model.GenerationStatus;
 import dev.nanogen.ops.trace.Traces;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -31,9 +32,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Starts a generation in ONE transaction: lock the user's row, replay a used idempotency key, check
- * the limits, validate and price the params against the model's schema, hold that price (a
- * conditional UPDATE), insert the generation, its status history and the GenerationRequested outbox
- * row, and store the idempotency key with the response. Either all of it happens or none of it.
+ * the limits, validate and price the params (and the number of uploaded images) against the model,
+ * check that every upload named is the caller's and usable, hold that price (a conditional UPDATE),
+ * insert the generation, its status history and the GenerationRequested outbox row, and store the
+ * idempotency key with the response. Either all of it happens or none of it.
  */
 @Component
 class StartGeneration {
@@ -46,10 +48,10 @@ class StartGeneration {
 
   private static final String INSERT_GENERATION =
       """
-      INSERT INTO generations (id, user_id, model_id, prompt, params, price, outputs, status,
-                               created_at, timeout_at, updated_at, dispatched_at, traceparent)
-      VALUES (:id, :userId, :modelId, :prompt, CAST(:params AS jsonb), :price, :outputs, 'pending',
-              :now, :timeoutAt, :now, :now, :traceparent)
+      INSERT INTO generations (id, user_id, model_id, prompt, params, input_ids, price, outputs,
+                               status, created_at, timeout_at, updated_at, dispatched_at, traceparent)
+      VALUES (:id, :userId, :modelId, :prompt, CAST(:params AS jsonb), CAST(:inputIds AS uuid[]),
+              :price, :outputs, 'pending', :now, :timeoutAt, :now, :now, :traceparent)
       """;
 
   private final JdbcClient jdbc;
@@ -65,6 +67,7 @@ class StartGeneration {
   private final Clock clock;
   private final GenerationMetrics metrics;
   private final Traces traces;
+  private final Uploads uploads;
 
   StartGeneration(
       JdbcClient jdbc,
@@ -79,7 +82,9 @@ class StartGeneration {
       JsonMapper json,
       Clock clock,
       GenerationMetrics metrics,
-      Traces traces) {
+      Traces traces,
+      Uploads uploads) {
+    this.uploads = uploads;
     this.metrics = metrics;
     this.traces = traces;
     this.jdbc = jdbc;
@@ -136,9 +141,13 @@ class StartGeneration {
             }
           }
           CatalogModel model = catalog.startable(request.modelId());
+          checkInputCount(model, request.inputs());
           ModelParams.Resolved priced =
-              model.params().resolve(request.params(), model.price(), json);
+              model
+                  .params()
+                  .resolve(request.params(), model.price(), request.inputs().size(), json);
           Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+          uploads.use(user.id(), request.inputs(), now);
           limits.check(
               generations.startCounts(user.id(), model.id(), limits.windowStart(now)),
               user.premium(),
@@ -155,6 +164,8 @@ class StartGeneration {
                   model.kind(),
                   request.prompt(),
                   priced.providerParams(),
+                  new Dispatch.Inputs(
+                      request.inputs(), model.inputs().param(), model.inputs().list()),
                   priced.outputs(),
                   deadline,
                   null,
@@ -196,12 +207,32 @@ class StartGeneration {
         .param("modelId", g.modelId())
         .param("prompt", g.prompt())
         .param("params", json.writeValueAsString(g.params()))
+        .param("inputIds", Dispatch.Inputs.arrayLiteral(g.inputs().ids()))
         .param("price", price)
         .param("outputs", g.outputs())
         .param("now", Timestamp.from(now))
         .param("timeoutAt", Timestamp.from(g.deadline()))
         .param("traceparent", traceparent)
         .update();
+  }
+
+  /** As many uploads as the model takes; else 400 naming input_ids. */
+  private static void checkInputCount(CatalogModel model, java.util.List<UUID> inputs) {
+    CatalogModel.Inputs takes = model.inputs();
+    if (inputs.size() < takes.min() || inputs.size() > takes.max()) {
+      String allowed =
+          takes.max() == 0
+              ? "must be empty: model " + model.id() + " takes no images"
+              : takes.min() == takes.max()
+                  ? "must name " + takes.min() + " upload(s) for model " + model.id()
+                  : "must name "
+                      + takes.min()
+                      + " to "
+                      + takes.max()
+                      + " uploads for model "
+                      + model.id();
+      throw dev.nanogen.gateway.error.ValidationFailed.of("input_ids", allowed);
+    }
   }
 
   private static AppError insufficient(long required, long available) {

@@ -19,18 +19,23 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Request bodies are at most 64 KiB: a declared larger Content-Length is refused at once, and a
  * chunked body is cut off as soon as it passes the limit. Either way the answer is 413
- * PAYLOAD_TOO_LARGE. Form and multipart bodies, which the servlet container would parse itself (up
- * to its own, larger caps) before any handler could refuse them, are answered 415 before a byte of
- * them is read: no endpoint takes one.
+ * PAYLOAD_TOO_LARGE. Form and multipart bodies, which the servlet container would parse itself
+ * before any handler could refuse them, are answered 415 before a byte of them is read, except a
+ * multipart POST to {@value #UPLOADS}: its cap is the multipart configuration's request size (the
+ * upload's own cap and room for the part headers), which the container also holds a chunked body to
+ * while it parses.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class BodySizeLimit extends OncePerRequestFilter {
   static final long MAX_BYTES = 64 * 1024;
+  static final String UPLOADS = "/api/uploads";
   private final ProblemHandler problems;
+  private final long uploadBytes;
 
-  BodySizeLimit(ProblemHandler problems) {
+  BodySizeLimit(ProblemHandler problems, jakarta.servlet.MultipartConfigElement multipart) {
     this.problems = problems;
+    this.uploadBytes = multipart.getMaxRequestSize();
   }
 
   private static AppError tooLarge() {
@@ -41,6 +46,18 @@ class BodySizeLimit extends OncePerRequestFilter {
   protected void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
+    if (isUpload(request)) {
+      if (request.getContentLengthLong() > uploadBytes) {
+        problems.write(
+            new AppError(
+                ErrorCode.PAYLOAD_TOO_LARGE, "the upload exceeds " + uploadBytes + " bytes"),
+            request,
+            response);
+        return;
+      }
+      chain.doFilter(request, response);
+      return;
+    }
     if (request.getContentLengthLong() > MAX_BYTES) {
       problems.write(tooLarge(), request, response);
       return;
@@ -53,6 +70,14 @@ class BodySizeLimit extends OncePerRequestFilter {
       return;
     }
     chain.doFilter(new Limited(request), response);
+  }
+
+  private static boolean isUpload(HttpServletRequest request) {
+    String type = request.getContentType();
+    return "POST".equals(request.getMethod())
+        && UPLOADS.equals(request.getRequestURI())
+        && type != null
+        && type.strip().toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data");
   }
 
   private static boolean parsedByTheContainer(String contentType) {

@@ -55,7 +55,8 @@ public final class FilesBenchmark {
           List.of(
               "V1__result_files.sql",
               "V2__result_files_stored_uncompressed.sql",
-              "V3__result_files_in_any_store.sql")) {
+              "V3__result_files_in_any_store.sql",
+              "V5__uploaded_files.sql")) {
         c.createStatement()
             .execute(
                 "SET search_path TO files; "

@@ -16,9 +16,11 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The copies of generation results the project keeps ({@code files.result_files}, the worker's
- * schema): the worker saves each, the gateway serves them at {@code /files/<id>.<ext>}, the
- * worker's purge deletes them after the retention. A row holds a file's type, size and creation
+ * The files the project keeps ({@code files.result_files}, the worker's schema), of two kinds.
+ * Results: the worker saves each copy of a generation's result, the gateway serves them at {@code
+ * /files/<id>.<ext>}, the worker's purge deletes them after the retention. Uploads: images users
+ * sent, saved and deleted by the gateway's uploads package, served only at the signed input URLs it
+ * hands the provider; {@link #find} never answers one. A row holds a file's type, size and creation
  * time; its bytes are in the row ({@code postgres}, the embedded default) or in an S3-compatible
  * bucket under the file's id ({@code s3}, when {@code nanogen.files.s3.bucket} is set). Each row
  * names where its bytes are, so switching stores later leaves older files readable.
@@ -32,11 +34,15 @@ public class StoredFiles implements AutoCloseable {
 
   private static final String INSERT =
       """
-      INSERT INTO files.result_files (id, generation_id, content_type, size, store, content, created_at)
-      VALUES (:id, :generation, :type, :size, :store, :content, :now)
+      INSERT INTO files.result_files (id, generation_id, kind, content_type, size, store, content,
+                                      created_at)
+      VALUES (:id, :generation, :kind, :type, :size, :store, :content, :now)
       """;
   private static final String FIND =
-      "SELECT id, content_type, size, store, created_at FROM files.result_files WHERE id = :id";
+      """
+      SELECT id, content_type, size, store, created_at FROM files.result_files
+      WHERE id = :id AND kind = :kind
+      """;
   private static final String SLICE_OF =
       """
       SELECT substring(content FROM CAST(:from AS integer) FOR :length)
@@ -45,7 +51,7 @@ public class StoredFiles implements AutoCloseable {
   private static final String EXPIRED =
       """
       SELECT id, content_type, size, store, created_at FROM files.result_files
-      WHERE created_at < :before ORDER BY created_at LIMIT :limit
+      WHERE kind = 'result' AND created_at < :before ORDER BY created_at LIMIT :limit
       """;
 
   /** A kept file. */
@@ -74,8 +80,21 @@ public class StoredFiles implements AutoCloseable {
     return s3 == null ? "postgres" : "s3";
   }
 
-  /** Keeps {@code file} ({@code size} bytes of {@code contentType}); answers its id. */
+  /**
+   * Keeps {@code file} ({@code size} bytes of {@code contentType}) as a result of {@code
+   * generationId}; answers its id.
+   */
   public UUID save(UUID generationId, String contentType, Path file, long size, Instant now) {
+    return save(generationId, "result", contentType, file, size, now);
+  }
+
+  /** Keeps {@code file} as an uploaded image; answers its id. */
+  public UUID saveUpload(String contentType, Path file, long size, Instant now) {
+    return save(null, "upload", contentType, file, size, now);
+  }
+
+  private UUID save(
+      UUID generationId, String kind, String contentType, Path file, long size, Instant now) {
     UUID id = UUID.randomUUID();
     if (s3 != null) {
       s3.putObject(
@@ -90,6 +109,7 @@ public class StoredFiles implements AutoCloseable {
       jdbc.sql(INSERT)
           .param("id", id)
           .param("generation", generationId)
+          .param("kind", kind)
           .param("type", contentType)
           .param("size", size)
           .param("store", store())
@@ -102,8 +122,32 @@ public class StoredFiles implements AutoCloseable {
     return id;
   }
 
+  /** A kept result; never an upload. */
   public Optional<StoredFile> find(UUID id) {
-    return jdbc.sql(FIND).param("id", id).query(StoredFile.class).optional();
+    return find(id, "result");
+  }
+
+  /** A kept upload. */
+  public Optional<StoredFile> findUpload(UUID id) {
+    return find(id, "upload");
+  }
+
+  private Optional<StoredFile> find(UUID id, String kind) {
+    return jdbc.sql(FIND).param("id", id).param("kind", kind).query(StoredFile.class).optional();
+  }
+
+  /** Deletes an upload's bytes and row; false when there was none. */
+  public boolean deleteUpload(UUID id) {
+    Optional<StoredFile> file = findUpload(id);
+    file.ifPresent(this::delete);
+    return file.isPresent();
+  }
+
+  private void delete(StoredFile file) {
+    if ("s3".equals(file.store())) {
+      s3().deleteObject(delete -> delete.bucket(settings.bucket()).key(key(file.id())));
+    }
+    jdbc.sql("DELETE FROM files.result_files WHERE id = :id").param("id", file.id()).update();
   }
 
   /** Streams {@code length} bytes of the file from {@code offset}. */
@@ -129,12 +173,7 @@ public class StoredFiles implements AutoCloseable {
             .param("limit", limit)
             .query(StoredFile.class)
             .list();
-    for (StoredFile file : expired) {
-      if ("s3".equals(file.store())) {
-        s3().deleteObject(delete -> delete.bucket(settings.bucket()).key(key(file.id())));
-      }
-      jdbc.sql("DELETE FROM files.result_files WHERE id = :id").param("id", file.id()).update();
-    }
+    expired.forEach(this::delete);
     return expired.size();
   }
 
