@@ -57,6 +57,7 @@ class PackageGraphTest {
                         "limits",
                         "outbox",
                         "tx",
+                        "uploads",
                         "web")),
                 entry("i18n", Set.of()),
                 entry("idempotency", Set.of("error")),
@@ -78,7 +79,20 @@ class PackageGraphTest {
                 entry("recovery", Set.of("config", "generation", "outbox")),
                 entry("settlement", Set.of("config", "generation", "recovery")),
                 entry("sse", Set.of("account", "auth", "error", "events", "generation", "web")),
-                entry("telegram", Set.of("config", "error", "i18n", "ledger", "payments")),
+                entry(
+                    "telegram",
+                    Set.of(
+                        "auth",
+                        "catalog",
+                        "config",
+                        "error",
+                        "generation",
+                        "i18n",
+                        "idempotency",
+                        "ledger",
+                        "payments",
+                        "uploads")),
+                entry("uploads", Set.of("auth", "config", "error", "files", "web")),
                 entry("tx", Set.of()),
                 entry("web", Set.of("config", "error"))));
   }

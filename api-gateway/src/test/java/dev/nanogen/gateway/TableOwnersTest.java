@@ -35,6 +35,7 @@ class TableOwnersTest {
           Map.entry("outbox_pending", Set.of("outbox")),
           Map.entry("processed_events", Set.of("settlement")),
           Map.entry("telegram_updates", Set.of("telegram")),
+          Map.entry("uploads", Set.of("uploads")),
           Map.entry("user_events", Set.of("events")),
           Map.entry("worker_leases", Set.of("recovery")),
           Map.entry("shedlock", Set.of()));
@@ -61,7 +62,11 @@ class TableOwnersTest {
           // the UPDATE that dispatches it.
           Map.entry("generation.Dispatch → models", "the request's model"),
           // A payment's views carry the buyer's language and ban, read with the row.
-          Map.entry("payments.Payments → users", "the buyer's language and ban"));
+          Map.entry("payments.Payments → users", "the buyer's language and ban"),
+          Map.entry(
+              "uploads.Uploads → generations",
+              "whether a running generation still needs an upload's bytes, in the statement that"
+                  + " picks the bytes to delete"));
 
   @Test
   void every_table_has_an_owner_and_only_listed_classes_reach_into_another_packages_table() {

@@ -1,6 +1,8 @@
 package dev.nanogen.gateway.auth;
 
 import dev.nanogen.gateway.config.NanogenProperties;
+import dev.nanogen.gateway.error.AppError;
+import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.ledger.Credits;
 import jakarta.annotation.Nullable;
 import java.sql.Timestamp;
@@ -122,6 +124,19 @@ public class Users {
       withProfile(jdbc.sql(UPDATE_PROFILE), user).update();
     }
     return row;
+  }
+
+  /**
+   * The user a bot update comes from (Telegram's word, vouched for by the webhook's secret token),
+   * signed in as initData would sign them in; 403 USER_BANNED for a banned one.
+   */
+  public CurrentUser fromBot(
+      long id, String firstName, String username, String languageCode, boolean telegramPremium) {
+    Row row = signIn(new TelegramUser(id, firstName, username, languageCode, telegramPremium));
+    if (row.banned()) {
+      throw new AppError(ErrorCode.USER_BANNED, "user " + id + " is banned");
+    }
+    return new CurrentUser(row.id(), languageCode, row.premium(), row.botBlocked());
   }
 
   private void signUp(TelegramUser user) {

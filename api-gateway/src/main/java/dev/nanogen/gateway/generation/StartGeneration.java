@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -38,7 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
  * idempotency key with the response. Either all of it happens or none of it.
  */
 @Component
-class StartGeneration {
+public class StartGeneration {
   private static final Logger log = LoggerFactory.getLogger(StartGeneration.class);
 
   static final String SCOPE = "start";
@@ -109,6 +110,15 @@ class StartGeneration {
       long creditsAvailable,
       long creditsHeld,
       Instant createdAt) {}
+
+  /**
+   * A start asked for outside the API (a button under a photo sent to the bot): the same checks,
+   * limits, hold and idempotency as POST /api/generation/start.
+   */
+  public Answer start(
+      CurrentUser user, String modelId, String prompt, List<UUID> inputIds, String idempotencyKey) {
+    return start(user, new StartRequest(modelId, prompt, null, inputIds, null), idempotencyKey);
+  }
 
   Answer start(CurrentUser user, StartRequest request, String idempotencyKey) {
     request.validate();
@@ -217,7 +227,7 @@ class StartGeneration {
   }
 
   /** As many uploads as the model takes; else 400 naming input_ids. */
-  private static void checkInputCount(CatalogModel model, java.util.List<UUID> inputs) {
+  private static void checkInputCount(CatalogModel model, List<UUID> inputs) {
     CatalogModel.Inputs takes = model.inputs();
     if (inputs.size() < takes.min() || inputs.size() > takes.max()) {
       String allowed =

@@ -58,7 +58,7 @@ record StartRequest(
       problems.add(new FieldProblem("params", "must have at most 16 keys"));
     }
     if (inputIds != null) {
-      if (inputIds.contains(null)) {
+      if (inputIds.stream().anyMatch(java.util.Objects::isNull)) {
         problems.add(new FieldProblem("input_ids", "must not contain null"));
       } else if (inputIds.size() > MAX_INPUTS) {
         problems.add(new FieldProblem("input_ids", "must have at most " + MAX_INPUTS + " ids"));

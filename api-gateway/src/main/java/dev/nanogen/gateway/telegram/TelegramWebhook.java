@@ -33,6 +33,10 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>message.successful_payment, message.refunded_payment — applied in one transaction with the
  *       update's id, so a repeated update does nothing;
  *   <li>a command in a private chat — answered in this reply (a sendMessage), once per update id;
+ *   <li>a photo (or an image sent as a file) in a private chat — kept as the sender's upload and
+ *       answered with buttons to use it ({@link BotPhotos}), once per update id;
+ *   <li>callback_query of an edit button — the edit started once, answered with an
+ *       answerCallbackQuery;
  *   <li>anything else — 200 and ignored.
  * </ul>
  *
@@ -48,6 +52,7 @@ class TelegramWebhook {
   private final byte[] secret;
   private final PaymentUpdates payments;
   private final BotCommands commands;
+  private final BotPhotos photos;
   private final TelegramUpdates updates;
   private final TransactionTemplate tx;
   private final JsonMapper json;
@@ -56,6 +61,7 @@ class TelegramWebhook {
       NanogenProperties properties,
       PaymentUpdates payments,
       BotCommands commands,
+      BotPhotos photos,
       TelegramUpdates updates,
       TransactionTemplate tx,
       JsonMapper json) {
@@ -63,6 +69,7 @@ class TelegramWebhook {
     this.secret = configured == null ? null : configured.getBytes(StandardCharsets.UTF_8);
     this.payments = payments;
     this.commands = commands;
+    this.photos = photos;
     this.updates = updates;
     this.tx = tx;
     this.json = json;
@@ -93,6 +100,10 @@ class TelegramWebhook {
               query.path("total_amount").asLong(-1), query.path("invoice_payload").asString(null)));
       return ok();
     }
+    JsonNode callback = update.path("callback_query");
+    if (callback.isObject()) {
+      return reply(photos.callback(callback));
+    }
     JsonNode message = update.path("message");
     if (!message.isObject()) {
       return ok();
@@ -120,6 +131,10 @@ class TelegramWebhook {
     }
     String text = message.path("text").asString("");
     boolean privateChat = "private".equals(message.path("chat").path("type").asString(""));
+    var image = BotPhotos.image(message);
+    if (privateChat && from > 0 && image.isPresent()) {
+      return reply(photos.photo(updateId, message, image.get()));
+    }
     if (privateChat && text.startsWith("/") && from > 0) {
       Boolean first = tx.execute(status -> updates.firstTime(updateId, "command"));
       if (Boolean.TRUE.equals(first)) {
@@ -161,6 +176,13 @@ class TelegramWebhook {
       log.warn("webhook body is not JSON: {}", e.getOriginalMessage());
       throw ValidationFailed.of("update", "must be a JSON object");
     }
+  }
+
+  /** The webhook's reply carrying a Bot API method call, or an empty 200 without one. */
+  private static ResponseEntity<Object> reply(Map<String, Object> method) {
+    return method == null
+        ? ok()
+        : ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(method);
   }
 
   private static ResponseEntity<Object> ok() {

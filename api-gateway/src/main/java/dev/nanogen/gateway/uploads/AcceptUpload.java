@@ -62,6 +62,19 @@ public class AcceptUpload {
    * @param caption what the user wrote with a photo sent to the bot (null from the Mini App)
    */
   public Uploads.View accept(long userId, InputStream in, Source source, String caption) {
+    return acceptOnce(userId, in, source, caption, () -> true).orElseThrow();
+  }
+
+  /**
+   * {@link #accept}, unless {@code firstTime} (asked in the upload's transaction, after the image
+   * is read) says it was done before: then nothing is kept and the answer is empty.
+   */
+  public java.util.Optional<Uploads.View> acceptOnce(
+      long userId,
+      InputStream in,
+      Source source,
+      String caption,
+      java.util.function.BooleanSupplier firstTime) {
     Path file = null;
     try {
       file = Files.createTempFile("nanogen-upload-", ".img");
@@ -77,11 +90,17 @@ public class AcceptUpload {
       Uploads.View view =
           tx.execute(
               status -> {
+                if (!firstTime.getAsBoolean()) {
+                  return null;
+                }
                 uploads.checkDay(userId, now);
                 var fileId = stored.saveUpload(probe.contentType(), kept, size, now);
                 return uploads.add(
                     new Uploads.New(userId, fileId, probe, size, source.wire(), caption, now));
               });
+      if (view == null) {
+        return java.util.Optional.empty();
+      }
       log.debug(
           "upload {} kept: {} {}x{}, {} bytes",
           view.uploadId(),
@@ -89,7 +108,7 @@ public class AcceptUpload {
           probe.width(),
           probe.height(),
           size);
-      return view;
+      return java.util.Optional.of(view);
     } catch (IOException e) {
       throw new UncheckedIOException("an upload could not be read", e);
     } finally {

@@ -90,6 +90,7 @@ public final class TelegramStub implements AutoCloseable {
     this.token = token;
     this.server = JsonHttp.server(port);
     server.createContext("/bot", this::botMethod);
+    server.createContext("/file/bot", this::fileDownload);
     server.createContext("/__stub/messages", this::listMessages);
     server.createContext("/__stub/pay", this::payByHand);
     server.start();
@@ -201,6 +202,118 @@ public final class TelegramStub implements AutoCloseable {
     this.webhook = new Webhook(url, secretToken, null);
   }
 
+  /** An answer the webhook gave a callback query (answerCallbackQuery in its reply). */
+  public record CallbackAnswer(String queryId, String text) {}
+
+  private final List<CallbackAnswer> callbackAnswers =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Map<String, byte[]> files = new java.util.concurrent.ConcurrentHashMap<>();
+  private final AtomicLong fileIds = new AtomicLong();
+
+  public List<CallbackAnswer> callbackAnswers() {
+    return List.copyOf(callbackAnswers);
+  }
+
+  /**
+   * Keeps {@code content} as a file a user sent, answered by getFile and downloadable at {@code
+   * /file/bot<token>/<file_path>}; answers its file_id.
+   */
+  public String addFile(byte[] content) {
+    String id = "file-" + fileIds.incrementAndGet();
+    files.put(id, content);
+    return id;
+  }
+
+  /** A photo (one size of it, {@code fileId}) from {@code userId} in their private chat. */
+  public static Map<String, Object> photo(
+      long updateId, long userId, String languageCode, String fileId, long size, String caption) {
+    Map<String, Object> from = new LinkedHashMap<>(user(userId));
+    from.put("language_code", languageCode);
+    Map<String, Object> message = new LinkedHashMap<>();
+    message.put("message_id", updateId % 100_000);
+    message.put("date", Instant.now().getEpochSecond());
+    message.put("from", from);
+    message.put("chat", Map.of("id", userId, "type", "private"));
+    message.put(
+        "photo",
+        List.of(
+            Map.of(
+                "file_id",
+                fileId + "-small",
+                "file_unique_id",
+                "s" + fileId,
+                "width",
+                90,
+                "height",
+                90,
+                "file_size",
+                1000),
+            Map.of(
+                "file_id",
+                fileId,
+                "file_unique_id",
+                "u" + fileId,
+                "width",
+                800,
+                "height",
+                600,
+                "file_size",
+                size)));
+    if (caption != null) {
+      message.put("caption", caption);
+    }
+    return Map.of("update_id", updateId, "message", message);
+  }
+
+  /** A press of an inline button carrying {@code data}, by {@code userId}. */
+  public static Map<String, Object> callback(
+      long updateId, long userId, String languageCode, String queryId, String data) {
+    Map<String, Object> from = new LinkedHashMap<>(user(userId));
+    from.put("language_code", languageCode);
+    return Map.of(
+        "update_id",
+        updateId,
+        "callback_query",
+        Map.of(
+            "id",
+            queryId,
+            "from",
+            from,
+            "chat_instance",
+            "ci-" + userId,
+            "data",
+            data,
+            "message",
+            Map.of(
+                "message_id",
+                1,
+                "date",
+                Instant.now().getEpochSecond(),
+                "chat",
+                Map.of("id", userId, "type", "private"))));
+  }
+
+  private void fileDownload(HttpExchange exchange) throws IOException {
+    String path = exchange.getRequestURI().getRawPath();
+    String prefix = "/file/bot" + token + "/";
+    byte[] content =
+        path.startsWith(prefix)
+            ? files.get(
+                path.substring(prefix.length())
+                    .replaceFirst("^photos/", "")
+                    .replaceFirst("\\.jpg$", ""))
+            : null;
+    if (content == null) {
+      JsonHttp.send(exchange, 404, failure(404, "Not Found"));
+      return;
+    }
+    exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+    exchange.sendResponseHeaders(200, content.length);
+    try (var out = exchange.getResponseBody()) {
+      out.write(content);
+    }
+  }
+
   public long nextUpdateId() {
     return updateIds.incrementAndGet();
   }
@@ -233,6 +346,11 @@ public final class TelegramStub implements AutoCloseable {
           webhookClient.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
       if (answer.statusCode() == 200 && answer.body().contains("\"method\"")) {
         JsonNode method = JsonHttp.JSON.readTree(answer.body());
+        if (method.path("method").asString().equals("answerCallbackQuery")) {
+          callbackAnswers.add(
+              new CallbackAnswer(
+                  method.path("callback_query_id").asString(), method.path("text").asString()));
+        }
         if (method.path("method").asString().equals("sendMessage")) {
           Map<String, Object> fields = new LinkedHashMap<>();
           for (Map.Entry<String, JsonNode> field : method.properties()) {
@@ -502,6 +620,30 @@ public final class TelegramStub implements AutoCloseable {
                 Long.parseLong(String.valueOf(fields.get("user_id"))),
                 String.valueOf(fields.get("telegram_payment_charge_id"))));
         JsonHttp.send(exchange, 200, Map.of("ok", true, "result", true));
+      }
+      case "getFile" -> {
+        String id = String.valueOf(fields.get("file_id"));
+        byte[] content = files.get(id);
+        if (content == null) {
+          JsonHttp.send(exchange, 400, failure(400, "Bad Request: invalid file_id"));
+        } else {
+          JsonHttp.send(
+              exchange,
+              200,
+              Map.of(
+                  "ok",
+                  true,
+                  "result",
+                  Map.of(
+                      "file_id",
+                      id,
+                      "file_unique_id",
+                      "u" + id,
+                      "file_size",
+                      content.length,
+                      "file_path",
+                      "photos/" + id + ".jpg")));
+        }
       }
       case "setWebhook" -> {
         Object secret = fields.get("secret_token");

@@ -103,6 +103,37 @@ public final class BotApi {
     throw new TelegramError(code, description);
   }
 
+  /**
+   * A file a user sent, by the {@code file_path} getFile answered ({@code <base>/file/bot<token>/
+   * <path>}): at most {@code maxBytes} of it, else a {@link TelegramError.Final}.
+   */
+  public byte[] download(String filePath, long maxBytes) {
+    try {
+      return client
+          .get()
+          .uri("/file/bot{token}/" + filePath, token)
+          .exchange(
+              (request, response) -> {
+                if (!response.getStatusCode().is2xxSuccessful()) {
+                  throw new TelegramError.Final(
+                      response.getStatusCode().value(),
+                      "file download answered " + response.getStatusCode().value());
+                }
+                try (java.io.InputStream in = response.getBody()) {
+                  byte[] content =
+                      in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+                  if (content.length > maxBytes) {
+                    throw new TelegramError.Final(413, "file over " + maxBytes + " bytes");
+                  }
+                  return content;
+                }
+              });
+    } catch (ResourceAccessException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new TelegramError(0, "file download unreachable: " + cause.getClass().getSimpleName());
+    }
+  }
+
   private JsonNode read(byte[] body, int status) {
     try {
       return json.readTree(body);
