@@ -88,17 +88,21 @@ class BotPhotosTest extends IntegrationTest {
     }
 
     assertThat(generations(user)).isEqualTo(1);
+    // A day later the key is purged; the photo is still known as used.
+    jdbc.sql("DELETE FROM idempotency_keys WHERE user_id = :u").param("u", user).update();
+    TELEGRAM.deliver(TelegramStub.callback(TELEGRAM.nextUpdateId(), user, "ru", "q4", data));
+    assertThat(generations(user)).isEqualTo(1);
     JsonNode me = json(get("/api/me", user));
     assertThat(me.path("credits_held").asLong()).isEqualTo(3);
     assertThat(me.path("credits_available").asLong()).isEqualTo(47);
     List<String> answers =
         TELEGRAM.callbackAnswers().stream()
-            .filter(a -> List.of("q1", "q2", "q3").contains(a.queryId()))
+            .filter(a -> List.of("q1", "q2", "q3", "q4").contains(a.queryId()))
             .map(TelegramStub.CallbackAnswer::text)
             .toList();
-    assertThat(answers).hasSize(4);
+    assertThat(answers).hasSize(5);
     assertThat(answers.getFirst()).contains("Запущено").contains("3");
-    assertThat(answers.subList(1, 4)).allMatch(text -> text.contains("уже запущено"));
+    assertThat(answers.subList(1, 5)).allMatch(text -> text.contains("уже запущено"));
     String generation =
         jdbc.sql("SELECT id::text FROM generations WHERE user_id = :u")
             .param("u", user)

@@ -130,7 +130,7 @@ class OpenApiDocumentTest extends IntegrationTest {
         assertThat(operationId)
             .as(name + ": a verb and a noun in lowerCamelCase, not a Java method's name")
             .matches(
-                "(get|list|start|cancel|create|stream|grant|ban|unban|set|put|requeue"
+                "(get|list|start|cancel|create|delete|stream|grant|ban|unban|set|put|requeue"
                     + "|refund|reconcile|receive)[A-Za-z]*");
         assertThat(names.put(operationId, name)).as(operationId + " names one operation").isNull();
         assertThat(operation.path("tags").size()).as(name + " has one tag").isEqualTo(1);
@@ -143,6 +143,7 @@ class OpenApiDocumentTest extends IntegrationTest {
                 "Models",
                 "Payments",
                 "Events",
+                "Uploads",
                 "Files",
                 "Admin",
                 "Telegram");
@@ -157,7 +158,10 @@ class OpenApiDocumentTest extends IntegrationTest {
         .containsEntry("listGenerations", "get /api/generations")
         .containsEntry("cancelGeneration", "post /api/generation/{id}/cancel")
         .containsEntry("getMe", "get /api/me")
-        .containsEntry("createInvoice", "post /api/payments/invoice");
+        .containsEntry("createInvoice", "post /api/payments/invoice")
+        .containsEntry("createUpload", "post /api/uploads")
+        .containsEntry("listUploads", "get /api/uploads")
+        .containsEntry("deleteUpload", "delete /api/uploads/{id}");
   }
 
   @Test

@@ -82,7 +82,8 @@ class PaymentsTest extends IntegrationTest {
               assertThat(registered.secretToken()).isEqualTo(WEBHOOK_SECRET);
               assertThat(registered.allowedUpdates())
                   .contains("message")
-                  .contains("pre_checkout_query");
+                  .contains("pre_checkout_query")
+                  .contains("callback_query");
             });
   }
 

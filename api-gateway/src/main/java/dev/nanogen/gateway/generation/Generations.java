@@ -245,6 +245,16 @@ public class Generations {
     return jdbc.sql(SOME).param("ids", ids).param("userId", userId).query(this::map).list();
   }
 
+  /** Whether the user started any generation with {@code uploadId} among its inputs. */
+  public boolean anyWithInput(long userId, UUID uploadId) {
+    return jdbc.sql(
+            "SELECT EXISTS (SELECT 1 FROM generations WHERE user_id = :userId AND :upload = ANY (input_ids))")
+        .param("userId", userId)
+        .param("upload", uploadId)
+        .query(Boolean.class)
+        .single();
+  }
+
   Page page(long userId, GenerationStatus status, Cursor cursor, int limit) {
     List<View> rows =
         jdbc.sql(PAGE)

@@ -6,6 +6,7 @@ import dev.nanogen.gateway.catalog.CatalogModel;
 import dev.nanogen.gateway.catalog.ModelCatalog;
 import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.gateway.error.AppError;
+import dev.nanogen.gateway.generation.Generations;
 import dev.nanogen.gateway.generation.StartGeneration;
 import dev.nanogen.gateway.i18n.UserLocale;
 import dev.nanogen.gateway.idempotency.Answer;
@@ -32,9 +33,10 @@ import tools.jackson.databind.json.JsonMapper;
  * the same checks, limits and location removal as the Mini App's), once per update. The answer, in
  * the sender's language, has a button that opens the Mini App on the upload and, when the photo
  * came with a caption, one that starts the default edit with the caption as its prompt at its
- * price. That button starts one generation however often it is pressed or delivered (its
- * idempotency key is the upload's), and its callback answer says what happened in the API's own
- * words (started, insufficient credits, a limit reached).
+ * price. That button starts one generation however often it is pressed or delivered (a photo
+ * already used in a generation says so; presses at the same moment share the upload's idempotency
+ * key), and its callback answer says what happened in the API's own words (started, insufficient
+ * credits, a limit reached).
  */
 @Component
 class BotPhotos {
@@ -50,6 +52,7 @@ class BotPhotos {
   private final Users users;
   private final ModelCatalog catalog;
   private final StartGeneration start;
+  private final Generations generations;
   private final TelegramUpdates updates;
   private final MessageSource messages;
   private final JsonMapper json;
@@ -63,6 +66,7 @@ class BotPhotos {
       Users users,
       ModelCatalog catalog,
       StartGeneration start,
+      Generations generations,
       TelegramUpdates updates,
       MessageSource messages,
       JsonMapper json,
@@ -74,6 +78,7 @@ class BotPhotos {
     this.users = users;
     this.catalog = catalog;
     this.start = start;
+    this.generations = generations;
     this.updates = updates;
     this.messages = messages;
     this.json = json;
@@ -192,6 +197,12 @@ class BotPhotos {
               .caption(user.id(), uploadId)
               .filter(caption -> !caption.isBlank())
               .orElseThrow(() -> Uploads.notFound(uploadId));
+      // A photo already used says so (however long ago); presses at the same moment are one start
+      // by the key.
+      if (generations.anyWithInput(user.id(), uploadId)) {
+        reply.put("text", text("bot.edit.again", locale));
+        return reply;
+      }
       Answer answer =
           start.start(user, EDIT_MODEL, prompt, List.of(uploadId), "bot-edit:" + uploadId);
       JsonNode started = json.readTree(answer.body());

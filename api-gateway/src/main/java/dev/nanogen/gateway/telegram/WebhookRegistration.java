@@ -20,7 +20,8 @@ import org.springframework.stereotype.Component;
 @Component
 class WebhookRegistration {
   private static final Logger log = LoggerFactory.getLogger(WebhookRegistration.class);
-  static final List<String> ALLOWED_UPDATES = List.of("message", "pre_checkout_query");
+  static final List<String> ALLOWED_UPDATES =
+      List.of("message", "pre_checkout_query", "callback_query");
 
   private final NanogenProperties.Telegram telegram;
   private final BotApi bot;
