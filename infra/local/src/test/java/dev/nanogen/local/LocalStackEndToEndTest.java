@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.nanogen.testkit.InitDataSigner;
+import dev.nanogen.testkit.SandboxAimlServer;
 import dev.nanogen.testkit.TelegramStub;
 import dev.nanogen.testkit.TestInfra;
 import java.io.IOException;
@@ -309,6 +310,157 @@ class LocalStackEndToEndTest {
         .filter(line -> line.startsWith("{") && line.contains(traceId))
         .map(JSON::readTree)
         .toList();
+  }
+
+  @Test
+  void an_uploaded_photo_is_edited_through_the_stack_and_the_provider_fetches_it_once_signed()
+      throws Exception {
+    long user = 9_000_060;
+    HttpResponse<String> uploaded = upload(user, jpeg(48, 32));
+    assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
+    String upload = JSON.readTree(uploaded.body()).path("upload_id").asString();
+
+    HttpResponse<String> started =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/generation/start"))
+                .header("Authorization", "tma " + signer.sign(user, "E2E", "en"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        JSON.writeValueAsString(
+                            Map.of(
+                                "model_id", "nano-banana-edit",
+                                "prompt", "e2e: make it a painting",
+                                "input_ids", List.of(upload)))))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+    String id = JSON.readTree(started.body()).path("generation_id").asString();
+
+    JsonNode done = awaitStatus(user, id, "completed");
+    assertThat(done.path("input_ids").get(0).asString()).isEqualTo(upload);
+    List<SandboxAimlServer.FetchedInput> fetched =
+        stack.sandbox().fetchedInputs().stream()
+            .filter(input -> input.url().contains("/files/inputs/" + upload))
+            .toList();
+    assertThat(fetched).hasSize(1);
+    assertThat(fetched.getFirst().status()).isEqualTo(200);
+    assertThat(fetched.getFirst().contentType()).isEqualTo("image/jpeg");
+    assertThat(fetched.getFirst().url()).contains("signature=");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !stack.telegram().messagesTo(user).isEmpty());
+    assertThat(stack.telegram().messagesTo(user).getFirst().method()).isEqualTo("sendPhoto");
+    JsonNode me = JSON.readTree(get(user, "/api/me").body());
+    assertThat(me.path("credits_available").asLong()).isEqualTo(47);
+
+    // The same photo animated: one image_url, a video back, played as video in the chat.
+    HttpResponse<String> video =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/generation/start"))
+                .header("Authorization", "tma " + signer.sign(user, "E2E", "en"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        JSON.writeValueAsString(
+                            Map.of(
+                                "model_id", "kling-photo-video",
+                                "prompt", "e2e: it moves [polls:2]",
+                                "input_ids", List.of(upload)))))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(video.statusCode()).as(video.body()).isEqualTo(202);
+    awaitStatus(user, JSON.readTree(video.body()).path("generation_id").asString(), "completed");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> stack.telegram().messagesTo(user).size() >= 2);
+    assertThat(stack.telegram().messagesTo(user).getLast().method()).isEqualTo("sendVideo");
+    assertThat(
+            stack.sandbox().fetchedInputs().stream()
+                .filter(input -> input.url().contains("/files/inputs/" + upload))
+                .count())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void a_photo_sent_to_the_bot_is_edited_by_its_button_and_the_result_reaches_the_chat()
+      throws Exception {
+    long user = 9_000_061;
+    String file = stack.telegram().addFile(jpeg(64, 64));
+    assertThat(
+            stack
+                .telegram()
+                .deliver(
+                    TelegramStub.photo(
+                        stack.telegram().nextUpdateId(),
+                        user,
+                        "en",
+                        file,
+                        4000,
+                        "e2e: a cat smiles")))
+        .isEqualTo(200);
+    TelegramStub.Message answer = stack.telegram().messagesTo(user).getLast();
+    String data =
+        JSON.readTree(String.valueOf(answer.fields().get("reply_markup")))
+            .path("inline_keyboard")
+            .get(0)
+            .get(0)
+            .path("callback_data")
+            .asString();
+
+    stack
+        .telegram()
+        .deliver(TelegramStub.callback(stack.telegram().nextUpdateId(), user, "en", "e2e-q", data));
+
+    String id =
+        JSON.readTree(get(user, "/api/generations").body())
+            .path("items")
+            .get(0)
+            .path("generation_id")
+            .asString();
+    awaitStatus(user, id, "completed");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> stack.telegram().messagesTo(user).size() >= 2);
+    assertThat(stack.telegram().messagesTo(user).getLast().method()).isEqualTo("sendPhoto");
+    assertThat(
+            stack.sandbox().fetchedInputs().stream()
+                .filter(input -> input.url().contains("/files/inputs/"))
+                .anyMatch(input -> input.status() == 200))
+        .isTrue();
+  }
+
+  private HttpResponse<String> upload(long user, byte[] image) throws Exception {
+    String boundary = "e2e-boundary";
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    body.writeBytes(
+        ("--"
+                + boundary
+                + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"me.jpg\"\r\n"
+                + "Content-Type: image/jpeg\r\n\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    body.writeBytes(image);
+    body.writeBytes(
+        ("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/uploads"))
+            .header("Authorization", "tma " + signer.sign(user, "E2E", "en"))
+            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A JPEG the JDK's encoder writes: what a phone's camera would send, without its metadata. */
+  private static byte[] jpeg(int width, int height) throws IOException {
+    java.awt.image.BufferedImage image =
+        new java.awt.image.BufferedImage(width, height, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    for (int x = 0; x < width; x++) {
+      image.setRGB(x, x * height / width, 0xFF8800);
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(image, "jpg", out);
+    return out.toByteArray();
   }
 
   @Test

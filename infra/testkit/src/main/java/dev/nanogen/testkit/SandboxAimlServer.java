@@ -209,6 +209,59 @@ public final class SandboxAimlServer implements AutoCloseable {
     server.stop(0);
   }
 
+  /** An input image the sandbox fetched, as the provider fetches {@code image_url(s)}. */
+  public record FetchedInput(String url, int status, String contentType, int bytes) {}
+
+  private final List<FetchedInput> fetchedInputs =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.net.http.HttpClient inputs =
+      java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
+
+  /** Every input image fetched so far, in order. */
+  public List<FetchedInput> fetchedInputs() {
+    return List.copyOf(fetchedInputs);
+  }
+
+  /**
+   * Fetches the request's {@code image_urls} / {@code image_url} as the provider does; answers 400
+   * (and false) when one cannot be fetched as an image.
+   */
+  private boolean inputsFetched(HttpExchange exchange, JsonNode request) throws IOException {
+    List<String> urls = new java.util.ArrayList<>();
+    request.path("image_urls").forEach(url -> urls.add(url.asString()));
+    if (request.path("image_url").isString()) {
+      urls.add(request.path("image_url").asString());
+    }
+    for (String url : urls) {
+      FetchedInput fetched;
+      try {
+        java.net.http.HttpResponse<byte[]> answer =
+            inputs.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .timeout(java.time.Duration.ofSeconds(10))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        fetched =
+            new FetchedInput(
+                url,
+                answer.statusCode(),
+                answer.headers().firstValue("Content-Type").orElse(""),
+                answer.body().length);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      } catch (IOException | IllegalArgumentException e) {
+        fetched = new FetchedInput(url, 0, "", 0);
+      }
+      fetchedInputs.add(fetched);
+      if (fetched.status() != 200 || !fetched.contentType().startsWith("image/")) {
+        JsonHttp.send(exchange, 400, error(400, "Failed to download the image: " + url));
+        return false;
+      }
+    }
+    return true;
+  }
+
   private void images(HttpExchange exchange) throws IOException {
     if (!authorized(exchange) || !"POST".equals(exchange.getRequestMethod())) {
       return;
@@ -218,7 +271,7 @@ public final class SandboxAimlServer implements AutoCloseable {
       return;
     }
     String prompt = request.path("prompt").asString("");
-    if (rejected(exchange, prompt)) {
+    if (rejected(exchange, prompt) || !inputsFetched(exchange, request)) {
       return;
     }
     if (prompt.contains("[redirect]")) {
@@ -269,7 +322,7 @@ public final class SandboxAimlServer implements AutoCloseable {
       return;
     }
     String prompt = request.path("prompt").asString("");
-    if (rejected(exchange, prompt)) {
+    if (rejected(exchange, prompt) || !inputsFetched(exchange, request)) {
       return;
     }
     Matcher polls = POLLS.matcher(prompt);
