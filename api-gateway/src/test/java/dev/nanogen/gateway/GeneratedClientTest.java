@@ -10,6 +10,7 @@ import dev.nanogen.client.api.AccountApi;
 import dev.nanogen.client.api.GenerationsApi;
 import dev.nanogen.client.api.ModelsApi;
 import dev.nanogen.client.api.PaymentsApi;
+import dev.nanogen.client.api.UploadsApi;
 import dev.nanogen.client.model.GenerationView;
 import dev.nanogen.client.model.InvoiceRequest;
 import dev.nanogen.client.model.LedgerEntry;
@@ -17,6 +18,7 @@ import dev.nanogen.client.model.ModelView;
 import dev.nanogen.client.model.Problem;
 import dev.nanogen.client.model.StartRequest;
 import dev.nanogen.client.model.StartResponse;
+import dev.nanogen.client.model.Upload;
 import dev.nanogen.model.GenerationSucceeded;
 import dev.nanogen.model.Topics;
 import java.math.BigDecimal;
@@ -122,5 +124,60 @@ class GeneratedClientTest extends IntegrationTest {
     assertThat(insufficient.getCode()).isEqualTo(Problem.CodeEnum.INSUFFICIENT_CREDITS);
     assertThat(insufficient.getAvailable()).isEqualTo(20 - started.getPrice());
     assertThat(insufficient.getRequired()).isGreaterThan(insufficient.getAvailable());
+  }
+
+  @Test
+  void a_photo_is_uploaded_edited_and_deleted_through_the_typed_client() throws Exception {
+    createFilesSchema();
+    long user = newUserId();
+    grant(user, 20);
+    ApiClient client = client(user);
+    UploadsApi uploads = new UploadsApi(client);
+    java.nio.file.Path photo = java.nio.file.Files.createTempFile("typed-", ".png");
+    java.nio.file.Files.write(photo, dev.nanogen.gateway.uploads.TestImages.png(12, 9));
+
+    Upload upload = uploads.createUpload(photo.toFile());
+    assertThat(upload.getContentType()).isEqualTo(Upload.ContentTypeEnum.IMAGE_PNG);
+    assertThat(upload.getWidth()).isEqualTo(12);
+    assertThat(uploads.listUploads(10, null).getItems())
+        .extracting(Upload::getUploadId)
+        .containsExactly(upload.getUploadId());
+    assertThat(
+            new ModelsApi(client)
+                .listModels().getItems().stream()
+                    .filter(m -> m.getId().equals("nano-banana-edit"))
+                    .findFirst()
+                    .orElseThrow()
+                    .getInputs()
+                    .getMax())
+        .isEqualTo(4);
+
+    StartResponse started =
+        new GenerationsApi(client)
+            .startGeneration(
+                new StartRequest()
+                    .modelId("nano-banana-edit")
+                    .prompt("a typed painting")
+                    .inputIds(List.of(upload.getUploadId())),
+                null);
+    assertThat(new GenerationsApi(client).getGeneration(started.getGenerationId()).getInputIds())
+        .containsExactly(upload.getUploadId());
+
+    uploads.deleteUpload(upload.getUploadId());
+    ApiException gone =
+        catchThrowableOfType(
+            ApiException.class,
+            () ->
+                new GenerationsApi(client)
+                    .startGeneration(
+                        new StartRequest()
+                            .modelId("nano-banana-edit")
+                            .prompt("again")
+                            .inputIds(List.of(upload.getUploadId())),
+                        null));
+    assertThat(gone.getCode()).isEqualTo(404);
+    assertThat(client.getObjectMapper().readValue(gone.getResponseBody(), Problem.class).getCode())
+        .isEqualTo(Problem.CodeEnum.UPLOAD_NOT_FOUND);
+    java.nio.file.Files.delete(photo);
   }
 }

@@ -23,11 +23,11 @@ record StartRequest(
     @Nullable
         @ArraySchema(
             maxItems = MAX_INPUTS,
-            uniqueItems = true,
             arraySchema =
                 @Schema(
                     description =
-                        "the caller's uploads the model works on (GET /api/models, inputs), in order"))
+                        "the caller's uploads the model works on (GET /api/models, inputs), in order;"
+                            + " none twice"))
         List<UUID> inputIds,
     @Nullable String idempotencyKey) {
   static final int MAX_PROMPT = 4000;

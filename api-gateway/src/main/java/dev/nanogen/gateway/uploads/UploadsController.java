@@ -57,6 +57,7 @@ class UploadsController {
     return factory.createMultipartConfig();
   }
 
+  @io.swagger.v3.oas.annotations.media.Schema(name = "UploadPage")
   record Page(List<Uploads.View> items, @Nullable String nextCursor) {}
 
   @Problems({
