@@ -37,10 +37,18 @@ class UploadsController {
 
   private final AcceptUpload accept;
   private final Uploads uploads;
+  private final dev.nanogen.ops.files.StoredFiles stored;
+  private final dev.nanogen.gateway.files.FileResponses responses;
 
-  UploadsController(AcceptUpload accept, Uploads uploads) {
+  UploadsController(
+      AcceptUpload accept,
+      Uploads uploads,
+      dev.nanogen.ops.files.StoredFiles stored,
+      dev.nanogen.gateway.files.FileResponses responses) {
     this.accept = accept;
     this.uploads = uploads;
+    this.stored = stored;
+    this.responses = responses;
   }
 
   /**
@@ -107,6 +115,41 @@ class UploadsController {
                     java.time.Instant.EPOCH, last.createdAt()),
                 last.uploadId().toString())
             .encode());
+  }
+
+  @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.UPLOAD_NOT_FOUND})
+  @Operation(
+      operationId = "getUploadFile",
+      description =
+          "The caller's own upload, as kept (location removed), for a preview; never cached by a shared cache.")
+  @io.swagger.v3.oas.annotations.responses.ApiResponse(
+      responseCode = "200",
+      description = "the image's bytes",
+      content =
+          @io.swagger.v3.oas.annotations.media.Content(
+              mediaType = "application/octet-stream",
+              schema =
+                  @io.swagger.v3.oas.annotations.media.Schema(type = "string", format = "binary")))
+  @GetMapping("/api/uploads/{id}/file")
+  org.springframework.http.ResponseEntity<
+          org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody>
+      file(
+          CurrentUser user,
+          @PathVariable UUID id,
+          @org.springframework.web.bind.annotation.RequestHeader
+              org.springframework.http.HttpHeaders request,
+          jakarta.servlet.http.HttpServletRequest servlet) {
+    Uploads.View upload = uploads.find(user.id(), id).orElseThrow(() -> Uploads.notFound(id));
+    var file = uploads.file(id).flatMap(found -> stored.findUpload(found.fileId()));
+    if (file.isEmpty()) {
+      throw Uploads.notFound(id);
+    }
+    return responses.get(
+        file,
+        id + InputUrls.extension(upload.contentType()),
+        request,
+        servlet.getRemoteAddr(),
+        org.springframework.http.CacheControl.noStore().cachePrivate());
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.UPLOAD_NOT_FOUND})

@@ -663,6 +663,180 @@ class LocalStackEndToEndTest {
     }
   }
 
+  /**
+   * Telegram's client bridge as its WebApp script talks to it on Android: the script posts events
+   * to {@code window.TelegramWebviewProxy}; the stand-in records them, and the test answers as the
+   * client would, through {@code Telegram.WebView.receiveEvent}.
+   */
+  private static final String BRIDGE =
+      """
+      window.__telegram = [];
+      window.TelegramWebviewProxy = {
+        postEvent: function (type, data) {
+          window.__telegram.push({ type: type, data: data ? JSON.parse(data) : null });
+        }
+      };
+      """;
+
+  /**
+   * The reference Mini App as a Telegram client runs it: Telegram's own WebApp script (the pinned
+   * package's file, served by the gateway) over a stand-in of the client's bridge. In Russian, in
+   * the client's theme: a photo is picked and previewed, its price shown on the MainButton before
+   * Start, an edit and an animation run through the real stack (the video plays), the haptic engine
+   * buzzes on completion, the BackButton drops the photo, and an invoice paid in the client
+   * refreshes the balance through openInvoice's callback.
+   */
+  @Test
+  void the_mini_app_inside_telegrams_bridge_edits_and_animates_a_photo_and_buys_credits()
+      throws Exception {
+    long user = 9_000_062L;
+    assertThat(servedTelegramScript()).isEqualTo(pinnedTelegramScript());
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary("/usr/bin/chromium");
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=420,900",
+        "--autoplay-policy=no-user-gesture-required");
+    ChromeDriverService driver =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
+            .build();
+    ChromeDriver browser = new ChromeDriver(driver, options);
+    try {
+      browser.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", BRIDGE));
+      String initData = signer.sign(user, "Мария", "ru");
+      String theme =
+          "{\"bg_color\":\"#1c1c1e\",\"text_color\":\"#ffffff\",\"button_color\":\"#ff8800\","
+              + "\"button_text_color\":\"#000000\",\"secondary_bg_color\":\"#2c2c2e\"}";
+      browser.get(
+          stack.gatewayUrl()
+              + "/app/#tgWebAppData="
+              + encode(initData)
+              + "&tgWebAppVersion=8.0&tgWebAppPlatform=android&tgWebAppThemeParams="
+              + encode(theme));
+      WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+      wait.until(d -> d.findElement(By.id("balance")).getText().equals("50 кредитов"));
+      assertThat(events(browser, "web_app_ready")).isNotEmpty();
+      assertThat(events(browser, "web_app_expand")).isNotEmpty();
+      assertThat(browser.executeScript("return getComputedStyle(document.body).backgroundColor;"))
+          .isEqualTo("rgb(28, 28, 30)");
+      assertThat(browser.findElement(By.cssSelector("[data-text='buy']")).getText())
+          .isEqualTo("Купить кредиты");
+
+      Path photo = Files.createTempFile("e2e-photo-", ".jpg");
+      Files.write(photo, jpeg(80, 60));
+      browser.findElement(By.id("file")).sendKeys(photo.toAbsolutePath().toString());
+      wait.until(d -> d.findElement(By.id("preview")).isDisplayed());
+      wait.until(
+          d -> lastEvent(browser, "web_app_setup_back_button").path("is_visible").asBoolean());
+      new Select(browser.findElement(By.id("model"))).selectByValue("nano-banana-edit");
+      browser.findElement(By.id("prompt")).sendKeys("e2e: сделай акварелью");
+      wait.until(
+          d -> {
+            JsonNode main = lastEvent(browser, "web_app_setup_main_button");
+            return main.path("is_visible").asBoolean()
+                && main.path("text").asString().equals("Начать · 3 кредитов");
+          });
+      screenshot(browser, "mini-app-photo.png");
+
+      browser.executeScript("Telegram.WebView.receiveEvent('main_button_pressed');");
+      wait.until(
+          d ->
+              d.findElements(By.cssSelector("#history li[data-status='completed'] img")).size()
+                  == 1);
+      wait.until(
+          d ->
+              events(browser, "web_app_trigger_haptic_feedback").stream()
+                  .anyMatch(e -> e.path("notification_type").asString().equals("success")));
+
+      new Select(browser.findElement(By.id("model"))).selectByValue("kling-photo-video");
+      wait.until(
+          d ->
+              lastEvent(browser, "web_app_setup_main_button")
+                  .path("text")
+                  .asString()
+                  .equals("Начать · 30 кредитов"));
+      browser.executeScript("Telegram.WebView.receiveEvent('main_button_pressed');");
+      wait.until(
+          d ->
+              d.findElements(By.cssSelector("#history li[data-status='completed'] video")).size()
+                  == 1);
+      wait.until(
+          d ->
+              (Boolean)
+                  browser.executeScript(
+                      "const v = document.querySelector(\"#history li[data-status='completed'] video\");"
+                          + " return v.readyState >= 2 && !v.paused && v.currentTime > 0;"));
+      wait.until(d -> d.findElement(By.id("balance")).getText().equals("17 кредитов"));
+      screenshot(browser, "mini-app-video.png");
+
+      browser.executeScript("Telegram.WebView.receiveEvent('back_button_pressed');");
+      wait.until(d -> !d.findElement(By.id("preview")).isDisplayed());
+      assertThat(lastEvent(browser, "web_app_setup_back_button").path("is_visible").asBoolean())
+          .isFalse();
+
+      wait.until(
+          d -> !d.findElements(By.cssSelector("#packs button[data-pack='small']")).isEmpty());
+      browser.findElement(By.cssSelector("#packs button[data-pack='small']")).click();
+      wait.until(d -> !events(browser, "web_app_open_invoice").isEmpty());
+      String slug = lastEvent(browser, "web_app_open_invoice").path("slug").asString();
+      assertThat(stack.telegram().pay(user, "https://t.me/$" + slug).paid()).isTrue();
+      browser.executeScript(
+          "Telegram.WebView.receiveEvent('invoice_closed', {slug: arguments[0], status: 'paid'});",
+          slug);
+      wait.until(d -> d.findElement(By.id("balance")).getText().equals("67 кредитов"));
+      assertThat(browser.findElement(By.id("message")).getText()).contains("Оплата получена");
+    } finally {
+      browser.quit();
+    }
+  }
+
+  private static List<JsonNode> events(WebDriver browser, String type) {
+    Object all =
+        ((JavascriptExecutor) browser)
+            .executeScript("return JSON.stringify(window.__telegram || []);");
+    List<JsonNode> found = new java.util.ArrayList<>();
+    for (JsonNode event : JSON.readTree(String.valueOf(all))) {
+      if (event.path("type").asString().equals(type)) {
+        found.add(event.path("data"));
+      }
+    }
+    return found;
+  }
+
+  private static JsonNode lastEvent(WebDriver browser, String type) {
+    List<JsonNode> found = events(browser, type);
+    return found.isEmpty() ? JSON.createObjectNode() : found.getLast();
+  }
+
+  private static String encode(String value) {
+    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static byte[] servedTelegramScript() throws Exception {
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/app/telegram-web-app.js"))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray())
+        .body();
+  }
+
+  /** Telegram's script as the pinned package (infra/mini-app) ships it, installed by npm ci. */
+  private static byte[] pinnedTelegramScript() throws Exception {
+    Path dir = Path.of("../mini-app");
+    Process npm =
+        new ProcessBuilder(
+                "npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--legacy-peer-deps")
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(npm.getInputStream().readAllBytes());
+    assertThat(npm.waitFor()).as(output).isZero();
+    return Files.readAllBytes(dir.resolve("node_modules/@twa-dev/sdk/src/telegram-web-apps.js"));
+  }
+
   private static void screenshot(WebDriver browser, String name) throws IOException {
     if (Boolean.getBoolean("nanogen.screenshots")) {
       Path target = Path.of("../../docs/screenshots", name);

@@ -68,10 +68,24 @@ public final class SandboxAimlServer implements AutoCloseable {
   private static final Pattern COST = Pattern.compile("\\[cost:([0-9.]+)]");
   private static final Pattern RESULT_BYTES = Pattern.compile("\\[result-bytes:(\\d+)]");
 
-  /** The start of an MP4 file (an {@code ftyp} box): what the sandbox's videos are. */
-  public static final byte[] MP4 = {
-    0, 0, 0, 16, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 2, 0
-  };
+  /**
+   * What the sandbox's videos are: a real one-second 64x64 H.264 clip (baseline profile,
+   * faststart), so a browser plays the results it is shown. Made with {@code ffmpeg -f lavfi -i
+   * testsrc=size=64x64:rate=8 -t 1 -c:v libx264 -profile:v baseline -pix_fmt yuv420p -movflags
+   * +faststart clip.mp4}.
+   */
+  public static final byte[] MP4 = resource("/sandbox/clip.mp4");
+
+  private static byte[] resource(String name) {
+    try (java.io.InputStream in = SandboxAimlServer.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the testkit");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   /** A 1x1 transparent PNG. */
   public static final byte[] PNG =
