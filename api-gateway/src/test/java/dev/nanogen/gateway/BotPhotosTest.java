@@ -48,7 +48,7 @@ class BotPhotosTest extends IntegrationTest {
   }
 
   @Test
-  void aCaptionedPhotoIsKeptOnceAndItsButtonStartsOneEditHoweverOftenPressed() {
+  void aCaptionedPhotoIsKeptOnceAndItsButtonStartsOneEditHoweverOftenPressed() throws Exception {
     long user = newUserId();
     grant(user, 50);
     String file = TELEGRAM.addFile(TestImages.jpegWithLocation(40, 30));
@@ -112,7 +112,35 @@ class BotPhotosTest extends IntegrationTest {
     assertThat(view.path("model_id").asString()).isEqualTo("nano-banana-edit");
     assertThat(view.path("prompt").asString()).isEqualTo("сделай картиной");
     assertThat(view.path("input_ids").size()).isEqualTo(1);
+
+    // Its result, once settled, answers the photo's message in the chat.
+    publish(
+        dev.nanogen.model.Topics.OUTCOMES,
+        generation,
+        new dev.nanogen.model.GenerationSucceeded(
+            java.util.UUID.randomUUID(),
+            java.time.Instant.now(),
+            dev.nanogen.model.GenerationSucceeded.SCHEMA_VERSION,
+            java.util.UUID.fromString(generation),
+            List.of("https://files.example/edit.png"),
+            900,
+            "aiml",
+            java.math.BigDecimal.ONE));
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(20))
+        .until(() -> settled(generation).isPresent());
+    JsonNode settled = JSON.readTree(settled(generation).orElseThrow());
+    assertThat(settled.path("reply_to").asLong())
+        .isEqualTo(((Number) ((Map<?, ?>) photo.get("message")).get("message_id")).longValue());
     assertLedgerReconciles(user);
+  }
+
+  java.util.Optional<String> settled(String generation) {
+    return jdbc.sql(
+            "SELECT payload FROM outbox WHERE message_key = :k AND event_type = 'GenerationSettled'")
+        .param("k", generation)
+        .query(String.class)
+        .optional();
   }
 
   @Test

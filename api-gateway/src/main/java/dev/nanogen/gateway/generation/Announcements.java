@@ -42,7 +42,14 @@ class Announcements {
   private final Outbox outbox;
   private final boolean noticeStarted;
 
-  Announcements(JdbcClient jdbc, Outbox outbox, NanogenProperties properties) {
+  private final dev.nanogen.gateway.uploads.Uploads uploads;
+
+  Announcements(
+      JdbcClient jdbc,
+      Outbox outbox,
+      NanogenProperties properties,
+      dev.nanogen.gateway.uploads.Uploads uploads) {
+    this.uploads = uploads;
     this.jdbc = jdbc;
     this.outbox = outbox;
     this.noticeStarted = properties.noticeStarted();
@@ -95,7 +102,8 @@ class Announcements {
             row.prompt(),
             ending.resultUrls() == null ? List.of() : ending.resultUrls(),
             ending.errorCode(),
-            row.price()),
+            row.price(),
+            row.firstInput() == null ? null : uploads.chatMessageOf(row.firstInput()).orElse(null)),
         traceparent);
   }
 }

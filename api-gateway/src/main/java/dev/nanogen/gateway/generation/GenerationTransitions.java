@@ -103,7 +103,7 @@ public class GenerationTransitions {
         AND (g.status = 'pending' OR :status <> 'cancelled')
         AND u.id = g.user_id AND m.id = g.model_id
       RETURNING g.user_id, g.price, g.model_id, g.prompt, u.language_code, m.name AS model_name, m.kind,
-                g.created_at, g.started_at, g.traceparent, g.outputs
+                g.created_at, g.started_at, g.traceparent, g.outputs, g.input_ids[1] AS first_input
       """;
 
   /** What the settlement and the settled notice need of an ended generation. */
@@ -118,7 +118,8 @@ public class GenerationTransitions {
       Timestamp createdAt,
       Timestamp startedAt,
       String traceparent,
-      int outputs) {
+      int outputs,
+      java.util.UUID firstInput) {
 
     /** The same generation with {@code price} as what it finally cost. */
     Finished costing(long price) {
@@ -133,7 +134,8 @@ public class GenerationTransitions {
           createdAt,
           startedAt,
           traceparent,
-          outputs);
+          outputs,
+          firstInput);
     }
   }
 

@@ -134,6 +134,9 @@ class BotPhotos {
               new ByteArrayInputStream(content),
               AcceptUpload.Source.BOT,
               caption.isEmpty() ? null : caption,
+              message.path("message_id").isIntegralNumber()
+                  ? message.path("message_id").asLong()
+                  : null,
               () -> updates.firstTime(updateId, "photo"));
       if (kept.isEmpty()) {
         return null;

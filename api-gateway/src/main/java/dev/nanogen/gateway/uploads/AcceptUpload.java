@@ -62,18 +62,20 @@ public class AcceptUpload {
    * @param caption what the user wrote with a photo sent to the bot (null from the Mini App)
    */
   public Uploads.View accept(long userId, InputStream in, Source source, String caption) {
-    return acceptOnce(userId, in, source, caption, () -> true).orElseThrow();
+    return acceptOnce(userId, in, source, caption, null, () -> true).orElseThrow();
   }
 
   /**
-   * {@link #accept}, unless {@code firstTime} (asked in the upload's transaction, after the image
-   * is read) says it was done before: then nothing is kept and the answer is empty.
+   * {@link #accept} of a photo that came in {@code chatMessageId} (null: not from the chat), unless
+   * {@code firstTime} (asked in the upload's transaction, after the image is read) says it was done
+   * before: then nothing is kept and the answer is empty.
    */
   public java.util.Optional<Uploads.View> acceptOnce(
       long userId,
       InputStream in,
       Source source,
       String caption,
+      Long chatMessageId,
       java.util.function.BooleanSupplier firstTime) {
     Path file = null;
     try {
@@ -96,7 +98,8 @@ public class AcceptUpload {
                 uploads.checkDay(userId, now);
                 var fileId = stored.saveUpload(probe.contentType(), kept, size, now);
                 return uploads.add(
-                    new Uploads.New(userId, fileId, probe, size, source.wire(), caption, now));
+                    new Uploads.New(
+                        userId, fileId, probe, size, source.wire(), caption, chatMessageId, now));
               });
       if (view == null) {
         return java.util.Optional.empty();

@@ -41,8 +41,9 @@ public class Uploads {
   private static final String INSERT =
       """
       INSERT INTO uploads (id, user_id, file_id, content_type, width, height, bytes, source, caption,
-                           created_at, expires_at)
-      VALUES (:id, :userId, :fileId, :type, :width, :height, :bytes, :source, :caption, :now, :expires)
+                           chat_message_id, created_at, expires_at)
+      VALUES (:id, :userId, :fileId, :type, :width, :height, :bytes, :source, :caption, :message,
+              :now, :expires)
       """;
 
   /** One lock per user for the day's count: the two statements after it see every upload. */
@@ -170,6 +171,7 @@ public class Uploads {
       long bytes,
       String source,
       String caption,
+      Long chatMessageId,
       Instant now) {}
 
   /**
@@ -210,6 +212,7 @@ public class Uploads {
         .param("bytes", upload.bytes())
         .param("source", upload.source())
         .param("caption", upload.caption())
+        .param("message", upload.chatMessageId())
         .param("now", Timestamp.from(now))
         .param("expires", Timestamp.from(expires))
         .update();
@@ -290,6 +293,15 @@ public class Uploads {
         throw notFound(id);
       }
     }
+  }
+
+  /** The chat message a photo sent to the bot came in; empty for one from the Mini App. */
+  public Optional<Long> chatMessageOf(UUID id) {
+    return jdbc.sql(
+            "SELECT chat_message_id FROM uploads WHERE id = :id AND chat_message_id IS NOT NULL")
+        .param("id", id)
+        .query(Long.class)
+        .optional();
   }
 
   /** Where an upload's bytes are, while they are kept (a deleted upload's until they go). */

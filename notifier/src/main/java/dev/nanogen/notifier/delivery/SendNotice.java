@@ -61,9 +61,13 @@ class SendNotice {
     <T> T paced(int messages, SendClock.Call<T> call) throws InterruptedException;
   }
 
-  /** Sends the notice, each call paced by {@code pacer}; answers the id of its first message. */
+  /**
+   * Sends the notice, each call paced by {@code pacer}; answers the id of its first message. The
+   * first message answers the chat message the generation's photo came in, when there is one.
+   */
   long send(GenerationSettled notice, Pacer pacer) throws InterruptedException {
     long chat = notice.chatId();
+    TelegramBotApi first = telegram.replyingTo(notice.replyTo());
     if (completedWithResult(notice)) {
       String caption = text.caption(notice);
       List<String> urls = notice.resultUrls();
@@ -76,24 +80,25 @@ class SendNotice {
                 });
       }
       if (notice.kind() == ModelKind.VIDEO || urls.size() == 1) {
-        return single(chat, notice.kind(), urls.getFirst(), caption, pacer).messageId();
+        return single(first, chat, notice.kind(), urls.getFirst(), caption, pacer).messageId();
       }
-      long first = 0;
+      long firstId = 0;
       for (int from = 0; from < urls.size(); from += ALBUM_MAX) {
         List<String> chunk = urls.subList(from, Math.min(urls.size(), from + ALBUM_MAX));
+        TelegramBotApi bot = from == 0 ? first : telegram;
         long id =
             chunk.size() == 1
-                ? single(chat, ModelKind.IMAGE, chunk.getFirst(), null, pacer).messageId()
-                : album(chat, chunk, from == 0 ? caption : null, pacer);
-        first = from == 0 ? id : first;
+                ? single(bot, chat, ModelKind.IMAGE, chunk.getFirst(), null, pacer).messageId()
+                : album(bot, chat, chunk, from == 0 ? caption : null, pacer);
+        firstId = from == 0 ? id : firstId;
       }
-      return first;
+      return firstId;
     }
     String message =
         notice.status() == GenerationStatus.CANCELLED
             ? text.cancelled(notice)
             : text.failed(notice);
-    return pacer.paced(1, () -> telegram.sendMessage(chat, message)).messageId();
+    return pacer.paced(1, () -> first.sendMessage(chat, message)).messageId();
   }
 
   /** "Credits added": a short text. */
@@ -114,14 +119,15 @@ class SendNotice {
         && !notice.resultUrls().isEmpty();
   }
 
-  private Sent single(long chat, ModelKind kind, String url, String caption, Pacer pacer)
+  private Sent single(
+      TelegramBotApi bot, long chat, ModelKind kind, String url, String caption, Pacer pacer)
       throws InterruptedException {
     Optional<FileIds.Known> known = fileIds.of(url);
     if (known.isPresent()) {
       return pacer.paced(
           1,
           () ->
-              telegram.sendFile(
+              bot.sendFile(
                   chat, known.get().method(), new InputFile.FileId(known.get().fileId()), caption));
     }
     long size = files.size(url).orElse(-1);
@@ -133,24 +139,25 @@ class SendNotice {
         method == FileMethod.PHOTO ? limits.photoByUrl().toBytes() : limits.fileByUrl().toBytes();
     Sent sent;
     if (size <= byUrlLimit) {
-      sent = pacer.paced(1, () -> telegram.sendFile(chat, method, new InputFile.Url(url), caption));
+      sent = pacer.paced(1, () -> bot.sendFile(chat, method, new InputFile.Url(url), caption));
     } else if (size <= limits.upload().toBytes()) {
-      sent = upload(chat, method, url, caption, pacer);
+      sent = upload(bot, chat, method, url, caption, pacer);
     } else {
-      return pacer.paced(1, () -> telegram.sendMessage(chat, text.link(caption, url)));
+      return pacer.paced(1, () -> bot.sendMessage(chat, text.link(caption, url)));
     }
     fileIds.remember(url, method, sent.fileId());
     return sent;
   }
 
-  private Sent upload(long chat, FileMethod method, String url, String caption, Pacer pacer)
+  private Sent upload(
+      TelegramBotApi bot, long chat, FileMethod method, String url, String caption, Pacer pacer)
       throws InterruptedException {
     Path file = download(url);
     try {
       return pacer.paced(
           1,
           () ->
-              telegram.sendFile(
+              bot.sendFile(
                   chat, method, new InputFile.Upload(file, RemoteFiles.filename(url)), caption));
     } finally {
       try {
@@ -170,7 +177,7 @@ class SendNotice {
   }
 
   /** 2–10 images as one album: photos when each fits the by-URL photo limit, else documents. */
-  private long album(long chat, List<String> urls, String caption, Pacer pacer)
+  private long album(TelegramBotApi bot, long chat, List<String> urls, String caption, Pacer pacer)
       throws InterruptedException {
     List<Optional<FileIds.Known>> known = urls.stream().map(fileIds::of).toList();
     List<OptionalLong> sizes = new ArrayList<>();
@@ -183,7 +190,14 @@ class SendNotice {
       long first = 0;
       for (String url : urls) {
         long id =
-            single(chat, ModelKind.IMAGE, url, first == 0 ? caption : null, pacer).messageId();
+            single(
+                    first == 0 ? bot : telegram,
+                    chat,
+                    ModelKind.IMAGE,
+                    url,
+                    first == 0 ? caption : null,
+                    pacer)
+                .messageId();
         first = first == 0 ? id : first;
       }
       return first;
@@ -201,7 +215,7 @@ class SendNotice {
     List<Sent> sent =
         pacer.paced(
             urls.size(),
-            () -> telegram.sendMediaGroup(chat, photos ? "photo" : "document", media, caption));
+            () -> bot.sendMediaGroup(chat, photos ? "photo" : "document", media, caption));
     for (int i = 0; i < Math.min(sent.size(), urls.size()); i++) {
       fileIds.remember(urls.get(i), method, sent.get(i).fileId());
     }

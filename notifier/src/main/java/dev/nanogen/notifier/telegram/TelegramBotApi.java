@@ -25,6 +25,9 @@ public class TelegramBotApi {
   private final BotApi client;
   private final BotApi uploads;
 
+  /** The message every send of this view answers, or null. */
+  private final Long replyTo;
+
   /** What Telegram answered for one message: its id and, for a file, the file_id to reuse. */
   public record Sent(long messageId, String fileId) {}
 
@@ -55,6 +58,7 @@ public class TelegramBotApi {
     }
   }
 
+  @org.springframework.beans.factory.annotation.Autowired
   TelegramBotApi(NotifierProperties properties, JsonMapper json, RestClient.Builder rest) {
     NotifierProperties.Telegram telegram = properties.telegram();
     this.client =
@@ -73,10 +77,32 @@ public class TelegramBotApi {
             telegram.timeout(),
             telegram.uploadTimeout(),
             json);
+    this.replyTo = null;
+  }
+
+  private TelegramBotApi(BotApi client, BotApi uploads, Long replyTo) {
+    this.client = client;
+    this.uploads = uploads;
+    this.replyTo = replyTo;
+  }
+
+  /**
+   * The same sends, each answering message {@code messageId} of its chat (Telegram quotes it above
+   * the answer; a message deleted meanwhile is no reason to fail); null: this API as it is.
+   */
+  public TelegramBotApi replyingTo(Long messageId) {
+    return messageId == null ? this : new TelegramBotApi(client, uploads, messageId);
+  }
+
+  private Map<String, Object> replyParameters() {
+    return Map.of("message_id", replyTo, "allow_sending_without_reply", true);
   }
 
   public Sent sendMessage(long chatId, String text) {
-    return sent(call("sendMessage", Map.of("chat_id", chatId, "text", text)));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("chat_id", chatId);
+    body.put("text", text);
+    return sent(call("sendMessage", body));
   }
 
   public Sent sendFile(long chatId, FileMethod method, InputFile file, String caption) {
@@ -85,6 +111,11 @@ public class TelegramBotApi {
       parts.add("chat_id", Long.toString(chatId));
       if (caption != null) {
         parts.add("caption", caption);
+      }
+      if (replyTo != null) {
+        parts.add(
+            "reply_parameters",
+            "{\"message_id\":" + replyTo + ",\"allow_sending_without_reply\":true}");
       }
       parts.add(method.field, new NamedFile(upload.path(), upload.filename()));
       return sent(uploads.exchange(method.method, MediaType.MULTIPART_FORM_DATA, parts));
@@ -115,7 +146,10 @@ public class TelegramBotApi {
       }
       items.add(entry);
     }
-    JsonNode result = call("sendMediaGroup", Map.of("chat_id", chatId, "media", items));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("chat_id", chatId);
+    body.put("media", items);
+    JsonNode result = call("sendMediaGroup", body);
     List<Sent> sent = new ArrayList<>();
     for (JsonNode message : result) {
       sent.add(sent(message));
@@ -139,6 +173,9 @@ public class TelegramBotApi {
   }
 
   private JsonNode call(String method, Map<String, Object> body) {
+    if (replyTo != null) {
+      body.put("reply_parameters", replyParameters());
+    }
     return client.call(method, body);
   }
 

@@ -177,6 +177,54 @@ class DeliveryTest {
   }
 
   @Test
+  void an_edit_of_a_photo_sent_in_the_chat_answers_that_photos_message() throws Exception {
+    long chat = CHATS.incrementAndGet();
+    GenerationSettled edit = completed(chat, ModelKind.IMAGE, FILES.fileUrl("edit.png", 2000));
+    publish(withReply(edit, 4242L));
+    long videoChat = CHATS.incrementAndGet();
+    // A video over the by-URL limit is uploaded (multipart): it answers the photo too.
+    publish(
+        withReply(completed(videoChat, ModelKind.VIDEO, FILES.fileUrl("big.mp4", 30 * MB)), 77L));
+    long plainChat = CHATS.incrementAndGet();
+    publish(completed(plainChat, ModelKind.IMAGE, FILES.fileUrl("plain.png", 2000)));
+
+    JsonNode reply =
+        json.readTree(
+            String.valueOf(awaitMessages(chat, 1).getFirst().fields().get("reply_parameters")));
+    assertThat(reply.path("message_id").asLong()).isEqualTo(4242L);
+    assertThat(reply.path("allow_sending_without_reply").asBoolean()).isTrue();
+    TelegramStub.Message video = awaitMessages(videoChat, 1).getFirst();
+    assertThat(video.uploaded()).isTrue();
+    assertThat(
+            json.readTree(String.valueOf(video.fields().get("reply_parameters")))
+                .path("message_id")
+                .asLong())
+        .isEqualTo(77L);
+    assertThat(awaitMessages(plainChat, 1).getFirst().fields())
+        .doesNotContainKey("reply_parameters");
+  }
+
+  private static GenerationSettled withReply(GenerationSettled event, long messageId) {
+    return new GenerationSettled(
+        event.eventId(),
+        event.occurredAt(),
+        GenerationSettled.SCHEMA_VERSION,
+        event.generationId(),
+        event.userId(),
+        event.chatId(),
+        event.languageCode(),
+        event.status(),
+        event.modelId(),
+        event.modelName(),
+        event.kind(),
+        event.prompt(),
+        event.resultUrls(),
+        event.errorCode(),
+        event.credits(),
+        messageId);
+  }
+
+  @Test
   void a_photo_over_the_by_url_photo_limit_goes_as_a_document() throws Exception {
     long chat = CHATS.incrementAndGet();
     publish(completed(chat, ModelKind.IMAGE, FILES.fileUrl("big.png", 6 * MB)));
