@@ -60,6 +60,7 @@ public record NanogenProperties(
       throw new IllegalArgumentException("NANOGEN_SIGNUP_BONUS must be zero or more");
     }
     AdminTokens.require(adminToken);
+    miniAppUrl = miniAppUrl == null || miniAppUrl.isBlank() ? null : miniAppUrl;
   }
 
   /**

@@ -12,7 +12,6 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -269,9 +268,8 @@ public class Generations {
       return new Page(rows, null);
     }
     View last = rows.get(limit - 1);
-    long position = ChronoUnit.MICROS.between(Instant.EPOCH, last.createdAt());
     return new Page(
-        rows.subList(0, limit), new Cursor(position, last.generationId().toString()).encode());
+        rows.subList(0, limit), Cursor.after(last.createdAt(), last.generationId()).encode());
   }
 
   private View map(ResultSet rs, int row) throws SQLException {

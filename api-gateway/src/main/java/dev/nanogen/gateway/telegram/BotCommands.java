@@ -25,10 +25,7 @@ class BotCommands {
   BotCommands(Credits credits, MessageSource messages, NanogenProperties properties) {
     this.credits = credits;
     this.messages = messages;
-    this.miniAppUrl =
-        properties.miniAppUrl() == null || properties.miniAppUrl().isBlank()
-            ? null
-            : properties.miniAppUrl();
+    this.miniAppUrl = properties.miniAppUrl();
   }
 
   /** The sendMessage answering {@code text} from {@code userId} in {@code chatId}. */

@@ -82,10 +82,7 @@ class BotPhotos {
     this.updates = updates;
     this.messages = messages;
     this.json = json;
-    this.miniAppUrl =
-        properties.miniAppUrl() == null || properties.miniAppUrl().isBlank()
-            ? null
-            : properties.miniAppUrl();
+    this.miniAppUrl = properties.miniAppUrl();
   }
 
   /** The image a message carries: the largest photo size, or a document of an image type. */

@@ -109,12 +109,7 @@ class UploadsController {
     }
     Uploads.View last = rows.get(size - 1);
     return new Page(
-        rows.subList(0, size),
-        new Cursor(
-                java.time.temporal.ChronoUnit.MICROS.between(
-                    java.time.Instant.EPOCH, last.createdAt()),
-                last.uploadId().toString())
-            .encode());
+        rows.subList(0, size), Cursor.after(last.createdAt(), last.uploadId()).encode());
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.UPLOAD_NOT_FOUND})

@@ -15,6 +15,11 @@ public record Cursor(long position, String id) {
   /** Year 9999 in microseconds: no stored time lies beyond it. */
   private static final long MAX_MICROS = 253_402_300_799_000_000L;
 
+  /** The cursor after an item sorted by a time and a UUID (newest first). */
+  public static Cursor after(Instant time, UUID id) {
+    return new Cursor(ChronoUnit.MICROS.between(Instant.EPOCH, time), id.toString());
+  }
+
   public String encode() {
     return Base64.getUrlEncoder()
         .withoutPadding()

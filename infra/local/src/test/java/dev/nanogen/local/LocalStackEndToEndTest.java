@@ -321,19 +321,7 @@ class LocalStackEndToEndTest {
     String upload = JSON.readTree(uploaded.body()).path("upload_id").asString();
 
     HttpResponse<String> started =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/generation/start"))
-                .header("Authorization", "tma " + signer.sign(user, "E2E", "en"))
-                .header("Content-Type", "application/json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        JSON.writeValueAsString(
-                            Map.of(
-                                "model_id", "nano-banana-edit",
-                                "prompt", "e2e: make it a painting",
-                                "input_ids", List.of(upload)))))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        startWith(user, "nano-banana-edit", "e2e: make it a painting", upload);
     assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
     String id = JSON.readTree(started.body()).path("generation_id").asString();
 
@@ -356,19 +344,7 @@ class LocalStackEndToEndTest {
 
     // The same photo animated: one image_url, a video back, played as video in the chat.
     HttpResponse<String> video =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/generation/start"))
-                .header("Authorization", "tma " + signer.sign(user, "E2E", "en"))
-                .header("Content-Type", "application/json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        JSON.writeValueAsString(
-                            Map.of(
-                                "model_id", "kling-photo-video",
-                                "prompt", "e2e: it moves [polls:2]",
-                                "input_ids", List.of(upload)))))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        startWith(user, "kling-photo-video", "e2e: it moves [polls:2]", upload);
     assertThat(video.statusCode()).as(video.body()).isEqualTo(202);
     awaitStatus(user, JSON.readTree(video.body()).path("generation_id").asString(), "completed");
     await()
@@ -1011,13 +987,21 @@ class LocalStackEndToEndTest {
   }
 
   private HttpResponse<String> start(long user, String model, String prompt) throws Exception {
+    return start(user, Map.of("model_id", model, "prompt", prompt));
+  }
+
+  /** A start of {@code model} on the user's upload. */
+  private HttpResponse<String> startWith(long user, String model, String prompt, String upload)
+      throws Exception {
+    return start(user, Map.of("model_id", model, "prompt", prompt, "input_ids", List.of(upload)));
+  }
+
+  private HttpResponse<String> start(long user, Map<String, Object> body) throws Exception {
     return HTTP.send(
         HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/generation/start"))
             .header("Authorization", "tma " + signer.sign(user, "E2E", "en"))
             .header("Content-Type", "application/json")
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    JSON.writeValueAsString(Map.of("model_id", model, "prompt", prompt))))
+            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }
