@@ -347,6 +347,39 @@ class UploadsTest extends IntegrationTest {
     assertRefused(startWith(user, "flux-schnell", List.of(mine)), 400, "VALIDATION_ERROR");
     assertRefused(
         startWith(user, "nano-banana-edit", List.of("not-a-uuid")), 400, "VALIDATION_ERROR");
+    // A URL of the user's choosing never reaches the provider: the input fields are not params.
+    assertRefused(
+        post(
+            "/api/generation/start",
+            user,
+            Map.of(
+                "model_id",
+                "nano-banana-edit",
+                "prompt",
+                "x",
+                "input_ids",
+                List.of(mine),
+                "params",
+                Map.of("image_urls", List.of("https://attacker.example/other-persons-photo.jpg"))),
+            Map.of()),
+        400,
+        "VALIDATION_ERROR");
+    assertRefused(
+        post(
+            "/api/generation/start",
+            user,
+            Map.of(
+                "model_id",
+                "kling-photo-video",
+                "prompt",
+                "x",
+                "input_ids",
+                List.of(mine),
+                "params",
+                Map.of("image_url", "https://attacker.example/a.jpg")),
+            Map.of()),
+        400,
+        "VALIDATION_ERROR");
     // Expired.
     expire(mine);
     assertRefused(startWith(user, "nano-banana-edit", List.of(mine)), 404, "UPLOAD_NOT_FOUND");

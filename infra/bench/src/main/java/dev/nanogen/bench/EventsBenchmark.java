@@ -110,6 +110,17 @@ public final class EventsBenchmark {
         (after.threads - before.threads) * 1000.0 / count,
         (after.heapMb - before.heapMb) * 1000.0 / count,
         (after.rssMb - before.rssMb) * 1000.0 / count);
+    BenchmarkTable.record(
+        BenchmarkTable.EVENTS,
+        "infra/bin/bench-events " + count,
+        String.format(
+            java.util.Locale.ROOT,
+            "%d streams open (%d refused); +%d live threads, +%.0f MB heap in use",
+            count - connected.getCount(),
+            failed.get(),
+            after.threads - before.threads,
+            after.heapMb - before.heapMb),
+        all ? Double.valueOf(Math.max(0, after.threads - before.threads)) : null);
     long began = System.nanoTime();
     try (Connection db = BenchStack.connect(stack);
         PreparedStatement insert =

@@ -151,6 +151,21 @@ public final class FilesBenchmark {
         percentile(head, 50),
         percentile(head, 100),
         failed);
+    BenchmarkTable.record(
+        BenchmarkTable.FILES,
+        "infra/bin/bench-files " + readers + " " + downloads,
+        String.format(
+            java.util.Locale.ROOT,
+            "small downloads p50 %.1f ms, max %.1f ms; HEAD p50 %.1f ms, max %.1f ms; %d failed; the"
+                + " slowest",
+            percentile(get, 50),
+            percentile(get, 100),
+            percentile(head, 50),
+            percentile(head, 100),
+            failed),
+        failed == 0
+            ? Math.round(Math.max(percentile(get, 100), percentile(head, 100)) * 100) / 100.0
+            : null);
   }
 
   private static void insert(Connection c, UUID id, String type, byte[] content) throws Exception {

@@ -54,6 +54,7 @@ public final class NotifierBenchmark {
               .sorted(Comparator.comparing(TelegramStub.Message::at))
               .toList(),
           results,
+          replicas,
           published);
     }
   }
@@ -94,7 +95,8 @@ public final class NotifierBenchmark {
     return Instant.now();
   }
 
-  private static void report(List<TelegramStub.Message> messages, int results, Instant published) {
+  private static void report(
+      List<TelegramStub.Message> messages, int results, int replicas, Instant published) {
     if (messages.size() < 2) {
       System.out.println("FAIL: only " + messages.size() + " messages arrived");
       return;
@@ -155,6 +157,23 @@ public final class NotifierBenchmark {
             && maxWindow <= CONFIGURED_RATE
             && maxChatWindow <= 1;
     System.out.println(ok ? "PASS" : "FAIL");
+    BenchmarkTable.record(
+        BenchmarkTable.NOTIFIER_RATE,
+        "infra/bin/bench-notifier " + results + " " + byChat.size() + " " + replicas,
+        String.format(
+            java.util.Locale.ROOT,
+            "%d of %d messages, %.2f/s (%.1f %%), at most %d in any 1 s window, at most %d per"
+                + " chat per second; %d replica(s)",
+            messages.size(),
+            results,
+            rate,
+            100 * rate / CONFIGURED_RATE,
+            maxWindow,
+            maxChatWindow,
+            replicas),
+        messages.size() == results && maxWindow <= CONFIGURED_RATE && maxChatWindow <= 1
+            ? Math.round(rate * 100) / 100.0
+            : null);
   }
 
   /** For each instant (sorted), how many instants fall in the window [it, it + 1 s). */

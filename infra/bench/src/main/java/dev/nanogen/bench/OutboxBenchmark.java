@@ -99,6 +99,21 @@ public final class OutboxBenchmark {
           "%nbacklog drain (median of %d): %.0f rows/s; kafka-clients ceiling: best %.0f, median %.0f records/s;"
               + " ratio %.2f to the best (%.2f to the median)%n",
           passes, drained, best, typical, drained / best, drained / typical);
+      BenchmarkTable.record(
+          BenchmarkTable.OUTBOX_DRAIN,
+          "NANOGEN_JAVA_OPTS="
+              + System.getenv().getOrDefault("NANOGEN_JAVA_OPTS", "")
+              + " infra/bin/bench-outbox "
+              + String.join(" ", args),
+          String.format(
+              java.util.Locale.ROOT,
+              "%d rows, median of %d passes %.0f rows/s; a bare kafka-clients producer with the"
+                  + " gateway's settings: median %.0f records/s",
+              backlog,
+              passes,
+              drained,
+              typical),
+          (double) Math.round(drained));
     }
     System.exit(0);
   }
@@ -181,6 +196,26 @@ public final class OutboxBenchmark {
         pct(micros, 0.50) / 1000.0,
         pct(micros, 0.99) / 1000.0,
         micros.getLast() / 1000.0);
+    if (report) {
+      BenchmarkTable.record(
+          BenchmarkTable.OUTBOX_LATENCY,
+          "NANOGEN_JAVA_OPTS="
+              + System.getenv().getOrDefault("NANOGEN_JAVA_OPTS", "")
+              + " infra/bin/bench-outbox "
+              + rate
+              + " "
+              + seconds,
+          String.format(
+              java.util.Locale.ROOT,
+              "%d starts at %d/s (achieved %.1f/s), answers %s; p50 %.1f ms, max %.1f ms",
+              total,
+              rate,
+              achieved,
+              statuses,
+              pct(micros, 0.50) / 1000.0,
+              micros.getLast() / 1000.0),
+          Math.round(pct(micros, 0.99) / 10.0) / 100.0);
+    }
   }
 
   /**

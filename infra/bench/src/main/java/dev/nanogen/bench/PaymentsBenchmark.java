@@ -126,6 +126,22 @@ public final class PaymentsBenchmark {
     }
     print("invoice (createInvoiceLink + insert)", invoice);
     print("pre-checkout (answered before the webhook returns)", checkout);
+    List<Long> checkouts = new ArrayList<>(checkout);
+    Collections.sort(checkouts);
+    if (!checkouts.isEmpty()) {
+      double p99 = checkouts.get((int) (checkouts.size() * 0.99)) / 1e6;
+      BenchmarkTable.record(
+          BenchmarkTable.PAYMENTS,
+          "infra/bin/bench-payments " + buyers + " " + purchases,
+          String.format(
+              java.util.Locale.ROOT,
+              "pre-checkout p50 %.0f ms, p99 %.0f ms over %d checkouts (each purchase's credit is"
+                  + " checked below it in the run's output)",
+              checkouts.get(checkouts.size() / 2) / 1e6,
+              p99,
+              checkouts.size()),
+          (double) Math.round(p99));
+    }
     print("successful_payment (credits + outbox)", payment);
     try (Connection db = BenchStack.connect(stack);
         Statement s = db.createStatement();

@@ -103,6 +103,18 @@ public final class TakeoverBenchmark {
       System.out.printf(
           "RESULT %s count=%d seconds=%d lease=%s restart=%.1fs kill_to_last_done=%.1fs submitted_twice=%d messages=%d%n",
           what, count, seconds, lease, (restarted - killed) / 1e9, done, resubmitted, messages);
+      boolean once = what.equals("worker") ? resubmitted == 0 : messages == count;
+      BenchmarkTable.record(
+          what.equals("worker") ? BenchmarkTable.WORKER_TAKEOVER : BenchmarkTable.NOTIFIER_TAKEOVER,
+          "infra/bin/bench-takeover " + what + " " + count + " " + seconds,
+          String.format(
+              java.util.Locale.ROOT,
+              "%.1f s from the kill to the last one done; %d submitted twice, %d messages for %d",
+              done,
+              resubmitted,
+              messages,
+              count),
+          once ? Math.round(done * 100) / 100.0 : null);
     }
   }
 

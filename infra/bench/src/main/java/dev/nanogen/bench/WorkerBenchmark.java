@@ -142,6 +142,32 @@ public final class WorkerBenchmark {
         jobs,
         stack.sandbox().acceptedMoreThanOnce().size(),
         stack.sandbox().totalPolls());
+    String heap = System.getenv().getOrDefault("NANOGEN_JAVA_OPTS", "");
+    boolean clean =
+        outcomes.succeeded(ids) == jobs && stack.sandbox().acceptedMoreThanOnce().isEmpty();
+    if (heap.contains("-Xmx512m")) {
+      BenchmarkTable.record(
+          BenchmarkTable.WORKER_IN_FLIGHT,
+          "NANOGEN_JAVA_OPTS="
+              + heap
+              + " infra/bin/bench-worker "
+              + jobs
+              + " "
+              + seconds
+              + " (videos of "
+              + seconds
+              + " s, polled every 5 s)",
+          String.format(
+              java.util.Locale.ROOT,
+              "peak %.0f in flight of %d; %d succeeded after %.1f s, %d accepted twice; peak RSS %d MB",
+              peak,
+              jobs,
+              outcomes.succeeded(ids),
+              runSeconds,
+              stack.sandbox().acceptedMoreThanOnce().size(),
+              peakRss / 1024),
+          clean ? (double) Math.round(peak) : null);
+    }
   }
 
   private static void scaleOut(
