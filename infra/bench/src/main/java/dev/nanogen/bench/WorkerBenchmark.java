@@ -150,6 +150,10 @@ public final class WorkerBenchmark {
           BenchmarkTable.WORKER_IN_FLIGHT,
           "NANOGEN_JAVA_OPTS="
               + heap
+              + " NANOGEN_WORKER_MAX_IN_FLIGHT="
+              + System.getenv().getOrDefault("NANOGEN_WORKER_MAX_IN_FLIGHT", "")
+              + " NANOGEN_WORKER_MODEL_MAX_IN_FLIGHT="
+              + System.getenv().getOrDefault("NANOGEN_WORKER_MODEL_MAX_IN_FLIGHT", "")
               + " infra/bin/bench-worker "
               + jobs
               + " "
