@@ -1,5 +1,6 @@
 package dev.nanogen.worker.files;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.nanogen.ops.SingletonJobs;
 import dev.nanogen.ops.fetch.GuardedFetch;
 import dev.nanogen.ops.fetch.PublicUrls;
@@ -18,6 +19,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -45,13 +48,24 @@ public class ResultFiles {
 
   private final SingletonJobs singletons;
 
+  /**
+   * Saves under way at once: no more than the pool's connections, so that a burst of results (a
+   * worker holding thousands of videos that end together) waits its turn here, on virtual threads,
+   * instead of failing on the pool's connection time-out.
+   */
+  private final Semaphore saving;
+
   ResultFiles(
       SingletonJobs singletons,
       StoredFiles stored,
       Clock clock,
       WorkerProperties properties,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      DataSource dataSource) {
     this.singletons = singletons;
+    this.saving =
+        new Semaphore(
+            dataSource instanceof HikariDataSource pool ? pool.getMaximumPoolSize() : 1, true);
     this.stored = stored;
     this.clock = clock;
     this.settings = properties.files();
@@ -96,7 +110,13 @@ public class ResultFiles {
       fill.into(file);
       long size = Files.size(file);
       String type = contentType(file);
-      UUID id = stored.save(generationId, type, file, size, clock.instant());
+      UUID id;
+      saving.acquire();
+      try {
+        id = stored.save(generationId, type, file, size, clock.instant());
+      } finally {
+        saving.release();
+      }
       Timer.builder("nanogen.worker.result.copies")
           .description("results copied to the project's storage, from a link or inline bytes")
           .tag("source", source)
@@ -106,6 +126,9 @@ public class ResultFiles {
       return settings.publicBaseUrl().replaceAll("/+$", "") + "/files/" + id + extension(type);
     } catch (IOException e) {
       throw new UncheckedIOException("could not keep a result of generation " + generationId, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while keeping a result", e);
     } finally {
       if (file != null) {
         try {
