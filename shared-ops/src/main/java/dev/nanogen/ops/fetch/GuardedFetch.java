@@ -65,6 +65,11 @@ public final class GuardedFetch {
                     .setDefaultConnectionConfig(
                         ConnectionConfig.custom()
                             .setConnectTimeout(Timeout.of(connectTimeout))
+                            // A pooled connection idle for a second is checked before reuse: a
+                            // server that closed it meanwhile (keep-alive limits) would otherwise
+                            // fail the next download with "failed to respond".
+                            .setValidateAfterInactivity(
+                                org.apache.hc.core5.util.TimeValue.ofSeconds(1))
                             .build())
                     .setMaxConnTotal(MAX_CONNECTIONS)
                     .setMaxConnPerRoute(MAX_CONNECTIONS)
