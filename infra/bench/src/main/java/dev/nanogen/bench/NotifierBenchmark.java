@@ -33,16 +33,23 @@ public final class NotifierBenchmark {
     int results = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
     int users = args.length > 1 ? Integer.parseInt(args[1]) : 300;
     int replicas = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+    // Slow chats: their first send takes this long at Telegram (a large file fetched by URL), while
+    // every other chat's messages go on.
+    int slowChats = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+    int slowSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 6;
     try (LocalStack stack = BenchStack.start(List.of("notifier"), "nanogen_bench_notifier", 0)) {
       for (int replica = 1; replica < replicas; replica++) {
         stack.startReplica("notifier", replica);
       }
       TelegramStub telegram = stack.telegram();
       long firstChat = 7_000_000_000L + (System.currentTimeMillis() % 1_000_000) * 1000;
+      for (int i = 0; i < slowChats; i++) {
+        telegram.answerSlowly(firstChat + i, Duration.ofSeconds(slowSeconds));
+      }
       Instant published = publish(stack, results, users, firstChat);
       System.out.printf(
-          "published %d results for %d users (%d notifier process(es))%n",
-          results, users, replicas);
+          "published %d results for %d users (%d notifier process(es), %d chats answering in %d s)%n",
+          results, users, replicas, slowChats, slowSeconds);
 
       Instant deadline = Instant.now().plus(Duration.ofSeconds(results / 20 + 120));
       while (sent(telegram, firstChat) < results && Instant.now().isBefore(deadline)) {
@@ -54,7 +61,7 @@ public final class NotifierBenchmark {
               .sorted(Comparator.comparing(TelegramStub.Message::at))
               .toList(),
           results,
-          replicas,
+          replicas + " " + slowChats + " " + slowSeconds,
           published);
     }
   }
@@ -96,7 +103,7 @@ public final class NotifierBenchmark {
   }
 
   private static void report(
-      List<TelegramStub.Message> messages, int results, int replicas, Instant published) {
+      List<TelegramStub.Message> messages, int results, String settings, Instant published) {
     if (messages.size() < 2) {
       System.out.println("FAIL: only " + messages.size() + " messages arrived");
       return;
@@ -159,18 +166,23 @@ public final class NotifierBenchmark {
     System.out.println(ok ? "PASS" : "FAIL");
     BenchmarkTable.record(
         BenchmarkTable.NOTIFIER_RATE,
-        "infra/bin/bench-notifier " + results + " " + byChat.size() + " " + replicas,
+        "infra/bin/bench-notifier "
+            + results
+            + " "
+            + byChat.size()
+            + " "
+            + settings
+            + " (results, chats, replicas, slow chats, their seconds)",
         String.format(
             java.util.Locale.ROOT,
             "%d of %d messages, %.2f/s (%.1f %%), at most %d in any 1 s window, at most %d per"
-                + " chat per second; %d replica(s)",
+                + " chat per second",
             messages.size(),
             results,
             rate,
             100 * rate / CONFIGURED_RATE,
             maxWindow,
-            maxChatWindow,
-            replicas),
+            maxChatWindow),
         messages.size() == results && maxWindow <= CONFIGURED_RATE && maxChatWindow <= 1
             ? Math.round(rate * 100) / 100.0
             : null);

@@ -160,7 +160,9 @@ public final class WorkerBenchmark {
               + seconds
               + " (videos of "
               + seconds
-              + " s, polled every 5 s)",
+              + " s, polled every "
+              + System.getenv().getOrDefault("NANOGEN_AIML_POLL_INTERVAL", "5s")
+              + ")",
           String.format(
               java.util.Locale.ROOT,
               "peak %.0f in flight of %d; %d succeeded after %.1f s, %d accepted twice; peak RSS %d MB",
