@@ -499,9 +499,13 @@ public final class TelegramStub implements AutoCloseable {
     }
     Map<String, Object> fields;
     boolean uploaded;
+    // When Telegram has the whole request: what its flood control counts, however long the answer
+    // then takes (a file fetched by URL). A message is listed once answered, stamped with this.
+    Instant received;
     try {
       String contentType = String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type"));
       byte[] body = JsonHttp.body(exchange);
+      received = Instant.now();
       uploaded = contentType.startsWith("multipart/form-data");
       fields = uploaded ? Multipart.textParts(contentType, body) : fields(contentType, body);
     } catch (RuntimeException e) {
@@ -536,9 +540,8 @@ public final class TelegramStub implements AutoCloseable {
       JsonHttp.send(exchange, scripted, scriptedFailure(scripted));
       return;
     }
-    Instant now = Instant.now();
-    attempts.add(new Attempt(method, chatId, 200, now));
-    messages.add(new Message(method, chatId, fields, uploaded, now));
+    attempts.add(new Attempt(method, chatId, 200, received));
+    messages.add(new Message(method, chatId, fields, uploaded, received));
     if (method.equals("sendMediaGroup")) {
       JsonHttp.send(
           exchange,

@@ -73,7 +73,7 @@ public record NotifierProperties(
    * @param jitterAllowance how much earlier or later than sent Telegram may see a message (a busy
    *     machine, the network): slots are {@code (1 s + allowance) / rate} apart, so that any second
    *     as Telegram counts it still holds at most {@code rate} messages; at least one slot (35 ms
-   *     at 30/s) makes that hold whatever the delays, since a replica's calls go one at a time
+   *     at 30/s), since a replica starts its calls one slot apart
    * @param perChatInterval least time between two messages to one chat (Telegram: 1 per second)
    * @param maxInFlight messages one replica has claimed and not yet finished
    * @param pollInterval how often an idle dispatcher looks for due messages (a new notice wakes it)

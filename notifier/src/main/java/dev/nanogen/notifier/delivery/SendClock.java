@@ -9,15 +9,15 @@ import org.springframework.stereotype.Component;
 /**
  * The global pace of sending, shared by every notifier replica through one row: each message
  * reserves the next free slot, {@code (1 s + jitter-allowance) / rate} after the previous one, and
- * is sent no earlier than its slot. However many replicas run, the bot sends at most {@code rate}
+ * is sent no earlier than its slot. However many replicas run, the bot starts at most {@code rate}
  * messages in any second, even as Telegram counts them with each arrival up to the allowance off.
  * Waits are computed on the database's clock, so replicas' clocks need not agree.
  *
  * <p>A sender woken late (a busy machine) must not then go out together with the senders of the
- * next slots: within a replica the calls pass a gate one at a time (see {@link #gated}), so
- * lateness pushes the following sends back instead of bunching them. The price: one replica makes
- * at most one call per Bot API round trip (about 30/s at 33 ms); more replicas share the same
- * slots.
+ * next slots: within a replica the starts pass a gate one at a time (see {@link #gated}), each one
+ * slot after the previous, so lateness pushes the following sends back instead of bunching them.
+ * The calls themselves overlap: a send Telegram answers slowly (a large file fetched by URL) holds
+ * its own chat and one of the replica's {@code max-in-flight}, never the other chats.
  */
 @Component
 class SendClock {
@@ -66,10 +66,9 @@ class SendClock {
   }
 
   /**
-   * One call at a time per replica, each starting one slot after the previous one started and not
-   * before it was answered. Telegram has then counted a message before the next one leaves, so the
-   * messages in any second as Telegram counts them started within that second plus one slot — at
-   * most {@code rate} of them when the allowance is at least one slot, whatever the delays.
+   * Starts one call at a time per replica, each one slot after the previous one started; the call
+   * then runs while the next ones start. Telegram counts a request when it has it, so the requests
+   * it counts in any second started within that second plus the allowance: at most {@code rate}.
    */
   private <T> T gated(int messages, Call<T> call) throws InterruptedException {
     gate.lock();
@@ -80,10 +79,10 @@ class SendClock {
         now = System.nanoTime();
       }
       nextLocal = now + slotNanos * messages;
-      return call.run();
     } finally {
       gate.unlock();
     }
+    return call.run();
   }
 
   private static void sleep(Duration wait) throws InterruptedException {

@@ -437,6 +437,25 @@ class DeliveryTest {
   }
 
   @Test
+  void a_chat_telegram_answers_slowly_holds_no_other_chat() throws Exception {
+    long slow = CHATS.incrementAndGet();
+    long other = CHATS.incrementAndGet();
+    TELEGRAM.answerSlowly(slow, Duration.ofSeconds(8));
+    publish(completed(slow, ModelKind.IMAGE, FILES.fileUrl("slow.png", 1000)));
+    // Its send is on its way to Telegram (claimed, past the send clock) before the other arrives.
+    await().atMost(Duration.ofSeconds(10)).until(() -> leasedBy(slow) != null);
+    await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
+
+    publish(completed(other, ModelKind.IMAGE, FILES.fileUrl("quick.png", 1000)));
+
+    awaitMessages(other, 1);
+    assertThat(TELEGRAM.messagesTo(slow))
+        .as("the other chat's message went while the slow chat's was still unanswered")
+        .isEmpty();
+    awaitMessages(slow, 1);
+  }
+
+  @Test
   void a_send_that_outlasts_the_lease_keeps_its_chat_from_every_other_replica() throws Exception {
     long chat = CHATS.incrementAndGet();
     Deliveries otherReplica = new Deliveries(jdbc, transactions);
