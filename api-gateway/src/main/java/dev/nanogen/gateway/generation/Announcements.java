@@ -2,6 +2,7 @@ package dev.nanogen.gateway.generation;
 
 import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.gateway.outbox.Outbox;
+import dev.nanogen.gateway.uploads.Uploads;
 import dev.nanogen.model.GenerationProcessingStarted;
 import dev.nanogen.model.GenerationSettled;
 import dev.nanogen.model.ModelKind;
@@ -42,13 +43,9 @@ class Announcements {
   private final Outbox outbox;
   private final boolean noticeStarted;
 
-  private final dev.nanogen.gateway.uploads.Uploads uploads;
+  private final Uploads uploads;
 
-  Announcements(
-      JdbcClient jdbc,
-      Outbox outbox,
-      NanogenProperties properties,
-      dev.nanogen.gateway.uploads.Uploads uploads) {
+  Announcements(JdbcClient jdbc, Outbox outbox, NanogenProperties properties, Uploads uploads) {
     this.uploads = uploads;
     this.jdbc = jdbc;
     this.outbox = outbox;

@@ -6,6 +6,7 @@ import dev.nanogen.gateway.catalog.CatalogModel;
 import dev.nanogen.gateway.catalog.ModelCatalog;
 import dev.nanogen.gateway.config.NanogenProperties;
 import dev.nanogen.gateway.error.AppError;
+import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.generation.Generations;
 import dev.nanogen.gateway.generation.StartGeneration;
 import dev.nanogen.gateway.i18n.UserLocale;
@@ -15,6 +16,7 @@ import dev.nanogen.gateway.uploads.UploadProperties;
 import dev.nanogen.gateway.uploads.Uploads;
 import dev.nanogen.ops.telegram.BotApi;
 import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -117,8 +119,7 @@ class BotPhotos {
     try {
       CurrentUser user = user(from);
       if (image.path("file_size").asLong(0) > limits.maxBytes().toBytes()) {
-        throw new AppError(
-            dev.nanogen.gateway.error.ErrorCode.PAYLOAD_TOO_LARGE, "the photo is over the cap");
+        throw new AppError(ErrorCode.PAYLOAD_TOO_LARGE, "the photo is over the cap");
       }
       String path =
           bot.call("getFile", Map.of("file_id", image.path("file_id").asString()))
@@ -139,7 +140,7 @@ class BotPhotos {
         return null;
       }
       UUID id = kept.get().uploadId();
-      List<List<Map<String, Object>>> buttons = new java.util.ArrayList<>();
+      List<List<Map<String, Object>>> buttons = new ArrayList<>();
       if (!caption.isEmpty()) {
         long price = editPrice();
         reply.put("text", text("bot.photo.edit", locale, caption, price));

@@ -12,6 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -52,7 +55,7 @@ public class AcceptUpload {
     BOT;
 
     String wire() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -70,13 +73,13 @@ public class AcceptUpload {
    * {@code firstTime} (asked in the upload's transaction, after the image is read) says it was done
    * before: then nothing is kept and the answer is empty.
    */
-  public java.util.Optional<Uploads.View> acceptOnce(
+  public Optional<Uploads.View> acceptOnce(
       long userId,
       InputStream in,
       Source source,
       String caption,
       Long chatMessageId,
-      java.util.function.BooleanSupplier firstTime) {
+      BooleanSupplier firstTime) {
     Path file = null;
     try {
       file = Files.createTempFile("nanogen-upload-", ".img");
@@ -102,7 +105,7 @@ public class AcceptUpload {
                         userId, fileId, probe, size, source.wire(), caption, chatMessageId, now));
               });
       if (view == null) {
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
       log.debug(
           "upload {} kept: {} {}x{}, {} bytes",
@@ -111,7 +114,7 @@ public class AcceptUpload {
           probe.width(),
           probe.height(),
           size);
-      return java.util.Optional.of(view);
+      return Optional.of(view);
     } catch (IOException e) {
       throw new UncheckedIOException("an upload could not be read", e);
     } finally {

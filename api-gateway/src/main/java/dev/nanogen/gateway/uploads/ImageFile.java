@@ -1,11 +1,13 @@
 package dev.nanogen.gateway.uploads;
 
+import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
+import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -101,8 +103,7 @@ final class ImageFile {
   private static Probe jpeg(byte[] head, DataInputStream in, OutputStream out, long maxPixels)
       throws IOException, Refused {
     InputStream all =
-        new java.io.SequenceInputStream(
-            new java.io.ByteArrayInputStream(head, 2, head.length - 2), in);
+        new SequenceInputStream(new ByteArrayInputStream(head, 2, head.length - 2), in);
     DataInputStream data = new DataInputStream(all);
     out.write(0xFF);
     out.write(0xD8);

@@ -7,6 +7,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,7 +49,7 @@ public class InputUrls {
             .param("ids", uploadIds)
             .query(
                 rs -> {
-                  Map<UUID, String> found = new java.util.HashMap<>();
+                  Map<UUID, String> found = new HashMap<>();
                   while (rs.next()) {
                     found.put(rs.getObject(1, UUID.class), rs.getString(2));
                   }

@@ -2,6 +2,7 @@ package dev.nanogen.gateway.uploads;
 
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.error.LimitExceeded;
 import dev.nanogen.gateway.web.Cursor;
 import dev.nanogen.ops.SingletonJobs;
 import dev.nanogen.ops.files.StoredFiles;
@@ -190,7 +191,7 @@ public class Uploads {
             .single();
     if (day.count() >= settings.perDay()) {
       Instant free = day.oldest().toInstant().plus(Duration.ofDays(1));
-      throw new dev.nanogen.gateway.error.LimitExceeded(
+      throw new LimitExceeded(
           ErrorCode.RATE_LIMIT_EXCEEDED,
           settings.perDay(),
           Math.max(1, Duration.between(now, free).toSeconds()));

@@ -3,11 +3,17 @@ package dev.nanogen.gateway.uploads;
 import dev.nanogen.gateway.auth.CurrentUser;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.Problems;
+import dev.nanogen.gateway.files.FileResponses;
 import dev.nanogen.gateway.web.Cursor;
+import dev.nanogen.ops.files.StoredFiles;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.annotation.Nullable;
 import jakarta.servlet.MultipartConfigElement;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -15,18 +21,23 @@ import java.util.List;
 import java.util.UUID;
 import org.springframework.boot.servlet.MultipartConfigFactory;
 import org.springframework.context.annotation.Bean;
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 /** The caller's uploaded images: add one, list them, delete one. */
 @Tag(name = "Uploads")
@@ -37,14 +48,11 @@ class UploadsController {
 
   private final AcceptUpload accept;
   private final Uploads uploads;
-  private final dev.nanogen.ops.files.StoredFiles stored;
-  private final dev.nanogen.gateway.files.FileResponses responses;
+  private final StoredFiles stored;
+  private final FileResponses responses;
 
   UploadsController(
-      AcceptUpload accept,
-      Uploads uploads,
-      dev.nanogen.ops.files.StoredFiles stored,
-      dev.nanogen.gateway.files.FileResponses responses) {
+      AcceptUpload accept, Uploads uploads, StoredFiles stored, FileResponses responses) {
     this.accept = accept;
     this.uploads = uploads;
     this.stored = stored;
@@ -65,7 +73,7 @@ class UploadsController {
     return factory.createMultipartConfig();
   }
 
-  @io.swagger.v3.oas.annotations.media.Schema(name = "UploadPage")
+  @Schema(name = "UploadPage")
   record Page(List<Uploads.View> items, @Nullable String nextCursor) {}
 
   @Problems({
@@ -117,23 +125,19 @@ class UploadsController {
       operationId = "getUploadFile",
       description =
           "The caller's own upload, as kept (location removed), for a preview; never cached by a shared cache.")
-  @io.swagger.v3.oas.annotations.responses.ApiResponse(
+  @ApiResponse(
       responseCode = "200",
       description = "the image's bytes",
       content =
-          @io.swagger.v3.oas.annotations.media.Content(
+          @Content(
               mediaType = "application/octet-stream",
-              schema =
-                  @io.swagger.v3.oas.annotations.media.Schema(type = "string", format = "binary")))
+              schema = @Schema(type = "string", format = "binary")))
   @GetMapping("/api/uploads/{id}/file")
-  org.springframework.http.ResponseEntity<
-          org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody>
-      file(
-          CurrentUser user,
-          @PathVariable UUID id,
-          @org.springframework.web.bind.annotation.RequestHeader
-              org.springframework.http.HttpHeaders request,
-          jakarta.servlet.http.HttpServletRequest servlet) {
+  ResponseEntity<StreamingResponseBody> file(
+      CurrentUser user,
+      @PathVariable UUID id,
+      @RequestHeader HttpHeaders request,
+      HttpServletRequest servlet) {
     Uploads.View upload = uploads.find(user.id(), id).orElseThrow(() -> Uploads.notFound(id));
     var file = uploads.file(id).flatMap(found -> stored.findUpload(found.fileId()));
     if (file.isEmpty()) {
@@ -144,7 +148,7 @@ class UploadsController {
         id + InputUrls.extension(upload.contentType()),
         request,
         servlet.getRemoteAddr(),
-        org.springframework.http.CacheControl.noStore().cachePrivate());
+        CacheControl.noStore().cachePrivate());
   }
 
   @Problems({ErrorCode.VALIDATION_ERROR, ErrorCode.UPLOAD_NOT_FOUND})
