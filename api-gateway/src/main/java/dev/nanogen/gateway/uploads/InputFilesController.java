@@ -36,15 +36,12 @@ class InputFilesController {
 
   private final InputUrls urls;
   private final Uploads uploads;
-  private final StoredFiles stored;
   private final FileResponses responses;
   private final Clock clock;
 
-  InputFilesController(
-      InputUrls urls, Uploads uploads, StoredFiles stored, FileResponses responses, Clock clock) {
+  InputFilesController(InputUrls urls, Uploads uploads, FileResponses responses, Clock clock) {
     this.urls = urls;
     this.uploads = uploads;
-    this.stored = stored;
     this.responses = responses;
     this.clock = clock;
   }
@@ -75,8 +72,7 @@ class InputFilesController {
     Optional<StoredFiles.StoredFile> file =
         FileResponses.id(name)
             .flatMap(id -> urls.verified(id, expires, signature, clock.instant()))
-            .flatMap(uploads::file)
-            .flatMap(found -> stored.findUpload(found.fileId()));
+            .flatMap(uploads::keptFile);
     return responses.get(file, name, request, client, PRIVATE);
   }
 }

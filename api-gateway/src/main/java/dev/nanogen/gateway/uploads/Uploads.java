@@ -84,7 +84,7 @@ public class Uploads {
       "SELECT id FROM uploads WHERE id IN (:ids) AND " + VISIBLE + " FOR SHARE";
 
   private static final String FILE_OF =
-      "SELECT file_id, content_type FROM uploads WHERE id = :id AND file_id IS NOT NULL";
+      "SELECT file_id FROM uploads WHERE id = :id AND file_id IS NOT NULL";
 
   /**
    * Reads generations (their owner's table) in the one statement that decides whether an upload's
@@ -134,9 +134,6 @@ public class Uploads {
           expiresAt.toInstant());
     }
   }
-
-  /** An upload's bytes in the file store, and their type. */
-  public record File(UUID fileId, String contentType) {}
 
   private record Day(long count, Timestamp oldest) {}
 
@@ -305,9 +302,15 @@ public class Uploads {
         .optional();
   }
 
-  /** Where an upload's bytes are, while they are kept (a deleted upload's until they go). */
-  public Optional<File> file(UUID id) {
-    return jdbc.sql(FILE_OF).param("id", id).query(File.class).optional();
+  /**
+   * An upload's bytes in the file store, while they are kept (a deleted upload's until they go).
+   */
+  public Optional<StoredFiles.StoredFile> keptFile(UUID id) {
+    return jdbc.sql(FILE_OF)
+        .param("id", id)
+        .query(UUID.class)
+        .optional()
+        .flatMap(stored::findUpload);
   }
 
   public static AppError notFound(UUID id) {

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.boot.servlet.MultipartConfigFactory;
 import org.springframework.context.annotation.Bean;
@@ -48,14 +49,11 @@ class UploadsController {
 
   private final AcceptUpload accept;
   private final Uploads uploads;
-  private final StoredFiles stored;
   private final FileResponses responses;
 
-  UploadsController(
-      AcceptUpload accept, Uploads uploads, StoredFiles stored, FileResponses responses) {
+  UploadsController(AcceptUpload accept, Uploads uploads, FileResponses responses) {
     this.accept = accept;
     this.uploads = uploads;
-    this.stored = stored;
     this.responses = responses;
   }
 
@@ -139,7 +137,7 @@ class UploadsController {
       @RequestHeader HttpHeaders request,
       HttpServletRequest servlet) {
     Uploads.View upload = uploads.find(user.id(), id).orElseThrow(() -> Uploads.notFound(id));
-    var file = uploads.file(id).flatMap(found -> stored.findUpload(found.fileId()));
+    Optional<StoredFiles.StoredFile> file = uploads.keptFile(id);
     if (file.isEmpty()) {
       throw Uploads.notFound(id);
     }

@@ -28,6 +28,8 @@ public class TelegramBotApi {
   /** The message every send of this view answers, or null. */
   private final Long replyTo;
 
+  private final JsonMapper json;
+
   /** What Telegram answered for one message: its id and, for a file, the file_id to reuse. */
   public record Sent(long messageId, String fileId) {}
 
@@ -78,12 +80,14 @@ public class TelegramBotApi {
             telegram.uploadTimeout(),
             json);
     this.replyTo = null;
+    this.json = json;
   }
 
-  private TelegramBotApi(BotApi client, BotApi uploads, Long replyTo) {
+  private TelegramBotApi(BotApi client, BotApi uploads, Long replyTo, JsonMapper json) {
     this.client = client;
     this.uploads = uploads;
     this.replyTo = replyTo;
+    this.json = json;
   }
 
   /**
@@ -91,7 +95,7 @@ public class TelegramBotApi {
    * the answer; a message deleted meanwhile is no reason to fail); null: this API as it is.
    */
   public TelegramBotApi replyingTo(Long messageId) {
-    return messageId == null ? this : new TelegramBotApi(client, uploads, messageId);
+    return messageId == null ? this : new TelegramBotApi(client, uploads, messageId, json);
   }
 
   private Map<String, Object> replyParameters() {
@@ -113,9 +117,7 @@ public class TelegramBotApi {
         parts.add("caption", caption);
       }
       if (replyTo != null) {
-        parts.add(
-            "reply_parameters",
-            "{\"message_id\":" + replyTo + ",\"allow_sending_without_reply\":true}");
+        parts.add("reply_parameters", json.writeValueAsString(replyParameters()));
       }
       parts.add(method.field, new NamedFile(upload.path(), upload.filename()));
       return sent(uploads.exchange(method.method, MediaType.MULTIPART_FORM_DATA, parts));
