@@ -67,12 +67,7 @@ class BotPhotosTest extends IntegrationTest {
     String data = editButton(reply);
     assertThat(data).startsWith("edit:");
     // The kept photo lost its location on the way in, as a Mini App upload does.
-    byte[] kept =
-        jdbc.sql(
-                "SELECT f.content FROM files.result_files f JOIN uploads u ON u.file_id = f.id WHERE u.user_id = :u")
-            .param("u", user)
-            .query(byte[].class)
-            .single();
+    byte[] kept = keptUploadBytes(java.util.UUID.fromString(data.substring("edit:".length())));
     assertThat(TestImages.contains(kept, TestImages.latitudeBytes())).isFalse();
 
     // Pressed three times, one of them delivered twice.
@@ -161,17 +156,7 @@ class BotPhotosTest extends IntegrationTest {
                 .orElseThrow()
                 .text())
         .isEqualTo(
-            json(post(
-                    "/api/generation/start",
-                    user,
-                    Map.of(
-                        "model_id",
-                        "nano-banana-edit",
-                        "prompt",
-                        "x",
-                        "input_ids",
-                        List.of(data.substring(5))),
-                    Map.of()))
+            json(startWith(user, "nano-banana-edit", List.of(data.substring(5)), Map.of()))
                 .path("message")
                 .asString());
   }

@@ -217,6 +217,28 @@ public abstract class IntegrationTest {
         "/api/generation/start", userId, Map.of("model_id", modelId, "prompt", prompt), Map.of());
   }
 
+  /** A start of {@code modelId} on the user's uploads {@code inputIds}, with {@code params}. */
+  protected HttpResponse<String> startWith(
+      long userId, String modelId, java.util.List<?> inputIds, Map<String, Object> params) {
+    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    body.put("model_id", modelId);
+    body.put("prompt", "make it a painting");
+    body.put("input_ids", inputIds);
+    if (!params.isEmpty()) {
+      body.put("params", params);
+    }
+    return post("/api/generation/start", userId, body, Map.of());
+  }
+
+  /** The bytes an upload is kept as in the file store. */
+  protected byte[] keptUploadBytes(java.util.UUID uploadId) {
+    return jdbc.sql(
+            "SELECT f.content FROM files.result_files f JOIN uploads u ON u.file_id = f.id WHERE u.id = :id")
+        .param("id", uploadId)
+        .query(byte[].class)
+        .single();
+  }
+
   /** An admin call: the Bearer token, a JSON body when given, an Idempotency-Key when given. */
   protected HttpResponse<String> admin(String method, String path, String body, String key) {
     HttpRequest.Builder request =

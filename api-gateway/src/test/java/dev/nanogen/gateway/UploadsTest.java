@@ -78,14 +78,6 @@ class UploadsTest extends IntegrationTest {
         .single();
   }
 
-  byte[] keptBytes(UUID upload) {
-    return jdbc.sql(
-            "SELECT f.content FROM files.result_files f JOIN uploads u ON u.file_id = f.id WHERE u.id = :id")
-        .param("id", upload)
-        .query(byte[].class)
-        .single();
-  }
-
   @Test
   void aPhotoIsKeptWithoutItsLocationAndListedNewestFirst() {
     long user = newUserId();
@@ -104,7 +96,7 @@ class UploadsTest extends IntegrationTest {
                 java.time.Instant.parse(view.path("expires_at").asString())))
         .isEqualTo(Duration.ofDays(7));
     UUID first = UUID.fromString(view.path("upload_id").asString());
-    byte[] kept = keptBytes(first);
+    byte[] kept = keptUploadBytes(first);
     assertThat(view.path("bytes").asLong()).isEqualTo(kept.length);
     assertThat(TestImages.contains(kept, TestImages.latitudeBytes())).isFalse();
 
@@ -215,11 +207,7 @@ class UploadsTest extends IntegrationTest {
   // --- Starts with inputs.
 
   HttpResponse<String> startWith(long user, String model, List<?> inputs) {
-    return post(
-        "/api/generation/start",
-        user,
-        Map.of("model_id", model, "prompt", "make it a painting", "input_ids", inputs),
-        Map.of());
+    return startWith(user, model, inputs, Map.of());
   }
 
   long generations(long user) {
@@ -269,7 +257,7 @@ class UploadsTest extends IntegrationTest {
     HttpResponse<byte[]> fetched = fetch(local(urls.get(0)));
     assertThat(fetched.statusCode()).isEqualTo(200);
     assertThat(fetched.headers().firstValue("Content-Type")).hasValue("image/jpeg");
-    assertThat(fetched.body()).isEqualTo(keptBytes(a));
+    assertThat(fetched.body()).isEqualTo(keptUploadBytes(a));
     assertThat(fetched.headers().firstValue("Cache-Control").orElse("")).contains("no-store");
     // Another upload's id under the same signature, a changed expiry, no signature: not found.
     assertThat(fetch(local(urls.get(0)).replace(a.toString(), b.toString())).statusCode())
@@ -349,35 +337,19 @@ class UploadsTest extends IntegrationTest {
         startWith(user, "nano-banana-edit", List.of("not-a-uuid")), 400, "VALIDATION_ERROR");
     // A URL of the user's choosing never reaches the provider: the input fields are not params.
     assertRefused(
-        post(
-            "/api/generation/start",
+        startWith(
             user,
-            Map.of(
-                "model_id",
-                "nano-banana-edit",
-                "prompt",
-                "x",
-                "input_ids",
-                List.of(mine),
-                "params",
-                Map.of("image_urls", List.of("https://attacker.example/other-persons-photo.jpg"))),
-            Map.of()),
+            "nano-banana-edit",
+            List.of(mine),
+            Map.of("image_urls", List.of("https://attacker.example/other-persons-photo.jpg"))),
         400,
         "VALIDATION_ERROR");
     assertRefused(
-        post(
-            "/api/generation/start",
+        startWith(
             user,
-            Map.of(
-                "model_id",
-                "kling-photo-video",
-                "prompt",
-                "x",
-                "input_ids",
-                List.of(mine),
-                "params",
-                Map.of("image_url", "https://attacker.example/a.jpg")),
-            Map.of()),
+            "kling-photo-video",
+            List.of(mine),
+            Map.of("image_url", "https://attacker.example/a.jpg")),
         400,
         "VALIDATION_ERROR");
     // Expired.
