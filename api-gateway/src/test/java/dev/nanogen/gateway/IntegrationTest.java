@@ -105,6 +105,8 @@ public abstract class IntegrationTest {
     // Tests drive one user hard (races of hundreds of calls); RequestBudgetTest drives past it.
     registry.add("nanogen.limits.requests-per-period", () -> Integer.toString(REQUEST_BUDGET));
     registry.add("nanogen.upload.max-bytes", () -> "2MB");
+    // Tests read the spans of a request (RecordedSpans): every trace is sampled here.
+    registry.add("management.tracing.sampling.probability", () -> "1.0");
   }
 
   /**

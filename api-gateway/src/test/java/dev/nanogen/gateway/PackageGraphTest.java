@@ -38,10 +38,10 @@ class PackageGraphTest {
                 entry("apidocs", Set.of("auth", "error")),
                 entry(
                     "auth", Set.of("config", "error", "events", "i18n", "ledger", "limits", "web")),
-                entry("catalog", Set.of("error")),
+                entry("catalog", Set.of("error", "tx")),
                 entry("config", Set.of("error")),
                 entry("error", Set.of("i18n")),
-                entry("events", Set.of()),
+                entry("events", Set.of("tx")),
                 entry("files", Set.of("error", "web")),
                 entry(
                     "generation",
@@ -60,8 +60,8 @@ class PackageGraphTest {
                         "uploads",
                         "web")),
                 entry("i18n", Set.of()),
-                entry("idempotency", Set.of("error")),
-                entry("ledger", Set.of("events")),
+                entry("idempotency", Set.of("error", "tx")),
+                entry("ledger", Set.of("events", "tx")),
                 entry("limits", Set.of("config", "error")),
                 entry("outbox", Set.of("config", "tx")),
                 entry(
@@ -92,7 +92,7 @@ class PackageGraphTest {
                         "ledger",
                         "payments",
                         "uploads")),
-                entry("uploads", Set.of("auth", "config", "error", "files", "web")),
+                entry("uploads", Set.of("auth", "config", "error", "files", "tx", "web")),
                 entry("tx", Set.of()),
                 entry("web", Set.of("config", "error"))));
   }

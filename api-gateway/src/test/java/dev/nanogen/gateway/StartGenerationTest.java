@@ -5,9 +5,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 class StartGenerationTest extends IntegrationTest {
+  @Autowired private StatementCounter statements;
+
+  /**
+   * A signed-in user's start costs the database three round trips and COMMIT: the sign-in's read,
+   * the reads after the row lock (one pipelined statement), the writes (another).
+   */
+  @Test
+  void a_start_is_the_sign_in_read_then_the_locked_reads_and_the_writes_each_sent_at_once() {
+    long user = newUserId();
+    grant(user, 10);
+    assertThat(start(user, "flux-schnell", "signs the user in").statusCode()).isEqualTo(202);
+    statements.reset();
+
+    assertThat(start(user, "flux-schnell", "a red fox").statusCode()).isEqualTo(202);
+
+    assertThat(statements.onThreadsNamed("http-nio-", "")).as("statements prepared").isEqualTo(3);
+    assertThat(statements.onThreadsNamed("http-nio-", "FOR UPDATE")).isEqualTo(1);
+    assertThat(statements.onThreadsNamed("http-nio-", "count(*)")).isEqualTo(1);
+    assertThat(statements.onThreadsNamed("http-nio-", "INSERT INTO generations (")).isEqualTo(1);
+    assertThat(statements.onThreadsNamed("http-nio-", "INSERT INTO outbox (")).isEqualTo(1);
+  }
 
   @Test
   void start_holds_the_price_and_writes_generation_ledger_and_outbox_in_one_go() {

@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
+import dev.nanogen.gateway.tx.Pipeline;
+import dev.nanogen.gateway.tx.Pipelines;
 import dev.nanogen.model.ModelKind;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,13 +13,15 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads the model catalog (the {@code models} table, seeded by Flyway, edited by admins). Compiled
- * parameter schemas are kept by their text, so an edited schema takes effect on the next read.
+ * parameter schemas and input rules are kept by their text, so an edit takes effect on the next
+ * read.
  */
 @Component
 public class ModelCatalog {
@@ -38,8 +42,13 @@ public class ModelCatalog {
   private final Clock clock;
   private final Cache<String, ModelParams> compiled =
       Caffeine.newBuilder().maximumSize(1_000).build();
+  private final Cache<String, CatalogModel.Inputs> inputsOf =
+      Caffeine.newBuilder().maximumSize(1_000).build();
 
-  ModelCatalog(JdbcClient jdbc, JsonMapper json, Clock clock) {
+  private final Pipelines pipelines;
+
+  ModelCatalog(JdbcClient jdbc, Pipelines pipelines, JsonMapper json, Clock clock) {
+    this.pipelines = pipelines;
     this.jdbc = jdbc;
     this.json = json;
     this.clock = clock;
@@ -54,12 +63,23 @@ public class ModelCatalog {
    * MODEL_NOT_FOUND or MODEL_UNAVAILABLE.
    */
   public CatalogModel startable(String id) {
-    CatalogModel model =
-        jdbc.sql(ONE)
-            .param("id", id)
-            .query(this::map)
-            .optional()
-            .orElseThrow(() -> new AppError(ErrorCode.MODEL_NOT_FOUND, "no model with id " + id));
+    Pipeline p = pipelines.open();
+    Pipeline.Result<CatalogModel> model = startable(p, id);
+    p.send();
+    return model.get();
+  }
+
+  /** {@link #startable(String)}, read with {@code p}'s other statements. */
+  public Pipeline.Result<CatalogModel> startable(Pipeline p, String id) {
+    return p.query(ONE, new MapSqlParameterSource("id", id), this::map)
+        .map(rows -> startable(rows, id));
+  }
+
+  private CatalogModel startable(List<CatalogModel> rows, String id) {
+    if (rows.isEmpty()) {
+      throw new AppError(ErrorCode.MODEL_NOT_FOUND, "no model with id " + id);
+    }
+    CatalogModel model = rows.getFirst();
     if (!model.enabled()) {
       throw new AppError(ErrorCode.MODEL_UNAVAILABLE, "model " + id + " is disabled");
     }
@@ -107,6 +127,6 @@ public class ModelCatalog {
             .map(Timestamp::toInstant)
             .orElse(null),
         params,
-        inputs(rs.getString("inputs")));
+        inputsOf.get(rs.getString("inputs"), this::inputs));
   }
 }

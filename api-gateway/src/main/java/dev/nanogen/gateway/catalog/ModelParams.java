@@ -33,6 +33,10 @@ public final class ModelParams {
   private final Map<String, Object> pricingView;
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
+  /** {@link #resolve} of no params, by base price and number of photos. */
+  private final Map<List<Long>, Resolved> withoutParams =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   ModelParams(JsonNode schemaNode, JsonNode pinned, JsonNode pricing, JsonMapper json) {
     this.schemaNode = schemaNode;
     this.schemaView = json.treeToValue(schemaNode, MAP);
@@ -70,7 +74,17 @@ public final class ModelParams {
    * @throws ValidationFailed naming {@code params.<name>} for each unknown or out-of-range param
    */
   public Resolved resolve(Map<String, Object> params, long basePrice, int inputs, JsonMapper json) {
-    ObjectNode given = json.valueToTree(params == null ? Map.of() : params);
+    if (params == null || params.isEmpty()) {
+      // Most starts pass no params: their resolution depends on the price and the photos alone.
+      return withoutParams.computeIfAbsent(
+          List.of(basePrice, (long) inputs), k -> resolveGiven(Map.of(), basePrice, inputs, json));
+    }
+    return resolveGiven(params, basePrice, inputs, json);
+  }
+
+  private Resolved resolveGiven(
+      Map<String, Object> params, long basePrice, int inputs, JsonMapper json) {
+    ObjectNode given = json.valueToTree(params);
     List<FieldProblem> problems =
         new java.util.ArrayList<>(
             schema.validate(given).stream().map(ModelParams::problem).distinct().toList());
@@ -102,7 +116,10 @@ public final class ModelParams {
     effective
         .properties()
         .forEach(p -> providerParams.put(p.getKey(), json.treeToValue(p.getValue(), Object.class)));
-    return new Resolved(providerParams, price(effective, basePrice, inputs), outputs(effective));
+    return new Resolved(
+        java.util.Collections.unmodifiableMap(providerParams),
+        price(effective, basePrice, inputs),
+        outputs(effective));
   }
 
   private long price(JsonNode effective, long basePrice, int inputs) {

@@ -1,9 +1,12 @@
 package dev.nanogen.gateway.events;
 
+import dev.nanogen.gateway.tx.Pipeline;
+import dev.nanogen.gateway.tx.Pipelines;
 import dev.nanogen.ops.SingletonJobs;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -25,7 +28,11 @@ public class UserEvents {
 
   private final SingletonJobs singletons;
 
-  UserEvents(SingletonJobs singletons, JdbcClient jdbc, EventsProperties settings) {
+  private final Pipelines pipelines;
+
+  UserEvents(
+      SingletonJobs singletons, JdbcClient jdbc, Pipelines pipelines, EventsProperties settings) {
+    this.pipelines = pipelines;
     this.singletons = singletons;
     this.jdbc = jdbc;
     this.settings = settings;
@@ -34,19 +41,31 @@ public class UserEvents {
   /** The generation's status changed (its user's stream gets it). */
   @Transactional(propagation = Propagation.MANDATORY)
   public void generationChanged(long userId, UUID generationId) {
-    jdbc.sql(
-            "INSERT INTO user_events (user_id, kind, generation_id) VALUES (:userId, 'generation', :id)")
-        .param("userId", userId)
-        .param("id", generationId)
-        .update();
+    Pipeline p = pipelines.open();
+    generationChanged(p, userId, generationId);
+    p.send();
+  }
+
+  /** The generation's status changed, written with {@code p}'s other statements. */
+  public void generationChanged(Pipeline p, long userId, UUID generationId) {
+    p.update(
+        "INSERT INTO user_events (user_id, kind, generation_id) VALUES (:userId, 'generation', :id)",
+        new MapSqlParameterSource("userId", userId).addValue("id", generationId));
   }
 
   /** The user's credits moved. */
   @Transactional(propagation = Propagation.MANDATORY)
   public void balanceChanged(long userId) {
-    jdbc.sql("INSERT INTO user_events (user_id, kind) VALUES (:userId, 'balance')")
-        .param("userId", userId)
-        .update();
+    Pipeline p = pipelines.open();
+    balanceChanged(p, userId);
+    p.send();
+  }
+
+  /** The user's credits moved, written with {@code p}'s other statements. */
+  public void balanceChanged(Pipeline p, long userId) {
+    p.update(
+        "INSERT INTO user_events (user_id, kind) VALUES (:userId, 'balance')",
+        new MapSqlParameterSource("userId", userId));
   }
 
   /** The user's events after {@code afterId}, oldest first (a reconnect's replay). */

@@ -1,6 +1,7 @@
 package dev.nanogen.gateway.generation;
 
 import dev.nanogen.gateway.outbox.Outbox;
+import dev.nanogen.gateway.tx.Pipeline;
 import dev.nanogen.gateway.uploads.InputUrls;
 import dev.nanogen.model.GenerationRequested;
 import dev.nanogen.model.ModelKind;
@@ -142,28 +143,33 @@ public class Dispatch {
   /**
    * A generation's first dispatch, written by its start in the same transaction. The uploads go to
    * the provider as URLs signed until the deadline, in the model's field; the same generation
-   * dispatched again gets the same URLs.
+   * dispatched again gets the same URLs. Written with {@code p}'s other statements.
    */
-  public void send(Dispatched g, Instant now, String traceparent) {
-    outbox.append(
-        Topics.REQUESTS,
+  public void send(Pipeline p, Dispatched g, Instant now, String traceparent) {
+    outbox.append(p, Topics.REQUESTS, g.id(), requested(g, now), traceparent);
+  }
+
+  /** A dispatch again (a re-dispatch, a hand-back), in the caller's transaction. */
+  private void send(Dispatched g, Instant now, String traceparent) {
+    outbox.append(Topics.REQUESTS, g.id(), requested(g, now), traceparent);
+  }
+
+  private GenerationRequested requested(Dispatched g, Instant now) {
+    return new GenerationRequested(
+        UUID.randomUUID(),
+        now,
+        GenerationRequested.SCHEMA_VERSION,
         g.id(),
-        new GenerationRequested(
-            UUID.randomUUID(),
-            now,
-            GenerationRequested.SCHEMA_VERSION,
-            g.id(),
-            g.userId(),
-            g.modelId(),
-            g.providerModel(),
-            g.kind(),
-            g.prompt(),
-            withInputs(g),
-            g.outputs(),
-            g.deadline(),
-            g.providerTaskId(),
-            g.route()),
-        traceparent);
+        g.userId(),
+        g.modelId(),
+        g.providerModel(),
+        g.kind(),
+        g.prompt(),
+        withInputs(g),
+        g.outputs(),
+        g.deadline(),
+        g.providerTaskId(),
+        g.route());
   }
 
   private Map<String, Object> withInputs(Dispatched g) {

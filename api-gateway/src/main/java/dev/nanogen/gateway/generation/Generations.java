@@ -2,6 +2,7 @@ package dev.nanogen.gateway.generation;
 
 import dev.nanogen.gateway.files.FilesProperties;
 import dev.nanogen.gateway.limits.StartLimits;
+import dev.nanogen.gateway.tx.Pipeline;
 import dev.nanogen.gateway.web.Cursor;
 import dev.nanogen.model.GenerationStatus;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -214,12 +216,13 @@ public class Generations {
   }
 
   /** What the start limits count of a user's generations (exact under the user's row lock). */
-  StartLimits.Counts startCounts(long userId, String modelId, Instant windowStart) {
-    return jdbc.sql(START_COUNTS)
-        .param("userId", userId)
-        .param("modelId", modelId)
-        .param("windowStart", Timestamp.from(windowStart))
-        .query(
+  Pipeline.Result<StartLimits.Counts> startCounts(
+      Pipeline p, long userId, String modelId, Instant windowStart) {
+    return p.query(
+            START_COUNTS,
+            new MapSqlParameterSource("userId", userId)
+                .addValue("modelId", modelId)
+                .addValue("windowStart", Timestamp.from(windowStart)),
             (rs, n) -> {
               Timestamp oldest = rs.getTimestamp("oldest_recent");
               return new StartLimits.Counts(
@@ -228,7 +231,7 @@ public class Generations {
                   oldest == null ? null : oldest.toInstant(),
                   rs.getLong("active_on_model"));
             })
-        .single();
+        .map(List::getFirst);
   }
 
   /** The caller's generation as GET /api/generation/{id} answers it; empty for another user's. */

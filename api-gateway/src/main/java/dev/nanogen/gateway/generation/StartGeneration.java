@@ -11,6 +11,8 @@ import dev.nanogen.gateway.idempotency.Answer;
 import dev.nanogen.gateway.idempotency.IdempotencyKeys;
 import dev.nanogen.gateway.ledger.Credits;
 import dev.nanogen.gateway.limits.StartLimits;
+import dev.nanogen.gateway.tx.Pipeline;
+import dev.nanogen.gateway.tx.Pipelines;
 import dev.nanogen.gateway.uploads.Uploads;
 import dev.nanogen.model.GenerationStatus;
 import dev.nanogen.ops.trace.Traces;
@@ -22,11 +24,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
@@ -55,7 +58,7 @@ public class StartGeneration {
               :price, :outputs, 'pending', :now, :timeoutAt, :now, :now, :traceparent)
       """;
 
-  private final JdbcClient jdbc;
+  private final Pipelines pipelines;
   private final TransactionTemplate tx;
   private final ModelCatalog catalog;
   private final StartLimits limits;
@@ -71,7 +74,7 @@ public class StartGeneration {
   private final Uploads uploads;
 
   StartGeneration(
-      JdbcClient jdbc,
+      Pipelines pipelines,
       TransactionTemplate tx,
       ModelCatalog catalog,
       StartLimits limits,
@@ -88,7 +91,7 @@ public class StartGeneration {
     this.uploads = uploads;
     this.metrics = metrics;
     this.traces = traces;
-    this.jdbc = jdbc;
+    this.pipelines = pipelines;
     this.tx = tx;
     this.catalog = catalog;
     this.limits = limits;
@@ -139,30 +142,43 @@ public class StartGeneration {
     }
   }
 
+  /**
+   * Two round trips of statements ({@link Pipeline}): the reads after the lock, then, once every
+   * check has passed in Java, the writes. The reads run after the lock is granted, each on a
+   * snapshot taken then, so the counts see every start of this user that committed before it.
+   */
   private Answer startLocked(
       CurrentUser user, StartRequest request, String idempotencyKey, String fingerprint) {
     return tx.execute(
         status -> {
-          long available = credits.lockAvailable(user.id());
-          if (idempotencyKey != null) {
-            var stored = keys.replay(user.id(), SCOPE, idempotencyKey, fingerprint);
-            if (stored.isPresent()) {
-              return Answer.replay(stored.get());
-            }
+          Instant asked = clock.instant();
+          Pipeline reads = pipelines.open();
+          Pipeline.Result<Credits.Balance> locked = credits.lock(reads, user.id());
+          Pipeline.Result<Optional<IdempotencyKeys.Stored>> stored =
+              idempotencyKey == null
+                  ? Pipeline.Result.of(Optional.empty())
+                  : keys.replay(reads, user.id(), SCOPE, idempotencyKey, fingerprint);
+          Pipeline.Result<CatalogModel> startable = catalog.startable(reads, request.modelId());
+          Pipeline.Result<List<UUID>> inputs =
+              uploads.use(reads, user.id(), request.inputs(), asked);
+          Pipeline.Result<StartLimits.Counts> counts =
+              generations.startCounts(
+                  reads, user.id(), request.modelId(), limits.windowStart(asked));
+          reads.send();
+          // After the lock: starts of one user get created_at in the order they commit.
+          Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+
+          if (stored.get().isPresent()) {
+            return Answer.replay(stored.get().get());
           }
-          CatalogModel model = catalog.startable(request.modelId());
+          CatalogModel model = startable.get();
           checkInputCount(model, request.inputs());
           ModelParams.Resolved priced =
               model
                   .params()
                   .resolve(request.params(), model.price(), request.inputs().size(), json);
-          Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-          uploads.use(user.id(), request.inputs(), now);
-          limits.check(
-              generations.startCounts(user.id(), model.id(), limits.windowStart(now)),
-              user.premium(),
-              model.maxActivePerUser(),
-              now);
+          inputs.get();
+          limits.check(counts.get(), user.premium(), model.maxActivePerUser(), now);
           UUID id = UUID.randomUUID();
           Instant deadline = now.plusSeconds(model.deadlineSeconds()).plus(DEADLINE_SLACK);
           Dispatch.Dispatched generation =
@@ -180,16 +196,16 @@ public class StartGeneration {
                   deadline,
                   null,
                   null);
-          // The ledger row references the generation, so it goes first; a failed hold rolls it
-          // back.
           String traceparent = traces.current();
-          insertGeneration(generation, priced.price(), now, traceparent);
+          Pipeline writes = pipelines.open();
+          // The ledger row references the generation, so the generation goes first.
+          insertGeneration(writes, generation, priced.price(), now, traceparent);
           Credits.Balance balance =
               credits
-                  .hold(user.id(), id, priced.price())
-                  .orElseThrow(() -> insufficient(priced.price(), available));
-          history.record(id, user.id(), GenerationStatus.PENDING, "started by user", now);
-          dispatch.send(generation, now, traceparent);
+                  .hold(writes, locked.get(), user.id(), id, priced.price())
+                  .orElseThrow(() -> insufficient(priced.price(), locked.get().creditsAvailable()));
+          history.record(writes, id, user.id(), GenerationStatus.PENDING, "started by user", now);
+          dispatch.send(writes, generation, now, traceparent);
           String body =
               json.writeValueAsString(
                   new Response(
@@ -200,8 +216,9 @@ public class StartGeneration {
                       balance.creditsHeld(),
                       now));
           if (idempotencyKey != null) {
-            keys.save(user.id(), SCOPE, idempotencyKey, fingerprint, 202, body);
+            keys.save(writes, user.id(), SCOPE, idempotencyKey, fingerprint, 202, body);
           }
+          writes.send();
           metrics.started(model.id(), priced.price());
           log.debug(
               "generation {} accepted: model {}, {} credits held", id, model.id(), priced.price());
@@ -210,20 +227,20 @@ public class StartGeneration {
   }
 
   private void insertGeneration(
-      Dispatch.Dispatched g, long price, Instant now, String traceparent) {
-    jdbc.sql(INSERT_GENERATION)
-        .param("id", g.id())
-        .param("userId", g.userId())
-        .param("modelId", g.modelId())
-        .param("prompt", g.prompt())
-        .param("params", json.writeValueAsString(g.params()))
-        .param("inputIds", Dispatch.Inputs.arrayLiteral(g.inputs().ids()))
-        .param("price", price)
-        .param("outputs", g.outputs())
-        .param("now", Timestamp.from(now))
-        .param("timeoutAt", Timestamp.from(g.deadline()))
-        .param("traceparent", traceparent)
-        .update();
+      Pipeline p, Dispatch.Dispatched g, long price, Instant now, String traceparent) {
+    p.update(
+        INSERT_GENERATION,
+        new MapSqlParameterSource("id", g.id())
+            .addValue("userId", g.userId())
+            .addValue("modelId", g.modelId())
+            .addValue("prompt", g.prompt())
+            .addValue("params", json.writeValueAsString(g.params()))
+            .addValue("inputIds", Dispatch.Inputs.arrayLiteral(g.inputs().ids()))
+            .addValue("price", price)
+            .addValue("outputs", g.outputs())
+            .addValue("now", Timestamp.from(now))
+            .addValue("timeoutAt", Timestamp.from(g.deadline()))
+            .addValue("traceparent", traceparent));
   }
 
   /** As many uploads as the model takes; else 400 naming input_ids. */

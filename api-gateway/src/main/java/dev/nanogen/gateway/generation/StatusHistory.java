@@ -1,10 +1,13 @@
 package dev.nanogen.gateway.generation;
 
 import dev.nanogen.gateway.events.UserEvents;
+import dev.nanogen.gateway.tx.Pipeline;
+import dev.nanogen.gateway.tx.Pipelines;
 import dev.nanogen.model.GenerationStatus;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.UUID;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -26,7 +29,10 @@ class StatusHistory {
   private final JdbcClient jdbc;
   private final UserEvents events;
 
-  StatusHistory(JdbcClient jdbc, UserEvents events) {
+  private final Pipelines pipelines;
+
+  StatusHistory(JdbcClient jdbc, Pipelines pipelines, UserEvents events) {
+    this.pipelines = pipelines;
     this.jdbc = jdbc;
     this.events = events;
   }
@@ -41,12 +47,25 @@ class StatusHistory {
   }
 
   void record(UUID generationId, long userId, GenerationStatus status, String reason, Instant at) {
-    jdbc.sql(RECORD)
-        .param("generationId", generationId)
-        .param("status", status.wire())
-        .param("reason", reason)
-        .param("at", Timestamp.from(at))
-        .update();
-    events.generationChanged(userId, generationId);
+    Pipeline p = pipelines.open();
+    record(p, generationId, userId, status, reason, at);
+    p.send();
+  }
+
+  /** The status entered, and its event, written with {@code p}'s other statements. */
+  void record(
+      Pipeline p,
+      UUID generationId,
+      long userId,
+      GenerationStatus status,
+      String reason,
+      Instant at) {
+    p.update(
+        RECORD,
+        new MapSqlParameterSource("generationId", generationId)
+            .addValue("status", status.wire())
+            .addValue("reason", reason)
+            .addValue("at", Timestamp.from(at)));
+    events.generationChanged(p, userId, generationId);
   }
 }

@@ -5,6 +5,8 @@ import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.ValidationFailed;
 import dev.nanogen.gateway.error.ValidationFailed.FieldProblem;
+import dev.nanogen.gateway.tx.Pipeline;
+import dev.nanogen.gateway.tx.Pipelines;
 import dev.nanogen.ops.SingletonJobs;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -92,13 +95,17 @@ public class IdempotencyKeys {
 
   private final SingletonJobs singletons;
 
+  private final Pipelines pipelines;
+
   IdempotencyKeys(
       SingletonJobs singletons,
       JdbcClient jdbc,
+      Pipelines pipelines,
       Clock clock,
       JsonMapper json,
       MeterRegistry meters) {
     this.singletons = singletons;
+    this.pipelines = pipelines;
     this.meters = meters;
     this.jdbc = jdbc;
     this.clock = clock;
@@ -111,7 +118,29 @@ public class IdempotencyKeys {
    * serializes the scope's requests, so a concurrent first use has committed or not started.
    */
   public Optional<Stored> replay(long userId, String scope, String key, String fingerprint) {
-    Optional<Stored> stored = find(userId, scope, key);
+    Pipeline p = pipelines.open();
+    Pipeline.Result<Optional<Stored>> stored = replay(p, userId, scope, key, fingerprint);
+    p.send();
+    return stored.get();
+  }
+
+  /** {@link #replay(long, String, String, String)}, read with {@code p}'s other statements. */
+  public Pipeline.Result<Optional<Stored>> replay(
+      Pipeline p, long userId, String scope, String key, String fingerprint) {
+    return p.query(
+            FIND,
+            new MapSqlParameterSource("userId", userId)
+                .addValue("scope", scope)
+                .addValue("key", key),
+            (rs, n) ->
+                new Stored(
+                    rs.getString("fingerprint"),
+                    rs.getInt("response_status"),
+                    rs.getString("response_body")))
+        .map(rows -> checked(rows.stream().findFirst(), scope, fingerprint));
+  }
+
+  private Optional<Stored> checked(Optional<Stored> stored, String scope, String fingerprint) {
     if (stored.isPresent() && !stored.get().fingerprint().equals(fingerprint)) {
       throw new AppError(
           ErrorCode.IDEMPOTENCY_KEY_REUSED,
@@ -147,15 +176,29 @@ public class IdempotencyKeys {
 
   public void save(
       long userId, String scope, String key, String fingerprint, int status, String body) {
-    jdbc.sql(SAVE)
-        .param("userId", userId)
-        .param("scope", scope)
-        .param("key", key)
-        .param("fingerprint", fingerprint)
-        .param("status", status)
-        .param("body", body)
-        .param("now", Timestamp.from(clock.instant()))
-        .update();
+    Pipeline p = pipelines.open();
+    save(p, userId, scope, key, fingerprint, status, body);
+    p.send();
+  }
+
+  /** Stores the key with the first response, written with {@code p}'s other statements. */
+  public void save(
+      Pipeline p,
+      long userId,
+      String scope,
+      String key,
+      String fingerprint,
+      int status,
+      String body) {
+    p.update(
+        SAVE,
+        new MapSqlParameterSource("userId", userId)
+            .addValue("scope", scope)
+            .addValue("key", key)
+            .addValue("fingerprint", fingerprint)
+            .addValue("status", status)
+            .addValue("body", body)
+            .addValue("now", Timestamp.from(clock.instant())));
   }
 
   /** SHA-256 of the request's canonical JSON (map keys sorted), in hex. */

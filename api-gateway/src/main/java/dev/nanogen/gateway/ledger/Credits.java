@@ -1,12 +1,16 @@
 package dev.nanogen.gateway.ledger;
 
 import dev.nanogen.gateway.events.UserEvents;
+import dev.nanogen.gateway.tx.Pipeline;
+import dev.nanogen.gateway.tx.Pipelines;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.annotation.Nullable;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -29,7 +33,6 @@ public class Credits {
       UPDATE users SET credits_available = credits_available - :amount,
                        credits_held = credits_held + :amount, updated_at = :now
       WHERE id = :userId AND credits_available >= :amount
-      RETURNING credits_available, credits_held
       """;
 
   private static final String CAPTURE =
@@ -60,6 +63,9 @@ public class Credits {
    */
   private static final String LOCK_AVAILABLE =
       "SELECT credits_available FROM users WHERE id = :userId FOR UPDATE";
+
+  private static final String LOCK =
+      "SELECT credits_available, credits_held FROM users WHERE id = :userId FOR UPDATE";
 
   private static final String TAKE =
       """
@@ -157,7 +163,10 @@ public class Credits {
   private final Clock clock;
   private final UserEvents events;
 
-  Credits(JdbcClient jdbc, Clock clock, UserEvents events) {
+  private final Pipelines pipelines;
+
+  Credits(JdbcClient jdbc, Pipelines pipelines, Clock clock, UserEvents events) {
+    this.pipelines = pipelines;
     this.jdbc = jdbc;
     this.clock = clock;
     this.events = events;
@@ -174,18 +183,32 @@ public class Credits {
 
   /**
    * Locks the user's row for the caller's transaction (every start of one user is serialized from
-   * here to commit) and answers what is available.
+   * here to commit) and answers the balance, once {@code p} is sent.
    */
-  public long lockAvailable(long userId) {
-    return jdbc.sql(LOCK_AVAILABLE).param("userId", userId).query(Long.class).single();
+  public Pipeline.Result<Balance> lock(Pipeline p, long userId) {
+    return p.query(LOCK, new MapSqlParameterSource("userId", userId), Credits::balance)
+        .map(List::getFirst);
   }
 
-  /** Moves {@code amount} from available to held; empty when the user has too little. */
-  public Optional<Balance> hold(long userId, UUID generationId, long amount) {
-    Optional<Balance> balance = moved(HOLD, userId, amount);
-    balance.ifPresent(
-        b -> append(userId, generationId, null, "HOLD", amount, "generation started"));
-    return balance;
+  /**
+   * Moves {@code amount} from available to held, written with {@code p}'s other statements, on a
+   * row this transaction {@link #lock locked} with the balance {@code locked}: answers the balance
+   * after the move, or empty (and nothing written) when too little is available. The UPDATE keeps
+   * its condition, so a send whose move would take available below zero fails.
+   */
+  public Optional<Balance> hold(
+      Pipeline p, Balance locked, long userId, UUID generationId, long amount) {
+    if (locked.creditsAvailable() < amount) {
+      return Optional.empty();
+    }
+    p.update(
+        HOLD,
+        new MapSqlParameterSource("userId", userId)
+            .addValue("amount", amount)
+            .addValue("now", now()));
+    append(p, userId, generationId, null, "HOLD", amount, "generation started");
+    return Optional.of(
+        new Balance(locked.creditsAvailable() - amount, locked.creditsHeld() + amount));
   }
 
   /**
@@ -301,16 +324,30 @@ public class Credits {
 
   private void append(
       long userId, UUID generationId, UUID paymentId, String kind, long amount, String reason) {
-    jdbc.sql(APPEND)
-        .param("userId", userId)
-        .param("generationId", generationId)
-        .param("paymentId", paymentId)
-        .param("kind", kind)
-        .param("amount", amount)
-        .param("reason", reason)
-        .param("now", now())
-        .update();
-    events.balanceChanged(userId);
+    Pipeline p = pipelines.open();
+    append(p, userId, generationId, paymentId, kind, amount, reason);
+    p.send();
+  }
+
+  /** The ledger row of a movement and the user's balance event. */
+  private void append(
+      Pipeline p,
+      long userId,
+      UUID generationId,
+      UUID paymentId,
+      String kind,
+      long amount,
+      String reason) {
+    p.update(
+        APPEND,
+        new MapSqlParameterSource("userId", userId)
+            .addValue("generationId", generationId)
+            .addValue("paymentId", paymentId)
+            .addValue("kind", kind)
+            .addValue("amount", amount)
+            .addValue("reason", reason)
+            .addValue("now", now()));
+    events.balanceChanged(p, userId);
   }
 
   private Timestamp now() {

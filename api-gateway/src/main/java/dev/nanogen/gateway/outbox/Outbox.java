@@ -1,6 +1,8 @@
 package dev.nanogen.gateway.outbox;
 
 import dev.nanogen.gateway.tx.AfterCommit;
+import dev.nanogen.gateway.tx.Pipeline;
+import dev.nanogen.gateway.tx.Pipelines;
 import dev.nanogen.ops.trace.Traces;
 import jakarta.annotation.Nullable;
 import java.sql.Timestamp;
@@ -10,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -46,7 +49,16 @@ public class Outbox {
   private final RelaySignal signal;
   private final Traces traces;
 
-  Outbox(JdbcClient jdbc, JsonMapper json, Clock clock, RelaySignal signal, Traces traces) {
+  private final Pipelines pipelines;
+
+  Outbox(
+      JdbcClient jdbc,
+      Pipelines pipelines,
+      JsonMapper json,
+      Clock clock,
+      RelaySignal signal,
+      Traces traces) {
+    this.pipelines = pipelines;
     this.traces = traces;
     this.jdbc = jdbc;
     this.json = json;
@@ -96,14 +108,21 @@ public class Outbox {
 
   /** Queues {@code event} on the trace {@code traceparent} names (none when null). */
   public void append(String topic, UUID key, Record event, String traceparent) {
-    jdbc.sql(APPEND)
-        .param("topic", topic)
-        .param("key", key.toString())
-        .param("type", event.getClass().getSimpleName())
-        .param("payload", json.writeValueAsString(event))
-        .param("traceparent", traceparent)
-        .param("now", Timestamp.from(clock.instant()))
-        .update();
+    Pipeline p = pipelines.open();
+    append(p, topic, key, event, traceparent);
+    p.send();
+  }
+
+  /** Queues {@code event}, written with {@code p}'s other statements. */
+  public void append(Pipeline p, String topic, UUID key, Record event, String traceparent) {
+    p.update(
+        APPEND,
+        new MapSqlParameterSource("topic", topic)
+            .addValue("key", key.toString())
+            .addValue("type", event.getClass().getSimpleName())
+            .addValue("payload", json.writeValueAsString(event))
+            .addValue("traceparent", traceparent)
+            .addValue("now", Timestamp.from(clock.instant())));
     AfterCommit.run(signal::wake);
   }
 

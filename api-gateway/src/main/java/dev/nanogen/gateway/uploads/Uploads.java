@@ -3,6 +3,7 @@ package dev.nanogen.gateway.uploads;
 import dev.nanogen.gateway.error.AppError;
 import dev.nanogen.gateway.error.ErrorCode;
 import dev.nanogen.gateway.error.LimitExceeded;
+import dev.nanogen.gateway.tx.Pipeline;
 import dev.nanogen.gateway.web.Cursor;
 import dev.nanogen.ops.SingletonJobs;
 import dev.nanogen.ops.files.StoredFiles;
@@ -19,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -270,27 +272,30 @@ public class Uploads {
   }
 
   /**
-   * Checks that every id names a usable upload of the user, and keeps them from the housekeeping
-   * until the caller's transaction ends; else 404 UPLOAD_NOT_FOUND naming the first that does not.
+   * Checks, once {@code p} is sent, that every id names a usable upload of the user, and keeps them
+   * from the housekeeping until the caller's transaction ends; else (at {@code get}) 404
+   * UPLOAD_NOT_FOUND naming the first that does not.
    */
-  @Transactional(propagation = Propagation.MANDATORY)
-  public void use(long userId, List<UUID> ids, Instant now) {
+  public Pipeline.Result<List<UUID>> use(Pipeline p, long userId, List<UUID> ids, Instant now) {
     if (ids.isEmpty()) {
-      return;
+      return Pipeline.Result.of(ids);
     }
-    var found =
-        new HashSet<>(
-            jdbc.sql(USABLE)
-                .param("ids", ids)
-                .param("userId", userId)
-                .param("now", Timestamp.from(now))
-                .query(UUID.class)
-                .list());
-    for (UUID id : ids) {
-      if (!found.contains(id)) {
-        throw notFound(id);
-      }
-    }
+    return p.query(
+            USABLE,
+            new MapSqlParameterSource("ids", ids)
+                .addValue("userId", userId)
+                .addValue("now", Timestamp.from(now)),
+            (rs, n) -> rs.getObject(1, UUID.class))
+        .map(
+            found -> {
+              var usable = new HashSet<>(found);
+              for (UUID id : ids) {
+                if (!usable.contains(id)) {
+                  throw notFound(id);
+                }
+              }
+              return ids;
+            });
   }
 
   /** The chat message a photo sent to the bot came in; empty for one from the Mini App. */

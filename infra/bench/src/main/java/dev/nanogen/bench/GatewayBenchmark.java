@@ -81,16 +81,27 @@ public final class GatewayBenchmark {
       List<Double> ratios = new ArrayList<>();
       double peak = 0;
       long hotUser = BASE_USER + auth.size() - 1;
+      List<String> splits = new ArrayList<>();
       for (int run = 1; run <= runs; run++) {
         finishOpenGenerations(stack, hotUser);
+        Map<String, Long> before = BenchStack.cpuTicks(stack);
         Load gateway = closedLoop(stack, http, auth, clients, seconds);
+        Map<String, Long> after = BenchStack.cpuTicks(stack);
         finishOpenGenerations(stack, hotUser);
-        double pgbench = pgbench(stack, clients, seconds);
-        double ratio = gateway.throughput() / pgbench;
+        Pgbench pgbench = pgbench(stack, clients, seconds);
+        double ratio = gateway.throughput() / pgbench.tps();
         ratios.add(ratio);
         peak = Math.max(peak, gateway.throughput());
+        String split =
+            String.format(
+                java.util.Locale.ROOT,
+                "CPU per start: %s; PostgreSQL per pgbench transaction %.0f µs",
+                BenchStack.cpuPer(before, after, Math.round(gateway.throughput() * seconds)),
+                pgbench.postgresMicros());
+        splits.add(split);
         System.out.printf(
-            "run %d: gateway %s | pgbench %.0f tps | ratio %.2f%n", run, gateway, pgbench, ratio);
+            "run %d: gateway %s | pgbench %.0f tps | ratio %.2f%n  %s%n",
+            run, gateway, pgbench.tps(), ratio, split);
       }
       double ratio = BenchStack.median(ratios);
       System.out.printf("ratio gateway ÷ pgbench, median of %d: %.2f%n", runs, ratio);
@@ -100,11 +111,12 @@ public final class GatewayBenchmark {
           command,
           String.format(
               java.util.Locale.ROOT,
-              "median of %d runs %.2f (runs %s; peak %.0f starts/s)",
+              "median of %d runs %.2f (runs %s; peak %.0f starts/s); the median run's %s",
               runs,
               ratio,
               ratios.stream().map(r -> String.format(java.util.Locale.ROOT, "%.2f", r)).toList(),
-              peak),
+              peak,
+              splits.get(ratios.indexOf(ratio) >= 0 ? ratios.indexOf(ratio) : 0)),
           Math.round(ratio * 100) / 100.0);
 
       // As many open-loop runs at half the peak as closed-loop runs, the median p99 over them: one
@@ -232,8 +244,15 @@ public final class GatewayBenchmark {
     }
   }
 
-  /** pgbench with the start transaction, same concurrency, same database; answers its tps. */
-  private static double pgbench(LocalStack stack, int clients, int seconds)
+  /** pgbench's rate, and PostgreSQL's CPU per transaction (µs) while it ran. */
+  record Pgbench(double tps, double postgresMicros) {}
+
+  /**
+   * pgbench with the start transaction, same concurrency, same database. PostgreSQL's CPU is read
+   * from its processes a second after the start and a second before the end (pgbench's backends are
+   * gone once it exits).
+   */
+  private static Pgbench pgbench(LocalStack stack, int clients, int seconds)
       throws IOException, InterruptedException {
     Path script = Files.createTempFile("start-transaction", ".sql");
     try (InputStream in = GatewayBenchmark.class.getResourceAsStream("/start-transaction.sql")) {
@@ -272,18 +291,34 @@ public final class GatewayBenchmark {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("PGPASSWORD", db.password());
     Process process = builder.start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    var output =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    Thread.sleep(1000);
+    long from = System.nanoTime();
+    long before = BenchStack.cpuTicks(stack).get("postgres");
+    Thread.sleep(TimeUnit.SECONDS.toMillis(seconds - 2));
+    long used = BenchStack.cpuTicks(stack).get("postgres") - before;
+    double window = (System.nanoTime() - from) / 1e9;
     process.waitFor();
+    String said = output.join();
     Matcher tps =
-        Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)").matcher(output);
+        Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)").matcher(said);
     if (!tps.find()) {
-      throw new IllegalStateException("pgbench said:\n" + output);
+      throw new IllegalStateException("pgbench said:\n" + said);
     }
-    Matcher failed = Pattern.compile("number of failed transactions: (\\d+)").matcher(output);
+    Matcher failed = Pattern.compile("number of failed transactions: (\\d+)").matcher(said);
     if (failed.find() && !failed.group(1).equals("0")) {
       System.out.println("pgbench failed transactions: " + failed.group(1));
     }
-    return Double.parseDouble(tps.group(1));
+    double rate = Double.parseDouble(tps.group(1));
+    return new Pgbench(rate, used * 1_000_000.0 / BenchStack.TICKS_PER_SECOND / (rate * window));
   }
 
   /** One user, 64 concurrent starts: every accepted start holds exactly its price, nothing more. */

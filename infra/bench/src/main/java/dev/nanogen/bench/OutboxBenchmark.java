@@ -114,15 +114,85 @@ public final class OutboxBenchmark {
               drained,
               typical),
           (double) Math.round(drained));
+      if (rate > 0) {
+        drainUnderLoad(stack, rate, backlog, passes, args);
+      }
     }
     System.exit(0);
   }
 
-  /** Fires starts at a fixed rate over many users; then reads per-row latency from the outbox. */
-  static void steady(LocalStack stack, int rate, int seconds, long firstUser, boolean report)
+  /**
+   * The backlog's drain while starts keep coming at {@code rate}/s through the HTTP API (a recovery
+   * from an outage with users still using the app): the relay takes the new rows in the same
+   * batches as the old ones. Median of {@code passes}; every start must still be answered 202.
+   */
+  static void drainUnderLoad(LocalStack stack, int rate, int backlog, int passes, String[] args)
       throws Exception {
-    int users =
-        Math.max(100, rate * 6); // each user starts once every 6 s: under 10 per rolling minute
+    // Long enough for the users' sign-in and every pass (a pass is a second or two here).
+    int seconds = 20 + 4 * passes;
+    var load =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return steady(stack, rate, seconds, 3_000_000, false);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    long generations = requested(stack);
+    while (requested(stack) < generations + 2L * rate) {
+      Thread.sleep(200); // until the starts flow (the users sign in first)
+    }
+    List<Double> drains = new ArrayList<>();
+    for (int i = 0; i < passes; i++) {
+      drains.add(drain(stack, backlog, true));
+    }
+    boolean stillLoaded = !load.isDone();
+    Map<Integer, AtomicInteger> answers = load.get();
+    double drained = BenchStack.median(drains);
+    System.out.printf(
+        "%nbacklog drain while %d starts/s go on (median of %d): %.0f rows/s; load still running at"
+            + " the last pass: %s; answers %s%n",
+        rate, passes, drained, stillLoaded, answers);
+    if (!stillLoaded || !answers.keySet().equals(java.util.Set.of(202))) {
+      throw new IllegalStateException("the starts did not go on through every pass, all 202");
+    }
+    BenchmarkTable.record(
+        BenchmarkTable.OUTBOX_DRAIN_UNDER_LOAD,
+        "NANOGEN_JAVA_OPTS="
+            + System.getenv().getOrDefault("NANOGEN_JAVA_OPTS", "")
+            + " infra/bin/bench-outbox "
+            + String.join(" ", args),
+        String.format(
+            java.util.Locale.ROOT,
+            "%d rows, median of %d passes (%s) while %d starts/s went on, every one answered"
+                + " 202: %s",
+            backlog,
+            passes,
+            drains.stream().map(d -> String.format(java.util.Locale.ROOT, "%.0f", d)).toList(),
+            rate,
+            answers),
+        (double) Math.round(drained));
+  }
+
+  /** How many GenerationRequested rows the outbox holds. */
+  private static long requested(LocalStack stack) throws Exception {
+    try (Connection db = BenchStack.connect(stack);
+        Statement sql = db.createStatement();
+        ResultSet rs =
+            sql.executeQuery(
+                "SELECT count(*) FROM outbox WHERE event_type = 'GenerationRequested'")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Fires starts at a fixed rate over many users; then reads per-row latency from the outbox. */
+  static Map<Integer, AtomicInteger> steady(
+      LocalStack stack, int rate, int seconds, long firstUser, boolean report) throws Exception {
+    // Each user starts once every 6 s or more (under 10 per rolling minute) and at most 5 times in
+    // all (no worker runs here, so every start stays active).
+    int users = Math.max(100, rate * Math.max(6, seconds / 5));
     HttpClient http =
         HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
     URI start = URI.create(stack.gatewayUrl() + "/api/generation/start");
@@ -142,6 +212,7 @@ public final class OutboxBenchmark {
       }
       HttpRequest request =
           HttpRequest.newBuilder(start)
+              .timeout(Duration.ofSeconds(30))
               .header("Authorization", auth.get(i % users))
               .header("Content-Type", "application/json")
               .POST(
@@ -160,7 +231,7 @@ public final class OutboxBenchmark {
     done.await();
     double achieved = total / ((System.nanoTime() - began) / 1e9);
     if (!report) {
-      return;
+      return statuses;
     }
     Thread.sleep(2000); // let the last rows be published
     // When each row was written, by generation id; then when the broker appended its record.
@@ -216,6 +287,7 @@ public final class OutboxBenchmark {
               micros.getLast() / 1000.0),
           Math.round(pct(micros, 0.99) / 10.0) / 100.0);
     }
+    return statuses;
   }
 
   /**
