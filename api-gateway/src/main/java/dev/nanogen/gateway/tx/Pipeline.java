@@ -37,8 +37,10 @@ public final class Pipeline {
   private final List<Step<?>> steps = new ArrayList<>();
   private boolean sent;
 
-  /** An empty pipeline on {@code jdbc}'s connection of the current transaction. */
-  public Pipeline(JdbcTemplate jdbc) {
+  /**
+   * An empty pipeline on {@code jdbc}'s connection of the current transaction ({@link Pipelines}).
+   */
+  Pipeline(JdbcTemplate jdbc) {
     this.jdbc = jdbc;
   }
 
