@@ -165,15 +165,6 @@ public class IdempotencyKeys {
     jdbc.sql(PURGE).param("before", Timestamp.from(clock.instant().minus(RETENTION))).update();
   }
 
-  public Optional<Stored> find(long userId, String scope, String key) {
-    return jdbc.sql(FIND)
-        .param("userId", userId)
-        .param("scope", scope)
-        .param("key", key)
-        .query(Stored.class)
-        .optional();
-  }
-
   public void save(
       long userId, String scope, String key, String fingerprint, int status, String body) {
     Pipeline p = pipelines.open();
